@@ -1,0 +1,101 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import styles from "./styles.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "自治研イベント | 自治労福島県本部" }];
+
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="ja">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="theme-color" content="#0b4f6c" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          本文へスキップ
+        </a>
+        <header className="site-header">
+          <div className="container site-header__inner">
+            <Link to="/" className="site-title">
+              自治研イベント
+            </Link>
+            <nav aria-label="メインメニュー" className="site-nav">
+              <Link to="/">イベント一覧</Link>
+              <Link to="/me">マイページ</Link>
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="container">
+          {children}
+        </main>
+        <footer className="site-footer">
+          <div className="container">
+            <p>自治労福島県本部 〒960-8042 福島市荒町1-21 協働会館4階 TEL 024-523-4324</p>
+          </div>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <section className="error-page">
+        <h1>ページが見つかりません</h1>
+        <p>お探しのページは移動したか、削除された可能性があります。URLをご確認ください。</p>
+        <p>
+          <Link to="/">イベント一覧へ戻る</Link>
+        </p>
+      </section>
+    );
+  }
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    return (
+      <section className="error-page">
+        <h1>
+          {error.status === 403 ? "このページを見る権限がありません" : "リクエストを処理できません"}
+        </h1>
+        <p>{typeof error.data === "string" ? error.data : "入力内容をご確認ください。"}</p>
+        <p>
+          <Link to="/">イベント一覧へ戻る</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="error-page">
+      <h1>エラーが発生しました</h1>
+      <p>
+        申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。
+        解決しない場合は県本部までご連絡ください。
+      </p>
+      <p>
+        <Link to="/">イベント一覧へ戻る</Link>
+      </p>
+    </section>
+  );
+}

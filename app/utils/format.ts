@@ -1,0 +1,72 @@
+/** The one date formatter: times are stored in UTC and always shown in Asia/Tokyo. */
+const TIME_ZONE = "Asia/Tokyo";
+const WEEKDAYS = ["日", "月", "火", "水", "木", "金", "土"];
+
+const partsFormatter = new Intl.DateTimeFormat("en-US", {
+  timeZone: TIME_ZONE,
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+type TokyoParts = {
+  year: number;
+  month: number;
+  day: number;
+  hour: string;
+  minute: string;
+  weekday: string;
+};
+
+export function tokyoParts(value: Date | string): TokyoParts {
+  const date = typeof value === "string" ? new Date(value) : value;
+  const parts = Object.fromEntries(
+    partsFormatter.formatToParts(date).map((p) => [p.type, p.value]),
+  );
+  const year = Number(parts.year);
+  const month = Number(parts.month);
+  const day = Number(parts.day);
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] ?? "";
+  return { year, month, day, hour: parts.hour ?? "00", minute: parts.minute ?? "00", weekday };
+}
+
+/** 2024年5月24日(金) */
+export function formatDate(value: Date | string): string {
+  const p = tokyoParts(value);
+  return `${p.year}年${p.month}月${p.day}日(${p.weekday})`;
+}
+
+/** 13:30 */
+export function formatTime(value: Date | string): string {
+  const p = tokyoParts(value);
+  return `${p.hour}:${p.minute}`;
+}
+
+/** 2024年5月24日(金) 13:30 */
+export function formatDateTime(value: Date | string): string {
+  return `${formatDate(value)} ${formatTime(value)}`;
+}
+
+/**
+ * A span in the form people read on notices:
+ * 2023年8月18日(金) 18:00〜20:00, or 2024年5月24日(金) 13:30〜5月25日(土) 11:30.
+ */
+export function formatRange(start: Date | string, end?: Date | string | null): string {
+  if (!end) return `${formatDateTime(start)}〜`;
+  const a = tokyoParts(start);
+  const b = tokyoParts(end);
+  if (a.year === b.year && a.month === b.month && a.day === b.day) {
+    return `${formatDateTime(start)}〜${formatTime(end)}`;
+  }
+  const endDate = a.year === b.year ? `${b.month}月${b.day}日(${b.weekday})` : formatDate(end);
+  return `${formatDateTime(start)}〜${endDate} ${formatTime(end)}`;
+}
+
+/** "2024-05" in Tokyo, for filtering by month */
+export function tokyoMonth(value: Date | string): string {
+  const p = tokyoParts(value);
+  return `${p.year}-${String(p.month).padStart(2, "0")}`;
+}

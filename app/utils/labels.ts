@@ -1,0 +1,26 @@
+import type { EventKind, SessionKind } from "../../db/schema";
+
+/** Japanese names of the domain's words, shared by pages, emails and exports. */
+export const EVENT_KIND_LABELS: Record<EventKind, string> = {
+  online_seminar: "オンラインセミナー",
+  national_convention: "全国集会",
+  prefectural_convention: "県集会",
+  youth_gathering: "UNDER35集会",
+  working_group_meeting: "専門部会",
+  study_session: "学習会",
+};
+
+export const SESSION_KIND_LABELS: Record<SessionKind, string> = {
+  plenary: "全体集会",
+  breakout: "分科会",
+  dinner: "夕食交流会",
+  lodging: "宿泊",
+  fieldwork: "フィールドワーク",
+  lecture: "講演",
+  reception: "レセプション",
+  meeting: "会議",
+};
+
+export function isEventKind(value: string): value is EventKind {
+  return value in EVENT_KIND_LABELS;
+}

@@ -1,0 +1,40 @@
+import { Kysely, type MigrationResultSet, Migrator } from "kysely";
+import { PostgresJSDialect } from "kysely-postgres-js";
+import postgres from "postgres";
+import { migrations } from "./migrations/index";
+import type { DB } from "./schema";
+
+export type { DB } from "./schema";
+export type Database = Kysely<DB>;
+
+/**
+ * Opens a pool on `url`. Dates stay strings ("2024-05-24") so that a birth date
+ * never shifts by a time zone; timestamptz columns become Date objects.
+ */
+export function createDb(url: string, options: { max?: number } = {}): Database {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: { TimeZone: "UTC", application_name: "jichiken-events" },
+    types: {
+      date: {
+        to: 1082,
+        from: [1082],
+        serialize: (value: string) => value,
+        parse: (value: string) => value,
+      },
+    },
+  });
+  return new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }) });
+}
+
+/** Brings the schema up to date; throws with the failing migration's error. */
+export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

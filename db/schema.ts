@@ -1,0 +1,389 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** The schema as Kysely sees it; kept by hand next to db/migrations/. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export type OrganisationKind = "national_hq" | "prefectural_hq" | "local_union";
+export type PersonRole = "member" | "admin" | "organiser" | "secretary" | "reception";
+export type EventKind =
+  | "online_seminar"
+  | "national_convention"
+  | "prefectural_convention"
+  | "youth_gathering"
+  | "working_group_meeting"
+  | "study_session";
+export type EventStatus = "draft" | "published" | "closed" | "cancelled";
+export type SessionKind =
+  | "plenary"
+  | "breakout"
+  | "dinner"
+  | "lodging"
+  | "fieldwork"
+  | "lecture"
+  | "reception"
+  | "meeting";
+export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
+export type CourseAllocation = "first_come" | "waitlist_only";
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  kind: OrganisationKind;
+  code: string;
+  name: string;
+  name_kana: string;
+  created_at: CreatedAt;
+}
+
+export interface PeopleTable {
+  id: Generated<string>;
+  email: string;
+  family_name: Generated<string>;
+  given_name: Generated<string>;
+  family_name_kana: Generated<string>;
+  given_name_kana: Generated<string>;
+  organisation_id: number | null;
+  workplace: Generated<string>;
+  phone: Generated<string>;
+  birth_date: ColumnType<string | null, string | null | undefined, string | null>;
+  role: Generated<PersonRole>;
+  password_hash: string | null;
+  profile_completed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface VenuesTable {
+  id: Generated<number>;
+  key: string | null;
+  name: string;
+  postal_code: Generated<string>;
+  address: Generated<string>;
+  phone: Generated<string>;
+  map_url: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  slug: string;
+  kind: EventKind;
+  title: string;
+  summary: Generated<string>;
+  description: Generated<string>;
+  notes: Generated<string>;
+  organiser_organisation_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  venue_id: number | null;
+  online_label: Generated<string>;
+  online_url: Generated<string>;
+  status: Generated<EventStatus>;
+  members_only: Generated<boolean>;
+  max_age: number | null;
+  capacity: number | null;
+  taken: Generated<number>;
+  cancellation_deadline: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface EventStaffTable {
+  event_id: number;
+  person_id: string;
+  role: "organiser" | "reception";
+}
+
+export interface RegistrationWindowsTable {
+  id: Generated<number>;
+  event_id: number;
+  label: Generated<string>;
+  opens_at: Timestamp;
+  closes_at: Timestamp;
+}
+
+export interface EventSessionsTable {
+  id: Generated<number>;
+  event_id: number;
+  key: string;
+  kind: SessionKind;
+  title: string;
+  description: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  venue_id: number | null;
+  online_url: Generated<string>;
+  optional: Generated<boolean>;
+  capacity: number | null;
+  taken: Generated<number>;
+  status: Generated<"active" | "cancelled">;
+  position: Generated<number>;
+}
+
+export interface CoursesTable {
+  id: Generated<number>;
+  event_id: number;
+  session_id: number | null;
+  key: string;
+  code: Generated<string>;
+  title: string;
+  audience: Generated<string>;
+  facilitator: Generated<string>;
+  adviser: Generated<string>;
+  venue_id: number | null;
+  capacity: number | null;
+  taken: Generated<number>;
+  allocation: Generated<CourseAllocation>;
+  status: Generated<"active" | "cancelled">;
+  position: Generated<number>;
+}
+
+export interface ProgrammeItemsTable {
+  id: Generated<number>;
+  event_id: number;
+  session_id: number | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  title: string;
+  speaker: Generated<string>;
+  description: Generated<string>;
+  position: Generated<number>;
+}
+
+export interface EventQuestionsTable {
+  id: Generated<number>;
+  event_id: number;
+  label: string;
+  kind: "text" | "single" | "multiple";
+  options: Json<string[]>;
+  required: Generated<boolean>;
+  position: Generated<number>;
+}
+
+export interface RegistrationsTable {
+  id: Generated<string>;
+  event_id: number;
+  person_id: string;
+  status: RegistrationStatus;
+  ticket_secret: string;
+  ticket_code: string;
+  course_id: number | null;
+  dietary_needs: Generated<string>;
+  accessibility_needs: Generated<string>;
+  answers: Json<Record<string, string | string[]>>;
+  registered_by: string | null;
+  waitlisted_at: Timestamp | null;
+  confirmed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface RegistrationSessionsTable {
+  registration_id: string;
+  session_id: number;
+}
+
+export interface RegistrationHistoryTable {
+  id: Generated<string>;
+  registration_id: string;
+  at: CreatedAt;
+  actor_person_id: string | null;
+  action: string;
+  detail: Json<Record<string, unknown>>;
+}
+
+export interface CheckinListsTable {
+  id: Generated<number>;
+  event_id: number;
+  session_id: number | null;
+  name: string;
+}
+
+export interface CheckinsTable {
+  id: Generated<string>;
+  checkin_list_id: number;
+  registration_id: string;
+  checked_in_at: CreatedAt;
+  desk: Generated<string>;
+  staff_person_id: string | null;
+  client_nonce: string | null;
+  created_at: CreatedAt;
+}
+
+export interface WorkingGroupsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  number: number;
+  name: string;
+  theme: Generated<string>;
+  topics: Json<string[]>;
+  term: Generated<string>;
+}
+
+export interface WorkingGroupMembersTable {
+  group_id: number;
+  person_id: string;
+  role: Generated<"member" | "leader">;
+  joined_at: CreatedAt;
+}
+
+export interface GroupMeetingsTable {
+  id: Generated<number>;
+  key: string | null;
+  title: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  place_kind: "room" | "zoom" | "site";
+  place_name: Generated<string>;
+  venue_id: number | null;
+  online_url: Generated<string>;
+  note: Generated<string>;
+  event_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface GroupMeetingGroupsTable {
+  meeting_id: number;
+  group_id: number;
+  number: number | null;
+}
+
+export interface MeetingRsvpsTable {
+  meeting_id: number;
+  person_id: string;
+  answer: "yes" | "no" | "maybe";
+  updated_at: CreatedAt;
+}
+
+export interface MeetingAttendanceTable {
+  meeting_id: number;
+  person_id: string;
+  attended: boolean;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+}
+
+export interface MaterialsTable {
+  id: Generated<number>;
+  event_id: number | null;
+  session_id: number | null;
+  group_id: number | null;
+  title: string;
+  description: Generated<string>;
+  kind: "file" | "link" | "video";
+  url: Generated<string>;
+  storage_key: string | null;
+  filename: Generated<string>;
+  content_type: Generated<string>;
+  size_bytes: number | null;
+  visibility: "public" | "members" | "registrants" | "roster";
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  event_id: number;
+  course_id: number | null;
+  organisation_id: number | null;
+  submitted_by: string | null;
+  title: string;
+  authors: Generated<string>;
+  storage_key: string | null;
+  filename: Generated<string>;
+  status: Generated<"submitted" | "accepted" | "rejected">;
+  award: Generated<string>;
+  file_public: Generated<boolean>;
+  presentation_order: number | null;
+  created_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  actor_person_id: string | null;
+  event_id: number | null;
+  entity: string;
+  entity_id: string;
+  action: string;
+  detail: Json<Record<string, unknown>>;
+}
+
+export interface LoginTokensTable {
+  token_hash: string;
+  email: string;
+  next_path: Generated<string>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface AuthSessionsTable {
+  id_hash: string;
+  person_id: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_started_at: Timestamp;
+  hits: number;
+}
+
+export interface OutboundEmailsTable {
+  id: Generated<string>;
+  to_address: string;
+  subject: string;
+  template: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface DB {
+  organisations: OrganisationsTable;
+  people: PeopleTable;
+  venues: VenuesTable;
+  events: EventsTable;
+  event_staff: EventStaffTable;
+  registration_windows: RegistrationWindowsTable;
+  event_sessions: EventSessionsTable;
+  courses: CoursesTable;
+  programme_items: ProgrammeItemsTable;
+  event_questions: EventQuestionsTable;
+  registrations: RegistrationsTable;
+  registration_sessions: RegistrationSessionsTable;
+  registration_history: RegistrationHistoryTable;
+  checkin_lists: CheckinListsTable;
+  checkins: CheckinsTable;
+  working_groups: WorkingGroupsTable;
+  working_group_members: WorkingGroupMembersTable;
+  group_meetings: GroupMeetingsTable;
+  group_meeting_groups: GroupMeetingGroupsTable;
+  meeting_rsvps: MeetingRsvpsTable;
+  meeting_attendance: MeetingAttendanceTable;
+  materials: MaterialsTable;
+  reports: ReportsTable;
+  audit_log: AuditLogTable;
+  login_tokens: LoginTokensTable;
+  auth_sessions: AuthSessionsTable;
+  rate_limits: RateLimitsTable;
+  outbound_emails: OutboundEmailsTable;
+}
+
+export type Event = Selectable<EventsTable>;
+export type NewEvent = Insertable<EventsTable>;
+export type EventUpdate = Updateable<EventsTable>;
+export type Person = Selectable<PeopleTable>;
+export type Registration = Selectable<RegistrationsTable>;
+export type Course = Selectable<CoursesTable>;
+export type EventSession = Selectable<EventSessionsTable>;
+export type Venue = Selectable<VenuesTable>;

@@ -1,0 +1,40 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, type Database } from "../db/index";
+import { startEmbeddedPostgres } from "../db/embedded";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The database the scripts work on: DATABASE_URL when set, otherwise the
+ * embedded PostgreSQL kept under ./.data/ (created on first use).
+ */
+export async function openDatabase(options: { log?: (m: string) => void } = {}): Promise<{
+  db: Database;
+  url: string;
+  embedded: boolean;
+  close: () => Promise<void>;
+}> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const db = createDb(external);
+    return { db, url: external, embedded: false, close: () => db.destroy() };
+  }
+  const port = process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : undefined;
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(root, ".data", "postgres"),
+    port,
+    persistent: true,
+    log: options.log,
+  });
+  const db = createDb(server.url);
+  return {
+    db,
+    url: server.url,
+    embedded: true,
+    close: async () => {
+      await db.destroy();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: the database (embedded unless DATABASE_URL is set), migrations,
+ * the demo data on first run, then the web app on PORT (3000).
+ */
+import { migrateToLatest } from "../db/index";
+import { loadDemoData } from "../db/seed/load";
+import { createApp, loadBuild } from "../app/server";
+import { parseEnv } from "../app/env.server";
+import { openDatabase } from "./database";
+
+const env = parseEnv();
+console.log(
+  env.DATABASE_URL
+    ? "DATABASE_URL のデータベースに接続します…"
+    : "組み込み PostgreSQL を起動します(./.data/)…",
+);
+const database = await openDatabase();
+await migrateToLatest(database.db);
+const seeded = await loadDemoData(database.db);
+console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
+
+const app = createApp({
+  db: database.db,
+  build: await loadBuild(),
+  appUrl: env.APP_URL,
+  devMail: env.NODE_ENV !== "production" && !env.SMTP_URL,
+});
+const server = app.listen(env.PORT, () => {
+  console.log(`\n自治研イベント: ${env.APP_URL}\n`);
+  console.log("デモ用ログイン:");
+  for (const login of seeded.logins) {
+    const how = login.password
+      ? `パスワード ${login.password}`
+      : "ログインリンク(/dev/mail に届きます)";
+    console.log(`  ${login.role.padEnd(10)} ${login.email.padEnd(30)} ${login.name}  ${how}`);
+  }
+  console.log("\n停止するには Ctrl-C を押してください。");
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal} を受け取りました。停止します…`);
+  server.close();
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,59 @@
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { loadDemoData } from "../../db/seed/load";
+import { startTestApp } from "../support/app";
+import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
+import { createTestDatabase } from "../support/db";
+
+const shots = path.join(import.meta.dirname, "screenshots");
+
+describe.skipIf(!hasChromium)("a visitor in Chromium", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await loadDemoData(database.db);
+    app = await startTestApp(database.db);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  for (const [name, viewport] of [
+    ["phone", PHONE],
+    ["desktop", DESKTOP],
+  ] as const) {
+    it(`opens the catalogue, filters it, and opens an event page (${name})`, async () => {
+      const page = await browser.newPage({ viewport, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+      await page.goto(app.url);
+      await expect(
+        page.getByRole("heading", { name: "これからのイベント" }).isVisible(),
+      ).resolves.toBe(true);
+      await page.screenshot({ path: path.join(shots, `catalogue-${name}.png`), fullPage: true });
+
+      await page.getByLabel("種別").selectOption("prefectural_convention");
+      await page.waitForURL(/kind=prefectural_convention/);
+      await expect(page.locator(".event-card h3").allTextContents()).resolves.toEqual(
+        expect.arrayContaining(["第19回地方自治研究福島県集会", "第20回地方自治研究福島県集会"]),
+      );
+      expect(await page.locator("text=オンラインセミナー「自治研って何?").count()).toBe(0);
+
+      await page.getByRole("link", { name: /第19回地方自治研究福島県集会/ }).click();
+      await page.waitForURL(/\/events\/kenshukai-19$/);
+      const facts = await page.locator(".facts").first().textContent();
+      expect(facts).toContain("2024年5月24日(金) 13:30〜5月25日(土) 11:30");
+      expect(facts).toContain("ホテル華の湯");
+      await page.screenshot({ path: path.join(shots, `event-${name}.png`), fullPage: true });
+
+      await page.goto(`${app.url}/events/online-seminar-next`);
+      await expect(page.getByRole("link", { name: "申し込む" }).isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: path.join(shots, `seminar-${name}.png`), fullPage: true });
+      await page.close();
+    });
+  }
+});

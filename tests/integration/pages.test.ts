@@ -1,0 +1,115 @@
+import { loadDemoData } from "../../db/seed/load";
+import { startTestApp } from "../support/app";
+import { createTestDatabase } from "../support/db";
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let app: Awaited<ReturnType<typeof startTestApp>>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await loadDemoData(database.db);
+  app = await startTestApp(database.db);
+});
+afterAll(async () => {
+  await app.close();
+  await database.drop();
+});
+
+async function get(path: string) {
+  const response = await fetch(app.url + path);
+  return {
+    status: response.status,
+    html: await response.text(),
+    type: response.headers.get("content-type"),
+  };
+}
+
+describe("the catalogue /", () => {
+  it("lists upcoming events first, then past ones marked 終了", async () => {
+    const { status, html } = await get("/");
+    expect(status).toBe(200);
+    const upcoming = html.indexOf("これからのイベント");
+    const past = html.indexOf("終了したイベント");
+    expect(upcoming).toBeGreaterThan(-1);
+    expect(past).toBeGreaterThan(upcoming);
+    const nextSeminar = html.indexOf("/events/online-seminar-next");
+    const oldSeminar = html.indexOf("/events/online-seminar-2023");
+    expect(nextSeminar).toBeGreaterThan(upcoming);
+    expect(nextSeminar).toBeLessThan(past);
+    expect(oldSeminar).toBeGreaterThan(past);
+    expect(html.slice(past)).toContain("終了");
+  });
+
+  it("filters by kind and by month", async () => {
+    const byKind = await get("/?kind=youth_gathering");
+    expect(byKind.html).toContain("第4回自治研UNDER35全国集会");
+    expect(byKind.html).not.toContain("/events/kenshukai-19");
+
+    const byMonth = await get("/?month=2024-05");
+    expect(byMonth.html).toContain("/events/kenshukai-19");
+    expect(byMonth.html).not.toContain("/events/online-seminar-2023");
+  });
+
+  it("ignores a malformed filter instead of failing", async () => {
+    const { status, html } = await get("/?kind=%3Cscript%3E&month=9999-99");
+    expect(status).toBe(200);
+    expect(html).toContain("/events/kenshukai-19");
+    expect(html).not.toContain("<script>alert");
+  });
+});
+
+describe("an event page /events/:slug", () => {
+  it("shows the online seminar's date, Zoom, programme and courses, but not the Zoom link", async () => {
+    const { status, html } = await get("/events/online-seminar-2023");
+    expect(status).toBe(200);
+    expect(html).toContain("2023年8月18日(金) 18:00〜20:00");
+    expect(html).toContain("オンライン(Zoom)");
+    expect(html).toContain("自治研とは?");
+    expect(html).toContain("コース①");
+    expect(html).toContain("【中級編】よりよい地域をめざして");
+    expect(html).toContain("氷室佐由里");
+    expect(html).toContain("このイベントは終了しました");
+    expect(html).not.toContain("zoom.us/j/");
+  });
+
+  it("shows the venue with its address, phone and map link", async () => {
+    const { html } = await get("/events/kenshukai-19");
+    expect(html).toContain("2024年5月24日(金) 13:30〜5月25日(土) 11:30");
+    expect(html).toContain("ホテル華の湯");
+    expect(html).toContain("郡山市熱海町熱海5丁目8-60");
+    expect(html).toContain("024-984-2222");
+    expect(html).toMatch(/href="https:\/\/www\.google\.com\/maps[^"]+"/);
+    expect(html).toContain("夕食交流会");
+  });
+
+  it("shows who may register and the open window for an upcoming event", async () => {
+    const { html } = await get("/events/under35-5");
+    expect(html).toContain("35歳以下");
+    expect(html).toContain("申込期間");
+    const seminar = await get("/events/online-seminar-next");
+    expect(seminar.html).toContain("組合員(ログインが必要です)");
+    expect(seminar.html).toContain("残り");
+    expect(seminar.html).toContain('href="/events/online-seminar-next/register"');
+  });
+
+  it("answers 404 in Japanese for an unknown event", async () => {
+    const { status, html } = await get("/events/no-such-event");
+    expect(status).toBe(404);
+    expect(html).toContain("ページが見つかりません");
+  });
+});
+
+describe("health and errors", () => {
+  it("/healthz answers ok when the database answers", async () => {
+    const response = await fetch(`${app.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("an unknown URL is a 404 page in Japanese", async () => {
+    const { status, html } = await get("/no/such/page");
+    expect(status).toBe(404);
+    expect(html).toContain('<html lang="ja"');
+    expect(html).toContain("ページが見つかりません");
+  });
+});
