@@ -4,7 +4,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T> = ColumnType<T, string | T, string | T>;
+// jsonb: pass the value itself; postgres.js serialises it (a string would be stored as a JSON string).
+type Json<T> = ColumnType<T, T, T>;
 
 export type OrganisationKind = "national_hq" | "prefectural_hq" | "local_union";
 export type PersonRole = "member" | "admin" | "organiser" | "secretary" | "reception";

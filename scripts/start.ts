@@ -1,9 +1,11 @@
 /**
- * `npm start`: the database (embedded unless DATABASE_URL is set), migrations,
- * the demo data on first run, then the web app on PORT (3000).
+ * `npm start`: the database (embedded unless DATABASE_URL is set), migrations
+ * and the job queue, the demo data on first run, the mail worker, then the
+ * web app on PORT (3000).
  */
 import { migrateToLatest } from "../db/index";
 import { loadDemoData } from "../db/seed/load";
+import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { createApp, loadBuild } from "../app/server";
 import { parseEnv } from "../app/env.server";
 import { openDatabase } from "./database";
@@ -16,14 +18,30 @@ console.log(
 );
 const database = await openDatabase();
 await migrateToLatest(database.db);
+await installQueue(database.url);
 const seeded = await loadDemoData(database.db);
 console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
+
+const devMail = env.NODE_ENV !== "production" && !env.SMTP_URL;
+// Without SMTP in production, no worker runs: the mail waits in the queue
+// until SMTP_URL is set, rather than being marked as sent to nobody.
+const mailWorker =
+  env.SMTP_URL || devMail
+    ? await startMailWorker({
+        connectionString: database.url,
+        smtpUrl: env.SMTP_URL,
+        appUrl: env.APP_URL,
+      })
+    : undefined;
+if (env.SMTP_URL) console.log(`メールは SMTP (${new URL(env.SMTP_URL).host}) で送信します。`);
+else if (devMail) console.log("SMTP_URL が未設定のため、メールは /dev/mail に届きます。");
+else console.warn("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
 
 const app = createApp({
   db: database.db,
   build: await loadBuild(),
   appUrl: env.APP_URL,
-  devMail: env.NODE_ENV !== "production" && !env.SMTP_URL,
+  devMail,
 });
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
@@ -43,6 +61,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`\n${signal} を受け取りました。停止します…`);
   server.close();
+  await mailWorker?.stop();
   await database.close();
   process.exit(0);
 }

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../db/embedded";
 import { createDb, migrateToLatest } from "../../db/index";
+import { installQueue } from "../../app/domain/mailer.server";
 import { databaseUrl } from "./urls";
 
 declare module "vitest" {
@@ -44,6 +45,9 @@ export default async function setup(project: TestProject) {
   const template = createDb(databaseUrl(adminUrl, templateDatabase), { max: 1 });
   await migrateToLatest(template);
   await template.destroy();
+  // The job queue's schema too, so that every clone can enqueue email.
+  // installQueue closes its pool: a template must have no connection when cloned.
+  await installQueue(databaseUrl(adminUrl, templateDatabase));
 
   project.provide("adminUrl", adminUrl);
   project.provide("templateDatabase", templateDatabase);

@@ -1,0 +1,334 @@
+import { Logger, run, runMigrations } from "graphile-worker";
+import { sql, type Transaction } from "kysely";
+import nodemailer from "nodemailer";
+import { z } from "zod";
+import { createDb, type Database, type DB } from "../../db/index";
+import { emailSubject, renderEmail } from "../../emails/render";
+import type { EmailMessage, RenderedEmail } from "../../emails/types";
+
+/**
+ * The outbox (ARCHITECTURE.md rule 4). An email is a row in outbound_emails
+ * plus a graphile-worker job, both written in the transaction that causes
+ * the email; only the worker talks to SMTP, with retries and backoff, and a
+ * row marked sent is never sent again.
+ */
+
+const TASK = "send_email";
+const MAX_ATTEMPTS = 25;
+const DEFAULT_FROM = '"自治研イベント" <no-reply@jichiken.local>';
+
+/** The Message-ID an email always carries, so a receiver can drop a redelivery. */
+export function messageIdFor(id: string): string {
+  return `<email-${id}@jichiken.local>`;
+}
+
+/**
+ * Queues an email in the caller's transaction: the outbound_emails row and
+ * its send_email job commit or roll back with the cause (a registration, a
+ * login request). Returns the email's id. Needs a transaction by its type, so
+ * an email can never be written without its cause.
+ */
+export async function enqueueEmail(
+  trx: Transaction<DB>,
+  args: { to: string; message: EmailMessage },
+): Promise<string> {
+  const to = args.to.trim();
+  if (!to) throw new Error("enqueueEmail: the recipient is empty");
+  const { id } = await trx
+    .insertInto("outbound_emails")
+    .values({
+      to_address: to,
+      subject: emailSubject(args.message),
+      template: args.message.template,
+      payload: args.message.payload,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await sql`select graphile_worker.add_job(
+    ${TASK},
+    json_build_object('id', ${id}::text),
+    job_key := ${`email:${id}`},
+    max_attempts := ${MAX_ATTEMPTS}
+  )`.execute(trx);
+  return id;
+}
+
+/**
+ * Creates or upgrades the graphile_worker schema. Idempotent; opens its own
+ * pool and closes it before returning, so the database is left with no
+ * connection (a test template must have none when it is cloned).
+ */
+export async function installQueue(connectionString: string): Promise<void> {
+  await runMigrations({ connectionString, logger: workerLogger(() => {}) });
+}
+
+type LogFunction = (level: "error" | "warning", message: string) => void;
+
+function defaultLog(level: "error" | "warning", message: string) {
+  // One line per problem: graphile-worker appends a stack to failures.
+  console.warn(`[mail ${level}] ${message.split("\n")[0]}`);
+}
+
+/** graphile-worker's logger, reduced to errors and warnings. */
+function workerLogger(log: LogFunction): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === "error" || level === "warning") log(level, message);
+  });
+}
+
+const jobPayload = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
+
+export type MailWorker = { stop(): Promise<void> };
+
+/**
+ * Runs the send_email task until stopped. With `smtpUrl` each email goes out
+ * through that SMTP server; without it, the email is only marked as delivered
+ * to the dev mailbox (/dev/mail). A failure (SMTP down, timeout) is recorded
+ * on the row and rethrown, so graphile-worker retries with exponential
+ * backoff, up to 25 times.
+ *
+ * Sent once: the row is locked while it is sent and marked sent in the same
+ * transaction, so two jobs for one email (two workers, or a repeated job)
+ * send it once. If the process dies after the SMTP server accepted the mail
+ * but before the commit, it is sent again with the same Message-ID.
+ */
+export async function startMailWorker(options: {
+  connectionString: string;
+  smtpUrl?: string;
+  appUrl: string;
+  concurrency?: number;
+  pollInterval?: number;
+  /** the From header; default "自治研イベント" <no-reply@jichiken.local> */
+  from?: string;
+  /** where errors and warnings go; default one line on stderr */
+  log?: LogFunction;
+}): Promise<MailWorker> {
+  const concurrency = options.concurrency ?? 2;
+  const db = createDb(options.connectionString, { max: concurrency + 1 });
+  const transport = options.smtpUrl
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
+        connectionTimeout: 5_000,
+        greetingTimeout: 5_000,
+        socketTimeout: 15_000,
+      })
+    : undefined;
+  const from = options.from ?? DEFAULT_FROM;
+
+  const send = transport
+    ? async (row: OutboundRow, email: RenderedEmail) => {
+        await transport.sendMail({
+          from,
+          to: row.to_address,
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+          messageId: messageIdFor(row.id),
+          attachments: email.attachments.map((a) => ({
+            filename: a.filename,
+            content: a.content,
+            contentType: a.contentType,
+            ...(a.cid ? { cid: a.cid, contentDisposition: "inline" as const } : {}),
+          })),
+        });
+      }
+    : async () => {};
+
+  let runner: Awaited<ReturnType<typeof run>>;
+  try {
+    runner = await run({
+      connectionString: options.connectionString,
+      concurrency,
+      maxPoolSize: Math.max(4, concurrency + 2),
+      pollInterval: options.pollInterval ?? 2_000,
+      noHandleSignals: true,
+      crontab: "",
+      logger: workerLogger(options.log ?? defaultLog),
+      taskList: {
+        [TASK]: async (payload) => {
+          const { id } = jobPayload.parse(payload);
+          await deliverOnce(db, { id, appUrl: options.appUrl, send });
+        },
+      },
+    });
+  } catch (error) {
+    transport?.close();
+    await db.destroy();
+    throw error;
+  }
+  runner.promise.catch((error: unknown) => {
+    (options.log ?? defaultLog)("error", `mail worker stopped: ${String(error)}`);
+  });
+
+  let stopped = false;
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await runner.stop();
+      transport?.close();
+      await db.destroy();
+    },
+  };
+}
+
+type OutboundRow = { id: string; to_address: string; template: string; payload: unknown };
+
+/**
+ * Sends one email unless it was already sent. The row lock makes a second job
+ * for the same email wait, then see sent_at and do nothing.
+ */
+async function deliverOnce(
+  db: Database,
+  args: {
+    id: string;
+    appUrl: string;
+    send: (row: OutboundRow, email: RenderedEmail) => Promise<void>;
+  },
+): Promise<void> {
+  const failure = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("outbound_emails")
+      .select(["id", "to_address", "template", "payload", "sent_at"])
+      .where("id", "=", args.id)
+      .forUpdate()
+      .executeTakeFirst();
+    // No row: its cause was deleted since; nothing is owed to anyone.
+    if (!row || row.sent_at) return undefined;
+    try {
+      const email = await renderEmail(storedMessage(row), { appUrl: args.appUrl });
+      await args.send(row, email);
+    } catch (error) {
+      await trx
+        .updateTable("outbound_emails")
+        .set({
+          attempts: sql`attempts + 1`,
+          last_error: error instanceof Error ? error.message : String(error),
+        })
+        .where("id", "=", row.id)
+        .execute();
+      return error;
+    }
+    await trx
+      .updateTable("outbound_emails")
+      .set({ sent_at: sql`now()`, attempts: sql`attempts + 1`, last_error: null })
+      .where("id", "=", row.id)
+      .where("sent_at", "is", null)
+      .execute();
+    return undefined;
+  });
+  if (failure) throw failure;
+}
+
+function storedMessage(row: { template: string; payload: unknown }): EmailMessage {
+  const payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload;
+  return { template: row.template, payload } as EmailMessage;
+}
+
+/** An email as the dev mailbox shows it: the row and its rendering. */
+export type DevMail = {
+  id: string;
+  to: string;
+  subject: string;
+  template: string;
+  createdAt: Date;
+  sentAt: Date | null;
+  attempts: number;
+  lastError: string | null;
+  html: string;
+  text: string;
+  /** every http(s) URL in the text, in order */
+  links: string[];
+  attachments: RenderedEmail["attachments"];
+};
+
+type DevMailRow = {
+  id: string;
+  to_address: string;
+  subject: string;
+  template: string;
+  payload: unknown;
+  created_at: Date;
+  sent_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+};
+
+const URL_PATTERN = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/g;
+
+/** Every http(s) URL in a text, without trailing punctuation. */
+export function linksIn(text: string): string[] {
+  return (text.match(URL_PATTERN) ?? []).map((url) => url.replace(/[.,;:!?')]+$/, ""));
+}
+
+async function toDevMail(row: DevMailRow, appUrl: string): Promise<DevMail> {
+  let rendered: RenderedEmail;
+  try {
+    rendered = await renderEmail(storedMessage(row), { appUrl });
+  } catch (error) {
+    rendered = {
+      subject: row.subject,
+      html: "",
+      text: `(表示できません: ${error instanceof Error ? error.message : String(error)})`,
+      attachments: [],
+    };
+  }
+  return {
+    id: row.id,
+    to: row.to_address,
+    subject: row.subject,
+    template: row.template,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    html: rendered.html,
+    text: rendered.text,
+    links: linksIn(rendered.text),
+    attachments: rendered.attachments,
+  };
+}
+
+const DEV_MAIL_COLUMNS = [
+  "id",
+  "to_address",
+  "subject",
+  "template",
+  "payload",
+  "created_at",
+  "sent_at",
+  "attempts",
+  "last_error",
+] as const;
+
+/** The latest emails, newest first, rendered; only for the dev mailbox. */
+export async function listDevMail(
+  db: Database,
+  args: { limit?: number; to?: string; appUrl: string },
+): Promise<DevMail[]> {
+  const limit = Math.min(Math.max(args.limit ?? 50, 1), 200);
+  let query = db.selectFrom("outbound_emails").select(DEV_MAIL_COLUMNS);
+  if (args.to) query = query.where(sql<string>`lower(to_address)`, "=", args.to.toLowerCase());
+  const rows = await query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  const messages: DevMail[] = [];
+  for (const row of rows) messages.push(await toDevMail(row, args.appUrl));
+  return messages;
+}
+
+/** One email, rendered, or undefined; only for the dev mailbox. */
+export async function getDevMail(
+  db: Database,
+  args: { id: string; appUrl: string },
+): Promise<DevMail | undefined> {
+  if (!/^\d{1,18}$/.test(args.id)) return undefined;
+  const row = await db
+    .selectFrom("outbound_emails")
+    .select(DEV_MAIL_COLUMNS)
+    .where("id", "=", args.id)
+    .executeTakeFirst();
+  return row ? toDevMail(row, args.appUrl) : undefined;
+}

@@ -1,0 +1,88 @@
+import QRCode from "qrcode";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { eventIcs } from "./ics";
+import { LoginLinkHtml, loginLinkText } from "./login-link";
+import { holdsTicket, RegistrationHtml, registrationText } from "./registration";
+import { emailSubject } from "./subject";
+import type { EmailMessage, RenderedEmail } from "./types";
+
+export { emailSubject } from "./subject";
+
+const QR_CID = "ticket-qr@jichiken.local";
+
+function toHtml(element: Parameters<typeof renderToStaticMarkup>[0]): string {
+  return `<!DOCTYPE html>${renderToStaticMarkup(element)}`;
+}
+
+/**
+ * Turns a stored message into what is sent: subject, HTML, plain text and
+ * attachments. A registration that holds a seat carries its QR code inline
+ * (cid) and an event.ics; a cancellation carries neither.
+ */
+export async function renderEmail(
+  message: EmailMessage,
+  options: { appUrl: string },
+): Promise<RenderedEmail> {
+  const subject = emailSubject(message);
+  const { appUrl } = options;
+  switch (message.template) {
+    case "login_link": {
+      const email = message.payload;
+      return {
+        subject,
+        html: toHtml(createElement(LoginLinkHtml, { email, subject, appUrl })),
+        text: loginLinkText({ email, appUrl }),
+        attachments: [],
+      };
+    }
+    case "registration": {
+      const email = message.payload;
+      const attachments: RenderedEmail["attachments"] = [];
+      const ticket = holdsTicket(email) && email.ticketSecret ? email.ticketSecret : undefined;
+      if (ticket) {
+        const png = await QRCode.toBuffer(ticket, {
+          type: "png",
+          errorCorrectionLevel: "M",
+          width: 300,
+          margin: 2,
+        });
+        attachments.push({
+          filename: "ticket-qr.png",
+          content: png,
+          contentType: "image/png",
+          cid: QR_CID,
+        });
+        attachments.push({
+          filename: "event.ics",
+          content: Buffer.from(eventIcs(email.event, { manageUrl: email.manageUrl }), "utf8"),
+          contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+        });
+      }
+      return {
+        subject,
+        html: toHtml(
+          createElement(RegistrationHtml, {
+            email,
+            subject,
+            appUrl,
+            qrCid: ticket ? QR_CID : undefined,
+          }),
+        ),
+        text: registrationText({ email, appUrl }),
+        attachments,
+      };
+    }
+  }
+}
+
+/** The HTML with its inline (cid:) images as data: URLs, so a browser can show it. */
+export function htmlWithDataImages(email: RenderedEmail): string {
+  let html = email.html;
+  for (const attachment of email.attachments) {
+    if (!attachment.cid) continue;
+    const dataUrl = `data:${attachment.contentType};base64,${attachment.content.toString("base64")}`;
+    html = html.split(`cid:${attachment.cid}`).join(dataUrl);
+  }
+  return html;
+}

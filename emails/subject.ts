@@ -1,0 +1,22 @@
+import type { EmailMessage, RegistrationEmailKind } from "./types";
+
+const REGISTRATION_SUBJECT_PREFIX: Record<RegistrationEmailKind, string> = {
+  confirmed: "【申込完了】",
+  waitlisted: "【キャンセル待ち】",
+  promoted: "【繰り上げ当選】",
+  changed: "【申込内容変更】",
+  cancelled: "【キャンセル受付】",
+};
+
+/**
+ * The subject line alone: cheap enough to compute when the email is enqueued
+ * (no QR, no markup), and the same one the rendered email carries.
+ */
+export function emailSubject(message: EmailMessage): string {
+  switch (message.template) {
+    case "login_link":
+      return "自治研イベント ログインリンク";
+    case "registration":
+      return `${REGISTRATION_SUBJECT_PREFIX[message.payload.kind]}${message.payload.event.title}`;
+  }
+}
