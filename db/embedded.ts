@@ -163,7 +163,9 @@ async function startFromCache(options: {
   const key = Buffer.from(path.resolve(options.dataDir)).toString("base64url").slice(-40);
   const dataDir = path.join(cacheRoot, "data", options.persistent ? key : `${key}-${process.pid}`);
   await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-  options.log(`プロジェクトのフォルダに postgres ユーザーが入れないため、${dataDir} を使います`);
+  console.log(
+    `プロジェクトのフォルダに postgres ユーザーが入れないため、データは ${dataDir} に置きます。`,
+  );
 
   const bin = (name: string) => path.join(cachedNative, "bin", name);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {

@@ -142,7 +142,7 @@ export async function loadDemoData(
           number: group.number,
           name: group.name,
           theme: group.theme,
-          topics: JSON.stringify(group.topics),
+          topics: group.topics,
           term: group.term,
         })
         .returning("id")
@@ -299,7 +299,7 @@ async function insertEvent(
         event_id: id,
         label: q.label,
         kind: q.kind,
-        options: JSON.stringify(q.options ?? []),
+        options: q.options ?? [],
         required: q.required,
         position,
       })

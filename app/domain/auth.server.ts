@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
+import { sql } from "kysely";
+import type { Database } from "../../db/index";
+import type { Person } from "../../db/schema";
+import { DomainError } from "./errors.server";
+import { enqueueEmail } from "./mailer.server";
+import { hitRateLimit } from "./rate-limit.server";
+
+/**
+ * Sign-in. Members get a one-time link by email (15 minutes, works once);
+ * everyone holds a cookie session whose token is stored only as a hash.
+ */
+const LINK_MINUTES = 15;
+const SESSION_DAYS = 30;
+
+export const sessionCookie = createCookie("sid", {
+  httpOnly: true,
+  sameSite: "lax",
+  path: "/",
+  maxAge: SESSION_DAYS * 24 * 60 * 60,
+});
+
+const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
+const newToken = () => randomBytes(32).toString("base64url");
+
+export type SessionUser = Pick<
+  Person,
+  | "id"
+  | "email"
+  | "family_name"
+  | "given_name"
+  | "family_name_kana"
+  | "given_name_kana"
+  | "organisation_id"
+  | "workplace"
+  | "phone"
+  | "birth_date"
+  | "role"
+  | "profile_completed_at"
+>;
+
+/** Only a path on this site may follow a sign-in, never another origin. */
+export function safeNext(next: unknown): string {
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/me";
+}
+
+/**
+ * Sends a sign-in link to `email`, creating the person on first use. The
+ * answer is the same whether or not the address was known. Rate-limited per
+ * address and per client.
+ */
+export async function requestLoginLink(
+  db: Database,
+  args: { email: string; next: string; appUrl: string; clientKey: string },
+): Promise<void> {
+  const email = args.email.trim().toLowerCase();
+  await hitRateLimit(db, { key: `login-link:${email}`, limit: 5, windowSeconds: 15 * 60 });
+  await hitRateLimit(db, {
+    key: `login-link-client:${args.clientKey}`,
+    limit: 30,
+    windowSeconds: 15 * 60,
+  });
+  const token = newToken();
+  const url = `${args.appUrl}/login/verify?token=${token}`;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("login_tokens")
+      .values({
+        token_hash: hash(token),
+        email,
+        next_path: safeNext(args.next),
+        expires_at: sql<Date>`now() + make_interval(mins => ${LINK_MINUTES})`,
+      })
+      .execute();
+    await enqueueEmail(trx, {
+      to: email,
+      message: { template: "login_link", payload: { url, expiresMinutes: LINK_MINUTES } },
+    });
+  });
+}
+
+/**
+ * Uses a sign-in link: valid, unexpired and unused, or `invalid_link`. Returns
+ * a new session token and where to go next (the profile form on first sign-in).
+ */
+export async function consumeLoginLink(
+  db: Database,
+  token: string,
+): Promise<{ sessionToken: string; next: string }> {
+  return db.transaction().execute(async (trx) => {
+    const used = await trx
+      .updateTable("login_tokens")
+      .set({ used_at: sql`now()` })
+      .where("token_hash", "=", hash(token))
+      .where("used_at", "is", null)
+      .where("expires_at", ">", sql<Date>`now()`)
+      .returning(["email", "next_path"])
+      .executeTakeFirst();
+    if (!used) throw new DomainError("invalid_link");
+    const person =
+      (await trx
+        .selectFrom("people")
+        .select(["id", "profile_completed_at"])
+        .where(sql`lower(email)`, "=", used.email)
+        .executeTakeFirst()) ??
+      (await trx
+        .insertInto("people")
+        .values({ email: used.email })
+        .returning(["id", "profile_completed_at"])
+        .executeTakeFirstOrThrow());
+    const sessionToken = await insertSession(trx, person.id);
+    const next = person.profile_completed_at
+      ? used.next_path
+      : `/profile?next=${encodeURIComponent(used.next_path)}`;
+    return { sessionToken, next };
+  });
+}
+
+async function insertSession(db: Database, personId: string): Promise<string> {
+  const token = newToken();
+  await db
+    .insertInto("auth_sessions")
+    .values({
+      id_hash: hash(token),
+      person_id: personId,
+      csrf_token: newToken(),
+      expires_at: sql<Date>`now() + make_interval(days => ${SESSION_DAYS})`,
+    })
+    .execute();
+  return token;
+}
+
+/** Opens a session for a person, for staff sign-in and for tests' fixtures. */
+export function createSession(db: Database, personId: string): Promise<string> {
+  return insertSession(db, personId);
+}
+
+/** The signed-in person, or undefined. */
+export async function getUser(db: Database, request: Request): Promise<SessionUser | undefined> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  if (typeof token !== "string" || token.length === 0) return undefined;
+  return db
+    .selectFrom("auth_sessions")
+    .innerJoin("people", "people.id", "auth_sessions.person_id")
+    .select([
+      "people.id",
+      "people.email",
+      "people.family_name",
+      "people.given_name",
+      "people.family_name_kana",
+      "people.given_name_kana",
+      "people.organisation_id",
+      "people.workplace",
+      "people.phone",
+      "people.birth_date",
+      "people.role",
+      "people.profile_completed_at",
+    ])
+    .where("auth_sessions.id_hash", "=", hash(token))
+    .where("auth_sessions.expires_at", ">", sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+/** The signed-in person, or a redirect to /login that comes back here. */
+export async function requireUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const user = await getUser(context.db, request);
+  if (!user) {
+    const url = new URL(request.url);
+    throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return user;
+}
+
+/** A signed-in person with a completed profile (a member with a 単組). */
+export async function requireMember(
+  request: Request,
+  context: AppLoadContext,
+): Promise<SessionUser> {
+  const user = await requireUser(request, context);
+  if (!user.profile_completed_at) {
+    const url = new URL(request.url);
+    throw redirect(`/profile?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return user;
+}
+
+/** Ends the session behind the request's cookie. */
+export async function endSession(db: Database, request: Request): Promise<void> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  if (typeof token === "string") {
+    await db.deleteFrom("auth_sessions").where("id_hash", "=", hash(token)).execute();
+  }
+}

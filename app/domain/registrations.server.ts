@@ -1,0 +1,874 @@
+import { randomBytes } from "node:crypto";
+import { sql, type Transaction } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { z } from "zod";
+import type { Database, DB } from "../../db/index";
+import type { RegistrationStatus } from "../../db/schema";
+import { eventIcs } from "../../emails/ics";
+import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
+import { NO_CONTROL_CHARS } from "../utils/forms";
+import { tokyoParts } from "../utils/format";
+import { asBusy, DomainError, type ErrorCode } from "./errors.server";
+import { enqueueEmail } from "./mailer.server";
+
+type Trx = Transaction<DB>;
+
+// ---------------------------------------------------------------------------
+// The form, built from the event
+// ---------------------------------------------------------------------------
+
+/** What the registration form needs to know about an event. */
+export async function getRegistrationForm(db: Database, slug: string) {
+  const event = await db
+    .selectFrom("events")
+    .select((eb) => [
+      "events.id",
+      "events.slug",
+      "events.kind",
+      "events.title",
+      "events.starts_at",
+      "events.ends_at",
+      "events.status",
+      "events.members_only",
+      "events.max_age",
+      "events.capacity",
+      "events.taken",
+      "events.cancellation_deadline",
+      jsonArrayFrom(
+        eb
+          .selectFrom("event_sessions")
+          .select([
+            "id",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "optional",
+            "capacity",
+            "taken",
+            "description",
+          ])
+          .whereRef("event_sessions.event_id", "=", "events.id")
+          .where("event_sessions.status", "=", "active")
+          .orderBy("starts_at")
+          .orderBy("position"),
+      ).as("sessions"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("courses")
+          .select([
+            "id",
+            "code",
+            "title",
+            "audience",
+            "facilitator",
+            "adviser",
+            "capacity",
+            "taken",
+            "allocation",
+          ])
+          .whereRef("courses.event_id", "=", "events.id")
+          .where("courses.status", "=", "active")
+          .orderBy("position"),
+      ).as("courses"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("event_questions")
+          .select(["id", "label", "kind", "options", "required"])
+          .whereRef("event_questions.event_id", "=", "events.id")
+          .orderBy("position"),
+      ).as("questions"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("registration_windows")
+          .select(["id", "label", "opens_at", "closes_at"])
+          .whereRef("registration_windows.event_id", "=", "events.id")
+          .orderBy("opens_at"),
+      ).as("windows"),
+    ])
+    .where("slug", "=", slug)
+    .where("status", "!=", "draft")
+    .executeTakeFirst();
+  return event;
+}
+
+export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof getRegistrationForm>>>;
+
+const freeText = (label: string, max: number) =>
+  z
+    .string({ message: `「${label}」を入力してください` })
+    .trim()
+    .max(max, `${label}は${max}文字以内で入力してください`)
+    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+
+/**
+ * The zod schema of one event's form: its course choice, optional sessions,
+ * own questions, needs, and a birth date where the event has an age limit and
+ * the member has none on file.
+ */
+export function registrationSchema(form: RegistrationForm, options: { needsBirthDate: boolean }) {
+  const courseIds = form.courses.map((c) => c.id);
+  const optionalIds = form.sessions.filter((s) => s.optional).map((s) => s.id);
+  const questionShape: Record<string, z.ZodType> = {};
+  for (const q of form.questions) {
+    const key = `q_${q.id}`;
+    const options = q.options as string[];
+    if (q.kind === "text") {
+      const base = freeText(q.label, 1000);
+      questionShape[key] = q.required
+        ? base.min(1, `「${q.label}」に回答してください`)
+        : base.optional().default("");
+    } else if (q.kind === "single") {
+      const choice = z
+        .string({ message: `「${q.label}」を選択してください` })
+        .refine((v) => v === "" || options.includes(v), "選択肢から選んでください");
+      questionShape[key] = q.required
+        ? choice.refine((v) => v !== "", `「${q.label}」を選択してください`)
+        : choice.optional().default("");
+    } else {
+      const many = z
+        .array(z.string().refine((v) => options.includes(v), "選択肢から選んでください"))
+        .max(options.length);
+      questionShape[key] = q.required
+        ? many.min(1, `「${q.label}」を1つ以上選択してください`)
+        : many.default([]);
+    }
+  }
+  return z.object({
+    course:
+      courseIds.length > 0
+        ? z.coerce
+            .number({ message: "コースを選択してください" })
+            .refine((v) => courseIds.includes(v), "コースを選択してください")
+        : z
+            .any()
+            .optional()
+            .transform(() => null),
+    session: z
+      .array(z.coerce.number().refine((v) => optionalIds.includes(v), "選択肢から選んでください"))
+      .default([]),
+    ...questionShape,
+    dietary_needs: freeText("食事の配慮", 500).optional().default(""),
+    accessibility_needs: freeText("配慮が必要なこと", 500).optional().default(""),
+    birth_date: options.needsBirthDate
+      ? z
+          .string({ message: "生年月日を入力してください" })
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "生年月日を入力してください")
+          .refine(
+            (v) => !Number.isNaN(Date.parse(v)) && v > "1900-01-01" && Date.parse(v) < Date.now(),
+            "生年月日が正しくありません",
+          )
+      : z
+          .any()
+          .optional()
+          .transform(() => undefined),
+    waitlist: z
+      .any()
+      .optional()
+      .transform((v) => v === "on" || v === "1" || v === "true"),
+  });
+}
+
+export type RegistrationInput = {
+  courseId: number | null;
+  optionalSessionIds: number[];
+  answers: Record<string, string | string[]>;
+  dietaryNeeds: string;
+  accessibilityNeeds: string;
+  birthDate?: string;
+  joinWaitlist: boolean;
+};
+
+/** The parsed form in the domain's terms. */
+export function toRegistrationInput(
+  form: RegistrationForm,
+  data: Record<string, unknown>,
+): RegistrationInput {
+  const answers: Record<string, string | string[]> = {};
+  for (const q of form.questions) {
+    const v = data[`q_${q.id}`];
+    if (typeof v === "string" || Array.isArray(v)) answers[String(q.id)] = v as string | string[];
+  }
+  return {
+    courseId: (data.course as number | null) ?? null,
+    optionalSessionIds: (data.session as number[]) ?? [],
+    answers,
+    dietaryNeeds: String(data.dietary_needs ?? ""),
+    accessibilityNeeds: String(data.accessibility_needs ?? ""),
+    birthDate: typeof data.birth_date === "string" ? data.birth_date : undefined,
+    joinWaitlist: Boolean(data.waitlist),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Seats
+// ---------------------------------------------------------------------------
+
+type Seats = { eventId: number; sessionIds: number[]; courseId: number | null };
+
+/**
+ * Takes one seat in the event, each session and the course, in that fixed
+ * order (events, sessions by id, courses), each by a conditional update that
+ * can never pass its capacity. On the first full one, gives back what it took
+ * (the rows are still locked by this transaction) and returns the code.
+ */
+async function lockSeats(trx: Trx, seats: Seats): Promise<ErrorCode | null> {
+  const undo: (() => Promise<unknown>)[] = [];
+  const giveBack = async () => {
+    for (const step of undo.reverse()) await step();
+  };
+  const event = await trx
+    .updateTable("events")
+    .set({ taken: sql`taken + 1` })
+    .where("id", "=", seats.eventId)
+    .where(sql<boolean>`(capacity is null or taken < capacity)`)
+    .returning("id")
+    .executeTakeFirst();
+  if (!event) return "event_full";
+  undo.push(() => releaseOne(trx, "events", seats.eventId));
+  for (const sessionId of [...seats.sessionIds].sort((a, b) => a - b)) {
+    const row = await trx
+      .updateTable("event_sessions")
+      .set({ taken: sql`taken + 1` })
+      .where("id", "=", sessionId)
+      .where(sql<boolean>`(capacity is null or taken < capacity)`)
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) {
+      await giveBack();
+      return "session_full";
+    }
+    undo.push(() => releaseOne(trx, "event_sessions", sessionId));
+  }
+  if (seats.courseId !== null) {
+    const row = await trx
+      .updateTable("courses")
+      .set({ taken: sql`taken + 1` })
+      .where("id", "=", seats.courseId)
+      .where("allocation", "=", "first_come")
+      .where(sql<boolean>`(capacity is null or taken < capacity)`)
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) {
+      await giveBack();
+      return "course_full";
+    }
+  }
+  return null;
+}
+
+function releaseOne(trx: Trx, table: "events" | "event_sessions" | "courses", id: number) {
+  return trx
+    .updateTable(table)
+    .set({ taken: sql`greatest(taken - 1, 0)` })
+    .where("id", "=", id)
+    .execute();
+}
+
+async function releaseSeats(trx: Trx, seats: Seats) {
+  await releaseOne(trx, "events", seats.eventId);
+  for (const id of [...seats.sessionIds].sort((a, b) => a - b))
+    await releaseOne(trx, "event_sessions", id);
+  if (seats.courseId !== null) await releaseOne(trx, "courses", seats.courseId);
+}
+
+/**
+ * Locks every capacity row of an event in the global order, before a
+ * transaction that frees and re-takes seats in any order (cancel, change,
+ * promote). Registrations lock a subset in the same order, so no deadlock.
+ */
+async function lockEventCapacity(trx: Trx, eventId: number) {
+  await sql`set local lock_timeout = '5s'`.execute(trx);
+  await trx.selectFrom("events").select("id").where("id", "=", eventId).forUpdate().execute();
+  await trx
+    .selectFrom("event_sessions")
+    .select("id")
+    .where("event_id", "=", eventId)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  await trx
+    .selectFrom("courses")
+    .select("id")
+    .where("event_id", "=", eventId)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+}
+
+async function seatsOf(
+  trx: Trx,
+  registrationId: string,
+  eventId: number,
+  courseId: number | null,
+): Promise<Seats> {
+  const sessions = await trx
+    .selectFrom("registration_sessions")
+    .select("session_id")
+    .where("registration_id", "=", registrationId)
+    .execute();
+  return { eventId, sessionIds: sessions.map((s) => s.session_id), courseId };
+}
+
+/**
+ * Gives freed seats to the people waiting, first in line first. Someone whose
+ * choice is still full is skipped, not dropped; a "waitlist only" course is
+ * left to the organiser. Each promoted person is emailed.
+ */
+async function promoteWaitlisted(trx: Trx, eventId: number, appUrl: string): Promise<string[]> {
+  const waiting = await trx
+    .selectFrom("registrations")
+    .leftJoin("courses", "courses.id", "registrations.course_id")
+    .select(["registrations.id", "registrations.course_id", "courses.allocation"])
+    .where("registrations.event_id", "=", eventId)
+    .where("registrations.status", "=", "waitlisted")
+    .orderBy("registrations.waitlisted_at")
+    .orderBy("registrations.id")
+    .execute();
+  const promoted: string[] = [];
+  for (const candidate of waiting) {
+    if (candidate.allocation === "waitlist_only") continue;
+    const seats = await seatsOf(trx, candidate.id, eventId, candidate.course_id);
+    const full = await lockSeats(trx, seats);
+    if (full === "event_full") break;
+    if (full) continue;
+    await trx
+      .updateTable("registrations")
+      .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
+      .where("id", "=", candidate.id)
+      .execute();
+    await addHistory(trx, candidate.id, null, "promoted", {});
+    await sendRegistrationEmail(trx, candidate.id, "promoted", appUrl);
+    promoted.push(candidate.id);
+  }
+  return promoted;
+}
+
+// ---------------------------------------------------------------------------
+// Registering, changing, cancelling
+// ---------------------------------------------------------------------------
+
+const TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/** 256 random bits for the QR; never derived from an id. */
+function newTicketSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** A short code to read aloud at the desk, e.g. "K7MX-3QPA-W9": 60 random bits. */
+function newTicketCode(): string {
+  const bytes = randomBytes(12);
+  const chars = [...bytes].map((b) => TICKET_ALPHABET[b % 32]).join("");
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+}
+
+/** Age on `onDate` (YYYY-MM-DD), by calendar, as a person counts it. */
+function ageOn(birthDate: string, onDate: { year: number; month: number; day: number }): number {
+  const [y, m, d] = birthDate.split("-").map(Number) as [number, number, number];
+  const beforeBirthday = onDate.month < m || (onDate.month === m && onDate.day < d);
+  return onDate.year - y - (beforeBirthday ? 1 : 0);
+}
+
+export type RegisterResult = {
+  id: string;
+  status: RegistrationStatus;
+  waitlistPosition: number | null;
+};
+
+/**
+ * Registers a person for an event.
+ *
+ * Guarantees: the window is open, the person has no live registration for
+ * the event, members-only and age limits hold, and a seat is taken in the same
+ * transaction as the registration, so nothing oversells. When a seat is full,
+ * the person goes on the waitlist if they agreed to, else `*_full`. The email
+ * is queued in the same transaction. Refuses with a DomainError and writes
+ * nothing.
+ */
+export async function register(
+  db: Database,
+  args: {
+    slug: string;
+    personId: string;
+    input: RegistrationInput;
+    appUrl: string;
+    actorId?: string;
+    now?: Date;
+  },
+): Promise<RegisterResult> {
+  const form = await getRegistrationForm(db, args.slug);
+  if (!form) throw new DomainError("not_found");
+  const now = args.now ?? new Date();
+  if (form.status !== "published") throw new DomainError("event_not_open");
+  const windowOpen = form.windows.some(
+    (w) => new Date(w.opens_at) <= now && now < new Date(w.closes_at),
+  );
+  if (!windowOpen) throw new DomainError("window_closed");
+
+  const person = await db
+    .selectFrom("people")
+    .select(["id", "organisation_id", "birth_date", "profile_completed_at"])
+    .where("id", "=", args.personId)
+    .executeTakeFirst();
+  if (!person) throw new DomainError("not_found");
+  if (!person.profile_completed_at) throw new DomainError("profile_required");
+  if (form.members_only && person.organisation_id === null) throw new DomainError("members_only");
+  const birthDate = person.birth_date ?? args.input.birthDate ?? null;
+  if (form.max_age !== null) {
+    if (!birthDate) throw new DomainError("birth_date_required", { field: "birth_date" });
+    if (ageOn(birthDate, tokyoParts(form.starts_at)) > form.max_age) {
+      throw new DomainError("age_limit", {
+        field: "birth_date",
+        message: `このイベントは初日時点で${form.max_age}歳以下の方が対象のため、申し込めません。`,
+      });
+    }
+  }
+
+  const input = args.input;
+  const course = form.courses.find((c) => c.id === input.courseId);
+  if (form.courses.length > 0 && !course)
+    throw new DomainError("course_unavailable", { field: "course" });
+  const sessionIds = form.sessions
+    .filter((s) => !s.optional || input.optionalSessionIds.includes(s.id))
+    .map((s) => s.id);
+
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`set local lock_timeout = '5s'`.execute(trx);
+      const existing = await trx
+        .selectFrom("registrations")
+        .select(["id", "status"])
+        .where("event_id", "=", form.id)
+        .where("person_id", "=", person.id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (existing && existing.status !== "cancelled") throw new DomainError("already_registered");
+      if (!person.birth_date && birthDate) {
+        await trx
+          .updateTable("people")
+          .set({ birth_date: birthDate })
+          .where("id", "=", person.id)
+          .execute();
+      }
+
+      const waitlistOnly = course?.allocation === "waitlist_only";
+      const full = waitlistOnly
+        ? "course_full"
+        : await lockSeats(trx, { eventId: form.id, sessionIds, courseId: course?.id ?? null });
+      if (full && !input.joinWaitlist && !waitlistOnly) {
+        throw new DomainError(full, {
+          field:
+            full === "course_full" ? "course" : full === "session_full" ? "session" : undefined,
+        });
+      }
+      const status: RegistrationStatus = full ? "waitlisted" : "confirmed";
+      const values = {
+        status,
+        ticket_secret: newTicketSecret(),
+        ticket_code: newTicketCode(),
+        course_id: course?.id ?? null,
+        dietary_needs: input.dietaryNeeds,
+        accessibility_needs: input.accessibilityNeeds,
+        answers: input.answers,
+        registered_by: args.actorId ?? null,
+        waitlisted_at: full ? sql<Date>`clock_timestamp()` : null,
+        confirmed_at: full ? null : sql<Date>`now()`,
+        cancelled_at: null,
+        updated_at: sql<Date>`now()`,
+      };
+      const row = existing
+        ? await trx
+            .updateTable("registrations")
+            .set(values)
+            .where("id", "=", existing.id)
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        : await trx
+            .insertInto("registrations")
+            .values({ ...values, event_id: form.id, person_id: person.id })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+      if (existing)
+        await trx
+          .deleteFrom("registration_sessions")
+          .where("registration_id", "=", row.id)
+          .execute();
+      if (sessionIds.length > 0) {
+        await trx
+          .insertInto("registration_sessions")
+          .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
+          .execute();
+      }
+      await addHistory(
+        trx,
+        row.id,
+        args.actorId ?? person.id,
+        status === "confirmed" ? "registered" : "waitlisted",
+        {
+          course_id: course?.id ?? null,
+          session_ids: sessionIds,
+        },
+      );
+      await sendRegistrationEmail(
+        trx,
+        row.id,
+        status === "confirmed" ? "confirmed" : "waitlisted",
+        args.appUrl,
+      );
+      return {
+        id: row.id,
+        status,
+        waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+      };
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
+    throw asBusy(error);
+  }
+}
+
+/** 1 for the first in line; null when not waitlisted. */
+export async function waitlistPosition(
+  db: Database,
+  registrationId: string,
+): Promise<number | null> {
+  const row = await db
+    .selectFrom("registrations as me")
+    .select((eb) =>
+      eb
+        .selectFrom("registrations as r")
+        .select(sql<number>`count(*)::int + 1`.as("n"))
+        .whereRef("r.event_id", "=", "me.event_id")
+        .where("r.status", "=", "waitlisted")
+        .where(sql<boolean>`(r.waitlisted_at, r.id) < (me.waitlisted_at, me.id)`)
+        .as("position"),
+    )
+    .select("me.status")
+    .where("me.id", "=", registrationId)
+    .executeTakeFirst();
+  return row?.status === "waitlisted" ? (row.position ?? null) : null;
+}
+
+/**
+ * Cancels a registration. A member may cancel only their own, and only until
+ * the event's cancellation deadline (an organiser passes `override`). A held
+ * seat is freed and given to the first in line, in the same transaction.
+ */
+export async function cancelRegistration(
+  db: Database,
+  args: {
+    registrationId: string;
+    personId?: string;
+    actorId: string;
+    appUrl: string;
+    override?: boolean;
+    now?: Date;
+  },
+): Promise<{ promoted: string[] }> {
+  const now = args.now ?? new Date();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const reg = await ownedRegistration(trx, args.registrationId, args.personId);
+      const event = await trx
+        .selectFrom("events")
+        .select(["cancellation_deadline", "starts_at"])
+        .where("id", "=", reg.event_id)
+        .executeTakeFirstOrThrow();
+      const deadline = event.cancellation_deadline ?? event.starts_at;
+      if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
+      await lockEventCapacity(trx, reg.event_id);
+      const current = await trx
+        .selectFrom("registrations")
+        .select(["status", "course_id"])
+        .where("id", "=", reg.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (current.status === "cancelled") throw new DomainError("already_cancelled");
+      if (current.status === "confirmed") {
+        await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
+      }
+      await trx
+        .updateTable("registrations")
+        .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
+        .where("id", "=", reg.id)
+        .execute();
+      await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
+      await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
+      const promoted =
+        current.status === "confirmed"
+          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+          : [];
+      return { promoted };
+    });
+  } catch (error) {
+    throw asBusy(error);
+  }
+}
+
+/**
+ * Changes the course and optional sessions. A confirmed registration keeps its
+ * seats unless the new choice has room (`course_full` / `session_full`
+ * otherwise, and nothing changes); seats it gives up go to the waitlist.
+ */
+export async function changeRegistration(
+  db: Database,
+  args: {
+    registrationId: string;
+    personId?: string;
+    actorId: string;
+    courseId: number | null;
+    optionalSessionIds: number[];
+    appUrl: string;
+    now?: Date;
+  },
+): Promise<{ promoted: string[] }> {
+  const now = args.now ?? new Date();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const reg = await ownedRegistration(trx, args.registrationId, args.personId);
+      const slug = await trx
+        .selectFrom("events")
+        .select("slug")
+        .where("id", "=", reg.event_id)
+        .executeTakeFirstOrThrow();
+      const form = await getRegistrationForm(trx, slug.slug);
+      if (!form) throw new DomainError("not_found");
+      const deadline = form.cancellation_deadline ?? form.starts_at;
+      if (now > new Date(deadline)) throw new DomainError("cancellation_closed");
+      const course = form.courses.find((c) => c.id === args.courseId);
+      if (form.courses.length > 0 && !course)
+        throw new DomainError("course_unavailable", { field: "course" });
+      const sessionIds = form.sessions
+        .filter((s) => !s.optional || args.optionalSessionIds.includes(s.id))
+        .map((s) => s.id);
+
+      await lockEventCapacity(trx, reg.event_id);
+      const current = await trx
+        .selectFrom("registrations")
+        .select(["status", "course_id"])
+        .where("id", "=", reg.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (current.status === "cancelled") throw new DomainError("already_cancelled");
+      const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
+      if (current.status === "confirmed") {
+        await releaseSeats(trx, before);
+        const full = await lockSeats(trx, {
+          eventId: reg.event_id,
+          sessionIds,
+          courseId: course?.id ?? null,
+        });
+        if (full)
+          throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
+      }
+      await trx
+        .updateTable("registrations")
+        .set({ course_id: course?.id ?? null, updated_at: sql`now()` })
+        .where("id", "=", reg.id)
+        .execute();
+      await trx.deleteFrom("registration_sessions").where("registration_id", "=", reg.id).execute();
+      if (sessionIds.length > 0) {
+        await trx
+          .insertInto("registration_sessions")
+          .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
+          .execute();
+      }
+      await addHistory(trx, reg.id, args.actorId, "changed", {
+        from: { course_id: current.course_id, session_ids: before.sessionIds },
+        to: { course_id: course?.id ?? null, session_ids: sessionIds },
+      });
+      await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
+      const promoted =
+        current.status === "confirmed"
+          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+          : [];
+      return { promoted };
+    });
+  } catch (error) {
+    throw asBusy(error);
+  }
+}
+
+/** The registration, if it exists and (when `personId` is given) belongs to that person. */
+async function ownedRegistration(trx: Trx, registrationId: string, personId?: string) {
+  if (!/^\d{1,18}$/.test(registrationId)) throw new DomainError("not_found");
+  let query = trx
+    .selectFrom("registrations")
+    .select(["id", "event_id", "person_id"])
+    .where("id", "=", registrationId);
+  if (personId !== undefined) query = query.where("person_id", "=", personId);
+  const reg = await query.executeTakeFirst();
+  if (!reg) throw new DomainError("not_found");
+  return reg;
+}
+
+async function addHistory(
+  trx: Trx,
+  registrationId: string,
+  actorId: string | null,
+  action: string,
+  detail: Record<string, unknown>,
+) {
+  await trx
+    .insertInto("registration_history")
+    .values({ registration_id: registrationId, actor_person_id: actorId, action, detail })
+    .execute();
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+/** One registration with what its ticket, email and /me need. */
+function registrationDetails(db: Database) {
+  return db
+    .selectFrom("registrations")
+    .innerJoin("events", "events.id", "registrations.event_id")
+    .innerJoin("people", "people.id", "registrations.person_id")
+    .leftJoin("venues", "venues.id", "events.venue_id")
+    .leftJoin("courses", "courses.id", "registrations.course_id")
+    .select((eb) => [
+      "registrations.id",
+      "registrations.status",
+      "registrations.ticket_secret",
+      "registrations.ticket_code",
+      "registrations.course_id",
+      "registrations.dietary_needs",
+      "registrations.accessibility_needs",
+      "registrations.created_at",
+      "events.id as event_id",
+      "events.slug",
+      "events.kind",
+      "events.title",
+      "events.starts_at",
+      "events.ends_at",
+      "events.online_label",
+      "events.online_url",
+      "events.cancellation_deadline",
+      "events.status as event_status",
+      "people.family_name",
+      "people.given_name",
+      "people.email",
+      "venues.name as venue_name",
+      "venues.address as venue_address",
+      "venues.map_url as venue_map_url",
+      sql<
+        string | null
+      >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+        "course_label",
+      ),
+      jsonArrayFrom(
+        eb
+          .selectFrom("registration_sessions")
+          .innerJoin("event_sessions", "event_sessions.id", "registration_sessions.session_id")
+          .select([
+            "event_sessions.id",
+            "event_sessions.title",
+            "event_sessions.optional",
+            "event_sessions.starts_at",
+          ])
+          .whereRef("registration_sessions.registration_id", "=", "registrations.id")
+          .orderBy("event_sessions.starts_at"),
+      ).as("sessions"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("programme_items")
+          .select(["programme_items.starts_at", "programme_items.title", "programme_items.speaker"])
+          .whereRef("programme_items.event_id", "=", "events.id")
+          .orderBy("programme_items.starts_at")
+          .orderBy("programme_items.position"),
+      ).as("programme"),
+    ]);
+}
+
+/** A member's registrations, latest event first. Filters by the owner. */
+export async function listMyRegistrations(db: Database, personId: string) {
+  const rows = await registrationDetails(db)
+    .where("registrations.person_id", "=", personId)
+    .orderBy("events.starts_at", "desc")
+    .execute();
+  const withPositions = [];
+  for (const row of rows) {
+    withPositions.push({
+      ...row,
+      // The Zoom link and the ticket go only to confirmed registrants.
+      online_url: row.status === "confirmed" ? row.online_url : "",
+      ticket_secret: row.status === "confirmed" ? row.ticket_secret : "",
+      waitlist_position: row.status === "waitlisted" ? await waitlistPosition(db, row.id) : null,
+    });
+  }
+  return withPositions;
+}
+
+/** One of the member's own registrations, or undefined. */
+export async function getMyRegistration(
+  db: Database,
+  args: { personId: string; registrationId: string },
+) {
+  if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
+  const rows = await listMyRegistrations(db, args.personId);
+  return rows.find((r) => r.id === args.registrationId);
+}
+
+async function sendRegistrationEmail(
+  trx: Trx,
+  registrationId: string,
+  kind: RegistrationEmailKind,
+  appUrl: string,
+) {
+  const r = await registrationDetails(trx)
+    .where("registrations.id", "=", registrationId)
+    .executeTakeFirstOrThrow();
+  const confirmed = r.status === "confirmed";
+  const payload: RegistrationEmail = {
+    kind,
+    name: `${r.family_name} ${r.given_name}`.trim(),
+    event: toEmailEvent(r),
+    ticketSecret: confirmed && kind !== "cancelled" ? r.ticket_secret : undefined,
+    ticketCode: r.ticket_code,
+    course: r.course_label ?? undefined,
+    sessions: r.sessions.map((s) => s.title),
+    waitlistPosition:
+      r.status === "waitlisted" ? ((await waitlistPosition(trx, r.id)) ?? undefined) : undefined,
+    manageUrl: `${appUrl}/me`,
+  };
+  await enqueueEmail(trx, { to: r.email, message: { template: "registration", payload } });
+}
+
+type Details = Awaited<
+  ReturnType<ReturnType<typeof registrationDetails>["executeTakeFirstOrThrow"]>
+>;
+
+/** The event as emails and calendars show it; the Zoom link only for a confirmed seat. */
+function toEmailEvent(r: Details): EmailEvent {
+  return {
+    title: r.title,
+    slug: r.slug,
+    startsAt: new Date(r.starts_at).toISOString(),
+    endsAt: new Date(r.ends_at).toISOString(),
+    venueName: r.venue_name ?? "",
+    venueAddress: r.venue_address ?? "",
+    mapUrl: r.venue_map_url ?? "",
+    onlineLabel: r.online_label,
+    onlineUrl: r.status === "confirmed" && r.online_url ? r.online_url : undefined,
+    programme: r.programme.map((p) => ({
+      startsAt: p.starts_at,
+      title: p.title,
+      speaker: p.speaker,
+    })),
+  };
+}
+
+/** The member's own registration as an .ics calendar file, or undefined. */
+export async function registrationIcs(
+  db: Database,
+  args: { personId: string; registrationId: string; appUrl: string },
+): Promise<string | undefined> {
+  if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
+  const r = await registrationDetails(db)
+    .where("registrations.id", "=", args.registrationId)
+    .where("registrations.person_id", "=", args.personId)
+    .where("registrations.status", "!=", "cancelled")
+    .executeTakeFirst();
+  return r ? eventIcs(toEmailEvent(r), { manageUrl: `${args.appUrl}/me` }) : undefined;
+}

@@ -1,0 +1,93 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { describedBy, Field, FormError } from "../components/field";
+import { requestLoginLink, safeNext } from "../domain/auth.server";
+import { DomainError } from "../domain/errors.server";
+import { parseForm } from "../utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
+
+const schema = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, "メールアドレスを入力してください")
+    .max(254, "メールアドレスが長すぎます")
+    .email("メールアドレスの形式が正しくありません(例: hanako@example.jp)"),
+  next: z.string().max(500).optional(),
+});
+
+export function loader({ request }: LoaderFunctionArgs) {
+  return { next: safeNext(new URL(request.url).searchParams.get("next")) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(schema, await request.formData());
+  if (!form.ok) return { sent: false as const, errors: form.errors, values: form.values };
+  try {
+    await requestLoginLink(context.db, {
+      email: form.data.email,
+      next: safeNext(form.data.next),
+      appUrl: context.appUrl,
+      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+    });
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return { sent: false as const, errors: { _form: error.message }, values: form.values };
+    }
+    throw error;
+  }
+  return { sent: true as const, email: form.data.email };
+}
+
+export default function Login() {
+  const { next } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  if (result?.sent) {
+    return (
+      <section>
+        <h1>メールを送信しました</h1>
+        <p className="notice notice--ok">
+          {result.email}{" "}
+          宛てにログインリンクを送りました。メールを開き、リンクからログインしてください。
+          リンクの有効期限は15分で、1回だけ使えます。
+        </p>
+        <p className="small muted">
+          メールが届かない場合は、迷惑メールフォルダをご確認のうえ、もう一度お試しください。
+        </p>
+      </section>
+    );
+  }
+  const errors = result?.errors ?? {};
+  return (
+    <section>
+      <h1>ログイン</h1>
+      <p>
+        組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
+      </p>
+      <Form method="post" className="form" noValidate>
+        <FormError message={errors._form} />
+        <input type="hidden" name="next" value={next} />
+        <Field id="email" label="メールアドレス" required error={errors.email}>
+          <input
+            {...describedBy("email", errors.email)}
+            type="email"
+            name="email"
+            autoComplete="email"
+            inputMode="email"
+            required
+            defaultValue={typeof result?.values?.email === "string" ? result.values.email : ""}
+          />
+        </Field>
+        <button type="submit" className="button button--large" disabled={busy}>
+          {busy ? "送信中…" : "ログインリンクを送る"}
+        </button>
+      </Form>
+      <p className="small muted">
+        県本部・単組の担当者の方は <a href="/admin/login">スタッフ用ログイン</a> をご利用ください。
+      </p>
+    </section>
+  );
+}

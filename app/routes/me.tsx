@@ -1,0 +1,267 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "../components/field";
+import { SeatsLeft } from "../components/seats-left";
+import { requireMember } from "../domain/auth.server";
+import { DomainError } from "../domain/errors.server";
+import {
+  cancelRegistration,
+  changeRegistration,
+  getRegistrationForm,
+  listMyRegistrations,
+} from "../domain/registrations.server";
+import { ticketQrDataUrl } from "../domain/tickets.server";
+import { formatDateTime, formatRange } from "../utils/format";
+import { parseForm } from "../utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
+
+const STATUS_LABELS = {
+  confirmed: "申込完了",
+  waitlisted: "キャンセル待ち",
+  cancelled: "キャンセル済み",
+} as const;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireMember(request, context);
+  const registrations = await listMyRegistrations(context.db, user.id);
+  const now = new Date();
+  const items = [];
+  for (const r of registrations) {
+    const live = r.status !== "cancelled" && r.ends_at > now;
+    const deadline = r.cancellation_deadline ?? r.starts_at;
+    items.push({
+      ...r,
+      qr: r.ticket_secret ? await ticketQrDataUrl(r.ticket_secret) : null,
+      canChange: live && now <= deadline,
+      deadline,
+      past: r.ends_at <= now,
+      form: live && now <= deadline ? await getRegistrationForm(context.db, r.slug) : undefined,
+    });
+  }
+  return { user, items };
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("cancel"), registration: z.string().regex(/^\d+$/) }),
+  z.object({
+    intent: z.literal("change"),
+    registration: z.string().regex(/^\d+$/),
+    course: z.coerce.number().int().positive().optional(),
+    session: z.array(z.coerce.number().int().positive()).default([]),
+  }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireMember(request, context);
+  const parsed = parseForm(actionSchema, await request.formData(), ["session"]);
+  if (!parsed.ok)
+    return {
+      ok: false as const,
+      message: "操作を受け付けられませんでした。画面を再読み込みしてください。",
+    };
+  const data = parsed.data;
+  try {
+    if (data.intent === "cancel") {
+      await cancelRegistration(context.db, {
+        registrationId: data.registration,
+        personId: user.id,
+        actorId: user.id,
+        appUrl: context.appUrl,
+      });
+      return { ok: true as const, message: "キャンセルしました。確認メールをお送りしました。" };
+    }
+    await changeRegistration(context.db, {
+      registrationId: data.registration,
+      personId: user.id,
+      actorId: user.id,
+      courseId: data.course ?? null,
+      optionalSessionIds: data.session,
+      appUrl: context.appUrl,
+    });
+    return { ok: true as const, message: "申込内容を変更しました。確認メールをお送りしました。" };
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false as const, message: error.message };
+    throw error;
+  }
+}
+
+export default function Me() {
+  const { user, items } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const justRegistered = params.get("registered");
+  return (
+    <section>
+      <h1>マイページ</h1>
+      <p className="muted small">
+        {user.family_name} {user.given_name} さん({user.email})・
+        <Link to="/profile">プロフィール</Link>
+      </p>
+      <Form method="post" action="/logout">
+        <button type="submit" className="button button--secondary">
+          ログアウト
+        </button>
+      </Form>
+      {result ? (
+        result.ok ? (
+          <p className="notice notice--ok" role="status">
+            {result.message}
+          </p>
+        ) : (
+          <FormError message={result.message} />
+        )
+      ) : null}
+      {justRegistered && !result ? (
+        <p className="notice notice--ok" role="status">
+          申込を受け付けました。確認メールをお送りしました。
+        </p>
+      ) : null}
+
+      <h2>申込一覧</h2>
+      {items.length === 0 ? (
+        <p>
+          まだ申込はありません。<Link to="/">イベント一覧</Link>からお申し込みください。
+        </p>
+      ) : null}
+      <div className="stack">
+        {items.map((r) => (
+          <article key={r.id} className="card registration" id={`registration-${r.id}`}>
+            <div className="badges">
+              <span
+                className={`badge ${r.status === "confirmed" ? "badge--ok" : r.status === "waitlisted" ? "badge--warn" : "badge--done"}`}
+              >
+                {STATUS_LABELS[r.status]}
+              </span>
+              {r.past ? <span className="badge badge--done">終了</span> : null}
+            </div>
+            <h3>
+              <Link to={`/events/${r.slug}`}>{r.title}</Link>
+            </h3>
+            <p className="small">{formatRange(r.starts_at, r.ends_at)}</p>
+            <p className="small">
+              {r.venue_name ?? r.online_label}
+              {r.venue_map_url ? (
+                <>
+                  {" "}
+                  <a href={r.venue_map_url} target="_blank" rel="noreferrer">
+                    地図
+                  </a>
+                </>
+              ) : null}
+            </p>
+            {r.course_label ? <p className="small">コース・分科会: {r.course_label}</p> : null}
+            {r.sessions.length > 0 ? (
+              <p className="small">参加: {r.sessions.map((s) => s.title).join("、")}</p>
+            ) : null}
+            {r.status === "waitlisted" ? (
+              <p className="notice notice--warn">
+                {`キャンセル待ち ${r.waitlist_position}番目です。繰り上がった場合はメールでお知らせします。`}
+              </p>
+            ) : null}
+            {r.status === "confirmed" && r.online_url ? (
+              <p className="notice">
+                参加用URL(Zoom):{" "}
+                <a href={r.online_url} target="_blank" rel="noreferrer">
+                  {r.online_url}
+                </a>
+              </p>
+            ) : null}
+            {r.qr && !r.past ? (
+              <div className="ticket">
+                <p className="small muted">受付でこのQRコードをご提示ください</p>
+                <img
+                  className="ticket__qr"
+                  src={r.qr}
+                  alt="受付用QRコード"
+                  width={320}
+                  height={320}
+                />
+                <p className="ticket__code">{r.ticket_code}</p>
+              </div>
+            ) : null}
+            {r.status !== "cancelled" ? (
+              <div className="actions">
+                <a
+                  className="button button--secondary"
+                  href={`/me/registrations/${r.id}/event.ics`}
+                  download
+                >
+                  カレンダーに追加(.ics)
+                </a>
+              </div>
+            ) : null}
+            {r.canChange && r.form ? (
+              <>
+                {r.form.courses.length > 0 || r.form.sessions.some((s) => s.optional) ? (
+                  <details className="change">
+                    <summary>コース・参加企画を変更する</summary>
+                    <Form method="post" className="form">
+                      <input type="hidden" name="intent" value="change" />
+                      <input type="hidden" name="registration" value={r.id} />
+                      {r.form.courses.length > 0 ? (
+                        <fieldset>
+                          <legend>コース・分科会</legend>
+                          {r.form.courses.map((c) => (
+                            <label key={c.id} className="choice">
+                              <input
+                                type="radio"
+                                name="course"
+                                value={c.id}
+                                defaultChecked={c.id === r.course_id}
+                              />
+                              <span>
+                                {c.code} {c.title}{" "}
+                                <span className="small">
+                                  <SeatsLeft
+                                    left={
+                                      c.capacity === null ? null : Math.max(0, c.capacity - c.taken)
+                                    }
+                                  />
+                                </span>
+                              </span>
+                            </label>
+                          ))}
+                        </fieldset>
+                      ) : null}
+                      {r.form.sessions
+                        .filter((s) => s.optional)
+                        .map((s) => (
+                          <label key={s.id} className="choice">
+                            <input
+                              type="checkbox"
+                              name="session"
+                              value={s.id}
+                              defaultChecked={r.sessions.some((mine) => mine.id === s.id)}
+                            />
+                            <span>{s.title}</span>
+                          </label>
+                        ))}
+                      <button type="submit" className="button">
+                        変更を保存する
+                      </button>
+                    </Form>
+                  </details>
+                ) : null}
+                <Form
+                  method="post"
+                  onSubmit={(e) => {
+                    if (!window.confirm("この申込をキャンセルしますか?")) e.preventDefault();
+                  }}
+                >
+                  <input type="hidden" name="intent" value="cancel" />
+                  <input type="hidden" name="registration" value={r.id} />
+                  <button type="submit" className="button button--danger">
+                    申込をキャンセルする
+                  </button>
+                  <p className="small muted">キャンセル期限: {formatDateTime(r.deadline)}</p>
+                </Form>
+              </>
+            ) : null}
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}

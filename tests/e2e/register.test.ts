@@ -1,0 +1,97 @@
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { loadDemoData } from "../../db/seed/load";
+import { startTestApp } from "../support/app";
+import { hasChromium, launchBrowser, PHONE } from "../support/browser";
+import { createTestDatabase } from "../support/db";
+
+const shots = path.join(import.meta.dirname, "screenshots");
+
+type DevMail = { messages: { to: string; subject: string; text: string; links: string[] }[] };
+
+describe.skipIf(!hasChromium)("a member on a phone", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await loadDemoData(database.db);
+    app = await startTestApp(database.db);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  async function mailTo(email: string): Promise<DevMail["messages"]> {
+    const response = await fetch(`${app.url}/dev/mail.json?to=${encodeURIComponent(email)}`);
+    return ((await response.json()) as DevMail).messages;
+  }
+
+  it("signs in by the emailed link, registers for コース②, sees the ticket on /me, and gets the email", async () => {
+    const email = "new.member@example.jp";
+    const page = await browser.newPage({
+      viewport: PHONE,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+    });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${app.url}/events/online-seminar-next`);
+    await page.getByRole("link", { name: "申し込む" }).click();
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel("メールアドレス").fill(email);
+    await page.screenshot({ path: path.join(shots, "login-phone.png"), fullPage: true });
+    await page.getByRole("button", { name: "ログインリンクを送る" }).click();
+    await page.getByText("メールを送信しました").waitFor();
+
+    const [loginMail] = await mailTo(email);
+    expect(loginMail?.subject).toContain("ログインリンク");
+    const link = loginMail?.links.find((l) => l.includes("/login/verify?token="));
+    expect(link).toBeTruthy();
+    await page.goto(link!.replace(/^https?:\/\/[^/]+/, app.url));
+    await page.getByRole("button", { name: "ログインする" }).click();
+
+    // First sign-in: the profile, family name first, kana checked.
+    await page.waitForURL(/\/profile/);
+    await page.locator('input[name="family_name"]').fill("新井");
+    await page.locator('input[name="given_name"]').fill("咲");
+    await page.locator('input[name="family_name_kana"]').fill("あらい");
+    await page.locator('input[name="given_name_kana"]').fill("サキ");
+    await page.getByLabel("所属単組").selectOption({ label: "郡山市職員労働組合" });
+    await page.getByLabel("職場").fill("郡山市役所 企画課");
+    await page.getByLabel("電話番号").fill("090-1234-5678");
+    await page.getByRole("button", { name: "登録して次へ" }).click();
+    await page.getByText("セイはカタカナで入力してください").waitFor();
+    expect(await page.locator('input[name="family_name"]').inputValue()).toBe("新井");
+    await page.screenshot({ path: path.join(shots, "profile-error-phone.png"), fullPage: true });
+    await page.locator('input[name="family_name_kana"]').fill("アライ");
+    await page.getByRole("button", { name: "登録して次へ" }).click();
+
+    await page.waitForURL(/\/events\/online-seminar-next\/register/);
+    await page.getByText("コース②").click();
+    await page.getByLabel("単組・職場で取り組んだことがある").check();
+    await page.screenshot({ path: path.join(shots, "register-phone.png"), fullPage: true });
+    await page.getByRole("button", { name: "申し込む" }).click();
+
+    await page.waitForURL(/\/me\?registered=/);
+    await page.getByText("申込を受け付けました").waitFor();
+    const card = page.locator("article.registration").first();
+    expect(await card.textContent()).toContain("【中級編】よりよい地域をめざして");
+    expect(await card.getByRole("img", { name: "受付用QRコード" }).isVisible()).toBe(true);
+    expect(await card.getByRole("link", { name: /zoom\.us/ }).count()).toBe(1);
+    await page.screenshot({ path: path.join(shots, "me-phone.png"), fullPage: true });
+
+    const confirmation = (await mailTo(email)).find((m) => m.subject.includes("申込完了"));
+    expect(confirmation?.text).toContain("【中級編】よりよい地域をめざして");
+    expect(confirmation?.text).toContain("zoom.us/j/");
+    const ticketCode = await card.locator(".ticket__code").textContent();
+    expect(confirmation?.text).toContain(ticketCode);
+
+    await page.goto(`${app.url}/dev/mail`);
+    await page.screenshot({ path: path.join(shots, "dev-mail-phone.png"), fullPage: true });
+    await page.close();
+  });
+});

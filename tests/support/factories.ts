@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import type { Database } from "../../db/index";
+import { createSession, sessionCookie } from "../../app/domain/auth.server";
+
+/** A member with a completed profile in one of the demo 単組. */
+export async function createMember(
+  db: Database,
+  options: { union?: string; birthDate?: string | null; familyName?: string; kana?: string } = {},
+): Promise<{ id: string; email: string }> {
+  const union = await db
+    .selectFrom("organisations")
+    .select("id")
+    .where("code", "=", options.union ?? "fukushima-shi")
+    .executeTakeFirstOrThrow();
+  const email = `member-${randomBytes(5).toString("hex")}@example.jp`;
+  const row = await db
+    .insertInto("people")
+    .values({
+      email,
+      family_name: options.familyName ?? "試験",
+      given_name: "太郎",
+      family_name_kana: options.kana ?? "シケン",
+      given_name_kana: "タロウ",
+      organisation_id: union.id,
+      workplace: "福島市役所",
+      phone: "090-0000-0000",
+      birth_date: options.birthDate === undefined ? "1990-01-01" : options.birthDate,
+      profile_completed_at: new Date(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id, email };
+}
+
+/** A Cookie header signed in as the person, as the browser would send it. */
+export async function signIn(db: Database, personId: string): Promise<string> {
+  const token = await createSession(db, personId);
+  return (await sessionCookie.serialize(token)).split(";")[0] ?? "";
+}
+
+/** An HTTP client for the test app that posts forms like a browser on the same site. */
+export function browserLike(baseUrl: string, cookie?: string) {
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(cookie ? { Cookie: cookie } : {}),
+    Origin: baseUrl,
+    ...extra,
+  });
+  return {
+    get: (path: string) => fetch(baseUrl + path, { headers: headers(), redirect: "manual" }),
+    post: (path: string, fields: Record<string, string | string[]>) => {
+      const body = new URLSearchParams();
+      for (const [key, value] of Object.entries(fields)) {
+        for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+      }
+      return fetch(baseUrl + path, {
+        method: "POST",
+        headers: headers({ "Content-Type": "application/x-www-form-urlencoded" }),
+        body,
+        redirect: "manual",
+      });
+    },
+  };
+}
