@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Database } from "../../db/index";
 import type { Person } from "../../db/schema";
 import { DomainError } from "./errors.server";
+import { verifyPassword } from "./passwords.server";
 import { enqueueEmail } from "./mailer.server";
 import { hitRateLimit } from "./rate-limit.server";
 
@@ -191,4 +192,32 @@ export async function endSession(db: Database, request: Request): Promise<void> 
   if (typeof token === "string") {
     await db.deleteFrom("auth_sessions").where("id_hash", "=", hash(token)).execute();
   }
+}
+
+/**
+ * Staff sign-in with email and password (scrypt). Rate-limited per address
+ * and per client; the same message whether the address or the password was
+ * wrong. Returns a new session token.
+ */
+export async function loginWithPassword(
+  db: Database,
+  args: { email: string; password: string; clientKey: string },
+): Promise<string> {
+  const email = args.email.trim().toLowerCase();
+  await hitRateLimit(db, { key: `password:${email}`, limit: 10, windowSeconds: 15 * 60 });
+  await hitRateLimit(db, {
+    key: `password-client:${args.clientKey}`,
+    limit: 50,
+    windowSeconds: 15 * 60,
+  });
+  const person = await db
+    .selectFrom("people")
+    .select(["id", "password_hash", "role"])
+    .where(sql`lower(email)`, "=", email)
+    .executeTakeFirst();
+  const ok = person?.password_hash
+    ? await verifyPassword(args.password, person.password_hash)
+    : false;
+  if (!person || !ok || person.role === "member") throw new DomainError("invalid_credentials");
+  return insertSession(db, person.id);
 }

@@ -23,6 +23,7 @@ export const ERROR_MESSAGES = {
   already_cancelled: "この申込は既にキャンセルされています。",
   invalid_link:
     "このログインリンクは無効か、期限切れか、使用済みです。もう一度ログインリンクを送信してください。",
+  invalid_credentials: "メールアドレスまたはパスワードが正しくありません。",
   rate_limited: "短時間に多くの操作がありました。しばらく待ってから、もう一度お試しください。",
   busy: "ただいま混み合っています。少し待ってから、もう一度お試しください。",
   invalid_input: "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
@@ -48,6 +49,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   cancellation_closed: 409,
   already_cancelled: 409,
   invalid_link: 400,
+  invalid_credentials: 401,
   rate_limited: 429,
   busy: 503,
   invalid_input: 422,

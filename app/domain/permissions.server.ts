@@ -1,0 +1,100 @@
+import { type AppLoadContext, redirect } from "@remix-run/node";
+import type { Database } from "../../db/index";
+import { getUser, type SessionUser } from "./auth.server";
+
+/**
+ * The one permission check. Every staff page and API call asks it, for the
+ * object at hand; a person without the right gets a 404 for an object (so ids
+ * cannot be probed) and a 403 for a whole area.
+ *
+ * - admin: everything;
+ * - organiser: the events they are given (event_staff role 'organiser');
+ * - secretary (単組 書記長): their own union's members and registrations, on any event;
+ * - reception: check-in only, at the events they are given.
+ */
+export type EventPermission = "manage" | "attendees" | "checkin";
+
+export type EventAccess = {
+  user: SessionUser;
+  eventId: number;
+  /** set for a 単組 secretary: every list is narrowed to this union */
+  unionId: number | null;
+  canManage: boolean;
+};
+
+const STAFF_ROLES = ["admin", "organiser", "secretary", "reception"] as const;
+
+/** A signed-in staff member, or a redirect to the staff sign-in. */
+export async function requireStaff(
+  request: Request,
+  context: AppLoadContext,
+): Promise<SessionUser> {
+  const user = await getUser(context.db, request);
+  if (!user) {
+    const url = new URL(request.url);
+    throw redirect(`/admin/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  if (!(STAFF_ROLES as readonly string[]).includes(user.role)) {
+    throw new Response("このページは県本部・単組のスタッフ専用です。", { status: 403 });
+  }
+  return user;
+}
+
+/** What `user` may do at one event, or undefined when nothing. */
+export async function getEventAccess(
+  db: Database,
+  args: { user: SessionUser; eventId: number; permission: EventPermission },
+): Promise<EventAccess | undefined> {
+  const { user, eventId, permission } = args;
+  const exists = await db
+    .selectFrom("events")
+    .select("id")
+    .where("id", "=", eventId)
+    .executeTakeFirst();
+  if (!exists) return undefined;
+  if (user.role === "admin") return { user, eventId, unionId: null, canManage: true };
+  if (user.role === "secretary") {
+    if (permission === "manage" || !user.organisation_id) return undefined;
+    return { user, eventId, unionId: user.organisation_id, canManage: false };
+  }
+  const staffRole =
+    user.role === "organiser" ? "organiser" : user.role === "reception" ? "reception" : null;
+  if (!staffRole) return undefined;
+  if (staffRole === "reception" && permission !== "checkin") return undefined;
+  const given = await db
+    .selectFrom("event_staff")
+    .select("role")
+    .where("event_id", "=", eventId)
+    .where("person_id", "=", user.id)
+    .where("role", "=", staffRole)
+    .executeTakeFirst();
+  if (!given) return undefined;
+  return { user, eventId, unionId: null, canManage: staffRole === "organiser" };
+}
+
+/** Like getEventAccess, for a route: a 404 when the event is not the user's to see. */
+export async function requireEventAccess(
+  request: Request,
+  context: AppLoadContext,
+  args: { eventId: string | number | undefined; permission: EventPermission },
+): Promise<EventAccess> {
+  const user = await requireStaff(request, context);
+  const id = Number(args.eventId);
+  const access =
+    Number.isSafeInteger(id) && id > 0
+      ? await getEventAccess(context.db, { user, eventId: id, permission: args.permission })
+      : undefined;
+  if (!access) throw new Response("Not Found", { status: 404 });
+  return access;
+}
+
+/** The ids of the events a staff member may open, for lists. null means all. */
+export async function visibleEventIds(db: Database, user: SessionUser): Promise<number[] | null> {
+  if (user.role === "admin" || user.role === "secretary") return null;
+  const rows = await db
+    .selectFrom("event_staff")
+    .select("event_id")
+    .where("person_id", "=", user.id)
+    .execute();
+  return rows.map((r) => r.event_id);
+}

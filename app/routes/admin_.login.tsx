@@ -1,0 +1,87 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { describedBy, Field, FormError } from "../components/field";
+import { loginWithPassword, safeNext, sessionCookie } from "../domain/auth.server";
+import { DomainError } from "../domain/errors.server";
+import { parseForm } from "../utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "スタッフ用ログイン | 自治研イベント" }];
+
+const schema = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, "メールアドレスを入力してください")
+    .max(254)
+    .email("メールアドレスの形式が正しくありません"),
+  password: z.string().min(1, "パスワードを入力してください").max(200, "パスワードが長すぎます"),
+});
+
+export function loader({ request }: LoaderFunctionArgs) {
+  const next = new URL(request.url).searchParams.get("next");
+  return { next: next?.startsWith("/") ? safeNext(next) : "/admin" };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(schema, await request.formData());
+  if (!form.ok) return { errors: form.errors, email: String(form.values.email ?? "") };
+  try {
+    const token = await loginWithPassword(context.db, {
+      ...form.data,
+      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+    });
+    const next = new URL(request.url).searchParams.get("next");
+    return redirect(next?.startsWith("/") ? safeNext(next) : "/admin", {
+      headers: { "Set-Cookie": await sessionCookie.serialize(token) },
+    });
+  } catch (error) {
+    if (error instanceof DomainError)
+      return { errors: { _form: error.message }, email: form.data.email };
+    throw error;
+  }
+}
+
+export default function StaffLogin() {
+  const { next } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const errors: Record<string, string> = result?.errors ?? {};
+  return (
+    <section>
+      <h1>スタッフ用ログイン</h1>
+      <p className="muted">県本部・単組の担当者、受付の方はこちらからログインしてください。</p>
+      <Form
+        method="post"
+        action={`/admin/login?next=${encodeURIComponent(next)}`}
+        className="form"
+        noValidate
+      >
+        <FormError message={errors._form} />
+        <Field id="email" label="メールアドレス" required error={errors.email}>
+          <input
+            {...describedBy("email", errors.email)}
+            type="email"
+            name="email"
+            autoComplete="username"
+            defaultValue={result?.email ?? ""}
+            required
+          />
+        </Field>
+        <Field id="password" label="パスワード" required error={errors.password}>
+          <input
+            {...describedBy("password", errors.password)}
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+          />
+        </Field>
+        <button type="submit" className="button button--large" disabled={busy}>
+          {busy ? "確認中…" : "ログイン"}
+        </button>
+      </Form>
+    </section>
+  );
+}
