@@ -6,5 +6,10 @@ declare module "@remix-run/node" {
     db: Database;
     appUrl: string;
     devMail: boolean;
+    /**
+     * Set by handleError (entry.server.tsx) when the request failed because
+     * the database could not be reached; app/server.ts then answers 503.
+     */
+    databaseUnavailable?: boolean;
   }
 }

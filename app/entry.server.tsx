@@ -1,10 +1,16 @@
 import { PassThrough } from "node:stream";
 
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  AppLoadContext,
+  EntryContext,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import * as isbotModule from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { isDatabaseUnavailable } from "./domain/health.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -138,9 +144,20 @@ function handleBrowserRequest(
 
 /**
  * Every server error is logged with its request, so a 500 can be traced; the
- * person sees only the Japanese error page.
+ * person sees only the Japanese error page. A lost database is no bug: the
+ * request is marked, app/server.ts answers it 503, and one line is logged.
  */
-export function handleError(error: unknown, { request }: { request: Request }) {
+export function handleError(
+  error: unknown,
+  { request, context }: LoaderFunctionArgs | ActionFunctionArgs,
+) {
+  if (isDatabaseUnavailable(error)) {
+    context.databaseUnavailable = true;
+    console.warn(
+      `[${new Date().toISOString()}] ${request.method} ${new URL(request.url).pathname} 503: the database is unavailable (${(error as { code?: string }).code ?? error})`,
+    );
+    return;
+  }
   if (request.signal.aborted) return;
   console.error(
     `[${new Date().toISOString()}] ${request.method} ${new URL(request.url).pathname}`,

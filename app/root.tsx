@@ -37,6 +37,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             <nav aria-label="メインメニュー" className="site-nav">
               <Link to="/">イベント一覧</Link>
+              <Link to="/groups">専門部会</Link>
               <Link to="/me">マイページ</Link>
             </nav>
           </div>
@@ -80,6 +81,18 @@ export function ErrorBoundary() {
           {error.status === 403 ? "このページを見る権限がありません" : "リクエストを処理できません"}
         </h1>
         <p>{typeof error.data === "string" ? error.data : "入力内容をご確認ください。"}</p>
+        <p>
+          <Link to="/">イベント一覧へ戻る</Link>
+        </p>
+      </section>
+    );
+  }
+  if (isRouteErrorResponse(error) && error.status === 503 && typeof error.data === "string") {
+    // The database is gone for a moment (app/server.ts): no bug, just wait.
+    return (
+      <section className="error-page">
+        <h1>ただいまご利用いただけません</h1>
+        <p>{error.data}</p>
         <p>
           <Link to="/">イベント一覧へ戻る</Link>
         </p>

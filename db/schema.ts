@@ -88,8 +88,38 @@ export interface EventsTable {
   capacity: number | null;
   taken: Generated<number>;
   cancellation_deadline: Timestamp | null;
+  reminder_sent_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  person_id: string;
+  name: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export type WebhookTopic = "registration.created" | "registration.cancelled" | "checkin.created";
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  created_by: string;
+  event_id: number | null;
+  url: string;
+  secret: string;
+  topics: WebhookTopic[];
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface UnionQuotasTable {
+  event_id: number;
+  organisation_id: number;
+  seats: number;
 }
 
 export interface EventStaffTable {
@@ -215,6 +245,27 @@ export interface CheckinsTable {
   created_at: CreatedAt;
 }
 
+export type CheckinResultCode =
+  | "ok"
+  | "already_checked_in"
+  | "not_registered_for_session"
+  | "waitlisted"
+  | "cancelled"
+  | "unknown_ticket";
+
+export interface CheckinScansTable {
+  client_nonce: string;
+  event_id: number;
+  checkin_list_id: number;
+  registration_id: string | null;
+  result: CheckinResultCode;
+  checkin_id: string | null;
+  desk: Generated<string>;
+  staff_person_id: string | null;
+  client_time: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 export interface WorkingGroupsTable {
   id: Generated<number>;
   organisation_id: number;
@@ -245,6 +296,8 @@ export interface GroupMeetingsTable {
   note: Generated<string>;
   event_id: number | null;
   created_at: CreatedAt;
+  rsvp_reminded_at: Timestamp | null;
+  updated_at: CreatedAt;
 }
 
 export interface GroupMeetingGroupsTable {
@@ -301,6 +354,48 @@ export interface ReportsTable {
   file_public: Generated<boolean>;
   presentation_order: number | null;
   created_at: CreatedAt;
+  requested_course_id: number | null;
+  content_type: Generated<string>;
+  size_bytes: number | null;
+  updated_at: CreatedAt;
+}
+
+export interface RecruitmentRoundsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  term: string;
+  title: string;
+  description: Generated<string>;
+  opens_at: Timestamp;
+  closes_at: Timestamp;
+  max_choices: Generated<number>;
+  results_sent_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RecruitmentApplicationsTable {
+  id: Generated<string>;
+  round_id: number;
+  person_id: string;
+  motivation: Generated<string>;
+  assigned_group_id: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface RecruitmentChoicesTable {
+  application_id: string;
+  rank: number;
+  group_id: number;
+}
+
+export interface MeetingRsvpLinksTable {
+  token_hash: string;
+  meeting_id: number;
+  person_id: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
 }
 
 export interface AuditLogTable {
@@ -337,6 +432,18 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+export interface ExportPresetsTable {
+  id: Generated<number>;
+  person_id: string;
+  /** null: the person's preset for every event */
+  event_id: number | null;
+  name: string;
+  /** column keys in order, e.g. ["name", "kana", "q:12"] */
+  columns: Json<string[]>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 export interface OutboundEmailsTable {
   id: Generated<string>;
   to_address: string;
@@ -355,6 +462,9 @@ export interface DB {
   venues: VenuesTable;
   events: EventsTable;
   event_staff: EventStaffTable;
+  union_quotas: UnionQuotasTable;
+  api_tokens: ApiTokensTable;
+  webhooks: WebhooksTable;
   registration_windows: RegistrationWindowsTable;
   event_sessions: EventSessionsTable;
   courses: CoursesTable;
@@ -365,6 +475,7 @@ export interface DB {
   registration_history: RegistrationHistoryTable;
   checkin_lists: CheckinListsTable;
   checkins: CheckinsTable;
+  checkin_scans: CheckinScansTable;
   working_groups: WorkingGroupsTable;
   working_group_members: WorkingGroupMembersTable;
   group_meetings: GroupMeetingsTable;
@@ -373,11 +484,16 @@ export interface DB {
   meeting_attendance: MeetingAttendanceTable;
   materials: MaterialsTable;
   reports: ReportsTable;
+  recruitment_rounds: RecruitmentRoundsTable;
+  recruitment_applications: RecruitmentApplicationsTable;
+  recruitment_choices: RecruitmentChoicesTable;
+  meeting_rsvp_links: MeetingRsvpLinksTable;
   audit_log: AuditLogTable;
   login_tokens: LoginTokensTable;
   auth_sessions: AuthSessionsTable;
   rate_limits: RateLimitsTable;
   outbound_emails: OutboundEmailsTable;
+  export_presets: ExportPresetsTable;
 }
 
 export type Event = Selectable<EventsTable>;

@@ -8,14 +8,21 @@ import type { EmailEvent } from "./types";
  * the event's, so importing a newer file updates the same calendar entry.
  * For an online event with its Zoom link, the link is the entry's URL.
  */
-export function eventIcs(event: EmailEvent, options: { manageUrl: string }): string {
+export function eventIcs(
+  event: EmailEvent,
+  options: {
+    manageUrl: string;
+    /** what the link is for; default 申込内容の確認・変更・キャンセル */
+    manageLabel?: string;
+  },
+): string {
   const location = [event.venueName, event.venueAddress].filter(Boolean).join(" ");
   const description = [
     formatRange(event.startsAt, event.endsAt),
     ...(event.onlineUrl ? [`参加URL: ${event.onlineUrl}`] : []),
     ...(event.programme.length > 0 ? ["", "プログラム:", ...programmeLines(event)] : []),
     "",
-    `申込内容の確認・変更・キャンセル: ${options.manageUrl}`,
+    `${options.manageLabel ?? "申込内容の確認・変更・キャンセル"}: ${options.manageUrl}`,
   ].join("\n");
   const { error, value } = createEvent({
     uid: `${event.slug}@jichiken.local`,

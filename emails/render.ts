@@ -1,8 +1,11 @@
 import QRCode from "qrcode";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import { GroupMeetingHtml, groupMeetingIcs, groupMeetingText } from "./group-meeting";
 import { eventIcs } from "./ics";
 import { LoginLinkHtml, loginLinkText } from "./login-link";
+import { NoticeHtml, noticeText } from "./notice";
+import { RecruitmentResultHtml, recruitmentResultText } from "./recruitment-result";
 import { holdsTicket, RegistrationHtml, registrationText } from "./registration";
 import { emailSubject } from "./subject";
 import type { EmailMessage, RenderedEmail } from "./types";
@@ -27,6 +30,15 @@ export async function renderEmail(
   const subject = emailSubject(message);
   const { appUrl } = options;
   switch (message.template) {
+    case "notice": {
+      const email = message.payload;
+      return {
+        subject,
+        html: toHtml(createElement(NoticeHtml, { email, subject, appUrl })),
+        text: noticeText({ email, appUrl }),
+        attachments: [],
+      };
+    }
     case "login_link": {
       const email = message.payload;
       return {
@@ -71,6 +83,30 @@ export async function renderEmail(
         ),
         text: registrationText({ email, appUrl }),
         attachments,
+      };
+    }
+    case "group_meeting": {
+      const email = message.payload;
+      return {
+        subject,
+        html: toHtml(createElement(GroupMeetingHtml, { email, subject, appUrl })),
+        text: groupMeetingText({ email, appUrl }),
+        attachments: [
+          {
+            filename: "meeting.ics",
+            content: Buffer.from(groupMeetingIcs(email), "utf8"),
+            contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+          },
+        ],
+      };
+    }
+    case "recruitment_result": {
+      const email = message.payload;
+      return {
+        subject,
+        html: toHtml(createElement(RecruitmentResultHtml, { email, subject, appUrl })),
+        text: recruitmentResultText({ email, appUrl }),
+        attachments: [],
       };
     }
   }

@@ -1,3 +1,4 @@
+import { groupMeetingSubject } from "./group-meeting-subject";
 import type { EmailMessage, RegistrationEmailKind } from "./types";
 
 const REGISTRATION_SUBJECT_PREFIX: Record<RegistrationEmailKind, string> = {
@@ -18,5 +19,11 @@ export function emailSubject(message: EmailMessage): string {
       return "自治研イベント ログインリンク";
     case "registration":
       return `${REGISTRATION_SUBJECT_PREFIX[message.payload.kind]}${message.payload.event.title}`;
+    case "group_meeting":
+      return groupMeetingSubject(message.payload);
+    case "notice":
+      return message.payload.subject;
+    case "recruitment_result":
+      return `【専門部会員募集】結果のお知らせ(${message.payload.roundTitle})`;
   }
 }

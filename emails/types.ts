@@ -52,7 +52,64 @@ export type LoginLinkEmail = {
 
 export type EmailMessage =
   | { template: "login_link"; payload: LoginLinkEmail }
-  | { template: "registration"; payload: RegistrationEmail };
+  | { template: "registration"; payload: RegistrationEmail }
+  | { template: "group_meeting"; payload: GroupMeetingEmail }
+  | { template: "recruitment_result"; payload: RecruitmentResultEmail }
+  | { template: "notice"; payload: NoticeEmail };
+
+/** A message from the organisers: an event or course cancelled, a reminder, a note to attendees. */
+export type NoticeEmail = {
+  name: string;
+  subject: string;
+  body: string;
+  eventTitle: string;
+  manageUrl: string;
+};
+
+export type GroupMeetingEmailKind =
+  | "created" // a meeting was added
+  | "changed" // its date, time or place changed
+  | "reminder"; // the member has not answered yet
+
+/** A 専門部会 meeting, sent to each member of every roster that holds it. */
+export type GroupMeetingEmail = {
+  kind: GroupMeetingEmailKind;
+  /** family name first: 佐藤 花子 */
+  name: string;
+  meeting: {
+    id: number;
+    title: string;
+    /** each group holding it with its number: 「第1専門部会 第14回」 */
+    groups: string[];
+    startsAt: string;
+    endsAt: string | null;
+    placeKind: "room" | "zoom" | "site";
+    placeName: string;
+    address: string;
+    mapUrl: string;
+    /** the ZOOM link: rosters only */
+    onlineUrl: string;
+    note: string;
+  };
+  /** the member's answer so far */
+  answer?: "yes" | "no" | "maybe";
+  /** absolute one-click RSVP page for this member and meeting */
+  rsvpUrl: string;
+  /** absolute URL of the group's page */
+  groupUrl: string;
+};
+
+/** The outcome of a 専門部会員募集 for one applicant. */
+export type RecruitmentResultEmail = {
+  name: string;
+  roundTitle: string;
+  /** the group the member joins, e.g. 「第1専門部会「地域創生」」; null when not taken on */
+  assignedGroup: string | null;
+  /** the member's choices, first preference first */
+  choices: string[];
+  /** absolute URL of the group's page, or of /groups */
+  groupUrl: string;
+};
 
 export type RenderedEmail = {
   subject: string;

@@ -6,6 +6,8 @@
 import { migrateToLatest } from "../db/index";
 import { loadDemoData } from "../db/seed/load";
 import { installQueue, startMailWorker } from "../app/domain/mailer.server";
+import { sendDueReminders } from "../app/domain/reminders.server";
+import { deliverWebhook } from "../app/domain/api.server";
 import { createApp, loadBuild } from "../app/server";
 import { parseEnv } from "../app/env.server";
 import { openDatabase } from "./database";
@@ -31,6 +33,11 @@ const mailWorker =
         connectionString: database.url,
         smtpUrl: env.SMTP_URL,
         appUrl: env.APP_URL,
+        crontab: "5 * * * * send_reminders",
+        tasks: {
+          send_reminders: () => sendDueReminders(database.db, { appUrl: env.APP_URL }),
+          deliver_webhook: (payload) => deliverWebhook(database.db, payload),
+        },
       })
     : undefined;
 if (env.SMTP_URL) console.log(`メールは SMTP (${new URL(env.SMTP_URL).host}) で送信します。`);

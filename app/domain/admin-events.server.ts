@@ -50,3 +50,12 @@ export async function listStaffEvents(db: Database, user: SessionUser) {
     waitlisted: Number(r.waitlisted),
   }));
 }
+
+/** The header facts of one event for the staff pages. */
+export function getStaffEvent(db: Database, eventId: number) {
+  return db
+    .selectFrom("events")
+    .select(["id", "slug", "title", "kind", "status", "starts_at", "ends_at", "capacity", "taken"])
+    .where("id", "=", eventId)
+    .executeTakeFirstOrThrow();
+}

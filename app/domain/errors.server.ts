@@ -23,10 +23,34 @@ export const ERROR_MESSAGES = {
   already_cancelled: "この申込は既にキャンセルされています。",
   invalid_link:
     "このログインリンクは無効か、期限切れか、使用済みです。もう一度ログインリンクを送信してください。",
+  quota_full: "単組の割当枠に達しています。",
+  not_waitlisted: "この申込はキャンセル待ちではありません。",
   invalid_credentials: "メールアドレスまたはパスワードが正しくありません。",
   rate_limited: "短時間に多くの操作がありました。しばらく待ってから、もう一度お試しください。",
   busy: "ただいま混み合っています。少し待ってから、もう一度お試しください。",
   invalid_input: "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+  export_unconfirmed:
+    "Shift_JISでは表せない文字を含む申込があります。エクスポート画面で一覧を確認してから、ダウンロードしてください。",
+  pdf_font_missing:
+    "PDFの作成に必要な日本語フォント(Noto Sans CJK JP)がサーバーにありません。サーバー管理者が「apt-get install fonts-noto-cjk」でインストールするか、環境変数 PDF_FONT_PATH にフォントファイル(.ttc/.otf)の場所を設定してください。CSV・Excel形式は今すぐご利用いただけます。",
+  already_checked_in: "既に受付済みです。",
+  not_registered_for_session: "この参加者は、この日程・企画には申し込んでいません。",
+  waitlisted: "キャンセル待ちの申込です。参加は確定していません。",
+  cancelled: "この申込はキャンセルされています。",
+  unknown_ticket: "このQRコード・受付番号は、このイベントの参加券として確認できません。",
+  undo_not_allowed: "受付の取り消しは主催担当・管理者のみ行えます。",
+  file_required: "ファイルを選択してください。",
+  file_too_large: "ファイルが大きすぎます。20MB以下のファイルを選んでください。",
+  file_type:
+    "このファイル形式はアップロードできません。PDF、PowerPoint・Word・Excel(.pptx・.docx・.xlsx)、画像(PNG・JPEG)のいずれかを選んでください。",
+  not_on_roster: "この専門部会の部会員ではないため、出欠を回答できません。",
+  rsvp_closed: "この会合は既に始まっているため、出欠の回答・変更はできません。",
+  invalid_rsvp_link:
+    "この出欠回答リンクは無効か、期限切れです。ログインしてマイページから回答してください。",
+  recruitment_closed: "専門部会員の募集期間外のため、応募・変更はできません。",
+  results_already_sent: "この募集の結果は既に通知済みです。",
+  reminder_too_soon: "リマインドは10分以内に送信済みです。しばらく待ってから送信してください。",
+  reports_closed: "このイベントは現在レポートを受け付けていません。",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -49,10 +73,30 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   cancellation_closed: 409,
   already_cancelled: 409,
   invalid_link: 400,
+  quota_full: 409,
+  not_waitlisted: 409,
   invalid_credentials: 401,
   rate_limited: 429,
   busy: 503,
   invalid_input: 422,
+  export_unconfirmed: 409,
+  pdf_font_missing: 503,
+  already_checked_in: 409,
+  not_registered_for_session: 409,
+  waitlisted: 409,
+  cancelled: 409,
+  unknown_ticket: 404,
+  undo_not_allowed: 403,
+  file_required: 422,
+  file_too_large: 413,
+  file_type: 415,
+  not_on_roster: 403,
+  rsvp_closed: 409,
+  invalid_rsvp_link: 400,
+  recruitment_closed: 409,
+  results_already_sent: 409,
+  reminder_too_soon: 429,
+  reports_closed: 409,
 };
 
 export class DomainError extends Error {

@@ -102,6 +102,9 @@ export async function startMailWorker(options: {
   from?: string;
   /** where errors and warnings go; default one line on stderr */
   log?: LogFunction;
+  /** more jobs run by the same worker (webhooks, the day-before reminders), and when to run periodic ones */
+  tasks?: Record<string, (payload: unknown) => Promise<unknown>>;
+  crontab?: string;
 }): Promise<MailWorker> {
   const concurrency = options.concurrency ?? 2;
   const db = createDb(options.connectionString, { max: concurrency + 1 });
@@ -142,9 +145,15 @@ export async function startMailWorker(options: {
       maxPoolSize: Math.max(4, concurrency + 2),
       pollInterval: options.pollInterval ?? 2_000,
       noHandleSignals: true,
-      crontab: "",
+      crontab: options.crontab ?? "",
       logger: workerLogger(options.log ?? defaultLog),
       taskList: {
+        ...Object.fromEntries(
+          Object.entries(options.tasks ?? {}).map(([name, task]) => [
+            name,
+            async (payload: unknown) => void (await task(payload)),
+          ]),
+        ),
         [TASK]: async (payload) => {
           const { id } = jobPayload.parse(payload);
           await deliverOnce(db, { id, appUrl: options.appUrl, send });

@@ -8,7 +8,9 @@ import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { tokyoParts } from "../utils/format";
-import { asBusy, DomainError, type ErrorCode } from "./errors.server";
+import { enqueueWebhooks } from "./api.server";
+import { audit } from "./audit.server";
+import { asBusy, DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 
 type Trx = Transaction<DB>;
@@ -212,49 +214,80 @@ type Seats = { eventId: number; sessionIds: number[]; courseId: number | null };
  * can never pass its capacity. On the first full one, gives back what it took
  * (the rows are still locked by this transaction) and returns the code.
  */
-async function lockSeats(trx: Trx, seats: Seats): Promise<ErrorCode | null> {
+async function lockSeats(
+  trx: Trx,
+  seats: Seats,
+  options: { force?: boolean; unlimited?: Unlimited } = {},
+): Promise<ErrorCode | null> {
   const undo: (() => Promise<unknown>)[] = [];
   const giveBack = async () => {
     for (const step of undo.reverse()) await step();
   };
-  const event = await trx
-    .updateTable("events")
-    .set({ taken: sql`taken + 1` })
-    .where("id", "=", seats.eventId)
-    .where(sql<boolean>`(capacity is null or taken < capacity)`)
-    .returning("id")
-    .executeTakeFirst();
-  if (!event) return "event_full";
-  undo.push(() => releaseOne(trx, "events", seats.eventId));
-  for (const sessionId of [...seats.sessionIds].sort((a, b) => a - b)) {
+  const take = async (table: "events" | "event_sessions" | "courses", id: number, unlimited: boolean) => {
+    if (unlimited && !options.force) {
+      // No limit when the form was read: a shared lock is enough, and many
+      // registrations hold it at once. An organiser setting a capacity waits
+      // for them, then counts the seats (see recountTaken).
+      const row = await trx.selectFrom(table).select("capacity").where("id", "=", id).forShare().executeTakeFirst();
+      if (!row) return false;
+      if (row.capacity === null) return true;
+    }
     const row = await trx
-      .updateTable("event_sessions")
+      .updateTable(table)
       .set({ taken: sql`taken + 1` })
-      .where("id", "=", sessionId)
-      .where(sql<boolean>`(capacity is null or taken < capacity)`)
+      .where("id", "=", id)
+      .where(
+        table === "courses" && !options.force
+          ? sql<boolean>`allocation = 'first_come'`
+          : sql<boolean>`true`,
+      )
+      .where(options.force ? sql<boolean>`true` : sql<boolean>`(capacity is null or taken < capacity)`)
       .returning("id")
       .executeTakeFirst();
-    if (!row) {
+    if (row) undo.push(() => releaseOne(trx, table, id));
+    return Boolean(row);
+  };
+  const u = options.unlimited;
+  if (!(await take("events", seats.eventId, u?.event ?? false))) return "event_full";
+  for (const sessionId of [...seats.sessionIds].sort((a, b) => a - b)) {
+    if (!(await take("event_sessions", sessionId, u?.sessions.has(sessionId) ?? false))) {
       await giveBack();
       return "session_full";
     }
-    undo.push(() => releaseOne(trx, "event_sessions", sessionId));
   }
-  if (seats.courseId !== null) {
-    const row = await trx
-      .updateTable("courses")
-      .set({ taken: sql`taken + 1` })
-      .where("id", "=", seats.courseId)
-      .where("allocation", "=", "first_come")
-      .where(sql<boolean>`(capacity is null or taken < capacity)`)
-      .returning("id")
-      .executeTakeFirst();
-    if (!row) {
-      await giveBack();
-      return "course_full";
-    }
+  if (seats.courseId !== null && !(await take("courses", seats.courseId, u?.course ?? false))) {
+    await giveBack();
+    return "course_full";
   }
   return null;
+}
+
+/** Which capacity rows had no limit when the registration form was read. */
+type Unlimited = { event: boolean; sessions: Set<number>; course: boolean };
+
+/**
+ * Sets `taken` from the confirmed registrations, for a row whose capacity an
+ * organiser is changing. Run in the transaction that updates the row, after
+ * its lock: registrations that took a shared lock have committed by then.
+ */
+export async function recountTaken(
+  trx: Trx,
+  target: { table: "events" | "event_sessions" | "courses"; id: number },
+): Promise<number> {
+  const count =
+    target.table === "events"
+      ? sql<number>`(select count(*)::int from registrations r where r.event_id = ${target.id} and r.status = 'confirmed')`
+      : target.table === "courses"
+        ? sql<number>`(select count(*)::int from registrations r where r.course_id = ${target.id} and r.status = 'confirmed')`
+        : sql<number>`(select count(*)::int from registration_sessions rs join registrations r on r.id = rs.registration_id
+            where rs.session_id = ${target.id} and r.status = 'confirmed')`;
+  const row = await trx
+    .updateTable(target.table)
+    .set({ taken: count })
+    .where("id", "=", target.id)
+    .returning("taken")
+    .executeTakeFirstOrThrow();
+  return row.taken;
 }
 
 function releaseOne(trx: Trx, table: "events" | "event_sessions" | "courses", id: number) {
@@ -385,18 +418,33 @@ export type RegisterResult = {
  * is queued in the same transaction. Refuses with a DomainError and writes
  * nothing.
  */
-export async function register(
-  db: Database,
-  args: {
-    slug: string;
-    personId: string;
-    input: RegistrationInput;
-    appUrl: string;
-    actorId?: string;
-    now?: Date;
-  },
-): Promise<RegisterResult> {
-  const form = await getRegistrationForm(db, args.slug);
+export async function register(db: Database, args: RegisterArgs): Promise<RegisterResult> {
+  try {
+    return await db.transaction().execute((trx) => registerWith(trx, args));
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
+    throw asBusy(error);
+  }
+}
+
+export type RegisterArgs = {
+  slug: string;
+  personId: string;
+  input: RegistrationInput;
+  appUrl: string;
+  /** the staff member registering on someone's behalf */
+  actorId?: string;
+  /** a 単組 secretary's registrations count against the union's seats */
+  enforceQuota?: boolean;
+  /** the form the route already read, so it is not read twice */
+  form?: RegistrationForm;
+  now?: Date;
+};
+
+/** register() inside the caller's transaction, so a CSV import is all or nothing. */
+export async function registerWith(trx: Trx, args: RegisterArgs): Promise<RegisterResult> {
+  await sql`set local lock_timeout = '5s'`.execute(trx);
+  const form = args.form ?? (await getRegistrationForm(trx, args.slug));
   if (!form) throw new DomainError("not_found");
   const now = args.now ?? new Date();
   if (form.status !== "published") throw new DomainError("event_not_open");
@@ -405,7 +453,7 @@ export async function register(
   );
   if (!windowOpen) throw new DomainError("window_closed");
 
-  const person = await db
+  const person = await trx
     .selectFrom("people")
     .select(["id", "organisation_id", "birth_date", "profile_completed_at"])
     .where("id", "=", args.personId)
@@ -426,104 +474,139 @@ export async function register(
 
   const input = args.input;
   const course = form.courses.find((c) => c.id === input.courseId);
-  if (form.courses.length > 0 && !course)
+  if (form.courses.length > 0 && !course) {
     throw new DomainError("course_unavailable", { field: "course" });
+  }
   const sessionIds = form.sessions
     .filter((s) => !s.optional || input.optionalSessionIds.includes(s.id))
     .map((s) => s.id);
 
-  try {
-    return await db.transaction().execute(async (trx) => {
-      await sql`set local lock_timeout = '5s'`.execute(trx);
-      const existing = await trx
-        .selectFrom("registrations")
-        .select(["id", "status"])
-        .where("event_id", "=", form.id)
-        .where("person_id", "=", person.id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (existing && existing.status !== "cancelled") throw new DomainError("already_registered");
-      if (!person.birth_date && birthDate) {
-        await trx
-          .updateTable("people")
-          .set({ birth_date: birthDate })
-          .where("id", "=", person.id)
-          .execute();
-      }
-
-      const waitlistOnly = course?.allocation === "waitlist_only";
-      const full = waitlistOnly
-        ? "course_full"
-        : await lockSeats(trx, { eventId: form.id, sessionIds, courseId: course?.id ?? null });
-      if (full && !input.joinWaitlist && !waitlistOnly) {
-        throw new DomainError(full, {
-          field:
-            full === "course_full" ? "course" : full === "session_full" ? "session" : undefined,
-        });
-      }
-      const status: RegistrationStatus = full ? "waitlisted" : "confirmed";
-      const values = {
-        status,
-        ticket_secret: newTicketSecret(),
-        ticket_code: newTicketCode(),
-        course_id: course?.id ?? null,
-        dietary_needs: input.dietaryNeeds,
-        accessibility_needs: input.accessibilityNeeds,
-        answers: input.answers,
-        registered_by: args.actorId ?? null,
-        waitlisted_at: full ? sql<Date>`clock_timestamp()` : null,
-        confirmed_at: full ? null : sql<Date>`now()`,
-        cancelled_at: null,
-        updated_at: sql<Date>`now()`,
-      };
-      const row = existing
-        ? await trx
-            .updateTable("registrations")
-            .set(values)
-            .where("id", "=", existing.id)
-            .returning("id")
-            .executeTakeFirstOrThrow()
-        : await trx
-            .insertInto("registrations")
-            .values({ ...values, event_id: form.id, person_id: person.id })
-            .returning("id")
-            .executeTakeFirstOrThrow();
-      if (existing)
-        await trx
-          .deleteFrom("registration_sessions")
-          .where("registration_id", "=", row.id)
-          .execute();
-      if (sessionIds.length > 0) {
-        await trx
-          .insertInto("registration_sessions")
-          .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
-          .execute();
-      }
-      await addHistory(
+  const existing = await trx
+    .selectFrom("registrations")
+    .select(["id", "status"])
+    .where("event_id", "=", form.id)
+    .where("person_id", "=", person.id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (existing && existing.status !== "cancelled") throw new DomainError("already_registered");
+  if (args.enforceQuota && person.organisation_id !== null) {
+    await checkUnionQuota(trx, form.id, person.organisation_id);
+  }
+  if (!person.birth_date && birthDate) {
+    await trx
+      .updateTable("people")
+      .set({ birth_date: birthDate })
+      .where("id", "=", person.id)
+      .execute();
+  }
+  const waitlistOnly = course?.allocation === "waitlist_only";
+  const full = waitlistOnly
+    ? "course_full"
+    : await lockSeats(
         trx,
-        row.id,
-        args.actorId ?? person.id,
-        status === "confirmed" ? "registered" : "waitlisted",
+        { eventId: form.id, sessionIds, courseId: course?.id ?? null },
         {
-          course_id: course?.id ?? null,
-          session_ids: sessionIds,
+          unlimited: {
+            event: form.capacity === null,
+            sessions: new Set(form.sessions.filter((s) => s.capacity === null).map((s) => s.id)),
+            course: course?.capacity === null,
+          },
         },
       );
-      await sendRegistrationEmail(
-        trx,
-        row.id,
-        status === "confirmed" ? "confirmed" : "waitlisted",
-        args.appUrl,
-      );
-      return {
-        id: row.id,
-        status,
-        waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
-      };
+  if (full && !input.joinWaitlist && !waitlistOnly) {
+    throw new DomainError(full, {
+      field: full === "course_full" ? "course" : full === "session_full" ? "session" : undefined,
     });
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
-    throw asBusy(error);
+  }
+  const status: RegistrationStatus = full ? "waitlisted" : "confirmed";
+  const values = {
+    status,
+    ticket_secret: newTicketSecret(),
+    ticket_code: newTicketCode(),
+    course_id: course?.id ?? null,
+    dietary_needs: input.dietaryNeeds,
+    accessibility_needs: input.accessibilityNeeds,
+    answers: input.answers,
+    registered_by: args.actorId ?? null,
+    waitlisted_at: full ? sql<Date>`clock_timestamp()` : null,
+    confirmed_at: full ? null : sql<Date>`now()`,
+    cancelled_at: null,
+    updated_at: sql<Date>`now()`,
+  };
+  const row = existing
+    ? await trx
+        .updateTable("registrations")
+        .set(values)
+        .where("id", "=", existing.id)
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    : await trx
+        .insertInto("registrations")
+        .values({ ...values, event_id: form.id, person_id: person.id })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+  if (existing)
+    await trx.deleteFrom("registration_sessions").where("registration_id", "=", row.id).execute();
+  if (sessionIds.length > 0) {
+    await trx
+      .insertInto("registration_sessions")
+      .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
+      .execute();
+  }
+  await addHistory(
+    trx,
+    row.id,
+    args.actorId ?? person.id,
+    status === "confirmed" ? "registered" : "waitlisted",
+    {
+      course_id: course?.id ?? null,
+      session_ids: sessionIds,
+    },
+  );
+  await sendRegistrationEmail(
+    trx,
+    row.id,
+    status === "confirmed" ? "confirmed" : "waitlisted",
+    args.appUrl,
+  );
+  await enqueueWebhooks(trx, {
+    eventId: form.id,
+    topic: "registration.created",
+    data: { registrationId: row.id, status, courseId: course?.id ?? null },
+  });
+  return {
+    id: row.id,
+    status,
+    waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+  };
+}
+
+/**
+ * A 単組 secretary may fill only the seats the organiser gave their union.
+ * The quota row is locked, so two secretaries' imports cannot both take the
+ * last seat.
+ */
+async function checkUnionQuota(trx: Trx, eventId: number, organisationId: number) {
+  const quota = await trx
+    .selectFrom("union_quotas")
+    .select("seats")
+    .where("event_id", "=", eventId)
+    .where("organisation_id", "=", organisationId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!quota) return;
+  const used = await trx
+    .selectFrom("registrations")
+    .innerJoin("people", "people.id", "registrations.person_id")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("registrations.event_id", "=", eventId)
+    .where("people.organisation_id", "=", organisationId)
+    .where("registrations.status", "!=", "cancelled")
+    .executeTakeFirstOrThrow();
+  if (used.n >= quota.seats) {
+    throw new DomainError("quota_full", {
+      message: `単組の割当枠(${quota.seats}名)に達しています。追加が必要な場合は県本部へご相談ください。`,
+    });
   }
 }
 
@@ -559,6 +642,8 @@ export async function cancelRegistration(
   args: {
     registrationId: string;
     personId?: string;
+    /** set when staff act: the registration must be of this event, and it is audited */
+    eventId?: number;
     actorId: string;
     appUrl: string;
     override?: boolean;
@@ -568,7 +653,7 @@ export async function cancelRegistration(
   const now = args.now ?? new Date();
   try {
     return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId);
+      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
       const event = await trx
         .selectFrom("events")
         .select(["cancellation_deadline", "starts_at"])
@@ -593,12 +678,86 @@ export async function cancelRegistration(
         .where("id", "=", reg.id)
         .execute();
       await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
+      if (args.eventId !== undefined) {
+        await audit(trx, {
+          actorId: args.actorId,
+          eventId: reg.event_id,
+          entity: "registration",
+          entityId: reg.id,
+          action: "cancel",
+          detail: { previous: current.status },
+        });
+      }
       await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
+      await enqueueWebhooks(trx, {
+        eventId: reg.event_id,
+        topic: "registration.cancelled",
+        data: { registrationId: reg.id, previousStatus: current.status },
+      });
       const promoted =
         current.status === "confirmed"
           ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
           : [];
       return { promoted };
+    });
+  } catch (error) {
+    throw asBusy(error);
+  }
+}
+
+/**
+ * An organiser gives a waitlisted person a seat. Capacity holds unless they
+ * explicitly override it. Audited, and the person is emailed.
+ */
+export async function confirmWaitlisted(
+  db: Database,
+  args: {
+    registrationId: string;
+    eventId: number;
+    actorId: string;
+    appUrl: string;
+    override?: boolean;
+  },
+): Promise<void> {
+  try {
+    await db.transaction().execute(async (trx) => {
+      const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
+      await lockEventCapacity(trx, reg.event_id);
+      const current = await trx
+        .selectFrom("registrations")
+        .select(["status", "course_id"])
+        .where("id", "=", reg.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
+      const full = await lockSeats(
+        trx,
+        await seatsOf(trx, reg.id, reg.event_id, current.course_id),
+        {
+          force: args.override,
+        },
+      );
+      if (full)
+        throw new DomainError(full, {
+          message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
+        });
+      await trx
+        .updateTable("registrations")
+        .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
+        .where("id", "=", reg.id)
+        .execute();
+      await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
+        override: Boolean(args.override),
+      });
+      await audit(trx, {
+        actorId: args.actorId,
+        eventId: reg.event_id,
+        entity: "registration",
+        entityId: reg.id,
+        action: "confirm",
+        detail: { override: Boolean(args.override) },
+      });
+      await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
     });
   } catch (error) {
     throw asBusy(error);
@@ -615,17 +774,21 @@ export async function changeRegistration(
   args: {
     registrationId: string;
     personId?: string;
+    /** set when staff act: the registration must be of this event, and it is audited */
+    eventId?: number;
     actorId: string;
     courseId: number | null;
     optionalSessionIds: number[];
     appUrl: string;
+    /** staff only: past the deadline, and past a full capacity */
+    override?: boolean;
     now?: Date;
   },
 ): Promise<{ promoted: string[] }> {
   const now = args.now ?? new Date();
   try {
     return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId);
+      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
       const slug = await trx
         .selectFrom("events")
         .select("slug")
@@ -634,7 +797,9 @@ export async function changeRegistration(
       const form = await getRegistrationForm(trx, slug.slug);
       if (!form) throw new DomainError("not_found");
       const deadline = form.cancellation_deadline ?? form.starts_at;
-      if (now > new Date(deadline)) throw new DomainError("cancellation_closed");
+      if (args.eventId === undefined && now > new Date(deadline)) {
+        throw new DomainError("cancellation_closed");
+      }
       const course = form.courses.find((c) => c.id === args.courseId);
       if (form.courses.length > 0 && !course)
         throw new DomainError("course_unavailable", { field: "course" });
@@ -653,11 +818,11 @@ export async function changeRegistration(
       const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
       if (current.status === "confirmed") {
         await releaseSeats(trx, before);
-        const full = await lockSeats(trx, {
-          eventId: reg.event_id,
-          sessionIds,
-          courseId: course?.id ?? null,
-        });
+        const full = await lockSeats(
+          trx,
+          { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
+          { force: args.override },
+        );
         if (full)
           throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
       }
@@ -677,6 +842,20 @@ export async function changeRegistration(
         from: { course_id: current.course_id, session_ids: before.sessionIds },
         to: { course_id: course?.id ?? null, session_ids: sessionIds },
       });
+      if (args.eventId !== undefined) {
+        await audit(trx, {
+          actorId: args.actorId,
+          eventId: reg.event_id,
+          entity: "registration",
+          entityId: reg.id,
+          action: "change",
+          detail: {
+            course_id: course?.id ?? null,
+            session_ids: sessionIds,
+            override: Boolean(args.override),
+          },
+        });
+      }
       await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
       const promoted =
         current.status === "confirmed"
@@ -689,14 +868,23 @@ export async function changeRegistration(
   }
 }
 
-/** The registration, if it exists and (when `personId` is given) belongs to that person. */
-async function ownedRegistration(trx: Trx, registrationId: string, personId?: string) {
+/**
+ * The registration, if it exists and belongs to the person (a member acting)
+ * or to the event (staff acting, already checked by getEventAccess).
+ */
+async function ownedRegistration(
+  trx: Trx,
+  registrationId: string,
+  personId?: string,
+  eventId?: number,
+) {
   if (!/^\d{1,18}$/.test(registrationId)) throw new DomainError("not_found");
   let query = trx
     .selectFrom("registrations")
     .select(["id", "event_id", "person_id"])
     .where("id", "=", registrationId);
   if (personId !== undefined) query = query.where("person_id", "=", personId);
+  if (eventId !== undefined) query = query.where("event_id", "=", eventId);
   const reg = await query.executeTakeFirst();
   if (!reg) throw new DomainError("not_found");
   return reg;

@@ -24,6 +24,13 @@ export default function AdminEvents() {
   return (
     <section>
       <h1>イベント管理</h1>
+      {user.role === "admin" || user.role === "organiser" ? (
+        <p>
+          <Link to="/admin/events/new" className="button">
+            イベントを作成する
+          </Link>
+        </p>
+      ) : null}
       {user.role === "secretary" ? (
         <p className="muted">申込者数は、所属単組の組合員のみを数えています。</p>
       ) : null}

@@ -22,6 +22,9 @@ export default function AdminLayout() {
       <div className="admin-bar">
         <nav aria-label="スタッフメニュー" className="actions">
           <Link to="/admin">イベント管理</Link>
+          <Link to="/admin/groups">専門部会</Link>
+          <Link to="/admin/reports">レポート</Link>
+          <Link to="/admin/api">API</Link>
         </nav>
         <span className="small muted">
           {user.family_name} {user.given_name}(

@@ -61,6 +61,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     const result = await register(context.db, {
       slug: form.slug,
+      form,
       personId: user.id,
       input: toRegistrationInput(form, parsed.data),
       appUrl: context.appUrl,

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
+import { GroupMeetings } from "../components/group-meetings";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
@@ -12,6 +13,7 @@ import {
   listMyRegistrations,
 } from "../domain/registrations.server";
 import { ticketQrDataUrl } from "../domain/tickets.server";
+import { listMyGroupMeetings } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm } from "../utils/forms";
 
@@ -40,7 +42,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       form: live && now <= deadline ? await getRegistrationForm(context.db, r.slug) : undefined,
     });
   }
-  return { user, items };
+  return {
+    user,
+    items,
+    groupMeetings: await listMyGroupMeetings(context.db, { personId: user.id }),
+  };
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -88,7 +94,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Me() {
-  const { user, items } = useLoaderData<typeof loader>();
+  const { user, items, groupMeetings } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const justRegistered = params.get("registered");
@@ -118,6 +124,8 @@ export default function Me() {
           申込を受け付けました。確認メールをお送りしました。
         </p>
       ) : null}
+
+      <GroupMeetings meetings={groupMeetings} />
 
       <h2>申込一覧</h2>
       {items.length === 0 ? (

@@ -70,3 +70,18 @@ export function tokyoMonth(value: Date | string): string {
   const p = tokyoParts(value);
   return `${p.year}-${String(p.month).padStart(2, "0")}`;
 }
+
+/** A Date as the value of an <input type="datetime-local">, in Tokyo time. */
+export function toTokyoInput(value: Date | string | null | undefined): string {
+  if (!value) return "";
+  const p = tokyoParts(value);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${p.hour}:${p.minute}`;
+}
+
+/** The value of a datetime-local input, read as Tokyo time; undefined when malformed. */
+export function fromTokyoInput(value: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return undefined;
+  const date = new Date(`${value}:00+09:00`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

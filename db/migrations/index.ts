@@ -1,7 +1,17 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_initial";
+import * as m0002 from "./0002_organisers";
+import * as m0003 from "./0003_checkin";
+import * as m0004 from "./0004_export_presets";
+import * as m0005 from "./0005_groups_materials_reports";
+import * as m0006 from "./0006_api";
 
 /** Every migration, by name; listed statically so that bundles and scripts share one list. */
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
+  "0002_organisers": m0002,
+  "0003_checkin": m0003,
+  "0004_export_presets": m0004,
+  "0005_groups_materials_reports": m0005,
+  "0006_api": m0006,
 };

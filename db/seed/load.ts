@@ -8,6 +8,7 @@ import {
   venues,
   workingGroups,
 } from "./demo-data";
+import { loadDemoMaterials } from "./demo-materials";
 import { DEMO_STAFF_PASSWORD, type DemoPerson, demoPeople } from "./demo-people";
 import type { SeedEvent } from "./types";
 
@@ -180,6 +181,7 @@ export async function loadDemoData(
           .execute();
       }
     }
+    await loadDemoMaterials(trx, { eventIds, groupIds, orgIds, personIds });
   });
   return { loaded: true, logins };
 }

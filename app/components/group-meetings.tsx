@@ -1,0 +1,281 @@
+import { Form, Link } from "@remix-run/react";
+import { formatRange } from "../utils/format";
+
+/** Words and small pieces shared by the 専門部会, materials and reports pages. */
+
+export const RSVP_LABELS = { yes: "出席", no: "欠席", maybe: "未定" } as const;
+export type RsvpAnswer = keyof typeof RSVP_LABELS;
+export const RSVP_ORDER: RsvpAnswer[] = ["yes", "no", "maybe"];
+
+export const PLACE_KIND_LABELS = { room: "会議室", zoom: "ZOOM", site: "現地調査" } as const;
+
+export const VISIBILITY_LABELS = {
+  public: "どなたでも",
+  members: "組合員(ログインした方)",
+  registrants: "イベントの参加申込者",
+  roster: "専門部会の部会員",
+} as const;
+
+export const MATERIAL_KIND_LABELS = { file: "ファイル", link: "リンク", video: "動画" } as const;
+
+/** 「1.2 MB」 */
+export function formatBytes(size: number | null): string {
+  if (size === null) return "";
+  if (size < 1024 * 1024) return `${Math.max(1, Math.round(size / 1024))} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** 「第1専門部会「地域創生」」 */
+export function groupTitle(group: { name: string; theme: string }): string {
+  return group.theme ? `${group.name}「${group.theme}」` : group.name;
+}
+
+/** Where a meeting is, as a notice would say it: 「ZOOM」, 「現地調査: 飯舘村役場」. */
+export function placeText(m: { place_kind: keyof typeof PLACE_KIND_LABELS; place_name: string }) {
+  if (m.place_kind === "zoom") return "ZOOM(オンライン)";
+  if (m.place_kind === "site") {
+    return m.place_name && m.place_name !== "現地調査" ? `現地調査: ${m.place_name}` : "現地調査";
+  }
+  return m.place_name;
+}
+
+/**
+ * Three buttons, 出席 / 欠席 / 未定, the current one pressed. They post to
+ * /groups/rsvp, which comes back to `redirectTo`.
+ */
+export function RsvpButtons(props: {
+  meetingId: number;
+  answer: RsvpAnswer | null;
+  redirectTo: string;
+  label: string;
+}) {
+  return (
+    <Form method="post" action="/groups/rsvp" className="rsvp" aria-label={props.label}>
+      <input type="hidden" name="meeting" value={props.meetingId} />
+      <input type="hidden" name="redirectTo" value={props.redirectTo} />
+      {RSVP_ORDER.map((answer) => (
+        <button
+          key={answer}
+          type="submit"
+          name="answer"
+          value={answer}
+          className={`rsvp__button rsvp__button--${answer}`}
+          aria-pressed={props.answer === answer}
+        >
+          {RSVP_LABELS[answer]}
+        </button>
+      ))}
+    </Form>
+  );
+}
+
+type MyMeeting = {
+  id: number;
+  title: string;
+  starts_at: string | Date;
+  ends_at: string | Date | null;
+  place_kind: keyof typeof PLACE_KIND_LABELS;
+  place_name: string;
+  online_url: string;
+  answer: RsvpAnswer | null;
+  groups: { id: number; name: string; number: number | null }[];
+};
+
+/** The /me section: the member's coming 専門部会 meetings and their answers. */
+export function GroupMeetings({ meetings }: { meetings: MyMeeting[] }) {
+  if (meetings.length === 0) return null;
+  return (
+    <section id="group-meetings" aria-labelledby="group-meetings-title">
+      <h2 id="group-meetings-title">専門部会の会合(出欠)</h2>
+      <div className="stack">
+        {meetings.map((m) => (
+          <article key={m.id} className="card meeting" id={`meeting-${m.id}`}>
+            <h3>{m.title}</h3>
+            <p className="small">{formatRange(m.starts_at, m.ends_at)}</p>
+            <p className="small">
+              {placeText(m)}
+              {m.online_url ? (
+                <>
+                  {" "}
+                  <a href={m.online_url} target="_blank" rel="noreferrer">
+                    参加URL
+                  </a>
+                </>
+              ) : null}
+            </p>
+            <p className="small muted">
+              {m.groups.map((g, i) => (
+                <span key={g.id}>
+                  {i > 0 ? "・" : ""}
+                  <Link to={`/groups/${g.id}`}>{g.name}</Link>
+                  {g.number !== null ? ` 第${g.number}回` : ""}
+                </span>
+              ))}
+            </p>
+            <p className="small">
+              あなたの回答: <strong>{m.answer ? RSVP_LABELS[m.answer] : "未回答"}</strong>
+            </p>
+            <RsvpButtons
+              meetingId={m.id}
+              answer={m.answer}
+              redirectTo={`/me#meeting-${m.id}`}
+              label={`${m.title}の出欠`}
+            />
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The fields of the meeting form (add and edit): date and time in Tokyo
+ * time, an end date for a two-day 現地調査, and the place by kind.
+ */
+export function MeetingFields(props: {
+  errors: Record<string, string>;
+  value: (name: string, fallback?: string) => string;
+}) {
+  const { errors, value } = props;
+  return (
+    <>
+      <div className={`field${errors.title ? " field--error" : ""}`}>
+        <label htmlFor="meeting-title">
+          会合名<span className="optional">任意</span>
+        </label>
+        <p className="hint" id="meeting-title-hint">
+          空欄なら「第1専門部会 第14回」のように付けます。合同会合では必須です。
+        </p>
+        <input
+          type="text"
+          id="meeting-title"
+          name="title"
+          aria-describedby="meeting-title-hint"
+          aria-invalid={errors.title ? true : undefined}
+          defaultValue={value("title")}
+        />
+        {errors.title ? (
+          <p className="error" role="alert">
+            {errors.title}
+          </p>
+        ) : null}
+      </div>
+      <div className="row-2">
+        <div className={`field${errors.date ? " field--error" : ""}`}>
+          <label htmlFor="meeting-date">
+            開催日<span className="required">必須</span>
+          </label>
+          <input id="meeting-date" type="date" name="date" defaultValue={value("date")} />
+          {errors.date ? (
+            <p className="error" role="alert">
+              {errors.date}
+            </p>
+          ) : null}
+        </div>
+        <div className={`field${errors.start ? " field--error" : ""}`}>
+          <label htmlFor="meeting-start">
+            開始時刻<span className="required">必須</span>
+          </label>
+          <input id="meeting-start" type="time" name="start" defaultValue={value("start")} />
+          {errors.start ? (
+            <p className="error" role="alert">
+              {errors.start}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      <div className="row-2">
+        <div className={`field${errors.end_date ? " field--error" : ""}`}>
+          <label htmlFor="meeting-end-date">
+            終了日<span className="optional">任意</span>
+          </label>
+          <p className="hint">2日間の現地調査など、開催日と違う場合だけ</p>
+          <input
+            id="meeting-end-date"
+            type="date"
+            name="end_date"
+            defaultValue={value("end_date")}
+          />
+          {errors.end_date ? (
+            <p className="error" role="alert">
+              {errors.end_date}
+            </p>
+          ) : null}
+        </div>
+        <div className={`field${errors.end ? " field--error" : ""}`}>
+          <label htmlFor="meeting-end">
+            終了時刻<span className="optional">任意</span>
+          </label>
+          <p className="hint">&nbsp;</p>
+          <input id="meeting-end" type="time" name="end" defaultValue={value("end")} />
+          {errors.end ? (
+            <p className="error" role="alert">
+              {errors.end}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      <fieldset>
+        <legend>開催方法</legend>
+        {(
+          [
+            ["room", "会議室など(県本部自治研室ほか)"],
+            ["zoom", "ZOOM(オンライン)"],
+            ["site", "現地調査"],
+          ] as const
+        ).map(([kind, label]) => (
+          <label key={kind} className="choice">
+            <input
+              type="radio"
+              name="place_kind"
+              value={kind}
+              defaultChecked={value("place_kind", "room") === kind}
+            />
+            <span>{label}</span>
+          </label>
+        ))}
+        {errors.place_kind ? (
+          <p className="error" role="alert">
+            {errors.place_kind}
+          </p>
+        ) : null}
+      </fieldset>
+      <div className={`field${errors.place_name ? " field--error" : ""}`}>
+        <label htmlFor="meeting-place">会場・調査先</label>
+        <p className="hint">例: 県本部自治研室、飯舘村役場(ZOOMの場合は空欄で可)</p>
+        <input
+          type="text"
+          id="meeting-place"
+          name="place_name"
+          defaultValue={value("place_name")}
+        />
+        {errors.place_name ? (
+          <p className="error" role="alert">
+            {errors.place_name}
+          </p>
+        ) : null}
+      </div>
+      <div className={`field${errors.online_url ? " field--error" : ""}`}>
+        <label htmlFor="meeting-url">ZOOMのURL</label>
+        <p className="hint">ZOOMの場合のみ。部会員だけに知らせます。</p>
+        <input id="meeting-url" type="url" name="online_url" defaultValue={value("online_url")} />
+        {errors.online_url ? (
+          <p className="error" role="alert">
+            {errors.online_url}
+          </p>
+        ) : null}
+      </div>
+      <div className={`field${errors.note ? " field--error" : ""}`}>
+        <label htmlFor="meeting-note">
+          備考<span className="optional">任意</span>
+        </label>
+        <input type="text" id="meeting-note" name="note" defaultValue={value("note")} />
+        {errors.note ? (
+          <p className="error" role="alert">
+            {errors.note}
+          </p>
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,266 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { type AppLoadContext, json } from "@remix-run/node";
+import { sql, type Transaction } from "kysely";
+import { z } from "zod";
+import type { Database, DB } from "../../db/index";
+import type { WebhookTopic } from "../../db/schema";
+import type { SessionUser } from "./auth.server";
+import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { type EventPermission, getEventAccess } from "./permissions.server";
+
+/**
+ * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once),
+ * the same permission checks as the pages, and webhooks signed with HMAC and
+ * sent through the job queue with retries.
+ */
+const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+/** An error as the API answers it: a fixed code and a Japanese message. */
+export function apiError(code: ErrorCode | "unauthorized", status: number, message?: string): Response {
+  const text = message ?? (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
+  return json({ error: { code, message: text } }, { status });
+}
+
+export async function createApiToken(db: Database, args: { personId: string; name: string }): Promise<string> {
+  const token = `jk_${randomBytes(32).toString("base64url")}`;
+  await db.insertInto("api_tokens").values({ person_id: args.personId, name: args.name, token_hash: hash(token) }).execute();
+  return token;
+}
+
+export function listApiTokens(db: Database, personId: string) {
+  return db
+    .selectFrom("api_tokens")
+    .select(["id", "name", "created_at", "last_used_at", "revoked_at"])
+    .where("person_id", "=", personId)
+    .orderBy("id", "desc")
+    .execute();
+}
+
+export async function revokeApiToken(db: Database, args: { personId: string; id: number }) {
+  await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: sql`now()` })
+    .where("id", "=", args.id)
+    .where("person_id", "=", args.personId)
+    .execute();
+}
+
+/** The staff member behind a Bearer token, or a 401 response thrown. */
+export async function requireApiUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const header = request.headers.get("authorization") ?? "";
+  const token = header.match(/^Bearer\s+(\S{10,200})$/i)?.[1];
+  if (!token) throw apiError("unauthorized", 401);
+  const user = await context.db
+    .selectFrom("api_tokens")
+    .innerJoin("people", "people.id", "api_tokens.person_id")
+    .select([
+      "api_tokens.id as token_id",
+      "people.id",
+      "people.email",
+      "people.family_name",
+      "people.given_name",
+      "people.family_name_kana",
+      "people.given_name_kana",
+      "people.organisation_id",
+      "people.workplace",
+      "people.phone",
+      "people.birth_date",
+      "people.role",
+      "people.profile_completed_at",
+    ])
+    .where("api_tokens.token_hash", "=", hash(token))
+    .where("api_tokens.revoked_at", "is", null)
+    .where("people.role", "in", ["admin", "organiser", "secretary", "reception"])
+    .executeTakeFirst();
+  if (!user) throw apiError("unauthorized", 401);
+  await context.db.updateTable("api_tokens").set({ last_used_at: sql`now()` }).where("id", "=", user.token_id).execute();
+  const { token_id: _, ...person } = user;
+  return person;
+}
+
+/** The event access for an API call, or a 404 thrown (ids cannot be probed). */
+export async function requireApiEventAccess(
+  context: AppLoadContext,
+  args: { user: SessionUser; eventId: unknown; permission: EventPermission },
+) {
+  const id = Number(args.eventId);
+  const access =
+    Number.isSafeInteger(id) && id > 0
+      ? await getEventAccess(context.db, { user: args.user, eventId: id, permission: args.permission })
+      : undefined;
+  if (!access) throw apiError("not_found", 404);
+  return access;
+}
+
+// ---------------------------------------------------------------------------
+// Webhooks
+// ---------------------------------------------------------------------------
+
+export const WEBHOOK_TOPICS: WebhookTopic[] = ["registration.created", "registration.cancelled", "checkin.created"];
+
+export const webhookSchema = z.object({
+  url: z
+    .string()
+    .trim()
+    .max(500)
+    .url("URLの形式が正しくありません")
+    .refine((v) => /^https?:\/\//.test(v), "http:// または https:// で始まるURLを入力してください"),
+  topics: z.array(z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]])).min(1, "通知する出来事を1つ以上選んでください"),
+});
+
+export async function createWebhook(
+  db: Database,
+  args: { personId: string; url: string; topics: WebhookTopic[]; eventId?: number | null },
+): Promise<{ id: number; secret: string }> {
+  const secret = randomBytes(24).toString("base64url");
+  const row = await db
+    .insertInto("webhooks")
+    .values({ created_by: args.personId, url: args.url, topics: args.topics, secret, event_id: args.eventId ?? null })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id, secret };
+}
+
+export function listWebhooks(db: Database, personId: string) {
+  return db
+    .selectFrom("webhooks")
+    .select(["id", "url", "topics", "active", "event_id", "created_at"])
+    .where("created_by", "=", personId)
+    .orderBy("id", "desc")
+    .execute();
+}
+
+export async function deleteWebhook(db: Database, args: { personId: string; id: number }) {
+  await db.deleteFrom("webhooks").where("id", "=", args.id).where("created_by", "=", args.personId).execute();
+}
+
+/**
+ * Queues a webhook delivery for every active hook that wants `topic` at this
+ * event, in the caller's transaction: no webhook without its cause. Hooks of
+ * people who could not see the event do not fire.
+ */
+export async function enqueueWebhooks(
+  trx: Transaction<DB>,
+  args: { eventId: number; topic: WebhookTopic; data: Record<string, unknown> },
+): Promise<void> {
+  const hooks = await trx
+    .selectFrom("webhooks")
+    .innerJoin("people", "people.id", "webhooks.created_by")
+    .select(["webhooks.id"])
+    .where("webhooks.active", "=", true)
+    .where(sql<boolean>`${args.topic} = any(webhooks.topics)`)
+    .where((eb) => eb.or([eb("webhooks.event_id", "is", null), eb("webhooks.event_id", "=", args.eventId)]))
+    .where((eb) =>
+      eb.or([
+        eb("people.role", "=", "admin"),
+        eb("people.id", "in", eb.selectFrom("event_staff").select("person_id").where("event_id", "=", args.eventId).where("role", "=", "organiser")),
+      ]),
+    )
+    .execute();
+  for (const hook of hooks) {
+    const body = JSON.stringify({ type: args.topic, eventId: args.eventId, createdAt: new Date().toISOString(), data: args.data });
+    await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', ${hook.id}::int, 'body', ${body}::text), max_attempts := 15)`.execute(trx);
+  }
+}
+
+const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });
+
+/**
+ * Sends one delivery: POST with `X-Jichiken-Signature: sha256=<hex HMAC of
+ * the body>`; anything but a 2xx throws, so the worker retries with backoff.
+ */
+export async function deliverWebhook(db: Database, payload: unknown): Promise<void> {
+  const { webhookId, body } = deliveryPayload.parse(payload);
+  const hook = await db.selectFrom("webhooks").select(["url", "secret", "active"]).where("id", "=", webhookId).executeTakeFirst();
+  if (!hook?.active) return;
+  const signature = createHmac("sha256", hook.secret).update(body).digest("hex");
+  const response = await fetch(hook.url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Jichiken-Event": (JSON.parse(body) as { type: string }).type,
+      "X-Jichiken-Signature": `sha256=${signature}`,
+    },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`webhook ${webhookId}: HTTP ${response.status}`);
+}
+
+// ---------------------------------------------------------------------------
+// Reading, for the API
+// ---------------------------------------------------------------------------
+
+/** The events the API user may see. */
+export async function apiListEvents(db: Database, user: SessionUser) {
+  const { listStaffEvents } = await import("./admin-events.server");
+  const events = await listStaffEvents(db, user);
+  return events.map((e) => ({
+    id: e.id,
+    slug: e.slug,
+    title: e.title,
+    kind: e.kind,
+    status: e.status,
+    startsAt: e.starts_at,
+    endsAt: e.ends_at,
+    capacity: e.capacity,
+    confirmed: e.confirmed,
+    waitlisted: e.waitlisted,
+  }));
+}
+
+function registrationRows(db: Database) {
+  return db
+    .selectFrom("registrations")
+    .innerJoin("people", "people.id", "registrations.person_id")
+    .leftJoin("organisations", "organisations.id", "people.organisation_id")
+    .leftJoin("courses", "courses.id", "registrations.course_id")
+    .select([
+      "registrations.id",
+      "registrations.event_id as eventId",
+      "registrations.status",
+      "registrations.ticket_code as ticketCode",
+      "registrations.created_at as createdAt",
+      "people.family_name as familyName",
+      "people.given_name as givenName",
+      "people.family_name_kana as familyNameKana",
+      "people.given_name_kana as givenNameKana",
+      "people.email",
+      "organisations.name as union",
+      "courses.id as courseId",
+      sql<string | null>`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as("course"),
+    ]);
+}
+
+/** One page (100) of an event's registrations, narrowed to a secretary's union. */
+export async function apiListRegistrations(
+  db: Database,
+  args: { eventId: number; unionId: number | null; status?: string; page: number },
+) {
+  let query = registrationRows(db).where("registrations.event_id", "=", args.eventId);
+  if (args.unionId !== null) query = query.where("people.organisation_id", "=", args.unionId);
+  if (args.status === "confirmed" || args.status === "waitlisted" || args.status === "cancelled") {
+    query = query.where("registrations.status", "=", args.status);
+  }
+  return query
+    .orderBy(sql`people.family_name_kana collate "C"`)
+    .orderBy("registrations.id")
+    .limit(100)
+    .offset((args.page - 1) * 100)
+    .execute();
+}
+
+/** One registration by id, with its event id, for the access check that follows. */
+export function apiGetRegistration(db: Database, id: string) {
+  if (!/^\d{1,18}$/.test(id)) return Promise.resolve(undefined);
+  return registrationRows(db).select("people.organisation_id as unionId").where("registrations.id", "=", id).executeTakeFirst();
+}
+
+/** The forms of /admin/api. */
+export const apiSettingsSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("token"), name: z.string().trim().min(1, "トークンの名前を入力してください").max(100) }),
+  z.object({ intent: z.literal("revoke"), id: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("webhook"), ...webhookSchema.shape }),
+  z.object({ intent: z.literal("delete_webhook"), id: z.coerce.number().int().positive() }),
+]);
+

@@ -1,0 +1,894 @@
+import { createHash } from "node:crypto";
+import type { AppLoadContext } from "@remix-run/node";
+import { sql, type Transaction } from "kysely";
+import { z } from "zod";
+import type { Database, DB } from "../../db/index";
+import type { CheckinResultCode, RegistrationStatus } from "../../db/schema";
+import {
+  buildCheckinResult,
+  type CheckinAttendee,
+  type CheckinMessages,
+  type CheckinResult,
+  type CheckinStamp,
+  normaliseTicketCode,
+} from "../components/checkin-result";
+import { NO_CONTROL_CHARS } from "../utils/forms";
+import { enqueueWebhooks } from "./api.server";
+import { audit } from "./audit.server";
+import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
+import { type EventAccess, requireEventAccess } from "./permissions.server";
+
+/**
+ * Reception (受付): scanning tickets at the door, on a phone, a tablet or a USB
+ * scanner, online or offline.
+ *
+ * Guarantees (ARCHITECTURE.md, rule 2):
+ * - one check-in per ticket and list, by the unique key (checkin_list_id,
+ *   registration_id); a second scan answers "already checked in at 10:02 at
+ *   受付A" and is never an error page;
+ * - a check-in locks the registration row, writes the check-in and its audit
+ *   entry in one transaction;
+ * - a scan carrying a client nonce is answered once: the same nonce again gets
+ *   the first answer back and changes nothing (an offline queue sent twice);
+ * - two desks that scanned the same ticket offline: the earlier scan (by the
+ *   desk's clock) wins when both are synced, the later desk sees a duplicate;
+ * - a forged, altered or guessed ticket answers `unknown_ticket` and nothing
+ *   about anyone.
+ */
+
+type Trx = Transaction<DB>;
+
+export const WHOLE_EVENT_LIST_NAME = "受付(全体)";
+
+/** The messages a desk shows, from the one table of messages. */
+export const CHECKIN_MESSAGES: CheckinMessages = {
+  already_checked_in: ERROR_MESSAGES.already_checked_in,
+  not_registered_for_session: ERROR_MESSAGES.not_registered_for_session,
+  waitlisted: ERROR_MESSAGES.waitlisted,
+  cancelled: ERROR_MESSAGES.cancelled,
+  unknown_ticket: ERROR_MESSAGES.unknown_ticket,
+};
+
+// ---------------------------------------------------------------------------
+// Access and lists
+// ---------------------------------------------------------------------------
+
+/** The id of the event with this slug, or undefined. */
+export async function getCheckinEventId(db: Database, slug: string): Promise<number | undefined> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(slug)) return undefined;
+  const row = await db
+    .selectFrom("events")
+    .select("id")
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/**
+ * The one permission check for a desk: reception of this event, its
+ * organisers, admins (and a 単組 secretary, narrowed to their union). Anyone
+ * else gets a 404, whether or not the event exists.
+ */
+export async function requireCheckinAccess(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+): Promise<EventAccess> {
+  const eventId = slug ? await getCheckinEventId(context.db, slug) : undefined;
+  return requireEventAccess(request, context, { eventId, permission: "checkin" });
+}
+
+/**
+ * The desk's JSON API around one handler: the permission check, then the
+ * handler's answer as JSON. A signed-out desk gets a 401 (not the sign-in
+ * page), bad input a 422 naming the field, a DomainError its own status, and
+ * every message is Japanese.
+ */
+export async function checkinApi(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+  handler: (access: EventAccess) => Promise<unknown>,
+): Promise<Response> {
+  const headers = { "Cache-Control": "no-store" };
+  try {
+    const access = await requireCheckinAccess(request, context, slug);
+    return Response.json(await handler(access), { headers });
+  } catch (error) {
+    if (error instanceof Response) {
+      const code =
+        error.status >= 300 && error.status < 400
+          ? "login_required"
+          : error.status === 404
+            ? "not_found"
+            : "forbidden";
+      const status = code === "login_required" ? 401 : error.status;
+      return Response.json({ error: code, message: ERROR_MESSAGES[code] }, { status, headers });
+    }
+    if (error instanceof DomainError) {
+      return Response.json(
+        { error: error.code, message: error.message, field: error.field },
+        { status: error.status, headers },
+      );
+    }
+    throw error;
+  }
+}
+
+/** A JSON body parsed by `schema`, or `invalid_input` with the first field's message. */
+export async function parseCheckinBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new DomainError("invalid_input", {
+      message: "送信内容を読み取れませんでした(JSON形式で送信してください)。",
+    });
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DomainError("invalid_input", {
+    message: issue?.message ?? ERROR_MESSAGES.invalid_input,
+    field: issue?.path.join(".") || undefined,
+  });
+}
+
+/**
+ * Makes sure an event has its check-in lists: 受付(全体) and one per session.
+ * Safe to call any number of times, concurrently too (the unique key on
+ * (event_id, session_id) keeps one of each).
+ */
+export async function ensureCheckinLists(db: Database, eventId: number): Promise<void> {
+  await sql`
+    insert into checkin_lists (event_id, session_id, name)
+    select e.id, null::integer, ${WHOLE_EVENT_LIST_NAME} from events e where e.id = ${eventId}
+    union all
+    select s.event_id, s.id, s.title from event_sessions s where s.event_id = ${eventId}
+    on conflict do nothing
+  `.execute(db);
+}
+
+export type CheckinList = {
+  id: number;
+  name: string;
+  sessionId: number | null;
+  startsAt: string | null;
+};
+
+/** What the desk page needs: the event and its lists (the whole event first). */
+export async function getCheckinDesk(db: Database, args: { eventId: number }) {
+  await ensureCheckinLists(db, args.eventId);
+  const event = await db
+    .selectFrom("events")
+    .select(["id", "slug", "title", "starts_at", "ends_at"])
+    .where("id", "=", args.eventId)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom("checkin_lists as l")
+    .leftJoin("event_sessions as s", "s.id", "l.session_id")
+    .select(["l.id", "l.name", "l.session_id", "s.starts_at", "s.position"])
+    .where("l.event_id", "=", args.eventId)
+    .where((eb) => eb.or([eb("l.session_id", "is", null), eb("s.status", "=", "active")]))
+    .orderBy(sql`l.session_id is not null`)
+    .orderBy("s.starts_at")
+    .orderBy("s.position")
+    .orderBy("l.id")
+    .execute();
+  const lists: CheckinList[] = rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    sessionId: r.session_id,
+    startsAt: r.starts_at ? new Date(r.starts_at).toISOString() : null,
+  }));
+  return {
+    event: {
+      id: event.id,
+      slug: event.slug,
+      title: event.title,
+      startsAt: event.starts_at.toISOString(),
+      endsAt: event.ends_at.toISOString(),
+    },
+    lists,
+  };
+}
+
+/** Checked in / expected for each list; a secretary counts only their union. */
+export async function getCheckinCounts(
+  db: Database,
+  args: { eventId: number; unionId: number | null },
+): Promise<{ lists: { id: number; checkedIn: number; expected: number }[] }> {
+  const inUnion = unionFilter(args.unionId);
+  const result = await sql<{ id: number; checked_in: number; expected: number }>`
+    select l.id,
+      (select count(*) from checkins c
+         join registrations r on r.id = c.registration_id
+         join people p on p.id = r.person_id
+        where c.checkin_list_id = l.id and ${inUnion})::int as checked_in,
+      (case when l.session_id is null then
+        (select count(*) from registrations r
+           join people p on p.id = r.person_id
+          where r.event_id = l.event_id and r.status = 'confirmed' and ${inUnion})
+      else
+        (select count(*) from registration_sessions rs
+           join registrations r on r.id = rs.registration_id
+           join people p on p.id = r.person_id
+          where rs.session_id = l.session_id and r.status = 'confirmed' and ${inUnion})
+      end)::int as expected
+    from checkin_lists l
+    where l.event_id = ${args.eventId}
+    order by l.id
+  `.execute(db);
+  return {
+    lists: result.rows.map((r) => ({ id: r.id, checkedIn: r.checked_in, expected: r.expected })),
+  };
+}
+
+function unionFilter(unionId: number | null) {
+  return unionId === null ? sql<boolean>`true` : sql<boolean>`p.organisation_id = ${unionId}`;
+}
+
+// ---------------------------------------------------------------------------
+// Tickets
+// ---------------------------------------------------------------------------
+
+/** sha256 hex, as the page computes it (the roster never holds a secret). */
+export function ticketHash(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
+
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+type Found = { id: string; status: RegistrationStatus };
+
+/**
+ * The registration a scan points at, within the event (and union), with its
+ * row locked. A QR holds the secret, matched exactly; a person may type the
+ * ticket code; a manual search hands the registration id.
+ */
+async function lockRegistration(
+  trx: Trx,
+  args: { eventId: number; unionId: number | null; ticket?: string; registrationId?: string },
+): Promise<Found | undefined> {
+  let query = trx
+    .selectFrom("registrations as r")
+    .innerJoin("people as p", "p.id", "r.person_id")
+    .select(["r.id", "r.status"])
+    .where("r.event_id", "=", args.eventId);
+  if (args.unionId !== null) query = query.where("p.organisation_id", "=", args.unionId);
+  if (args.registrationId !== undefined) {
+    if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
+    query = query.where("r.id", "=", args.registrationId);
+  } else {
+    const ticket = (args.ticket ?? "").trim();
+    const code = normaliseTicketCode(ticket);
+    if (SECRET_PATTERN.test(ticket)) query = query.where("r.ticket_secret", "=", ticket);
+    else if (code) query = query.where("r.ticket_code", "=", code);
+    else return undefined;
+  }
+  return query.forUpdate("r").executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------
+// Checking in
+// ---------------------------------------------------------------------------
+
+const nonceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, "送信番号(nonce)の形式が正しくありません");
+const deskSchema = z
+  .string()
+  .trim()
+  .max(40, "受付名は40文字以内で入力してください")
+  .regex(NO_CONTROL_CHARS, "受付名に使えない文字が含まれています")
+  .default("");
+const listSchema = z.coerce
+  .number({ message: "受付リストを選んでください" })
+  .int("受付リストを選んでください")
+  .positive("受付リストを選んでください");
+const ticketSchema = z
+  .string()
+  .trim()
+  .max(200, "QRコード・受付番号が長すぎます")
+  .regex(NO_CONTROL_CHARS, "QRコード・受付番号に使えない文字が含まれています");
+const registrationIdSchema = z.string().regex(/^\d{1,18}$/, "参加者の指定が正しくありません");
+
+/** One scan sent while online. */
+export const scanInputSchema = z
+  .object({
+    list: listSchema,
+    ticket: ticketSchema.optional(),
+    registration: registrationIdSchema.optional(),
+    desk: deskSchema,
+    nonce: nonceSchema.optional(),
+  })
+  .refine((v) => Boolean(v.ticket) || Boolean(v.registration), {
+    message: "QRコードを読み取るか、受付番号を入力してください",
+    path: ["ticket"],
+  });
+
+/** The scans a desk queued while offline, sent in one batch. */
+export const syncInputSchema = z.object({
+  desk: deskSchema,
+  scans: z
+    .array(
+      z
+        .object({
+          nonce: nonceSchema,
+          list: listSchema,
+          ticket: ticketSchema.optional(),
+          registration: registrationIdSchema.optional(),
+          clientTime: z.iso.datetime({
+            offset: true,
+            message: "読み取り時刻の形式が正しくありません",
+          }),
+        })
+        .refine((v) => Boolean(v.ticket) || Boolean(v.registration), {
+          message: "QRコードまたは参加者の指定がありません",
+          path: ["ticket"],
+        }),
+    )
+    .max(1000, "一度に送信できるのは1000件までです"),
+});
+
+export type CheckInArgs = {
+  eventId: number;
+  unionId: number | null;
+  listId: number;
+  /** the QR's secret, or a typed ticket code */
+  ticket?: string;
+  /** from a manual search */
+  registrationId?: string;
+  staffId: string;
+  desk: string;
+  nonce?: string;
+  /** when a queued offline scan was made, by the desk's clock */
+  clientTime?: Date;
+};
+
+/**
+ * Checks a ticket in on one list. Answers with a result (green, amber or red)
+ * for every outcome at the door; throws only for a list that is not the
+ * event's (`not_found`) or a lock that cannot be had (`busy`).
+ */
+export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinResult> {
+  try {
+    return await db.transaction().execute((trx) => checkInWith(trx, args));
+  } catch (error) {
+    throw asBusy(error);
+  }
+}
+
+async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
+  await sql`set local lock_timeout = '5s'`.execute(trx);
+  const list = await trx
+    .selectFrom("checkin_lists")
+    .select(["id", "name", "session_id"])
+    .where("id", "=", args.listId)
+    .where("event_id", "=", args.eventId)
+    .executeTakeFirst();
+  if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
+  // The event row before the registration row: the order in which a
+  // cancellation locks them, so the two never deadlock.
+  await trx
+    .selectFrom("events")
+    .select("id")
+    .where("id", "=", args.eventId)
+    .forKeyShare()
+    .execute();
+
+  // A desk's clock may be wrong; a scan is never later than now.
+  const now = new Date();
+  const clientTime =
+    args.clientTime && !Number.isNaN(args.clientTime.getTime())
+      ? args.clientTime > now
+        ? now
+        : args.clientTime
+      : undefined;
+
+  if (args.nonce) {
+    // Claim the nonce first: a second request with it waits here for the
+    // first to finish, then gets the first one's answer.
+    const claimed = await trx
+      .insertInto("checkin_scans")
+      .values({
+        client_nonce: args.nonce,
+        event_id: args.eventId,
+        checkin_list_id: list.id,
+        result: "unknown_ticket",
+        desk: args.desk,
+        staff_person_id: args.staffId,
+        client_time: clientTime ?? null,
+      })
+      .onConflict((oc) => oc.column("client_nonce").doNothing())
+      .returning("client_nonce")
+      .executeTakeFirst();
+    if (!claimed) return replay(trx, { ...args, nonce: args.nonce });
+  }
+
+  const reg = await lockRegistration(trx, args);
+  let code: CheckinResultCode;
+  let checkinId: string | null = null;
+  if (!reg) code = "unknown_ticket";
+  else if (reg.status === "cancelled") code = "cancelled";
+  else if (reg.status === "waitlisted") code = "waitlisted";
+  else if (list.session_id !== null && !(await registeredFor(trx, reg.id, list.session_id)))
+    code = "not_registered_for_session";
+  else {
+    const inserted = await trx
+      .insertInto("checkins")
+      .values({
+        checkin_list_id: list.id,
+        registration_id: reg.id,
+        checked_in_at: clientTime ?? sql<Date>`now()`,
+        desk: args.desk,
+        staff_person_id: args.staffId,
+        client_nonce: args.nonce ?? null,
+      })
+      .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted) {
+      code = "ok";
+      checkinId = inserted.id;
+      await enqueueWebhooks(trx, {
+        eventId: args.eventId,
+        topic: "checkin.created",
+        data: {
+          checkinId: inserted.id,
+          registrationId: reg.id,
+          listId: list.id,
+          listName: list.name,
+          desk: args.desk,
+          offline: clientTime !== undefined,
+        },
+      });
+      await audit(trx, {
+        actorId: args.staffId,
+        eventId: args.eventId,
+        entity: "checkin",
+        entityId: inserted.id,
+        action: "checkin",
+        detail: {
+          list_id: list.id,
+          registration_id: reg.id,
+          desk: args.desk,
+          offline: clientTime !== undefined,
+        },
+      });
+    } else {
+      const existing = await trx
+        .selectFrom("checkins")
+        .select(["id", "checked_in_at", "desk", "staff_person_id", "client_nonce"])
+        .where("checkin_list_id", "=", list.id)
+        .where("registration_id", "=", reg.id)
+        .executeTakeFirstOrThrow();
+      if (clientTime && clientTime < existing.checked_in_at) {
+        // Scanned offline before the check-in on record: the earliest scan wins.
+        await trx
+          .updateTable("checkins")
+          .set({
+            checked_in_at: clientTime,
+            desk: args.desk,
+            staff_person_id: args.staffId,
+            client_nonce: args.nonce ?? null,
+          })
+          .where("id", "=", existing.id)
+          .execute();
+        await audit(trx, {
+          actorId: args.staffId,
+          eventId: args.eventId,
+          entity: "checkin",
+          entityId: existing.id,
+          action: "checkin_earlier_scan",
+          detail: {
+            list_id: list.id,
+            registration_id: reg.id,
+            desk: args.desk,
+            previous: {
+              checked_in_at: existing.checked_in_at.toISOString(),
+              desk: existing.desk,
+              staff_person_id: existing.staff_person_id,
+            },
+          },
+        });
+        code = "ok";
+      } else {
+        code = "already_checked_in";
+      }
+      checkinId = existing.id;
+    }
+  }
+
+  if (args.nonce) {
+    await trx
+      .updateTable("checkin_scans")
+      .set({ result: code, registration_id: reg?.id ?? null, checkin_id: checkinId })
+      .where("client_nonce", "=", args.nonce)
+      .execute();
+  }
+  return describe(trx, {
+    code,
+    list: { id: list.id, name: list.name },
+    registrationId: reg?.id ?? null,
+    checkinId,
+    unionId: args.unionId,
+  });
+}
+
+async function registeredFor(trx: Trx, registrationId: string, sessionId: number) {
+  const row = await trx
+    .selectFrom("registration_sessions")
+    .select("session_id")
+    .where("registration_id", "=", registrationId)
+    .where("session_id", "=", sessionId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The first answer to a nonce, as things stand now: a check-in it made that a
+ * scan made earlier elsewhere has since taken over reads as "already checked
+ * in" by that desk. Nothing is written.
+ */
+async function replay(trx: Trx, args: CheckInArgs & { nonce: string }): Promise<CheckinResult> {
+  const scan = await trx
+    .selectFrom("checkin_scans as s")
+    .innerJoin("checkin_lists as l", "l.id", "s.checkin_list_id")
+    .select([
+      "s.event_id",
+      "s.result",
+      "s.registration_id",
+      "s.checkin_id",
+      "l.id as list_id",
+      "l.name",
+    ])
+    .where("s.client_nonce", "=", args.nonce)
+    .executeTakeFirstOrThrow();
+  const list = { id: scan.list_id, name: scan.name };
+  if (scan.event_id !== args.eventId || scan.registration_id === null) {
+    return describe(trx, {
+      code: "unknown_ticket",
+      list,
+      registrationId: null,
+      checkinId: null,
+      unionId: args.unionId,
+      replayed: true,
+    });
+  }
+  let code = scan.result;
+  let checkinId = scan.checkin_id;
+  if (code === "ok" || code === "already_checked_in") {
+    const current = await trx
+      .selectFrom("checkins")
+      .select(["id", "client_nonce"])
+      .where("checkin_list_id", "=", scan.list_id)
+      .where("registration_id", "=", scan.registration_id)
+      .executeTakeFirst();
+    if (current) {
+      if (code === "ok" && current.client_nonce !== args.nonce) code = "already_checked_in";
+      checkinId = current.id;
+    }
+  }
+  return describe(trx, {
+    code,
+    list,
+    registrationId: scan.registration_id,
+    checkinId,
+    unionId: args.unionId,
+    replayed: true,
+  });
+}
+
+/** The screen for an outcome: the person (never for an unknown ticket) and the stamp. */
+async function describe(
+  trx: Trx | Database,
+  args: {
+    code: CheckinResultCode;
+    list: { id: number; name: string };
+    registrationId: string | null;
+    checkinId: string | null;
+    unionId: number | null;
+    replayed?: boolean;
+  },
+): Promise<CheckinResult> {
+  let attendee: CheckinAttendee | null = null;
+  let code = args.code;
+  if (code !== "unknown_ticket" && args.registrationId !== null) {
+    attendee = (await attendeeCard(trx, args.registrationId, args.unionId)) ?? null;
+    if (!attendee) code = "unknown_ticket";
+  }
+  let checkin: CheckinStamp | null = null;
+  if (args.checkinId !== null && attendee) {
+    const row = await trx
+      .selectFrom("checkins as c")
+      .leftJoin("people as s", "s.id", "c.staff_person_id")
+      .select([
+        "c.id",
+        "c.checked_in_at",
+        "c.desk",
+        sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
+      ])
+      .where("c.id", "=", args.checkinId)
+      .executeTakeFirst();
+    if (row)
+      checkin = {
+        id: row.id,
+        at: row.checked_in_at.toISOString(),
+        desk: row.desk,
+        staffName: row.staff_name,
+      };
+  }
+  return buildCheckinResult(
+    {
+      code,
+      listId: args.list.id,
+      listName: args.list.name,
+      attendee,
+      checkin,
+      replayed: args.replayed,
+    },
+    CHECKIN_MESSAGES,
+  );
+}
+
+async function attendeeCard(
+  db: Trx | Database,
+  registrationId: string,
+  unionId: number | null,
+): Promise<CheckinAttendee | undefined> {
+  let query = db
+    .selectFrom("registrations as r")
+    .innerJoin("people as p", "p.id", "r.person_id")
+    .leftJoin("organisations as o", "o.id", "p.organisation_id")
+    .leftJoin("courses as c", "c.id", "r.course_id")
+    .select([
+      "r.id",
+      "r.ticket_code",
+      "r.dietary_needs",
+      "r.accessibility_needs",
+      "p.family_name",
+      "p.given_name",
+      "p.family_name_kana",
+      "p.given_name_kana",
+      "o.name as union_name",
+      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+    ])
+    .where("r.id", "=", registrationId);
+  if (unionId !== null) query = query.where("p.organisation_id", "=", unionId);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    registrationId: row.id,
+    name: `${row.family_name} ${row.given_name}`.trim(),
+    kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
+    union: row.union_name ?? "",
+    course: row.course,
+    ticketCode: row.ticket_code,
+    dietary: row.dietary_needs,
+    accessibility: row.accessibility_needs,
+  };
+}
+
+export type SyncResult = {
+  nonce: string;
+  result?: CheckinResult;
+  error?: string;
+  message?: string;
+};
+
+/**
+ * A desk's offline queue: each scan checked in on its own (one bad scan does not
+ * hold up the others), oldest first, by its nonce and its desk-clock time.
+ * Sending the same batch again changes nothing.
+ */
+export async function syncCheckins(
+  db: Database,
+  args: {
+    eventId: number;
+    unionId: number | null;
+    staffId: string;
+    desk: string;
+    scans: {
+      nonce: string;
+      list: number;
+      ticket?: string;
+      registration?: string;
+      clientTime: string;
+    }[];
+  },
+): Promise<SyncResult[]> {
+  const ordered = [...args.scans].sort(
+    (a, b) => Date.parse(a.clientTime) - Date.parse(b.clientTime),
+  );
+  const results: SyncResult[] = [];
+  for (const scan of ordered) {
+    try {
+      const result = await checkIn(db, {
+        eventId: args.eventId,
+        unionId: args.unionId,
+        listId: scan.list,
+        ticket: scan.ticket,
+        registrationId: scan.registration,
+        staffId: args.staffId,
+        desk: args.desk,
+        nonce: scan.nonce,
+        clientTime: new Date(scan.clientTime),
+      });
+      results.push({ nonce: scan.nonce, result });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      results.push({ nonce: scan.nonce, error: error.code, message: error.message });
+    }
+  }
+  return results;
+}
+
+/**
+ * Takes a check-in back (a wrong list, a wrong person). Organisers and admins
+ * only, never reception; audited with what was removed.
+ */
+export async function undoCheckin(
+  db: Database,
+  args: { access: EventAccess; checkinId: string },
+): Promise<{ registrationId: string; listId: number }> {
+  if (!args.access.canManage) throw new DomainError("undo_not_allowed");
+  if (!/^\d{1,18}$/.test(args.checkinId)) throw new DomainError("not_found");
+  const eventId = args.access.eventId;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`set local lock_timeout = '5s'`.execute(trx);
+      const found = await trx
+        .selectFrom("checkins as c")
+        .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")
+        .select(["c.registration_id"])
+        .where("c.id", "=", args.checkinId)
+        .where("l.event_id", "=", eventId)
+        .executeTakeFirst();
+      if (!found) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+      await trx.selectFrom("events").select("id").where("id", "=", eventId).forKeyShare().execute();
+      await trx
+        .selectFrom("registrations")
+        .select("id")
+        .where("id", "=", found.registration_id)
+        .forUpdate()
+        .execute();
+      const removed = await trx
+        .deleteFrom("checkins")
+        .where("id", "=", args.checkinId)
+        .returning([
+          "id",
+          "checkin_list_id",
+          "registration_id",
+          "checked_in_at",
+          "desk",
+          "staff_person_id",
+        ])
+        .executeTakeFirst();
+      if (!removed)
+        throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+      await audit(trx, {
+        actorId: args.access.user.id,
+        eventId,
+        entity: "checkin",
+        entityId: removed.id,
+        action: "checkin_undo",
+        detail: {
+          list_id: removed.checkin_list_id,
+          registration_id: removed.registration_id,
+          checked_in_at: removed.checked_in_at.toISOString(),
+          desk: removed.desk,
+          staff_person_id: removed.staff_person_id,
+        },
+      });
+      return { registrationId: removed.registration_id, listId: removed.checkin_list_id };
+    });
+  } catch (error) {
+    throw asBusy(error);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The roster, for offline scanning
+// ---------------------------------------------------------------------------
+
+export type RosterEntry = {
+  /** registration id */
+  id: string;
+  /** sha256 hex of the QR secret; the secret itself never leaves the server */
+  h: string;
+  /** sha256 hex of the ticket code, for a typed code offline */
+  c: string;
+  status: RegistrationStatus;
+  attendee: CheckinAttendee;
+  /** session ids the ticket counts for */
+  sessions: number[];
+  /** check-ins already made, by list id */
+  checkins: Record<string, CheckinStamp>;
+};
+
+/**
+ * Everything a desk needs to decide a scan with no network: every registration
+ * of the event (a secretary's union only) with hashed tickets, names, kana,
+ * union, course, needs, sessions and current check-ins.
+ */
+export async function getCheckinRoster(
+  db: Database,
+  args: { eventId: number; unionId: number | null },
+): Promise<{ generatedAt: string; entries: RosterEntry[] }> {
+  let query = db
+    .selectFrom("registrations as r")
+    .innerJoin("people as p", "p.id", "r.person_id")
+    .leftJoin("organisations as o", "o.id", "p.organisation_id")
+    .leftJoin("courses as c", "c.id", "r.course_id")
+    .select((eb) => [
+      "r.id",
+      "r.status",
+      "r.ticket_secret",
+      "r.ticket_code",
+      "r.dietary_needs",
+      "r.accessibility_needs",
+      "p.family_name",
+      "p.given_name",
+      "p.family_name_kana",
+      "p.given_name_kana",
+      "o.name as union_name",
+      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      eb
+        .selectFrom("registration_sessions as rs")
+        .select(
+          sql<number[]>`coalesce(array_agg(rs.session_id order by rs.session_id), '{}')`.as("s"),
+        )
+        .whereRef("rs.registration_id", "=", "r.id")
+        .as("sessions"),
+      eb
+        .selectFrom("checkins as ci")
+        .leftJoin("people as st", "st.id", "ci.staff_person_id")
+        .select(
+          sql<
+            { list: number; id: string; at: string; desk: string; staff: string }[] | null
+          >`json_agg(json_build_object('list', ci.checkin_list_id, 'id', ci.id::text, 'at', ci.checked_in_at, 'desk', ci.desk, 'staff', coalesce(trim(st.family_name || ' ' || st.given_name), '')))`.as(
+            "c",
+          ),
+        )
+        .whereRef("ci.registration_id", "=", "r.id")
+        .as("checkins"),
+    ])
+    .where("r.event_id", "=", args.eventId);
+  if (args.unionId !== null) query = query.where("p.organisation_id", "=", args.unionId);
+  const rows = await query.orderBy("p.family_name_kana").orderBy("p.given_name_kana").execute();
+  const entries = rows.map((row): RosterEntry => {
+    const checkins: Record<string, CheckinStamp> = {};
+    for (const c of row.checkins ?? []) {
+      checkins[String(c.list)] = {
+        id: c.id,
+        at: new Date(c.at).toISOString(),
+        desk: c.desk,
+        staffName: c.staff,
+      };
+    }
+    return {
+      id: row.id,
+      h: ticketHash(row.ticket_secret),
+      c: ticketHash(row.ticket_code),
+      status: row.status,
+      attendee: {
+        registrationId: row.id,
+        name: `${row.family_name} ${row.given_name}`.trim(),
+        kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
+        union: row.union_name ?? "",
+        course: row.course,
+        // the code is a credential too: the roster keeps only its hash
+        ticketCode: "",
+        dietary: row.dietary_needs,
+        accessibility: row.accessibility_needs,
+      },
+      sessions: (row.sessions ?? []).map(Number),
+      checkins,
+    };
+  });
+  return { generatedAt: new Date().toISOString(), entries };
+}

@@ -1,0 +1,150 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import {
+  attendeeFilterOptions,
+  attendeeFilterSchema,
+  listAttendees,
+} from "../domain/attendees.server";
+import { requireEventAccess } from "../domain/permissions.server";
+import { formatDateTime } from "../utils/format";
+
+const STATUS_LABELS = { confirmed: "確定", waitlisted: "キャンセル待ち", cancelled: "キャンセル" } as const;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const filter = attendeeFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const result = await listAttendees(context.db, { eventId: access.eventId, unionId: access.unionId, filter });
+  const options = await attendeeFilterOptions(context.db, access.eventId);
+  return { ...result, filter, options, eventId: access.eventId, narrowed: access.unionId !== null };
+}
+
+export default function Attendees() {
+  const { rows, total, pages, filter, options, eventId, narrowed } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const pageLink = (page: number) => {
+    const next = new URLSearchParams(params);
+    next.set("page", String(page));
+    return `?${next.toString()}`;
+  };
+  return (
+    <section>
+      <h2>申込者一覧({total}名)</h2>
+      {narrowed ? <p className="muted small">所属単組の組合員のみ表示しています。</p> : null}
+      <p className="actions">
+        <Link className="button button--secondary" to={`/admin/events/${eventId}/attendees/new`}>
+          代理で申し込む
+        </Link>
+        <Link className="button button--secondary" to={`/admin/events/${eventId}/attendees/import`}>
+          CSVで一括申込
+        </Link>
+      </p>
+      <Form method="get" className="filters">
+        <label>
+          状態
+          <select name="status" defaultValue={filter.status ?? ""}>
+            <option value="">すべて</option>
+            <option value="confirmed">確定</option>
+            <option value="waitlisted">キャンセル待ち</option>
+            <option value="cancelled">キャンセル</option>
+          </select>
+        </label>
+        {options.sessions.length > 0 ? (
+          <label>
+            日程・企画
+            <select name="session" defaultValue={filter.session ?? ""}>
+              <option value="">すべて</option>
+              {options.sessions.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.title}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {options.courses.length > 0 ? (
+          <label>
+            コース・分科会
+            <select name="course" defaultValue={filter.course ?? ""}>
+              <option value="">すべて</option>
+              {options.courses.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.code} {c.title}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {narrowed ? null : (
+          <label>
+            単組
+            <select name="union" defaultValue={filter.union ?? ""}>
+              <option value="">すべて</option>
+              {options.unions.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          氏名・フリガナ・受付番号
+          <input type="text" name="q" defaultValue={filter.q ?? ""} placeholder="例: サトウ" />
+        </label>
+        <label>
+          並び順
+          <select name="sort" defaultValue={filter.sort}>
+            <option value="kana">五十音順</option>
+            <option value="registered">申込の新しい順</option>
+          </select>
+        </label>
+        <button type="submit" className="button">
+          絞り込む
+        </button>
+      </Form>
+      {rows.length === 0 ? (
+        <p>条件に合う申込はありません。</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="list">
+            <thead>
+              <tr>
+                <th>氏名</th>
+                <th>フリガナ</th>
+                <th>単組</th>
+                <th>コース・分科会</th>
+                <th>状態</th>
+                <th>申込日時</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link to={`/admin/events/${eventId}/attendees/${r.id}`}>
+                      {r.family_name} {r.given_name}
+                    </Link>
+                  </td>
+                  <td>
+                    {r.family_name_kana} {r.given_name_kana}
+                  </td>
+                  <td>{r.union_name}</td>
+                  <td>{r.course_label}</td>
+                  <td>{STATUS_LABELS[r.status]}</td>
+                  <td>{formatDateTime(r.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label="ページ">
+        {filter.page > 1 ? <Link to={pageLink(filter.page - 1)}>← 前へ</Link> : null}
+        <span>
+          {filter.page} / {pages} ページ
+        </span>
+        {filter.page < pages ? <Link to={pageLink(filter.page + 1)}>次へ →</Link> : null}
+      </nav>
+    </section>
+  );
+}

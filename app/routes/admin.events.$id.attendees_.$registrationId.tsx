@@ -1,0 +1,192 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "../components/field";
+import { attendeeFilterOptions, getAttendee } from "../domain/attendees.server";
+import { DomainError } from "../domain/errors.server";
+import { requireEventAccess } from "../domain/permissions.server";
+import {
+  cancelRegistration,
+  changeRegistration,
+  confirmWaitlisted,
+} from "../domain/registrations.server";
+import { formatDateTime } from "../utils/format";
+import { parseForm } from "../utils/forms";
+
+const STATUS_LABELS = { confirmed: "確定", waitlisted: "キャンセル待ち", cancelled: "キャンセル" } as const;
+const ACTION_LABELS: Record<string, string> = {
+  registered: "申込(確定)",
+  waitlisted: "申込(キャンセル待ち)",
+  promoted: "繰り上げ確定",
+  confirmed_by_organiser: "主催者が確定",
+  changed: "内容変更",
+  cancelled: "キャンセル",
+};
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const attendee = await getAttendee(context.db, {
+    eventId: access.eventId,
+    registrationId: params.registrationId ?? "",
+    unionId: access.unionId,
+  });
+  if (!attendee) throw new Response("Not Found", { status: 404 });
+  const options = await attendeeFilterOptions(context.db, access.eventId);
+  return { attendee, options, eventId: access.eventId, canManage: access.canManage };
+}
+
+const schema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("confirm"), override: z.literal("on").optional() }),
+  z.object({ intent: z.literal("cancel") }),
+  z.object({
+    intent: z.literal("move"),
+    course: z.coerce.number({ message: "コースを選択してください" }).int().positive("コースを選択してください"),
+    override: z.literal("on").optional(),
+  }),
+]);
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const registrationId = params.registrationId ?? "";
+  const form = parseForm(schema, await request.formData());
+  if (!form.ok) return { ok: false as const, message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
+  const base = { registrationId, eventId: access.eventId, actorId: access.user.id, appUrl: context.appUrl };
+  try {
+    if (form.data.intent === "confirm") {
+      await confirmWaitlisted(context.db, { ...base, override: form.data.override === "on" });
+      return { ok: true as const, message: "確定しました。本人にメールで通知しました。" };
+    }
+    if (form.data.intent === "cancel") {
+      await cancelRegistration(context.db, { ...base, override: true });
+      return { ok: true as const, message: "キャンセルしました。本人にメールで通知しました。" };
+    }
+    const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: null });
+    await changeRegistration(context.db, {
+      ...base,
+      courseId: form.data.course,
+      optionalSessionIds: (attendee?.sessions ?? []).map((s) => s.session_id),
+      override: form.data.override === "on",
+    });
+    return { ok: true as const, message: "コースを変更しました。本人にメールで通知しました。" };
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false as const, message: error.message };
+    throw error;
+  }
+}
+
+export default function AttendeeDetail() {
+  const { attendee: a, options, eventId, canManage } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <section>
+      <p className="small">
+        <Link to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+      </p>
+      <h2>
+        {a.family_name} {a.given_name}({a.family_name_kana} {a.given_name_kana})
+      </h2>
+      {result ? (
+        result.ok ? (
+          <p className="notice notice--ok" role="status">
+            {result.message}
+          </p>
+        ) : (
+          <FormError message={result.message} />
+        )
+      ) : null}
+      <div className="card">
+        <dl className="facts">
+          <dt>状態</dt>
+          <dd>{STATUS_LABELS[a.status]}</dd>
+          <dt>単組</dt>
+          <dd>{a.union_name}</dd>
+          <dt>職場</dt>
+          <dd>{a.workplace}</dd>
+          <dt>連絡先</dt>
+          <dd>
+            {a.email} / {a.phone}
+          </dd>
+          <dt>受付番号</dt>
+          <dd>{a.ticket_code}</dd>
+          <dt>コース</dt>
+          <dd>{options.courses.find((c) => c.id === a.course_id)?.title ?? "—"}</dd>
+          <dt>参加企画</dt>
+          <dd>
+            {a.sessions
+              .map((s) => options.sessions.find((o) => o.id === s.session_id)?.title)
+              .filter(Boolean)
+              .join("、") || "—"}
+          </dd>
+          <dt>食事の配慮</dt>
+          <dd>{a.dietary_needs || "—"}</dd>
+          <dt>その他の配慮</dt>
+          <dd>{a.accessibility_needs || "—"}</dd>
+          <dt>受付</dt>
+          <dd>
+            {a.checkins.length === 0
+              ? "未受付"
+              : a.checkins.map((c) => `${c.name} ${formatDateTime(c.checked_in_at)}`).join("、")}
+          </dd>
+        </dl>
+      </div>
+
+      {canManage && a.status !== "cancelled" ? (
+        <>
+          <h3 style={{ marginTop: "1.5rem" }}>操作</h3>
+          <div className="stack">
+            {a.status === "waitlisted" ? (
+              <Form method="post" className="card">
+                <input type="hidden" name="intent" value="confirm" />
+                <label className="choice">
+                  <input type="checkbox" name="override" value="on" />
+                  <span>定員を超えても確定する</span>
+                </label>
+                <button type="submit" className="button">
+                  キャンセル待ちから確定する
+                </button>
+              </Form>
+            ) : null}
+            {options.courses.length > 0 ? (
+              <Form method="post" className="card form">
+                <input type="hidden" name="intent" value="move" />
+                <label htmlFor="move-course">コースを移動</label>
+                <select id="move-course" name="course" defaultValue={a.course_id ?? ""}>
+                  {options.courses.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.code} {c.title}(
+                      {c.capacity === null ? "定員なし" : `${c.taken}/${c.capacity}`})
+                    </option>
+                  ))}
+                </select>
+                <label className="choice">
+                  <input type="checkbox" name="override" value="on" />
+                  <span>定員を超えても移動する</span>
+                </label>
+                <button type="submit" className="button">
+                  移動する
+                </button>
+              </Form>
+            ) : null}
+            <Form method="post">
+              <input type="hidden" name="intent" value="cancel" />
+              <button type="submit" className="button button--danger">
+                この申込をキャンセルする
+              </button>
+            </Form>
+          </div>
+        </>
+      ) : null}
+
+      <h3 style={{ marginTop: "1.5rem" }}>履歴</h3>
+      <ol className="timeline">
+        {a.history.map((h) => (
+          <li key={h.id}>
+            <time dateTime={h.at}>{formatDateTime(h.at)}</time>
+            {ACTION_LABELS[h.action] ?? h.action}
+            {h.actor_name ? <span className="speaker">{h.actor_name}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

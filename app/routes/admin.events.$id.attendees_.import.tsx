@@ -1,0 +1,117 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError } from "../components/field";
+import { requireEventAccess } from "../domain/permissions.server";
+import { CSV_TEMPLATE, importRegistrations, previewImport } from "../domain/proxy.server";
+
+const MAX_BYTES = 2 * 1024 * 1024;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  return { eventId: access.eventId, template: CSV_TEMPLATE };
+}
+
+/** Step 1 (intent=preview) checks the file; step 2 (intent=import) writes it, all or nothing. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BYTES * 1.5) {
+    return { error: "ファイルが大きすぎます(2MBまで)。ファイルを分けてください。" };
+  }
+  const form = await request.formData();
+  let bytes: Uint8Array;
+  const file = form.get("file");
+  const carried = form.get("content");
+  if (typeof carried === "string" && carried) bytes = Buffer.from(carried, "base64");
+  else if (file instanceof File && file.size > 0) bytes = new Uint8Array(await file.arrayBuffer());
+  else return { error: "CSVファイルを選択してください。" };
+  if (bytes.byteLength > MAX_BYTES) return { error: "ファイルが大きすぎます(2MBまで)。ファイルを分けてください。" };
+
+  if (form.get("intent") === "import") {
+    const result = await importRegistrations(context.db, { access, bytes, appUrl: context.appUrl });
+    if ("imported" in result) return { imported: result.imported, waitlisted: result.waitlisted };
+    return { error: result.fileError ?? "取り込めない行があります。何も登録していません。", rows: result.rows };
+  }
+  const preview = await previewImport(context.db, { access, bytes });
+  if (preview.fileError) return { error: preview.fileError };
+  return {
+    rows: preview.rows,
+    valid: preview.rows.every((r) => r.errors.length === 0),
+    content: Buffer.from(bytes).toString("base64"),
+  };
+}
+
+export default function ImportCsv() {
+  const { eventId, template } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <section>
+      <p className="small">
+        <Link to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+      </p>
+      <h2>CSVで一括申込</h2>
+      <p className="small">
+        1行目に見出し(<code>{template.trim()}</code>)を入れ、2行目から1人1行で入力してください。
+        文字コードは UTF-8 と Shift_JIS(Excelの「CSV」)のどちらでも読み込めます。すべての行に誤りがない場合だけ登録します。
+      </p>
+      <p className="small">
+        <a href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
+          テンプレートをダウンロード
+        </a>
+      </p>
+      {result && "imported" in result ? (
+        <p className="notice notice--ok" role="status">
+          {`${result.imported}名を登録しました(うちキャンセル待ち${result.waitlisted}名)。各人に確認メールを送ります。`}
+        </p>
+      ) : null}
+      {result && "error" in result ? <FormError message={result.error} /> : null}
+      <Form method="post" encType="multipart/form-data" className="form">
+        <input type="hidden" name="intent" value="preview" />
+        <label htmlFor="file">CSVファイル</label>
+        <input id="file" type="file" name="file" accept=".csv,text/csv" required />
+        <button type="submit" className="button">
+          内容を確認する
+        </button>
+      </Form>
+      {result && "rows" in result && result.rows ? (
+        <>
+          <h3 style={{ marginTop: "1.5rem" }}>確認結果</h3>
+          <div className="table-wrap">
+            <table className="list">
+              <thead>
+                <tr>
+                  <th>行</th>
+                  <th>氏名</th>
+                  <th>単組</th>
+                  <th>メールアドレス</th>
+                  <th>結果</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.rows.map((r) => (
+                  <tr key={r.line} className={r.errors.length ? "row--error" : undefined}>
+                    <td>{r.line}</td>
+                    <td>{`${r.values.family_name ?? ""} ${r.values.given_name ?? ""}`}</td>
+                    <td>{r.values.organisation}</td>
+                    <td>{r.values.email}</td>
+                    <td>{r.errors.length === 0 ? "OK" : <span className="error">{r.errors.join(" / ")}</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {"valid" in result && result.valid ? (
+            <Form method="post" encType="multipart/form-data">
+              <input type="hidden" name="intent" value="import" />
+              <input type="hidden" name="content" value={result.content} />
+              <button type="submit" className="button button--large">
+                {`${result.rows.length}名を登録する`}
+              </button>
+            </Form>
+          ) : (
+            <p className="notice notice--error">誤りのある行を直してから、もう一度ファイルを選んでください。何も登録していません。</p>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { describedBy, Field, FormError } from "../components/field";
+import { attendeeFilterOptions } from "../domain/attendees.server";
+import { messageAttendees, messageSchema } from "../domain/event-admin.server";
+import { requireEventAccess } from "../domain/permissions.server";
+import { parseForm } from "../utils/forms";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  return { courses: (await attendeeFilterOptions(context.db, access.eventId)).courses };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const form = parseForm(messageSchema, await request.formData());
+  if (!form.ok) return { errors: form.errors, values: form.values };
+  const sent = await messageAttendees(context.db, {
+    eventId: access.eventId,
+    actorId: access.user.id,
+    unionId: access.unionId,
+    input: form.data,
+    appUrl: context.appUrl,
+  });
+  return { sent };
+}
+
+/** Email the attendees, all or a filtered group; the day-before reminder goes by itself. */
+export default function Message() {
+  const { courses } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors: Record<string, string> = result && "errors" in result ? result.errors : {};
+  const values = result && "values" in result ? result.values : {};
+  const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
+  return (
+    <section>
+      <h2>申込者へのメール</h2>
+      <p className="muted small">前日のリマインドメールは、確定した申込者に自動で送られます。</p>
+      {result && "sent" in result ? (
+        <p className="notice notice--ok" role="status">{`${result.sent}名に送信します(順次配信)。`}</p>
+      ) : null}
+      <Form method="post" className="form" noValidate>
+        <FormError message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined} />
+        <div className="row-2">
+          <Field id="status" label="送信先">
+            <select id="status" name="status" defaultValue={v("status") || "confirmed"}>
+              <option value="confirmed">確定した申込者</option>
+              <option value="waitlisted">キャンセル待ちの方</option>
+              <option value="all">全員(キャンセルを除く)</option>
+            </select>
+          </Field>
+          {courses.length > 0 ? (
+            <Field id="course" label="コース・分科会">
+              <select id="course" name="course" defaultValue={v("course")}>
+                <option value="">すべて</option>
+                {courses.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.code} {c.title}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          ) : null}
+        </div>
+        <Field id="subject" label="件名" required error={errors.subject}>
+          <input {...describedBy("subject", errors.subject)} name="subject" defaultValue={v("subject")} />
+        </Field>
+        <Field id="body" label="本文" required error={errors.body}>
+          <textarea {...describedBy("body", errors.body)} name="body" rows={8} defaultValue={v("body")} />
+        </Field>
+        <button type="submit" className="button button--large">
+          送信する
+        </button>
+      </Form>
+    </section>
+  );
+}

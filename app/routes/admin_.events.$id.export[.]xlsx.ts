@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { exportFileResponse } from "../domain/exports.server";
+import { requireEventAccess } from "../domain/permissions.server";
+
+/** The attendee export as XLSX, streamed while the rows come from the database. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
+  return exportFileResponse(context.db, {
+    access,
+    file: "xlsx",
+    params: new URL(request.url).searchParams,
+    signal: request.signal,
+  });
+}

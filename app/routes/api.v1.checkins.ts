@@ -1,0 +1,48 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { apiError, requireApiEventAccess, requireApiUser } from "../domain/api.server";
+import { checkIn, getCheckinDesk } from "../domain/checkin.server";
+import { DomainError } from "../domain/errors.server";
+
+const body = z.object({
+  eventId: z.number().int().positive(),
+  ticket: z.string().min(1).max(200),
+  /** a session's check-in list; the whole event's list when absent */
+  listId: z.number().int().positive().optional(),
+  desk: z.string().max(50).default("API"),
+  nonce: z.string().min(8).max(100).optional(),
+});
+
+/** POST /api/v1/checkins {eventId, ticket, listId?, desk?, nonce?}: the same check-in as the desk. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireApiUser(request, context);
+  let input: z.infer<typeof body>;
+  try {
+    const parsed = body.safeParse(await request.json());
+    if (!parsed.success) {
+      return apiError("invalid_input", 422, `入力が正しくありません: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+    }
+    input = parsed.data;
+  } catch {
+    return apiError("invalid_input", 400, "JSONとして読めません。Content-Type: application/json の本文を送ってください。");
+  }
+  const access = await requireApiEventAccess(context, { user, eventId: input.eventId, permission: "checkin" });
+  const desk = await getCheckinDesk(context.db, { eventId: access.eventId });
+  const listId = input.listId ?? desk.lists.find((l) => l.sessionId === null)?.id;
+  if (!listId || !desk.lists.some((l) => l.id === listId)) return apiError("not_found", 404, "受付リストが見つかりません。");
+  try {
+    const result = await checkIn(context.db, {
+      eventId: access.eventId,
+      unionId: access.unionId,
+      listId,
+      ticket: input.ticket,
+      staffId: user.id,
+      desk: input.desk,
+      nonce: input.nonce,
+    });
+    return Response.json({ result });
+  } catch (error) {
+    if (error instanceof DomainError) return apiError(error.code, error.status);
+    throw error;
+  }
+}

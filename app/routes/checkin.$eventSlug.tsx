@@ -1,0 +1,38 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { CheckinDesk } from "../components/checkin-desk";
+import { CHECKIN_MESSAGES, getCheckinDesk, requireCheckinAccess } from "../domain/checkin.server";
+
+/** The reception desk of one event: scan, search, count; works offline. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const access = await requireCheckinAccess(request, context, params.eventSlug);
+  const desk = await getCheckinDesk(context.db, { eventId: access.eventId });
+  return {
+    ...desk,
+    messages: CHECKIN_MESSAGES,
+    staffName: `${access.user.family_name} ${access.user.given_name}`.trim(),
+    canUndo: access.canManage,
+    narrowed: access.unionId !== null,
+  };
+}
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: "/checkin/checkin.css" }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `受付 | ${data.event.title} | 自治研イベント` : "受付 | 自治研イベント" },
+];
+
+export default function CheckinPage() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <CheckinDesk
+      slug={data.event.slug}
+      eventTitle={data.event.title}
+      lists={data.lists}
+      messages={data.messages}
+      staffName={data.staffName}
+      canUndo={data.canUndo}
+      narrowed={data.narrowed}
+    />
+  );
+}

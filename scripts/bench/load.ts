@@ -1,0 +1,72 @@
+/**
+ * The load generator, run as its own process by scripts/bench/support.ts:
+ * autocannon, each request with the next cookie and body from the lists.
+ * Prints one JSON line of figures.
+ */
+import { readFileSync } from "node:fs";
+
+type Histogram = { p50: number; p99: number };
+type Autocannon = (options: Record<string, unknown>) => Promise<{
+  requests: { total: number };
+  latency: Histogram;
+  duration: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}>;
+
+const config = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as {
+  url: string;
+  method: string;
+  path: string;
+  connections: number;
+  amount?: number;
+  duration?: number;
+  overallRate?: number;
+  cookies?: string[];
+  bodies?: string[];
+  contentType?: string;
+  expectStatus: number;
+};
+
+// autocannon ships no types; only the fields read here are declared.
+const specifier = "autocannon";
+const { default: autocannon } = (await import(specifier)) as { default: Autocannon };
+let next = 0;
+const result = await autocannon({
+  url: config.url,
+  connections: config.connections,
+  ...(config.amount ? { amount: config.amount } : { duration: config.duration ?? 10 }),
+  ...(config.overallRate ? { overallRate: config.overallRate } : {}),
+  requests: [
+    {
+      method: config.method,
+      path: config.path,
+      headers: { Origin: config.url, ...(config.contentType ? { "Content-Type": config.contentType } : {}) },
+      setupRequest: (request: { headers: Record<string, string> }) => {
+        const i = next++;
+        const cookie = config.cookies?.[i % config.cookies.length];
+        const body = config.bodies?.[i % config.bodies.length];
+        return {
+          ...request,
+          headers: { ...request.headers, ...(cookie ? { Cookie: cookie } : {}) },
+          ...(body !== undefined ? { body } : {}),
+        };
+      },
+    },
+  ],
+});
+const expected = result.statusCodeStats[String(config.expectStatus)]?.count ?? 0;
+const total = result.requests.total;
+process.stdout.write(
+  `${JSON.stringify({
+    requests: total,
+    ok: expected,
+    errors: total - expected + result.errors + result.timeouts,
+    seconds: result.duration,
+    perSecond: expected / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  })}\n`,
+);

@@ -1,0 +1,156 @@
+/**
+ * Benchmark: registrations over HTTP (signed in, validation, capacity, the
+ * email job, the redirect) against pgbench running the same SQL transaction
+ * with no app, on the same database.
+ *
+ *   npm run bench:registration       (BENCH_MEMBERS=5000 BENCH_CONNECTIONS=20)
+ *
+ * The event is the 40th national convention of the demo data (plenary, 分科会
+ * day and 8 分科会), opened wide. Targets (issue 8): ≥ 0.35 of the baseline and
+ * ≥ 300 registrations/s; p99 ≤ 150 ms at half that rate.
+ */
+import { sql } from "kysely";
+import { createSession, sessionCookie } from "../../app/domain/auth.server";
+import { type LoadResult, load, openBench, pgbench, report } from "./support";
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SLUG = "zenkoku-40-shimane";
+
+const bench = await openBench("registration");
+try {
+  const { db } = bench;
+  const event = await db.selectFrom("events").select("id").where("slug", "=", SLUG).executeTakeFirstOrThrow();
+  await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
+  await db.updateTable("event_sessions").set({ capacity: null }).where("event_id", "=", event.id).execute();
+  await db.updateTable("courses").set({ capacity: 100_000 }).where("event_id", "=", event.id).execute();
+  await db.updateTable("event_questions").set({ required: false }).where("event_id", "=", event.id).execute();
+  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(db);
+  const courses = (await db.selectFrom("courses").select("id").where("event_id", "=", event.id).orderBy("id").execute()).map((c) => c.id);
+  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+
+  // Three groups of members: the full-speed run, the half-rate run, pgbench.
+  const total = MEMBERS * 2 + Math.ceil(MEMBERS / 2);
+  console.log(`== seeding ${total} members with sessions`);
+  const ids: string[] = [];
+  for (let start = 0; start < total; start += 1000) {
+    const rows = await db
+      .insertInto("people")
+      .values(
+        Array.from({ length: Math.min(1000, total - start) }, (_, i) => ({
+          email: `bench-reg-${start + i}@example.jp`,
+          family_name: "申込",
+          given_name: String(start + i),
+          family_name_kana: "モウシコミ",
+          given_name_kana: "ベンチ",
+          organisation_id: union.id,
+          birth_date: "1990-01-01",
+          profile_completed_at: new Date(),
+        })),
+      )
+      .returning("id")
+      .execute();
+    ids.push(...rows.map((r) => r.id));
+  }
+  const cookies: string[] = [];
+  for (const id of ids.slice(0, MEMBERS + Math.ceil(MEMBERS / 2))) {
+    cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
+  }
+  await sql`vacuum analyze`.execute(db);
+  const bodies = courses.map((c) => `course=${c}&waitlist=on`);
+  const url = await bench.serve();
+
+  console.log(`== HTTP: ${MEMBERS} registrations, ${CONNECTIONS} connections`);
+  const http = await load(bench, {
+    url,
+    method: "POST",
+    path: `/events/${SLUG}/register`,
+    connections: CONNECTIONS,
+    amount: MEMBERS,
+    cookies: cookies.slice(0, MEMBERS),
+    bodies,
+    contentType: "application/x-www-form-urlencoded",
+    expectStatus: 302,
+  });
+  const half = Math.max(1, Math.floor(http.perSecond / 2));
+  console.log(`== HTTP at half that rate (${half}/s)`);
+  const halfRate = await load(bench, {
+    url,
+    method: "POST",
+    path: `/events/${SLUG}/register`,
+    connections: CONNECTIONS,
+    amount: Math.ceil(MEMBERS / 2),
+    overallRate: half,
+    cookies: cookies.slice(MEMBERS),
+    bodies,
+    contentType: "application/x-www-form-urlencoded",
+    expectStatus: 302,
+  });
+  const written = await db.selectFrom("registrations").select(sql<number>`count(*)::int`.as("n")).where("event_id", "=", event.id).executeTakeFirstOrThrow();
+
+  console.log("== SQL: the same transaction with pgbench");
+  const sessions = (await db.selectFrom("event_sessions").select("id").where("event_id", "=", event.id).where("optional", "=", false).orderBy("id").execute()).map((s) => s.id);
+  await sql`create table bench_people (n integer primary key, person_id bigint not null)`.execute(db);
+  const rest = ids.slice(MEMBERS + Math.ceil(MEMBERS / 2));
+  await sql`insert into bench_people select * from unnest(${sql.val(rest.map((_, i) => i + 1))}::int[], ${sql.val(rest)}::bigint[])`.execute(db);
+  await sql`create table bench_courses (n integer primary key, course_id integer not null)`.execute(db);
+  await sql`insert into bench_courses select * from unnest(${sql.val(courses.map((_, i) => i + 1))}::int[], ${sql.val(courses)}::int[])`.execute(db);
+  await sql`create sequence bench_seq`.execute(db);
+  await sql`vacuum analyze`.execute(db);
+  const baseline = await pgbench(bench, {
+    script: pgbenchScript(sessions),
+    clients: CONNECTIONS,
+    transactions: rest.length,
+    defines: { event: event.id, courses: courses.length },
+  });
+
+  const line = (label: string, r: LoadResult) =>
+    console.log(`${label.padEnd(26)} ${String(r.ok).padStart(6)} ok ${String(r.errors).padStart(4)} errors ${r.perSecond.toFixed(0).padStart(6)}/s p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms`);
+  line("HTTP (autocannon)", http);
+  line(`HTTP at ${half}/s`, halfRate);
+  line("SQL only (pgbench)", baseline);
+  console.log(`registrations written by HTTP: ${written.n} (expected ${http.ok + halfRate.ok})`);
+  const ratio = http.perSecond / baseline.perSecond;
+  report({ bench: "registration", figure: "registrations/s", product: `${http.perSecond.toFixed(0)}/s`, baseline: `${baseline.perSecond.toFixed(0)}/s (pgbench)`, ratio, target: "≥ 0.35 and ≥ 300/s", met: ratio >= 0.35 && http.perSecond >= 300 && http.errors === 0 });
+  report({ bench: "registration", figure: `p99 at ${half}/s`, product: `${halfRate.p99.toFixed(0)} ms`, baseline: `${baseline.p99.toFixed(0)} ms (pgbench p99)`, ratio: halfRate.p99 / Math.max(baseline.p99, 0.01), target: "≤ 150 ms", met: halfRate.p99 <= 150 && halfRate.errors === 0 });
+} finally {
+  await bench.close();
+}
+
+/** registerWith() as plain SQL, statement for statement, for one person and a course. */
+function pgbenchScript(sessions: number[]): string {
+  const sessionUpdates = sessions
+    .map((s) => `update event_sessions set taken = taken + 1 where id = ${s} and (capacity is null or taken < capacity) returning id;`)
+    .join("\n");
+  const sessionRows = sessions.map((s) => `(:reg, ${s})`).join(", ");
+  return `
+\\set c random(1, :courses)
+select person_id as person from bench_people where n = (select nextval('bench_seq')) \\gset
+select course_id as course from bench_courses where n = :c \\gset
+begin;
+set local lock_timeout = '5s';
+select id, slug, kind, title, starts_at, ends_at, status, members_only, max_age, capacity, taken, cancellation_deadline from events where id = :event and status <> 'draft';
+select id, kind, title, starts_at, ends_at, optional, capacity, taken, description from event_sessions where event_id = :event and status = 'active' order by starts_at, position;
+select id, code, title, audience, facilitator, adviser, capacity, taken, allocation from courses where event_id = :event and status = 'active' order by position;
+select id, label, kind, options, required from event_questions where event_id = :event order by position;
+select id, label, opens_at, closes_at from registration_windows where event_id = :event order by opens_at;
+select id, organisation_id, birth_date, profile_completed_at from people where id = :person;
+select id, status from registrations where event_id = :event and person_id = :person for update;
+update events set taken = taken + 1 where id = :event and (capacity is null or taken < capacity) returning id;
+${sessionUpdates}
+update courses set taken = taken + 1 where id = :course and allocation = 'first_come' and (capacity is null or taken < capacity) returning id;
+insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
+  values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id as reg \\gset
+insert into registration_sessions (registration_id, session_id) values ${sessionRows};
+insert into registration_history (registration_id, actor_person_id, action, detail) values (:reg, :person, 'registered', '{}');
+select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.ends_at, p.email, p.family_name, v.name, c.code
+  from registrations r join events e on e.id = r.event_id join people p on p.id = r.person_id
+  left join venues v on v.id = e.venue_id left join courses c on c.id = r.course_id where r.id = :reg;
+select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = :reg;
+select starts_at, title, speaker from programme_items where event_id = :event order by starts_at, position;
+insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id as mail \\gset
+select graphile_worker.add_job('send_email', json_build_object('id', :mail::text), job_key := 'email:' || :mail, max_attempts := 25);
+select w.id from webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics);
+commit;
+`;
+}

@@ -1,0 +1,199 @@
+/**
+ * What the benchmarks share: a throw-away database (embedded, or on
+ * DATABASE_URL's server), the app on a free port, autocannon and pgbench run
+ * as separate processes, and one line per figure with its ratio.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { installQueue } from "../../app/domain/mailer.server";
+import { createApp, loadBuild } from "../../app/server";
+import { startEmbeddedPostgres } from "../../db/embedded";
+import { createDb, type Database, migrateToLatest } from "../../db/index";
+import { loadDemoData } from "../../db/seed/load";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export type Bench = {
+  db: Database;
+  dbUrl: string;
+  work: string;
+  /** the app on a free port; closed by `close()` */
+  serve: () => Promise<string>;
+  close: () => Promise<void>;
+};
+
+/** A fresh migrated database with the demo data, and a scratch folder. */
+export async function openBench(name: string): Promise<Bench> {
+  const work = mkdtempSync(path.join(os.tmpdir(), `jichiken-bench-${name}-`));
+  const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(work, { recursive: true, force: true })];
+  if (!existsSync(path.join(root, "build", "index.js"))) {
+    execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "inherit" });
+  }
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), persistent: false });
+    cleanups.unshift(server.stop);
+    adminUrl = server.url;
+  }
+  const database = `jichiken_bench_${randomBytes(4).toString("hex")}`;
+  const admin = createDb(adminUrl, { max: 1 });
+  await sql.raw(`create database ${database}`).execute(admin);
+  cleanups.unshift(async () => {
+    await sql.raw(`drop database if exists ${database} with (force)`).execute(admin);
+    await admin.destroy();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const dbUrl = url.toString();
+  const db = createDb(dbUrl, { max: 20 });
+  cleanups.unshift(() => db.destroy());
+  await migrateToLatest(db);
+  await installQueue(dbUrl);
+  await loadDemoData(db);
+  return {
+    db,
+    dbUrl,
+    work,
+    serve: async () => {
+      const app = createApp({ db, build: await loadBuild(), appUrl: "http://127.0.0.1", devMail: true });
+      const server = app.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      cleanups.unshift(() => new Promise((resolve) => server.close(() => resolve(undefined))));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: async () => {
+      for (const cleanup of cleanups) {
+        try {
+          await cleanup();
+        } catch (error) {
+          console.error("cleanup:", error);
+        }
+      }
+    },
+  };
+}
+
+export type LoadResult = {
+  requests: number;
+  ok: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+};
+
+/**
+ * autocannon in its own process (scripts/bench/load.ts). Each request takes
+ * the next cookie and body from the lists, so every one is a distinct user.
+ */
+export async function load(
+  bench: Bench,
+  config: {
+    url: string;
+    method: "GET" | "POST";
+    path: string;
+    connections: number;
+    amount?: number;
+    duration?: number;
+    overallRate?: number;
+    cookies?: string[];
+    bodies?: string[];
+    contentType?: string;
+    expectStatus: number;
+  },
+): Promise<LoadResult> {
+  const file = path.join(bench.work, `load-${randomBytes(4).toString("hex")}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const out = await child(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/load.ts"), file]);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as LoadResult;
+}
+
+/** pgbench on a script, with per-transaction latencies; returns the same figures as load(). */
+export async function pgbench(
+  bench: Bench,
+  args: { script: string; clients: number; transactions: number; defines?: Record<string, string | number> },
+): Promise<LoadResult> {
+  const scriptFile = path.join(bench.work, `bench-${randomBytes(4).toString("hex")}.sql`);
+  writeFileSync(scriptFile, args.script);
+  const logDir = mkdtempSync(path.join(bench.work, "pgbench-"));
+  const binary = ["/usr/lib/postgresql/15/bin/pgbench", "/usr/bin/pgbench"].find((p) => existsSync(p)) ?? "pgbench";
+  const perClient = Math.ceil(args.transactions / args.clients);
+  const defines = Object.entries(args.defines ?? {}).flatMap(([k, v]) => ["-D", `${k}=${v}`]);
+  const started = process.hrtime.bigint();
+  const out = await child(binary, [
+    "-n",
+    "-M",
+    "prepared",
+    "-f",
+    scriptFile,
+    "-c",
+    String(args.clients),
+    "-j",
+    "2",
+    "-t",
+    String(perClient),
+    "-l",
+    `--log-prefix=${path.join(logDir, "tx")}`,
+    ...defines,
+    bench.dbUrl,
+  ]);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const latencies = readdirSync(logDir)
+    .flatMap((f) => readFileSync(path.join(logDir, f), "utf8").trim().split("\n"))
+    .filter(Boolean)
+    .map((line) => Number(line.split(" ")[2]) / 1000)
+    .sort((a, b) => a - b);
+  const failed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? latencies.length / seconds);
+  return {
+    requests: latencies.length,
+    ok: latencies.length - failed,
+    errors: failed,
+    seconds,
+    perSecond: tps,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
+}
+
+export function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export function child(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+    });
+    proc.stderr.on("data", (d) => {
+      err += d;
+    });
+    proc.on("error", reject);
+    proc.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err || out}`))));
+  });
+}
+
+/**
+ * One figure: what the product did, the baseline in the same run, their ratio
+ * and the target. Printed, and added to BENCH_RESULTS (a Markdown table) when
+ * `npm run bench` runs them all.
+ */
+export function report(row: { bench: string; figure: string; product: string; baseline: string; ratio: number; target: string; met: boolean }) {
+  const line = `${row.bench} | ${row.figure}: ${row.product} (baseline ${row.baseline}) ratio ${row.ratio.toFixed(2)} — target ${row.target}: ${row.met ? "met" : "MISSED"}`;
+  console.log(line);
+  const file = process.env.BENCH_RESULTS;
+  if (file) {
+    appendFileSync(file, `| ${row.bench} | ${row.figure} | ${row.product} | ${row.baseline} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? "✅" : "❌"} |\n`);
+  }
+}

@@ -1,0 +1,344 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import QRCode from "qrcode";
+import { register } from "../../app/domain/registrations.server";
+import { loadDemoData } from "../../db/seed/load";
+import { startTestApp } from "../support/app";
+import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
+import { createTestDatabase } from "../support/db";
+import { createMember, signIn } from "../support/factories";
+
+const shots = path.join(import.meta.dirname, "screenshots");
+const SLUG = "kenshukai-20";
+const hasFfmpeg = (() => {
+  try {
+    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+  let receptionCookie: string;
+  let eventId: number;
+  let courseId: number;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), "checkin-e2e-"));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const { db } = database;
+    await loadDemoData(db);
+    app = await startTestApp(db);
+    browser = await launchBrowser();
+    const event = await db
+      .selectFrom("events")
+      .select("id")
+      .where("slug", "=", SLUG)
+      .executeTakeFirstOrThrow();
+    eventId = event.id;
+    courseId = (
+      await db
+        .selectFrom("courses")
+        .select("id")
+        .where("event_id", "=", eventId)
+        .where("key", "=", "bunkakai-2")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const reception = await db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "reception@example.jp")
+      .executeTakeFirstOrThrow();
+    receptionCookie = await signIn(db, reception.id);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** A member registered through the real register(), with needs to show at the desk. */
+  async function ticket(familyName: string, kana: string) {
+    const { db } = database;
+    const member = await createMember(db, { familyName, kana });
+    const result = await register(db, {
+      slug: SLUG,
+      personId: member.id,
+      input: {
+        courseId,
+        optionalSessionIds: [],
+        answers: {},
+        dietaryNeeds: "えび・かにアレルギー",
+        accessibilityNeeds: "車いすで参加します",
+        joinWaitlist: false,
+      },
+      appUrl: "http://localhost",
+    });
+    return db
+      .selectFrom("registrations")
+      .select(["id", "ticket_secret", "ticket_code"])
+      .where("id", "=", result.id)
+      .executeTakeFirstOrThrow();
+  }
+
+  async function deskContext(
+    target: Browser,
+    viewport = PHONE,
+    cookie = receptionCookie,
+  ): Promise<BrowserContext> {
+    const context = await target.newContext({
+      viewport,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+      serviceWorkers: "allow",
+    });
+    const [name, ...rest] = cookie.split("=");
+    await context.addCookies([{ name: name!, value: rest.join("="), url: app.url }]);
+    return context;
+  }
+
+  async function openDesk(context: BrowserContext): Promise<Page> {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.url}/checkin/${SLUG}`);
+    await page.locator('.checkin[data-ready="true"]').waitFor();
+    return page;
+  }
+
+  async function count(page: Page): Promise<number> {
+    return Number(await page.getByTestId("checkin-count").textContent());
+  }
+
+  async function checkinsOf(registrationId: string) {
+    return database.db
+      .selectFrom("checkins")
+      .selectAll()
+      .where("registration_id", "=", registrationId)
+      .execute();
+  }
+
+  it("green, amber and red fill the phone screen with the person, the notes and the reason", async () => {
+    const t = await ticket("緑川", "ミドリカワ");
+    const context = await deskContext(browser);
+    const page = await openDesk(context);
+    await page.screenshot({ path: path.join(shots, "checkin-phone.png"), fullPage: true });
+    const input = page.getByLabel("QRリーダー・受付番号");
+
+    await input.fill(t.ticket_code.toLowerCase());
+    await input.press("Enter");
+    const green = page.locator(".checkin-result--green");
+    await green.waitFor();
+    expect(await green.textContent()).toContain("緑川 太郎");
+    expect(await green.textContent()).toContain("えび・かにアレルギー");
+    expect(await green.textContent()).toContain("第2分科会");
+    await page.screenshot({ path: path.join(shots, "checkin-green-phone.png") });
+    await page.getByRole("button", { name: "次の方へ" }).click();
+
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    const amber = page.locator(".checkin-result--amber");
+    await amber.waitFor();
+    expect(await amber.textContent()).toMatch(/\d\d:\d\dに受付で受付済み/);
+    await page.screenshot({ path: path.join(shots, "checkin-amber-phone.png") });
+    await page.getByRole("button", { name: "次の方へ" }).click();
+
+    await input.fill(`${t.ticket_secret.slice(0, -2)}xx`);
+    await input.press("Enter");
+    const red = page.locator(".checkin-result--red");
+    await red.waitFor();
+    expect(await red.textContent()).toContain("確認できません");
+    expect(await red.textContent()).not.toContain("緑川");
+    await page.screenshot({ path: path.join(shots, "checkin-red-phone.png") });
+    await page.getByRole("button", { name: "次の方へ" }).click();
+
+    // Manual search by kana in hiragana finds the person and shows they are in.
+    await page.getByLabel("氏名・フリガナ・受付番号で探す").fill("みどりかわ");
+    await page.locator(".checkin-found li").first().waitFor();
+    await page.getByLabel("氏名・フリガナ・受付番号で探す").fill("緑川");
+    expect(await page.locator(".checkin-found").textContent()).toContain("受付済み");
+    await page.screenshot({ path: path.join(shots, "checkin-search-phone.png"), fullPage: true });
+    expect(await checkinsOf(t.id)).toHaveLength(1);
+    await context.close();
+
+    const desktop = await deskContext(browser, DESKTOP);
+    const wide = await openDesk(desktop);
+    await wide.screenshot({ path: path.join(shots, "checkin-desktop.png"), fullPage: true });
+    await desktop.close();
+  });
+
+  it.skipIf(!hasFfmpeg)(
+    "the camera reads a real ticket's QR, checks the person in once while it is held there, and the counter goes up",
+    async () => {
+      const t = await ticket("映像", "エイゾウ");
+      const png = path.join(workDir, "ticket.png");
+      const video = path.join(workDir, "ticket.y4m");
+      await QRCode.toFile(png, t.ticket_secret, {
+        errorCorrectionLevel: "M",
+        margin: 4,
+        width: 360,
+      });
+      execFileSync(
+        "ffmpeg",
+        [
+          ...["-y", "-loglevel", "error", "-loop", "1", "-i", png],
+          ...[
+            "-vf",
+            "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+          ],
+          ...["-t", "3", "-r", "10", video],
+        ],
+        { stdio: "ignore" },
+      );
+      const cameraBrowser = await launchBrowser([
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ]);
+      try {
+        const context = await deskContext(cameraBrowser);
+        await context.grantPermissions(["camera"], { origin: app.url });
+        const page = await openDesk(context);
+        const before = await count(page);
+        await page.getByRole("button", { name: "カメラで読み取る" }).click();
+        const green = page.locator(".checkin-result--green");
+        await green.waitFor({ timeout: 20_000 });
+        expect(await green.textContent()).toContain("映像 太郎");
+        await page.waitForFunction(
+          (n) => Number(document.querySelector('[data-testid="checkin-count"]')?.textContent) === n,
+          before + 1,
+        );
+        expect(await page.locator(".checkin-camera").textContent()).toMatch(/読み取り中/);
+        // A green answer gives the camera back by itself.
+        await green.waitFor({ state: "detached" });
+        await page.screenshot({ path: path.join(shots, "checkin-camera-phone.png") });
+        // The QR stays in front of the camera: it is not sent again.
+        await page.waitForTimeout(5000);
+        const scans = await database.db
+          .selectFrom("checkin_scans")
+          .select("client_nonce")
+          .where("registration_id", "=", t.id)
+          .execute();
+        expect(scans).toHaveLength(1);
+        expect(await checkinsOf(t.id)).toHaveLength(1);
+        await page.getByRole("button", { name: "カメラを止める" }).click();
+        await context.close();
+      } finally {
+        await cameraBrowser.close();
+      }
+    },
+  );
+
+  it("offline, a desk checks in by the keyboard against its roster, and the check-in lands once when the network is back", async () => {
+    const t = await ticket("大野", "オオノ");
+    const context = await deskContext(browser);
+    const page = await openDesk(context);
+    // The service worker has taken over and kept the page, so a reload works offline too.
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+      timeout: 15_000,
+    });
+    await page.waitForTimeout(1000);
+    const before = await count(page);
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('.checkin[data-ready="true"]').waitFor();
+    const status = page.getByTestId("checkin-status");
+    await expect.poll(() => status.textContent()).toContain("オフライン");
+
+    const input = page.getByLabel("QRリーダー・受付番号");
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    const green = page.locator(".checkin-result--green");
+    await green.waitFor();
+    expect(await green.textContent()).toContain("大野 太郎");
+    expect(await green.textContent()).toContain("オフラインで確認しました");
+    await page.getByRole("button", { name: "次の方へ" }).click();
+    expect(await status.textContent()).toContain("未送信 1件");
+    expect(await count(page)).toBe(before + 1);
+    await page.screenshot({ path: path.join(shots, "checkin-offline-phone.png"), fullPage: true });
+
+    // A second scan of the same ticket offline is a duplicate on this device.
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    await page.locator(".checkin-result--amber").waitFor();
+    await page.getByRole("button", { name: "次の方へ" }).click();
+    expect(await checkinsOf(t.id)).toHaveLength(0);
+
+    await context.setOffline(false);
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("オンライン");
+    await page.getByText("オフライン中の受付1件を送信しました").waitFor();
+    const rows = await checkinsOf(t.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.client_nonce).toBeTruthy();
+    await expect.poll(() => count(page)).toBe(before + 1);
+
+    // Reloading sends nothing again.
+    await page.reload();
+    await page.locator('.checkin[data-ready="true"]').waitFor();
+    expect(await status.textContent()).toBe("オンライン");
+    expect(await checkinsOf(t.id)).toHaveLength(1);
+    await context.close();
+  });
+
+  it("an organiser at the desk can take a check-in back; reception is not offered it", async () => {
+    const t = await ticket("取消", "トリケシ");
+    const reception = await openDesk(await deskContext(browser));
+    const input = reception.getByLabel("QRリーダー・受付番号");
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    await reception.locator(".checkin-result--green").waitFor();
+    expect(await reception.getByRole("button", { name: "この受付を取り消す" }).count()).toBe(0);
+    await reception.context().close();
+
+    const organiser = await database.db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "organiser@example.jp")
+      .executeTakeFirstOrThrow();
+    const context = await deskContext(browser, PHONE, await signIn(database.db, organiser.id));
+    const page = await openDesk(context);
+    await page.getByLabel("QRリーダー・受付番号").fill(t.ticket_code);
+    await page.getByLabel("QRリーダー・受付番号").press("Enter");
+    await page.locator(".checkin-result--amber").waitFor();
+    await page.getByRole("button", { name: "この受付を取り消す" }).click();
+    await page.getByText("受付を取り消しました").waitFor();
+    expect(await checkinsOf(t.id)).toHaveLength(0);
+    await context.close();
+  });
+
+  it("the roster kept on the device holds names and hashes, never a ticket secret or code", async () => {
+    const context = await deskContext(browser);
+    const page = await openDesk(context);
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open("jichiken-checkin");
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      return new Promise<string>((resolve) => {
+        const keys = db.transaction("kv").objectStore("kv").getAll();
+        keys.onsuccess = () => resolve(JSON.stringify(keys.result));
+      });
+    });
+    const secrets = await database.db
+      .selectFrom("registrations")
+      .select(["ticket_secret", "ticket_code"])
+      .where("event_id", "=", eventId)
+      .execute();
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const s of secrets) {
+      expect(stored).not.toContain(s.ticket_secret);
+      expect(stored).not.toContain(s.ticket_code);
+    }
+    expect(stored).toContain("緑川");
+    await context.close();
+  });
+});

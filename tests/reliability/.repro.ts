@@ -1,0 +1,24 @@
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { freePort, startEmbeddedPostgres } from "../../db/embedded";
+import { createDb } from "../../db/index";
+
+let shown = 0; process.on("uncaughtException", (e) => { if (shown++ < 2) console.log("UNCAUGHT", (e as Error).stack, Object.keys(e)); });
+const dataDir = path.join(os.tmpdir(), `repro-${process.pid}`);
+const port = await freePort();
+let pg = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+const db = createDb(pg.url);
+const T0 = Date.now(); let running = true; const stats = { ok: 0, err: {} as Record<string, number>, slow: 0 };
+const loop = async () => { while (running) { const t = Date.now(); try { await db.transaction().execute(async (trx) => { await sql`select pg_sleep(0.01)`.execute(trx); await sql`select 1`.execute(trx); }); stats.ok++; } catch (e) { const c = String((e as any).code ?? (e as Error).message); stats.err[c] = (stats.err[c] ?? 0) + 1; } if (Date.now() - t > 3000) { stats.slow++; console.log("slow", Date.now() - t, "started at", t - T0, JSON.stringify(stats.err)); } await new Promise(r => setTimeout(r, 5)); } };
+const loops = Array.from({ length: 8 }, loop);
+await new Promise(r => setTimeout(r, 1000));
+console.log("stopping at", Date.now()-T0); await pg.stop(); console.log("stopped at", Date.now()-T0, JSON.stringify(stats));
+await new Promise(r => setTimeout(r, 1000));
+pg = await startEmbeddedPostgres({ dataDir, port, persistent: true }); console.log("started", JSON.stringify(stats));
+const before = stats.ok; await new Promise(r => setTimeout(r, 4000));
+console.log("after 4s", JSON.stringify(stats), "ok since restart", stats.ok - before);
+running = false; await Promise.race([Promise.all(loops), new Promise(r => setTimeout(r, 35000))]);
+console.log("end", JSON.stringify(stats));
+await pg.stop(); await rm(dataDir, { recursive: true, force: true }); process.exit(0);
