@@ -27,33 +27,7 @@ export async function listAttendees(
   args: { eventId: number; unionId: number | null; filter: AttendeeFilter },
 ) {
   const f = args.filter;
-  let query = db
-    .selectFrom("registrations")
-    .innerJoin("people", "people.id", "registrations.person_id")
-    .leftJoin("organisations", "organisations.id", "people.organisation_id")
-    .leftJoin("courses", "courses.id", "registrations.course_id")
-    .where("registrations.event_id", "=", args.eventId);
-  if (args.unionId !== null) query = query.where("people.organisation_id", "=", args.unionId);
-  if (f.status) query = query.where("registrations.status", "=", f.status);
-  if (f.course) query = query.where("registrations.course_id", "=", f.course);
-  if (f.union) query = query.where("people.organisation_id", "=", f.union);
-  if (f.session) {
-    const session = f.session;
-    query = query.where("registrations.id", "in", (eb) =>
-      eb.selectFrom("registration_sessions").select("registration_id").where("session_id", "=", session),
-    );
-  }
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\s+/g, "")}%`;
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql`people.family_name || people.given_name`, "ilike", like),
-        eb(sql`people.family_name_kana || people.given_name_kana`, "ilike", like),
-        eb("people.email", "ilike", like),
-        eb("registrations.ticket_code", "ilike", like),
-      ]),
-    );
-  }
+  const query = scopedRegistrations(db, args);
   const total = await query
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .executeTakeFirstOrThrow();
@@ -71,7 +45,9 @@ export async function listAttendees(
     "people.given_name_kana",
     "people.email",
     "organisations.name as union_name",
-    sql<string | null>`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+    sql<
+      string | null
+    >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
       "course_label",
     ),
   ]);
@@ -86,7 +62,61 @@ export async function listAttendees(
     .limit(PAGE_SIZE)
     .offset((f.page - 1) * PAGE_SIZE)
     .execute();
-  return { rows: page, total: Number(total.n), pages: Math.max(1, Math.ceil(Number(total.n) / PAGE_SIZE)) };
+  return {
+    rows: page,
+    total: Number(total.n),
+    pages: Math.max(1, Math.ceil(Number(total.n) / PAGE_SIZE)),
+  };
+}
+
+/** The filters the attendee list and the exports share. */
+export type RegistrationFilter = Pick<
+  AttendeeFilter,
+  "status" | "session" | "course" | "union" | "q"
+>;
+
+/**
+ * An event's registrations joined with their person, union and course, and
+ * filtered: the one query behind the attendee list and every export.
+ * `unionId` (a 単組 secretary's access) narrows everything to that union,
+ * whatever the filter says.
+ */
+export function scopedRegistrations(
+  db: Database,
+  args: { eventId: number; unionId: number | null; filter: RegistrationFilter },
+) {
+  const f = args.filter;
+  let query = db
+    .selectFrom("registrations")
+    .innerJoin("people", "people.id", "registrations.person_id")
+    .leftJoin("organisations", "organisations.id", "people.organisation_id")
+    .leftJoin("courses", "courses.id", "registrations.course_id")
+    .where("registrations.event_id", "=", args.eventId);
+  if (args.unionId !== null) query = query.where("people.organisation_id", "=", args.unionId);
+  if (f.status) query = query.where("registrations.status", "=", f.status);
+  if (f.course) query = query.where("registrations.course_id", "=", f.course);
+  if (f.union) query = query.where("people.organisation_id", "=", f.union);
+  if (f.session) {
+    const session = f.session;
+    query = query.where("registrations.id", "in", (eb) =>
+      eb
+        .selectFrom("registration_sessions")
+        .select("registration_id")
+        .where("session_id", "=", session),
+    );
+  }
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\s+/g, "")}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`people.family_name || people.given_name`, "ilike", like),
+        eb(sql`people.family_name_kana || people.given_name_kana`, "ilike", like),
+        eb("people.email", "ilike", like),
+        eb("registrations.ticket_code", "ilike", like),
+      ]),
+    );
+  }
+  return query;
 }
 
 /** The choices for the attendee filters: the event's sessions, courses and the unions. */
@@ -155,7 +185,9 @@ export async function getAttendee(
             "registration_history.at",
             "registration_history.action",
             "registration_history.detail",
-            sql<string | null>`nullif(trim(actor.family_name || ' ' || actor.given_name), '')`.as("actor_name"),
+            sql<string | null>`nullif(trim(actor.family_name || ' ' || actor.given_name), '')`.as(
+              "actor_name",
+            ),
           ])
           .whereRef("registration_history.registration_id", "=", "registrations.id")
           .orderBy("registration_history.at"),

@@ -23,7 +23,7 @@ const FONT_CANDIDATES = [
 /**
  * The Japanese font for PDFs: PDF_FONT_PATH (with PDF_FONT_NAME, the
  * PostScript name inside a .ttc) or Noto Sans CJK JP where the OS keeps it.
- * Undefined when there is none; the PDF routes then answer 503 with what to do.
+ * null when there is none; the PDF routes then answer 503 with what to do.
  */
 export function findPdfFont(): PdfFont | null {
   const configured = process.env.PDF_FONT_PATH;

@@ -7,7 +7,11 @@ import type { Database } from "../../db/index";
 import type { RegistrationStatus } from "../../db/schema";
 import { formatDateTime, tokyoParts } from "../utils/format";
 import { NO_CONTROL_CHARS } from "../utils/forms";
-import { attendeeFilterOptions, attendeeFilterSchema } from "./attendees.server";
+import {
+  attendeeFilterOptions,
+  attendeeFilterSchema,
+  scopedRegistrations,
+} from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import {
@@ -287,27 +291,7 @@ export type RowScope = {
 };
 
 function filtered(db: Database, scope: RowScope) {
-  const f = scope.filter;
-  let query = db
-    .selectFrom("registrations")
-    .innerJoin("people", "people.id", "registrations.person_id")
-    .leftJoin("organisations", "organisations.id", "people.organisation_id")
-    .leftJoin("courses", "courses.id", "registrations.course_id")
-    .where("registrations.event_id", "=", scope.eventId);
-  if (scope.unionId !== null) query = query.where("people.organisation_id", "=", scope.unionId);
-  if (f.status) query = query.where("registrations.status", "=", f.status);
-  if (f.course) query = query.where("registrations.course_id", "=", f.course);
-  if (f.union) query = query.where("people.organisation_id", "=", f.union);
-  if (f.session) {
-    const session = f.session;
-    query = query.where("registrations.id", "in", (eb) =>
-      eb
-        .selectFrom("registration_sessions")
-        .select("registration_id")
-        .where("session_id", "=", session),
-    );
-  }
-  return query;
+  return scopedRegistrations(db, scope);
 }
 
 /** How many rows an export with this scope holds. */
