@@ -32,6 +32,7 @@ import { createApp, loadBuild } from "../../app/server";
 import { startEmbeddedPostgres } from "../../db/embedded";
 import { createDb, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
+import { report } from "./support";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 5000);
@@ -324,6 +325,16 @@ async function main() {
     console.log(
       `ratio HTTP/SQL: ${(httpSummary.perSecond / sqlSummary.perSecond).toFixed(2)} of the database's own rate (${CONNECTIONS} connections, ${os.cpus().length} cores)`,
     );
+    const ratio = httpSummary.perSecond / sqlSummary.perSecond;
+    report({
+      bench: "check-in",
+      figure: `check-ins/s, ${TICKETS} distinct tickets`,
+      product: `${httpSummary.perSecond.toFixed(0)}/s, p99 ${httpSummary.p99.toFixed(0)} ms`,
+      baseline: `${sqlSummary.perSecond.toFixed(0)}/s (pgbench)`,
+      ratio,
+      target: "≥ 0.5; p99 ≤ 50 ms",
+      met: ratio >= 0.5 && httpSummary.p99 <= 50 && httpSummary.errors === 0,
+    });
   } finally {
     for (const cleanup of cleanups) {
       try {

@@ -31,6 +31,7 @@ import { createDb, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { databaseUrl } from "../../tests/support/urls";
 import { openDatabase } from "../database";
+import { report } from "./support";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const OUT = process.env.BENCH_OUT;
@@ -255,6 +256,20 @@ async function main() {
       "\nRSS rarely shrinks between runs, so a later run's added memory is on top of what earlier runs kept.",
     );
     if (OUT) console.log(`files written to ${OUT}`);
+    const find = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
+    const utf8 = find("CSV UTF-8");
+    const sjis = find("CSV Shift_JIS");
+    const xlsx = find("XLSX");
+    const copy = `${(base / 1000).toFixed(2)} s (COPY)`;
+    if (utf8) {
+      report({ bench: "export", figure: `CSV UTF-8 of ${ROWS} rows`, product: `${(utf8.ms / 1000).toFixed(2)} s, +${mb(utf8.rssPeak - utf8.rssStart)}`, baseline: copy, ratio: utf8.ms / base, target: "≤ 3× and < 1 s; < 50 MB", met: utf8.ms <= 3 * base && utf8.ms < 1000 && utf8.rssPeak - utf8.rssStart < 50 * 2 ** 20 });
+    }
+    if (utf8 && sjis) {
+      report({ bench: "export", figure: "CSV Shift_JIS vs UTF-8", product: `${(sjis.ms / 1000).toFixed(2)} s`, baseline: `${(utf8.ms / 1000).toFixed(2)} s (UTF-8)`, ratio: sjis.ms / utf8.ms, target: "≤ 1.3× UTF-8", met: sjis.ms <= 1.3 * utf8.ms });
+    }
+    if (xlsx) {
+      report({ bench: "export", figure: `XLSX of ${ROWS} rows`, product: `${(xlsx.ms / 1000).toFixed(2)} s, +${mb(xlsx.rssPeak - xlsx.rssStart)}`, baseline: copy, ratio: xlsx.ms / base, target: "< 3 s; < 150 MB", met: xlsx.ms < 3000 && xlsx.rssPeak - xlsx.rssStart < 150 * 2 ** 20 });
+    }
   } finally {
     await raw.end();
     await db.destroy();

@@ -20,7 +20,7 @@ for (const script of ["registration", "checkin", "event-page", "export", "email"
   const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench", `${script}.ts`)], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, BENCH_RESULTS: results },
+    env: { ...process.env, NODE_ENV: "production", BENCH_RESULTS: results },
   });
   if (run.status !== 0) failed++;
 }

@@ -21,7 +21,8 @@ declare module "vitest" {
  * and a fresh `remix build` for the tests that go through HTTP.
  */
 export default async function setup(project: TestProject) {
-  execFileSync("npx", ["remix", "build"], { stdio: "ignore" });
+  // The same production build that `npm start` serves (vitest sets NODE_ENV=test).
+  execFileSync("npx", ["remix", "build"], { stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
 
   let stopServer = async () => {};
   let adminUrl: string;
