@@ -1,4 +1,5 @@
 import type { Database } from "../db/index";
+import type { Failure } from "./domain/failures.server";
 
 /** What every loader and action receives: the database, and where the app is served. */
 declare module "@remix-run/node" {
@@ -7,9 +8,9 @@ declare module "@remix-run/node" {
     appUrl: string;
     devMail: boolean;
     /**
-     * Set by handleError (entry.server.tsx) when the request failed because
-     * the database could not be reached; app/server.ts then answers 503.
+     * Set by handleError (entry.server.tsx) when the request failed for a
+     * reason that is no bug of the page; app/server.ts then answers with it.
      */
-    databaseUnavailable?: boolean;
+    failure?: Failure;
   }
 }

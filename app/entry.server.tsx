@@ -10,7 +10,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import * as isbotModule from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { isDatabaseUnavailable } from "./domain/health.server";
+import { FAILURES, failureOf } from "./domain/failures.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -144,17 +144,19 @@ function handleBrowserRequest(
 
 /**
  * Every server error is logged with its request, so a 500 can be traced; the
- * person sees only the Japanese error page. A lost database is no bug: the
- * request is marked, app/server.ts answers it 503, and one line is logged.
+ * person sees only the Japanese error page. A lost database or an unreadable
+ * value is no bug of the page: the request is marked, app/server.ts answers
+ * it with its own status and message, and one line is logged.
  */
 export function handleError(
   error: unknown,
   { request, context }: LoaderFunctionArgs | ActionFunctionArgs,
 ) {
-  if (isDatabaseUnavailable(error)) {
-    context.databaseUnavailable = true;
+  const failure = failureOf(error);
+  if (failure) {
+    context.failure = failure;
     console.warn(
-      `[${new Date().toISOString()}] ${request.method} ${new URL(request.url).pathname} 503: the database is unavailable (${(error as { code?: string }).code ?? error})`,
+      `[${new Date().toISOString()}] ${request.method} ${new URL(request.url).pathname} ${FAILURES[failure].status} ${failure}: ${(error as Error).message ?? error}`,
     );
     return;
   }

@@ -7,7 +7,7 @@ import compression from "compression";
 import express from "express";
 import type { Database } from "../db/index";
 import "./context";
-import { DATABASE_UNAVAILABLE_MESSAGE } from "./domain/health.server";
+import { FAILURES, type Failure } from "./domain/failures.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -28,15 +28,16 @@ export function createApp(options: {
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.use(refuseCrossSiteForms);
   app.all("*", remixHandler(options));
+  app.use(lastResort);
   return app;
 }
 
 /**
  * The Remix handler, as @remix-run/express builds it, with one addition: a
- * request that failed because PostgreSQL could not be reached (handleError in
- * entry.server.tsx marks its load context) is answered 503 with a Japanese
- * message instead of the generic 500 page. Nothing else is needed to recover:
- * postgres.js opens new connections once the database is back.
+ * request that failed for a reason that is no bug of the page (handleError in
+ * entry.server.tsx marks its load context: the database is unreachable, or a
+ * value could not be read) gets that failure's status and Japanese message
+ * (app/domain/failures.server.ts) instead of the generic 500 page.
  */
 function remixHandler(options: {
   db: Database;
@@ -53,9 +54,9 @@ function remixHandler(options: {
         devMail: options.devMail,
       };
       let response = await handle(createRemixRequest(req, res), context);
-      if (context.databaseUnavailable && response.status >= 500) {
+      if (context.failure && response.status >= 500) {
         await response.body?.cancel();
-        response = databaseUnavailable(req);
+        response = failureResponse(req, context.failure);
       }
       await sendRemixResponse(res, response);
     } catch (error) {
@@ -64,35 +65,60 @@ function remixHandler(options: {
   };
 }
 
-/** 503 in the form the caller reads: a page, the API's JSON error, or Remix's data. */
-function databaseUnavailable(req: express.Request): Response {
-  const headers = { "Retry-After": "30", "Cache-Control": "no-store" };
+/** A failure in the form the caller reads: a page, the API's JSON error, or Remix's data. */
+function failureResponse(req: express.Request, failure: Failure): Response {
+  const { status, title, message, note } = FAILURES[failure];
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  if (status === 503) headers["Retry-After"] = "30";
   if ("_data" in req.query) {
-    // A client-side navigation: thrown as a 503 to the route's error boundary.
-    return Response.json(DATABASE_UNAVAILABLE_MESSAGE, {
-      status: 503,
-      headers: { ...headers, "X-Remix-Catch": "yes" },
-    });
+    // A client-side navigation: thrown to the route's error boundary.
+    return Response.json(message, { status, headers: { ...headers, "X-Remix-Catch": "yes" } });
   }
-  if (req.path.startsWith("/api/") || !req.accepts("html")) {
-    return Response.json(
-      { error: { code: "database_unavailable", message: DATABASE_UNAVAILABLE_MESSAGE } },
-      { status: 503, headers },
-    );
+  if (req.path.startsWith("/api/") || req.is("application/json") || !req.accepts("html")) {
+    return Response.json({ error: { code: failure, message } }, { status, headers });
   }
-  return new Response(DATABASE_UNAVAILABLE_PAGE, {
-    status: 503,
+  return new Response(page(title, message, note), {
+    status,
     headers: { ...headers, "Content-Type": "text/html; charset=utf-8" },
   });
 }
 
-/** A page of its own: the app's pages need the database to render. */
-const DATABASE_UNAVAILABLE_PAGE = `<!doctype html>
+/**
+ * Errors that reach Express itself (a URL it cannot decode, say) get a page in
+ * Japanese, never Express's own page with its stack trace.
+ */
+function lastResort(
+  error: { status?: unknown },
+  req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+) {
+  if (res.headersSent) return next(error);
+  const status =
+    typeof error.status === "number" && error.status >= 400 && error.status < 500
+      ? error.status
+      : 500;
+  if (status === 500)
+    console.error(`[${new Date().toISOString()}] ${req.method} ${req.path}`, error);
+  const { title, message } =
+    status === 500
+      ? {
+          title: "エラーが発生しました",
+          message:
+            "申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。",
+        }
+      : FAILURES.invalid_input;
+  res.status(status).type("html").set("Cache-Control", "no-store").send(page(title, message));
+}
+
+/** A page of its own, for when the app's pages cannot be rendered. */
+function page(title: string, message: string, note?: string): string {
+  return `<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ただいまご利用いただけません | 自治研イベント</title>
+<title>${title} | 自治研イベント</title>
 <style>
 body { margin: 0; font-family: system-ui, "Hiragino Sans", "Noto Sans CJK JP", sans-serif; color: #1f2933; line-height: 1.8; }
 header { background: #0b4f6c; color: #fff; padding: 0.75rem 1rem; font-weight: bold; }
@@ -103,14 +129,14 @@ h1 { font-size: 1.4rem; }
 <body>
 <header>自治研イベント</header>
 <main>
-<h1>ただいまご利用いただけません</h1>
-<p>${DATABASE_UNAVAILABLE_MESSAGE}</p>
-<p>送信した内容は保存されていない場合があります。少し時間をおいてから、マイページなどでご確認のうえ、もう一度操作してください。</p>
-<p><a href="">ページを再読み込みする</a></p>
+<h1>${title}</h1>
+<p>${message}</p>
+${note ? `<p>${note}</p>\n` : ""}<p><a href="/">イベント一覧へ戻る</a></p>
 </main>
 </body>
 </html>
 `;
+}
 
 /** Loads the server bundle that `remix build` wrote. */
 export async function loadBuild(): Promise<ServerBuild> {

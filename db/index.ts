@@ -2,7 +2,7 @@ import { Kysely, type MigrationResultSet, Migrator } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
 import { migrations } from "./migrations/index";
-import { reconnectingPool } from "./reconnect";
+import { reconnectingPool, reconnectOptions } from "./reconnect";
 import type { DB } from "./schema";
 
 export { isConnectionError } from "./reconnect";
@@ -14,23 +14,23 @@ export type Database = Kysely<DB>;
  * never shifts by a time zone; timestamptz columns become Date objects.
  */
 export function createDb(url: string, options: { max?: number } = {}): Database {
-  const connect = () =>
-    postgres(url, {
-      max: options.max ?? 10,
-      onnotice: () => {},
-      connection: { TimeZone: "UTC", application_name: "jichiken-events" },
-      types: {
-        date: {
-          to: 1082,
-          from: [1082],
-          serialize: (value: string) => value,
-          parse: (value: string) => value,
-        },
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: { TimeZone: "UTC", application_name: "jichiken-events" },
+    // With reconnectingPool below, survives a restart of PostgreSQL: db/reconnect.ts.
+    ...reconnectOptions,
+    types: {
+      date: {
+        to: 1082,
+        from: [1082],
+        serialize: (value: string) => value,
+        parse: (value: string) => value,
       },
-    });
-  // A pool that survives a restart of PostgreSQL: see db/reconnect.ts.
+    },
+  });
   return new Kysely<DB>({
-    dialect: new PostgresJSDialect({ postgres: reconnectingPool(connect) }),
+    dialect: new PostgresJSDialect({ postgres: reconnectingPool(client) }),
   });
 }
 

@@ -1,83 +1,139 @@
+import net from "node:net";
 import type postgres from "postgres";
 
-/**
- * A postgres.js pool for Kysely that survives a restart of PostgreSQL.
- *
- * postgres.js 3.4.9 mishandles a connection lost under it (porsager/postgres
- * #1154 and #1208; the fixes of PRs #1168 and #1209 are not released):
- * - a query written to a reserved connection whose socket has closed throws an
- *   uncaught TypeError from a setImmediate ("Cannot read properties of null
- *   (reading 'write')"), which kills the process. Kysely reserves a connection
- *   for every query and transaction, and writes ROLLBACK after a failure;
- * - a connection that closes while a write is scheduled keeps a stale write
- *   timer: it never sends anything again, so each later query on it hangs
- *   until connect_timeout (30 s), forever.
- * Kysely 0.28 adds a third: when ROLLBACK fails it calls a method that
- * kysely-postgres-js 3.0 lacks ("PRIVATE_MARK_FOR_DISCARD_METHOD is not a
- * function"), which hides the real error.
- *
- * So: once a query on a reserved connection fails because the connection is
- * lost, nothing more is written to it (ROLLBACK answers at once, since the
- * server discarded the transaction with the connection; any other query fails
- * with the same error), and it is not handed back to the pool. And after any
- * lost connection, the next query gets a new pool while the old one is ended,
- * so no poisoned connection is used again. Without a failure this is a plain
- * pass-through.
+/*
+ * postgres.js 3.4.9 mishandles connections lost under it, which a restart of
+ * PostgreSQL under load shows at once (porsager/postgres #1154 and #1208; the
+ * fixes of PRs #1168 and #1209 are not released):
+ * 1. a query written to a reserved connection whose socket has closed throws
+ *    an uncaught TypeError from a setImmediate ("Cannot read properties of
+ *    null (reading 'write')"), which kills the process. Kysely reserves a
+ *    connection for every query and transaction, and writes ROLLBACK after a
+ *    failure;
+ * 2. a connection that closes while a write of it waits for setImmediate never
+ *    sends anything again: each later query on it hangs until connect_timeout
+ *    (30 s), again and again;
+ * 3. a reservation that fails while its connection connects stays in the
+ *    pool's queue; once the database is back, the next connection to open is
+ *    handed to it and lost. After an outage under load the pool has none left,
+ *    and every query waits forever;
+ * 4. the wait before a connection tries again grows to 20 s, shared by the
+ *    pool, so requests wait that long after a restart;
+ * 5. a reservation waiting in the queue, handed to a connection that then
+ *    opens anew, is dropped while the connection fetches its types: it never
+ *    settles, and its request hangs.
+ * And Kysely 0.28, when ROLLBACK fails, calls a method that kysely-postgres-js
+ * 3.0 lacks ("PRIVATE_MARK_FOR_DISCARD_METHOD is not a function"), hiding the
+ * real error. The options and the pool below work around all of these; see
+ * tests/reliability/database-restart.test.ts.
  */
-export function reconnectingPool(connect: () => postgres.Sql): postgres.Sql {
-  const first = connect();
-  let current = first;
-  let lost = false;
-  const ending = new Set<Promise<void>>();
 
-  const pool = () => {
-    if (lost) {
-      lost = false;
-      const old = current;
-      current = connect();
-      const end = old.end({ timeout: 5 }).catch(() => {});
-      ending.add(end);
-      void end.then(() => ending.delete(end));
-    }
-    return current;
+/** postgres.js options that keep a pool usable through a restart of PostgreSQL. */
+export const reconnectOptions = {
+  // (2); postgres.js's types lack its `socket` option, hence the cast below.
+  socket: socketWithDeferredClose,
+  // (4): at most 1 to 2 s between attempts.
+  backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(2 ** retries / 10, 2),
+} as object;
+
+/**
+ * The TCP (or Unix) socket postgres.js would open itself, except that its
+ * "close" reaches postgres.js one turn of the event loop later, after the
+ * writes postgres.js had already scheduled, so that none is left stale (2).
+ * A TLS connection is upgraded by postgres.js itself and is not covered.
+ */
+function socketWithDeferredClose(options: {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}): net.Socket {
+  const host = options.host[0] ?? "localhost";
+  const port = options.port[0] ?? 5432;
+  const socket = options.path ? net.connect(options.path) : net.connect(port, host);
+  Object.assign(socket, { host, port });
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event !== "close") return emit(event, ...args);
+    setImmediate(() => emit(event, ...args));
+    return true;
+  }) as typeof socket.emit;
+  return socket;
+}
+
+/**
+ * The pool for Kysely.
+ * - Once a connection is lost, the database counts as down: one request at a
+ *   time tries a connection, the others fail at once with the same error (the
+ *   app answers them 503), so that failed reservations do not pile up in the
+ *   pool's queue (3). The first connection that works ends this.
+ * - A reservation that waits too long (5) fails with POOL_TIMEOUT, which the
+ *   app answers 503 too; a connection that comes later goes back to the pool.
+ * - A reserved connection once lost is never written to again (1): ROLLBACK
+ *   answers at once, since the server discarded the transaction with the
+ *   connection, and any other query fails with the same error. Nor is it
+ *   handed back: the pool has already taken it back as closed.
+ * Without a failure this is a plain pass-through.
+ */
+export function reconnectingPool(client: postgres.Sql): postgres.Sql {
+  let down: { error: unknown; trying: boolean } | undefined;
+  const lost = (error: unknown) => {
+    down = { error, trying: false };
   };
-
-  return new Proxy(first, {
-    get(_target, property) {
-      if (property === "reserve") {
-        return async () => {
-          const from = pool();
-          const onLost = () => {
-            if (from === current) lost = true;
-          };
-          try {
-            return guardReserved(await from.reserve(), onLost);
-          } catch (error) {
-            if (isConnectionError(error)) onLost();
-            throw error;
-          }
-        };
-      }
-      if (property === "end") {
-        return async (options?: { timeout?: number }) => {
-          await Promise.all([current.end(options), ...ending]);
-        };
-      }
-      return Reflect.get(current, property);
-    },
-    apply(_target, thisArg, args) {
-      return Reflect.apply(current, thisArg, args);
+  const reserve = async () => {
+    const probe = down !== undefined;
+    if (down) {
+      if (down.trying) throw down.error;
+      down.trying = true;
+    }
+    const reserving = client.reserve();
+    try {
+      const connection = await withTimeout(reserving, probe ? PROBE_WAIT_MS : RESERVE_WAIT_MS);
+      down = undefined;
+      return guardReserved(connection, lost);
+    } catch (error) {
+      reserving.then(
+        (connection) => connection.release(),
+        () => {},
+      );
+      const code = (error as { code?: unknown }).code;
+      if (code !== "POOL_TIMEOUT" && isConnectionError(error)) lost(error);
+      else if (down) down.trying = false;
+      throw error;
+    }
+  };
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "reserve") return reserve;
+      return Reflect.get(target, property, receiver);
     },
   });
 }
 
-/** A reserved connection that, once lost, is never written to nor released again. */
-function guardReserved(reserved: postgres.ReservedSql, onLost: () => void): postgres.ReservedSql {
+/** How long a request waits for a connection: normally, and while the database is down. */
+const RESERVE_WAIT_MS = 15_000;
+const PROBE_WAIT_MS = 3_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no database connection within ${ms} ms`);
+      reject(Object.assign(error, { code: "POOL_TIMEOUT" }));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A reserved connection that, once lost, is never written to nor handed back again. */
+function guardReserved(
+  reserved: postgres.ReservedSql,
+  onLost: (error: unknown) => void,
+): postgres.ReservedSql {
   let lost: unknown;
   const watch = (error: unknown) => {
     if (lost === undefined && isConnectionError(error)) {
       lost = error;
-      onLost();
+      onLost(error);
     }
     return error;
   };
@@ -85,7 +141,6 @@ function guardReserved(reserved: postgres.ReservedSql, onLost: () => void): post
     get(target, property, receiver) {
       if (property === "release") {
         return () => {
-          // A lost connection is already back in the pool as closed.
           if (lost === undefined) target.release();
         };
       }
@@ -150,7 +205,8 @@ function watchCursor<T>(
 
 /**
  * Error codes that mean "the connection to PostgreSQL is lost", not "this
- * query is wrong": Node's socket errors, postgres.js's own connection errors,
+ * query is wrong": Node's socket errors, postgres.js's own connection errors
+ * (and ours, POOL_TIMEOUT),
  * PostgreSQL's shutdown / start-up / crash codes (57P01-57P03) and its class
  * 08 connection errors (but not 08P01, a protocol violation: a bug).
  */
@@ -167,6 +223,7 @@ const CONNECTION_LOST = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  "POOL_TIMEOUT",
   "57P01",
   "57P02",
   "57P03",

@@ -16,14 +16,26 @@ import { type EventPermission, getEventAccess } from "./permissions.server";
 const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 /** An error as the API answers it: a fixed code and a Japanese message. */
-export function apiError(code: ErrorCode | "unauthorized", status: number, message?: string): Response {
-  const text = message ?? (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
+export function apiError(
+  code: ErrorCode | "unauthorized",
+  status: number,
+  message?: string,
+): Response {
+  const text =
+    message ??
+    (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
   return json({ error: { code, message: text } }, { status });
 }
 
-export async function createApiToken(db: Database, args: { personId: string; name: string }): Promise<string> {
+export async function createApiToken(
+  db: Database,
+  args: { personId: string; name: string },
+): Promise<string> {
   const token = `jk_${randomBytes(32).toString("base64url")}`;
-  await db.insertInto("api_tokens").values({ person_id: args.personId, name: args.name, token_hash: hash(token) }).execute();
+  await db
+    .insertInto("api_tokens")
+    .values({ person_id: args.personId, name: args.name, token_hash: hash(token) })
+    .execute();
   return token;
 }
 
@@ -46,7 +58,10 @@ export async function revokeApiToken(db: Database, args: { personId: string; id:
 }
 
 /** The staff member behind a Bearer token, or a 401 response thrown. */
-export async function requireApiUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+export async function requireApiUser(
+  request: Request,
+  context: AppLoadContext,
+): Promise<SessionUser> {
   const header = request.headers.get("authorization") ?? "";
   const token = header.match(/^Bearer\s+(\S{10,200})$/i)?.[1];
   if (!token) throw apiError("unauthorized", 401);
@@ -73,7 +88,11 @@ export async function requireApiUser(request: Request, context: AppLoadContext):
     .where("people.role", "in", ["admin", "organiser", "secretary", "reception"])
     .executeTakeFirst();
   if (!user) throw apiError("unauthorized", 401);
-  await context.db.updateTable("api_tokens").set({ last_used_at: sql`now()` }).where("id", "=", user.token_id).execute();
+  await context.db
+    .updateTable("api_tokens")
+    .set({ last_used_at: sql`now()` })
+    .where("id", "=", user.token_id)
+    .execute();
   const { token_id: _, ...person } = user;
   return person;
 }
@@ -85,8 +104,13 @@ export async function requireApiEventAccess(
 ) {
   const id = Number(args.eventId);
   const access =
-    Number.isSafeInteger(id) && id > 0
-      ? await getEventAccess(context.db, { user: args.user, eventId: id, permission: args.permission })
+    // an id within PostgreSQL's integer, or no event (not a 500 from the query)
+    Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
+      ? await getEventAccess(context.db, {
+          user: args.user,
+          eventId: id,
+          permission: args.permission,
+        })
       : undefined;
   if (!access) throw apiError("not_found", 404);
   return access;
@@ -96,7 +120,11 @@ export async function requireApiEventAccess(
 // Webhooks
 // ---------------------------------------------------------------------------
 
-export const WEBHOOK_TOPICS: WebhookTopic[] = ["registration.created", "registration.cancelled", "checkin.created"];
+export const WEBHOOK_TOPICS: WebhookTopic[] = [
+  "registration.created",
+  "registration.cancelled",
+  "checkin.created",
+];
 
 export const webhookSchema = z.object({
   url: z
@@ -105,7 +133,9 @@ export const webhookSchema = z.object({
     .max(500)
     .url("URLの形式が正しくありません")
     .refine((v) => /^https?:\/\//.test(v), "http:// または https:// で始まるURLを入力してください"),
-  topics: z.array(z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]])).min(1, "通知する出来事を1つ以上選んでください"),
+  topics: z
+    .array(z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]]))
+    .min(1, "通知する出来事を1つ以上選んでください"),
 });
 
 export async function createWebhook(
@@ -115,7 +145,13 @@ export async function createWebhook(
   const secret = randomBytes(24).toString("base64url");
   const row = await db
     .insertInto("webhooks")
-    .values({ created_by: args.personId, url: args.url, topics: args.topics, secret, event_id: args.eventId ?? null })
+    .values({
+      created_by: args.personId,
+      url: args.url,
+      topics: args.topics,
+      secret,
+      event_id: args.eventId ?? null,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return { id: row.id, secret };
@@ -131,7 +167,11 @@ export function listWebhooks(db: Database, personId: string) {
 }
 
 export async function deleteWebhook(db: Database, args: { personId: string; id: number }) {
-  await db.deleteFrom("webhooks").where("id", "=", args.id).where("created_by", "=", args.personId).execute();
+  await db
+    .deleteFrom("webhooks")
+    .where("id", "=", args.id)
+    .where("created_by", "=", args.personId)
+    .execute();
 }
 
 /**
@@ -149,17 +189,34 @@ export async function enqueueWebhooks(
     .select(["webhooks.id"])
     .where("webhooks.active", "=", true)
     .where(sql<boolean>`${args.topic} = any(webhooks.topics)`)
-    .where((eb) => eb.or([eb("webhooks.event_id", "is", null), eb("webhooks.event_id", "=", args.eventId)]))
+    .where((eb) =>
+      eb.or([eb("webhooks.event_id", "is", null), eb("webhooks.event_id", "=", args.eventId)]),
+    )
     .where((eb) =>
       eb.or([
         eb("people.role", "=", "admin"),
-        eb("people.id", "in", eb.selectFrom("event_staff").select("person_id").where("event_id", "=", args.eventId).where("role", "=", "organiser")),
+        eb(
+          "people.id",
+          "in",
+          eb
+            .selectFrom("event_staff")
+            .select("person_id")
+            .where("event_id", "=", args.eventId)
+            .where("role", "=", "organiser"),
+        ),
       ]),
     )
     .execute();
   for (const hook of hooks) {
-    const body = JSON.stringify({ type: args.topic, eventId: args.eventId, createdAt: new Date().toISOString(), data: args.data });
-    await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', ${hook.id}::int, 'body', ${body}::text), max_attempts := 15)`.execute(trx);
+    const body = JSON.stringify({
+      type: args.topic,
+      eventId: args.eventId,
+      createdAt: new Date().toISOString(),
+      data: args.data,
+    });
+    await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', ${hook.id}::int, 'body', ${body}::text), max_attempts := 15)`.execute(
+      trx,
+    );
   }
 }
 
@@ -171,7 +228,11 @@ const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });
  */
 export async function deliverWebhook(db: Database, payload: unknown): Promise<void> {
   const { webhookId, body } = deliveryPayload.parse(payload);
-  const hook = await db.selectFrom("webhooks").select(["url", "secret", "active"]).where("id", "=", webhookId).executeTakeFirst();
+  const hook = await db
+    .selectFrom("webhooks")
+    .select(["url", "secret", "active"])
+    .where("id", "=", webhookId)
+    .executeTakeFirst();
   if (!hook?.active) return;
   const signature = createHmac("sha256", hook.secret).update(body).digest("hex");
   const response = await fetch(hook.url, {
@@ -228,7 +289,11 @@ function registrationRows(db: Database) {
       "people.email",
       "organisations.name as union",
       "courses.id as courseId",
-      sql<string | null>`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as("course"),
+      sql<
+        string | null
+      >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+        "course",
+      ),
     ]);
 }
 
@@ -253,14 +318,19 @@ export async function apiListRegistrations(
 /** One registration by id, with its event id, for the access check that follows. */
 export function apiGetRegistration(db: Database, id: string) {
   if (!/^\d{1,18}$/.test(id)) return Promise.resolve(undefined);
-  return registrationRows(db).select("people.organisation_id as unionId").where("registrations.id", "=", id).executeTakeFirst();
+  return registrationRows(db)
+    .select("people.organisation_id as unionId")
+    .where("registrations.id", "=", id)
+    .executeTakeFirst();
 }
 
 /** The forms of /admin/api. */
 export const apiSettingsSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("token"), name: z.string().trim().min(1, "トークンの名前を入力してください").max(100) }),
+  z.object({
+    intent: z.literal("token"),
+    name: z.string().trim().min(1, "トークンの名前を入力してください").max(100),
+  }),
   z.object({ intent: z.literal("revoke"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("webhook"), ...webhookSchema.shape }),
   z.object({ intent: z.literal("delete_webhook"), id: z.coerce.number().int().positive() }),
 ]);
-

@@ -54,7 +54,10 @@ const count = (label: string) =>
       if (v === undefined || v.trim() === "") return null;
       const n = Number(v.normalize("NFKC"));
       if (!Number.isInteger(n) || n < 0 || n > 100_000) {
-        ctx.addIssue({ code: "custom", message: `${label}は0以上の整数で入力してください(空欄は制限なし)` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${label}は0以上の整数で入力してください(空欄は制限なし)`,
+        });
         return z.NEVER;
       }
       return n;
@@ -64,7 +67,10 @@ const url = (label: string) =>
     .string()
     .trim()
     .max(500)
-    .refine((v) => v === "" || /^https:\/\/[^\s]+$/.test(v), `${label}は https:// で始まるURLを入力してください`)
+    .refine(
+      (v) => v === "" || /^https:\/\/[^\s]+$/.test(v),
+      `${label}は https:// で始まるURLを入力してください`,
+    )
     .default("");
 
 export const eventFormSchema = z
@@ -73,8 +79,13 @@ export const eventFormSchema = z
     slug: z
       .string({ message: "URL名を入力してください" })
       .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, "URL名は半角英小文字・数字・ハイフンで2〜61文字にしてください(例: kenshukai-21)"),
-    kind: z.enum(Object.keys(EVENT_KIND_LABELS) as [EventKind, ...EventKind[]], { message: "種別を選択してください" }),
+      .regex(
+        /^[a-z0-9][a-z0-9-]{1,60}$/,
+        "URL名は半角英小文字・数字・ハイフンで2〜61文字にしてください(例: kenshukai-21)",
+      ),
+    kind: z.enum(Object.keys(EVENT_KIND_LABELS) as [EventKind, ...EventKind[]], {
+      message: "種別を選択してください",
+    }),
     summary: text("概要", 300, false),
     description: text("企画の説明", 5000, false),
     notes: text("お知らせ", 2000, false),
@@ -86,7 +97,10 @@ export const eventFormSchema = z
     venue_map_url: url("地図のURL"),
     online_label: text("オンラインの表示", 100, false),
     online_url: url("オンライン参加URL"),
-    members_only: z.any().optional().transform((v) => v === "on"),
+    members_only: z
+      .any()
+      .optional()
+      .transform((v) => v === "on"),
     max_age: count("年齢制限"),
     capacity: count("定員"),
     opens_at: when("申込開始日時"),
@@ -94,9 +108,24 @@ export const eventFormSchema = z
     cancellation_deadline: whenOptional("キャンセル期限"),
   })
   .superRefine((v, ctx) => {
-    if (v.ends_at < v.starts_at) ctx.addIssue({ code: "custom", path: ["ends_at"], message: "終了日時は開始日時より後にしてください" });
-    if (v.closes_at <= v.opens_at) ctx.addIssue({ code: "custom", path: ["closes_at"], message: "申込締切は申込開始より後にしてください" });
-    if (!v.venue_name && !v.online_label) ctx.addIssue({ code: "custom", path: ["venue_name"], message: "会場名か、オンラインの表示(例: オンライン(Zoom))のどちらかを入力してください" });
+    if (v.ends_at < v.starts_at)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ends_at"],
+        message: "終了日時は開始日時より後にしてください",
+      });
+    if (v.closes_at <= v.opens_at)
+      ctx.addIssue({
+        code: "custom",
+        path: ["closes_at"],
+        message: "申込締切は申込開始より後にしてください",
+      });
+    if (!v.venue_name && !v.online_label)
+      ctx.addIssue({
+        code: "custom",
+        path: ["venue_name"],
+        message: "会場名か、オンラインの表示(例: オンライン(Zoom))のどちらかを入力してください",
+      });
   });
 export type EventFormInput = z.infer<typeof eventFormSchema>;
 
@@ -120,9 +149,25 @@ export async function getEventForEdit(db: Database, eventId: number) {
     .where("event_id", "=", eventId)
     .orderBy("opens_at")
     .executeTakeFirst();
-  const sessions = await db.selectFrom("event_sessions").selectAll().where("event_id", "=", eventId).orderBy("starts_at").orderBy("position").execute();
-  const courses = await db.selectFrom("courses").selectAll().where("event_id", "=", eventId).orderBy("position").execute();
-  const questions = await db.selectFrom("event_questions").selectAll().where("event_id", "=", eventId).orderBy("position").execute();
+  const sessions = await db
+    .selectFrom("event_sessions")
+    .selectAll()
+    .where("event_id", "=", eventId)
+    .orderBy("starts_at")
+    .orderBy("position")
+    .execute();
+  const courses = await db
+    .selectFrom("courses")
+    .selectAll()
+    .where("event_id", "=", eventId)
+    .orderBy("position")
+    .execute();
+  const questions = await db
+    .selectFrom("event_questions")
+    .selectAll()
+    .where("event_id", "=", eventId)
+    .orderBy("position")
+    .execute();
   return { event, window, sessions, courses, questions };
 }
 
@@ -144,7 +189,12 @@ async function upsertVenue(db: Database, input: EventFormInput): Promise<number 
   }
   const row = await db
     .insertInto("venues")
-    .values({ name: input.venue_name, address: input.venue_address, phone: input.venue_phone, map_url: input.venue_map_url })
+    .values({
+      name: input.venue_name,
+      address: input.venue_address,
+      phone: input.venue_phone,
+      map_url: input.venue_map_url,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
@@ -171,7 +221,10 @@ function eventColumns(input: EventFormInput, venueId: number | null) {
 }
 
 /** A new event, as a draft, given to the organiser who made it. */
-export async function createEvent(db: Database, args: { user: SessionUser; input: EventFormInput }): Promise<number> {
+export async function createEvent(
+  db: Database,
+  args: { user: SessionUser; input: EventFormInput },
+): Promise<number> {
   try {
     return await db.transaction().execute(async (trx) => {
       const venueId = await upsertVenue(trx, args.input);
@@ -184,24 +237,52 @@ export async function createEvent(db: Database, args: { user: SessionUser; input
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      await trx.insertInto("registration_windows").values({ event_id: id, label: "参加申込", opens_at: args.input.opens_at, closes_at: args.input.closes_at }).execute();
-      await trx.insertInto("checkin_lists").values({ event_id: id, session_id: null, name: "受付(全体)" }).execute();
+      await trx
+        .insertInto("registration_windows")
+        .values({
+          event_id: id,
+          label: "参加申込",
+          opens_at: args.input.opens_at,
+          closes_at: args.input.closes_at,
+        })
+        .execute();
+      await trx
+        .insertInto("checkin_lists")
+        .values({ event_id: id, session_id: null, name: "受付(全体)" })
+        .execute();
       if (args.user.role === "organiser") {
-        await trx.insertInto("event_staff").values({ event_id: id, person_id: args.user.id, role: "organiser" }).execute();
+        await trx
+          .insertInto("event_staff")
+          .values({ event_id: id, person_id: args.user.id, role: "organiser" })
+          .execute();
       }
-      await audit(trx, { actorId: args.user.id, eventId: id, entity: "event", entityId: id, action: "create", detail: { title: args.input.title } });
+      await audit(trx, {
+        actorId: args.user.id,
+        eventId: id,
+        entity: "event",
+        entityId: id,
+        action: "create",
+        detail: { title: args.input.title },
+      });
       return id;
     });
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
-      throw new DomainError("invalid_input", { field: "slug", message: "このURL名は既に使われています。別の名前にしてください。" });
+      throw new DomainError("invalid_input", {
+        field: "slug",
+        message: "このURL名は既に使われています。別の名前にしてください。",
+      });
     }
     throw error;
   }
 }
 
 async function hqId(db: Database): Promise<number> {
-  const row = await db.selectFrom("organisations").select("id").where("kind", "=", "prefectural_hq").executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("organisations")
+    .select("id")
+    .where("kind", "=", "prefectural_hq")
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -215,7 +296,12 @@ export async function updateEvent(
 ): Promise<{ warning?: string }> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom("events").select(["taken", "capacity"]).where("id", "=", args.eventId).forUpdate().executeTakeFirstOrThrow();
+      const current = await trx
+        .selectFrom("events")
+        .select(["taken", "capacity"])
+        .where("id", "=", args.eventId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       const taken = await recountTaken(trx, { table: "events", id: args.eventId });
       if (args.input.capacity !== null && args.input.capacity < taken && !args.confirmed) {
         return {
@@ -223,12 +309,33 @@ export async function updateEvent(
         };
       }
       const venueId = await upsertVenue(trx, args.input);
-      await trx.updateTable("events").set({ ...eventColumns(args.input, venueId), updated_at: sql`now()` }).where("id", "=", args.eventId).execute();
-      const window = await trx.selectFrom("registration_windows").select("id").where("event_id", "=", args.eventId).orderBy("opens_at").executeTakeFirst();
+      await trx
+        .updateTable("events")
+        .set({ ...eventColumns(args.input, venueId), updated_at: sql`now()` })
+        .where("id", "=", args.eventId)
+        .execute();
+      const window = await trx
+        .selectFrom("registration_windows")
+        .select("id")
+        .where("event_id", "=", args.eventId)
+        .orderBy("opens_at")
+        .executeTakeFirst();
       if (window) {
-        await trx.updateTable("registration_windows").set({ opens_at: args.input.opens_at, closes_at: args.input.closes_at }).where("id", "=", window.id).execute();
+        await trx
+          .updateTable("registration_windows")
+          .set({ opens_at: args.input.opens_at, closes_at: args.input.closes_at })
+          .where("id", "=", window.id)
+          .execute();
       } else {
-        await trx.insertInto("registration_windows").values({ event_id: args.eventId, label: "参加申込", opens_at: args.input.opens_at, closes_at: args.input.closes_at }).execute();
+        await trx
+          .insertInto("registration_windows")
+          .values({
+            event_id: args.eventId,
+            label: "参加申込",
+            opens_at: args.input.opens_at,
+            closes_at: args.input.closes_at,
+          })
+          .execute();
       }
       await audit(trx, {
         actorId: args.actorId,
@@ -242,7 +349,10 @@ export async function updateEvent(
     });
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
-      throw new DomainError("invalid_input", { field: "slug", message: "このURL名は既に使われています。別の名前にしてください。" });
+      throw new DomainError("invalid_input", {
+        field: "slug",
+        message: "このURL名は既に使われています。別の名前にしてください。",
+      });
     }
     throw error;
   }
@@ -251,11 +361,26 @@ export async function updateEvent(
 /** Publishes, closes or cancels. Cancelling cancels every live registration and emails each person. */
 export async function setEventStatus(
   db: Database,
-  args: { eventId: number; actorId: string; status: "published" | "closed" | "cancelled"; reason?: string; appUrl: string },
+  args: {
+    eventId: number;
+    actorId: string;
+    status: "published" | "closed" | "cancelled";
+    reason?: string;
+    appUrl: string;
+  },
 ): Promise<{ notified: number }> {
   return db.transaction().execute(async (trx) => {
-    const event = await trx.selectFrom("events").select(["id", "title", "status"]).where("id", "=", args.eventId).forUpdate().executeTakeFirstOrThrow();
-    await trx.updateTable("events").set({ status: args.status, updated_at: sql`now()` }).where("id", "=", args.eventId).execute();
+    const event = await trx
+      .selectFrom("events")
+      .select(["id", "title", "status"])
+      .where("id", "=", args.eventId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("events")
+      .set({ status: args.status, updated_at: sql`now()` })
+      .where("id", "=", args.eventId)
+      .execute();
     let notified = 0;
     if (args.status === "cancelled") {
       const affected = await trx
@@ -266,8 +391,16 @@ export async function setEventStatus(
         .returning(["id", "person_id"])
         .execute();
       await trx.updateTable("events").set({ taken: 0 }).where("id", "=", args.eventId).execute();
-      await trx.updateTable("event_sessions").set({ taken: 0 }).where("event_id", "=", args.eventId).execute();
-      await trx.updateTable("courses").set({ taken: 0 }).where("event_id", "=", args.eventId).execute();
+      await trx
+        .updateTable("event_sessions")
+        .set({ taken: 0 })
+        .where("event_id", "=", args.eventId)
+        .execute();
+      await trx
+        .updateTable("courses")
+        .set({ taken: 0 })
+        .where("event_id", "=", args.eventId)
+        .execute();
       notified = await noticeTo(trx, {
         registrationIds: affected.map((a) => a.id),
         subject: `【中止】${event.title}`,
@@ -276,7 +409,14 @@ export async function setEventStatus(
         appUrl: args.appUrl,
       });
     }
-    await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "event", entityId: args.eventId, action: args.status, detail: { from: event.status, notified } });
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: args.eventId,
+      entity: "event",
+      entityId: args.eventId,
+      action: args.status,
+      detail: { from: event.status, notified },
+    });
     return { notified };
   });
 }
@@ -284,7 +424,13 @@ export async function setEventStatus(
 /** Emails a notice to the people behind the given registrations, through the outbox. */
 async function noticeTo(
   db: Transaction<DB>,
-  args: { registrationIds: string[]; subject: string; body: string; eventTitle: string; appUrl: string },
+  args: {
+    registrationIds: string[];
+    subject: string;
+    body: string;
+    eventTitle: string;
+    appUrl: string;
+  },
 ): Promise<number> {
   if (args.registrationIds.length === 0) return 0;
   const people = await db
@@ -322,7 +468,11 @@ export async function copyEvent(
 ): Promise<number> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const e = await trx.selectFrom("events").selectAll().where("id", "=", args.eventId).executeTakeFirstOrThrow();
+      const e = await trx
+        .selectFrom("events")
+        .selectAll()
+        .where("id", "=", args.eventId)
+        .executeTakeFirstOrThrow();
       const shiftMs = args.newStart.getTime() - e.starts_at.getTime();
       const shift = (d: Date | null) => (d ? new Date(d.getTime() + shiftMs) : null);
       const { id } = await trx
@@ -348,55 +498,156 @@ export async function copyEvent(
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      for (const w of await trx.selectFrom("registration_windows").selectAll().where("event_id", "=", e.id).execute()) {
-        await trx.insertInto("registration_windows").values({ event_id: id, label: w.label, opens_at: shift(w.opens_at)!, closes_at: shift(w.closes_at)! }).execute();
+      for (const w of await trx
+        .selectFrom("registration_windows")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("registration_windows")
+          .values({
+            event_id: id,
+            label: w.label,
+            opens_at: shift(w.opens_at)!,
+            closes_at: shift(w.closes_at)!,
+          })
+          .execute();
       }
       const sessionMap = new Map<number, number>();
-      for (const s of await trx.selectFrom("event_sessions").selectAll().where("event_id", "=", e.id).execute()) {
+      for (const s of await trx
+        .selectFrom("event_sessions")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
         const row = await trx
           .insertInto("event_sessions")
-          .values({ event_id: id, key: s.key, kind: s.kind, title: s.title, description: s.description, starts_at: shift(s.starts_at)!, ends_at: shift(s.ends_at), venue_id: s.venue_id, online_url: "", optional: s.optional, capacity: s.capacity, position: s.position })
+          .values({
+            event_id: id,
+            key: s.key,
+            kind: s.kind,
+            title: s.title,
+            description: s.description,
+            starts_at: shift(s.starts_at)!,
+            ends_at: shift(s.ends_at),
+            venue_id: s.venue_id,
+            online_url: "",
+            optional: s.optional,
+            capacity: s.capacity,
+            position: s.position,
+          })
           .returning("id")
           .executeTakeFirstOrThrow();
         sessionMap.set(s.id, row.id);
-        await trx.insertInto("checkin_lists").values({ event_id: id, session_id: row.id, name: s.title }).execute();
-      }
-      await trx.insertInto("checkin_lists").values({ event_id: id, session_id: null, name: "受付(全体)" }).execute();
-      for (const c of await trx.selectFrom("courses").selectAll().where("event_id", "=", e.id).execute()) {
         await trx
-          .insertInto("courses")
-          .values({ event_id: id, session_id: c.session_id ? (sessionMap.get(c.session_id) ?? null) : null, key: c.key, code: c.code, title: c.title, audience: c.audience, facilitator: c.facilitator, adviser: c.adviser, venue_id: c.venue_id, capacity: c.capacity, allocation: c.allocation, position: c.position })
+          .insertInto("checkin_lists")
+          .values({ event_id: id, session_id: row.id, name: s.title })
           .execute();
       }
-      for (const q of await trx.selectFrom("event_questions").selectAll().where("event_id", "=", e.id).execute()) {
-        await trx.insertInto("event_questions").values({ event_id: id, label: q.label, kind: q.kind, options: q.options, required: q.required, position: q.position }).execute();
+      await trx
+        .insertInto("checkin_lists")
+        .values({ event_id: id, session_id: null, name: "受付(全体)" })
+        .execute();
+      for (const c of await trx
+        .selectFrom("courses")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("courses")
+          .values({
+            event_id: id,
+            session_id: c.session_id ? (sessionMap.get(c.session_id) ?? null) : null,
+            key: c.key,
+            code: c.code,
+            title: c.title,
+            audience: c.audience,
+            facilitator: c.facilitator,
+            adviser: c.adviser,
+            venue_id: c.venue_id,
+            capacity: c.capacity,
+            allocation: c.allocation,
+            position: c.position,
+          })
+          .execute();
       }
-      for (const p of await trx.selectFrom("programme_items").selectAll().where("event_id", "=", e.id).execute()) {
+      for (const q of await trx
+        .selectFrom("event_questions")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("event_questions")
+          .values({
+            event_id: id,
+            label: q.label,
+            kind: q.kind,
+            options: q.options,
+            required: q.required,
+            position: q.position,
+          })
+          .execute();
+      }
+      for (const p of await trx
+        .selectFrom("programme_items")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
         await trx
           .insertInto("programme_items")
-          .values({ event_id: id, session_id: p.session_id ? (sessionMap.get(p.session_id) ?? null) : null, starts_at: shift(p.starts_at)!, ends_at: shift(p.ends_at), title: p.title, speaker: p.speaker, description: p.description, position: p.position })
+          .values({
+            event_id: id,
+            session_id: p.session_id ? (sessionMap.get(p.session_id) ?? null) : null,
+            starts_at: shift(p.starts_at)!,
+            ends_at: shift(p.ends_at),
+            title: p.title,
+            speaker: p.speaker,
+            description: p.description,
+            position: p.position,
+          })
           .execute();
       }
       if (args.user.role === "organiser") {
-        await trx.insertInto("event_staff").values({ event_id: id, person_id: args.user.id, role: "organiser" }).execute();
+        await trx
+          .insertInto("event_staff")
+          .values({ event_id: id, person_id: args.user.id, role: "organiser" })
+          .execute();
       }
-      await audit(trx, { actorId: args.user.id, eventId: id, entity: "event", entityId: id, action: "copy", detail: { from: e.id } });
+      await audit(trx, {
+        actorId: args.user.id,
+        eventId: id,
+        entity: "event",
+        entityId: id,
+        action: "copy",
+        detail: { from: e.id },
+      });
       return id;
     });
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
-      throw new DomainError("invalid_input", { field: "slug", message: "このURL名は既に使われています。別の名前にしてください。" });
+      throw new DomainError("invalid_input", {
+        field: "slug",
+        message: "このURL名は既に使われています。別の名前にしてください。",
+      });
     }
     throw error;
   }
 }
 
 export const sessionFormSchema = z.object({
-  kind: z.enum(Object.keys(SESSION_KIND_LABELS) as [keyof typeof SESSION_KIND_LABELS, ...(keyof typeof SESSION_KIND_LABELS)[]], { message: "種類を選択してください" }),
+  kind: z.enum(
+    Object.keys(SESSION_KIND_LABELS) as [
+      keyof typeof SESSION_KIND_LABELS,
+      ...(keyof typeof SESSION_KIND_LABELS)[],
+    ],
+    { message: "種類を選択してください" },
+  ),
   title: text("名称", 200),
   starts_at: when("開始日時"),
   ends_at: whenOptional("終了日時"),
-  optional: z.any().optional().transform((v) => v === "on"),
+  optional: z
+    .any()
+    .optional()
+    .transform((v) => v === "on"),
   capacity: count("定員"),
 });
 
@@ -411,30 +662,77 @@ export const courseFormSchema = z.object({
 });
 
 /** Adds a session (a day, plenary, 分科会 block, dinner, lodging…) with its check-in list. */
-export async function addSession(db: Database, args: { eventId: number; actorId: string; input: z.infer<typeof sessionFormSchema> }) {
+export async function addSession(
+  db: Database,
+  args: { eventId: number; actorId: string; input: z.infer<typeof sessionFormSchema> },
+) {
   await db.transaction().execute(async (trx) => {
-    const position = await trx.selectFrom("event_sessions").select(sql<number>`count(*)::int`.as("n")).where("event_id", "=", args.eventId).executeTakeFirstOrThrow();
+    const position = await trx
+      .selectFrom("event_sessions")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("event_id", "=", args.eventId)
+      .executeTakeFirstOrThrow();
     const row = await trx
       .insertInto("event_sessions")
-      .values({ event_id: args.eventId, key: `s-${Date.now().toString(36)}`, ...args.input, position: position.n })
+      .values({
+        event_id: args.eventId,
+        key: `s-${Date.now().toString(36)}`,
+        ...args.input,
+        position: position.n,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await trx.insertInto("checkin_lists").values({ event_id: args.eventId, session_id: row.id, name: args.input.title }).execute();
-    await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "session", entityId: row.id, action: "create", detail: { title: args.input.title } });
+    await trx
+      .insertInto("checkin_lists")
+      .values({ event_id: args.eventId, session_id: row.id, name: args.input.title })
+      .execute();
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: args.eventId,
+      entity: "session",
+      entityId: row.id,
+      action: "create",
+      detail: { title: args.input.title },
+    });
   });
 }
 
 /** Adds a breakout course or 分科会. */
-export async function addCourse(db: Database, args: { eventId: number; actorId: string; input: z.infer<typeof courseFormSchema> }) {
+export async function addCourse(
+  db: Database,
+  args: { eventId: number; actorId: string; input: z.infer<typeof courseFormSchema> },
+) {
   await db.transaction().execute(async (trx) => {
-    const position = await trx.selectFrom("courses").select(sql<number>`count(*)::int`.as("n")).where("event_id", "=", args.eventId).executeTakeFirstOrThrow();
-    const breakout = await trx.selectFrom("event_sessions").select("id").where("event_id", "=", args.eventId).where("kind", "=", "breakout").executeTakeFirst();
+    const position = await trx
+      .selectFrom("courses")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("event_id", "=", args.eventId)
+      .executeTakeFirstOrThrow();
+    const breakout = await trx
+      .selectFrom("event_sessions")
+      .select("id")
+      .where("event_id", "=", args.eventId)
+      .where("kind", "=", "breakout")
+      .executeTakeFirst();
     const row = await trx
       .insertInto("courses")
-      .values({ event_id: args.eventId, key: `c-${Date.now().toString(36)}`, session_id: breakout?.id ?? null, ...args.input, position: position.n })
+      .values({
+        event_id: args.eventId,
+        key: `c-${Date.now().toString(36)}`,
+        session_id: breakout?.id ?? null,
+        ...args.input,
+        position: position.n,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "course", entityId: row.id, action: "create", detail: { title: args.input.title } });
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: args.eventId,
+      entity: "course",
+      entityId: row.id,
+      action: "create",
+      detail: { title: args.input.title },
+    });
   });
 }
 
@@ -444,15 +742,42 @@ export async function addCourse(db: Database, args: { eventId: number; actorId: 
  */
 export async function updateCourse(
   db: Database,
-  args: { eventId: number; courseId: number; actorId: string; capacity: number | null; cancel: boolean; confirmed: boolean; appUrl: string },
+  args: {
+    eventId: number;
+    courseId: number;
+    actorId: string;
+    capacity: number | null;
+    cancel: boolean;
+    confirmed: boolean;
+    appUrl: string;
+  },
 ): Promise<{ warning?: string; notified?: number }> {
   return db.transaction().execute(async (trx) => {
-    const course = await trx.selectFrom("courses").selectAll().where("id", "=", args.courseId).where("event_id", "=", args.eventId).forUpdate().executeTakeFirst();
+    const course = await trx
+      .selectFrom("courses")
+      .selectAll()
+      .where("id", "=", args.courseId)
+      .where("event_id", "=", args.eventId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!course) throw new DomainError("not_found");
     if (args.cancel) {
-      await trx.updateTable("courses").set({ status: "cancelled" }).where("id", "=", course.id).execute();
-      const affected = await trx.selectFrom("registrations").select("id").where("course_id", "=", course.id).where("status", "!=", "cancelled").execute();
-      const event = await trx.selectFrom("events").select("title").where("id", "=", args.eventId).executeTakeFirstOrThrow();
+      await trx
+        .updateTable("courses")
+        .set({ status: "cancelled" })
+        .where("id", "=", course.id)
+        .execute();
+      const affected = await trx
+        .selectFrom("registrations")
+        .select("id")
+        .where("course_id", "=", course.id)
+        .where("status", "!=", "cancelled")
+        .execute();
+      const event = await trx
+        .selectFrom("events")
+        .select("title")
+        .where("id", "=", args.eventId)
+        .executeTakeFirstOrThrow();
       const notified = await noticeTo(trx, {
         registrationIds: affected.map((a) => a.id),
         subject: `【コース中止】${event.title}`,
@@ -460,21 +785,44 @@ export async function updateCourse(
         eventTitle: event.title,
         appUrl: args.appUrl,
       });
-      await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "course", entityId: course.id, action: "cancel", detail: { notified } });
+      await audit(trx, {
+        actorId: args.actorId,
+        eventId: args.eventId,
+        entity: "course",
+        entityId: course.id,
+        action: "cancel",
+        detail: { notified },
+      });
       return { notified };
     }
     const taken = await recountTaken(trx, { table: "courses", id: course.id });
     if (args.capacity !== null && args.capacity < taken && !args.confirmed) {
-      return { warning: `定員(${args.capacity}名)が、既に確定している${taken}名を下回ります。よろしければもう一度「保存」を押してください。` };
+      return {
+        warning: `定員(${args.capacity}名)が、既に確定している${taken}名を下回ります。よろしければもう一度「保存」を押してください。`,
+      };
     }
-    await trx.updateTable("courses").set({ capacity: args.capacity }).where("id", "=", course.id).execute();
-    await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "course", entityId: course.id, action: "capacity", detail: { from: course.capacity, to: args.capacity } });
+    await trx
+      .updateTable("courses")
+      .set({ capacity: args.capacity })
+      .where("id", "=", course.id)
+      .execute();
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: args.eventId,
+      entity: "course",
+      entityId: course.id,
+      action: "capacity",
+      detail: { from: course.capacity, to: args.capacity },
+    });
     return {};
   });
 }
 
 export const messageSchema = z.object({
-  subject: text("件名", 150),
+  subject: text("件名", 150).refine(
+    (v) => !/[\r\n]/.test(v),
+    "件名は改行を入れずに1行で入力してください",
+  ),
   body: text("本文", 5000),
   status: z.enum(["confirmed", "waitlisted", "all"]).default("confirmed"),
   course: z.coerce.number().int().positive().optional().catch(undefined),
@@ -486,17 +834,28 @@ export const messageSchema = z.object({
  */
 export async function messageAttendees(
   db: Database,
-  args: { eventId: number; actorId: string; unionId: number | null; input: z.infer<typeof messageSchema>; appUrl: string },
+  args: {
+    eventId: number;
+    actorId: string;
+    unionId: number | null;
+    input: z.infer<typeof messageSchema>;
+    appUrl: string;
+  },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const event = await trx.selectFrom("events").select("title").where("id", "=", args.eventId).executeTakeFirstOrThrow();
+    const event = await trx
+      .selectFrom("events")
+      .select("title")
+      .where("id", "=", args.eventId)
+      .executeTakeFirstOrThrow();
     let query = trx
       .selectFrom("registrations")
       .innerJoin("people", "people.id", "registrations.person_id")
       .select("registrations.id")
       .where("registrations.event_id", "=", args.eventId)
       .where("registrations.status", "!=", "cancelled");
-    if (args.input.status !== "all") query = query.where("registrations.status", "=", args.input.status);
+    if (args.input.status !== "all")
+      query = query.where("registrations.status", "=", args.input.status);
     if (args.input.course) query = query.where("registrations.course_id", "=", args.input.course);
     if (args.unionId !== null) query = query.where("people.organisation_id", "=", args.unionId);
     const ids = (await query.execute()).map((r) => r.id);
@@ -507,7 +866,19 @@ export async function messageAttendees(
       eventTitle: event.title,
       appUrl: args.appUrl,
     });
-    await audit(trx, { actorId: args.actorId, eventId: args.eventId, entity: "event", entityId: args.eventId, action: "message", detail: { subject: args.input.subject, recipients: sent, status: args.input.status, course: args.input.course ?? null } });
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: args.eventId,
+      entity: "event",
+      entityId: args.eventId,
+      action: "message",
+      detail: {
+        subject: args.input.subject,
+        recipients: sent,
+        status: args.input.status,
+        course: args.input.course ?? null,
+      },
+    });
     return sent;
   });
 }
@@ -518,13 +889,23 @@ export const statusSchema = z.object({
   reason: z.string().trim().max(1000, "理由は1000文字以内で入力してください").default(""),
 });
 export const copySchema = z.object({
-  new_slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, "URL名は半角英小文字・数字・ハイフンで入力してください"),
-  new_start: z.string().refine((v) => fromTokyoInput(v) !== undefined, "新しい開始日時を入力してください"),
+  new_slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, "URL名は半角英小文字・数字・ハイフンで入力してください"),
+  new_start: z
+    .string()
+    .refine((v) => fromTokyoInput(v) !== undefined, "新しい開始日時を入力してください"),
 });
 export const courseUpdateSchema = z.object({
   course_id: z.coerce.number().int().positive(),
   capacity: courseFormSchema.shape.capacity,
-  cancel: z.any().optional().transform((v) => v === "on"),
-  confirmed: z.any().optional().transform((v) => v === "on"),
+  cancel: z
+    .any()
+    .optional()
+    .transform((v) => v === "on"),
+  confirmed: z
+    .any()
+    .optional()
+    .transform((v) => v === "on"),
 });
-

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { type Database, isConnectionError } from "../../db/index";
+import type { Database } from "../../db/index";
 
 /** True when the database answers a trivial query. */
 export async function databaseAnswers(db: Database): Promise<boolean> {
@@ -9,17 +9,4 @@ export async function databaseAnswers(db: Database): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** What a person sees while the database cannot be reached. */
-export const DATABASE_UNAVAILABLE_MESSAGE =
-  "ただいまデータベースに接続できません。しばらくしてから再度お試しください。";
-
-/**
- * True when `error` comes from losing the database (PostgreSQL stopped,
- * restarting or unreachable), not from a bad query: such a request is answered
- * 503, and the pool reconnects by itself once the database is back.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  return isConnectionError(error);
 }

@@ -25,7 +25,8 @@ export const profileSchema = z.object({
   organisation_id: z.coerce
     .number({ message: "所属単組を選択してください" })
     .int("所属単組を選択してください")
-    .positive("所属単組を選択してください"),
+    .positive("所属単組を選択してください")
+    .max(2_147_483_647, "所属単組を選択してください"),
   workplace: text("職場", 100),
   phone: z
     .string()

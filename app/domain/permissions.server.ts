@@ -81,7 +81,8 @@ export async function requireEventAccess(
   const user = await requireStaff(request, context);
   const id = Number(args.eventId);
   const access =
-    Number.isSafeInteger(id) && id > 0
+    // an id within PostgreSQL's integer, or no event (not a 500 from the query)
+    Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
       ? await getEventAccess(context.db, { user, eventId: id, permission: args.permission })
       : undefined;
   if (!access) throw new Response("Not Found", { status: 404 });

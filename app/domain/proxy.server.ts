@@ -1,6 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
+import { NO_CONTROL_CHARS } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
@@ -21,22 +22,39 @@ export const colleagueSchema = profileSchema.extend({
     .email("メールアドレスの形式が正しくありません"),
   course: z.coerce.number().int().positive().optional().catch(undefined),
   session: z.array(z.coerce.number().int().positive()).default([]),
-  dietary_needs: z.string().trim().max(500, "食事の配慮は500文字以内で入力してください").default(""),
-  accessibility_needs: z.string().trim().max(500, "配慮事項は500文字以内で入力してください").default(""),
+  dietary_needs: z
+    .string()
+    .trim()
+    .max(500, "食事の配慮は500文字以内で入力してください")
+    .regex(NO_CONTROL_CHARS, "食事の配慮に使えない文字が含まれています")
+    .default(""),
+  accessibility_needs: z
+    .string()
+    .trim()
+    .max(500, "配慮事項は500文字以内で入力してください")
+    .regex(NO_CONTROL_CHARS, "配慮事項に使えない文字が含まれています")
+    .default(""),
 });
 export type Colleague = z.infer<typeof colleagueSchema>;
 
 type Trx = Transaction<DB>;
 
 async function eventSlug(db: Database, eventId: number): Promise<string> {
-  const row = await db.selectFrom("events").select("slug").where("id", "=", eventId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("events")
+    .select("slug")
+    .where("id", "=", eventId)
+    .executeTakeFirstOrThrow();
   return row.slug;
 }
 
 /** Finds the colleague by email, or creates them with a completed profile. */
 async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): Promise<string> {
   if (access.unionId !== null && c.organisation_id !== access.unionId) {
-    throw new DomainError("forbidden", { field: "organisation_id", message: "所属単組の組合員のみ代理で申し込めます。" });
+    throw new DomainError("forbidden", {
+      field: "organisation_id",
+      message: "所属単組の組合員のみ代理で申し込めます。",
+    });
   }
   const union = await trx
     .selectFrom("organisations")
@@ -44,7 +62,11 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
     .where("id", "=", c.organisation_id)
     .where("kind", "=", "local_union")
     .executeTakeFirst();
-  if (!union) throw new DomainError("invalid_input", { field: "organisation_id", message: "所属単組を一覧から選択してください。" });
+  if (!union)
+    throw new DomainError("invalid_input", {
+      field: "organisation_id",
+      message: "所属単組を一覧から選択してください。",
+    });
   const email = c.email.toLowerCase();
   const existing = await trx
     .selectFrom("people")
@@ -191,18 +213,36 @@ export async function previewImport(
 ): Promise<{ fileError?: string; rows: ImportRow[]; colleagues: Colleague[] }> {
   const table = parseCsv(decodeCsv(args.bytes));
   const [header, ...body] = table;
-  if (!header) return { fileError: "ファイルが空です。1行目に見出し、2行目から申込者を入力してください。", rows: [], colleagues: [] };
+  if (!header)
+    return {
+      fileError: "ファイルが空です。1行目に見出し、2行目から申込者を入力してください。",
+      rows: [],
+      colleagues: [],
+    };
   const names = header.map((h) => h.trim());
   const missing = REQUIRED_HEADERS.filter((h) => !names.includes(h));
   if (missing.length > 0) {
-    return { fileError: `見出し行に次の列がありません: ${missing.join("、")}。テンプレートをご利用ください。`, rows: [], colleagues: [] };
+    return {
+      fileError: `見出し行に次の列がありません: ${missing.join("、")}。テンプレートをご利用ください。`,
+      rows: [],
+      colleagues: [],
+    };
   }
   if (body.length === 0) return { fileError: "申込者の行がありません。", rows: [], colleagues: [] };
-  if (body.length > MAX_ROWS) return { fileError: `一度に取り込めるのは${MAX_ROWS}行までです。ファイルを分けてください。`, rows: [], colleagues: [] };
+  if (body.length > MAX_ROWS)
+    return {
+      fileError: `一度に取り込めるのは${MAX_ROWS}行までです。ファイルを分けてください。`,
+      rows: [],
+      colleagues: [],
+    };
 
   const slug = await eventSlug(db, args.access.eventId);
   const form = await getRegistrationForm(db, slug);
-  const unions = await db.selectFrom("organisations").select(["id", "name"]).where("kind", "=", "local_union").execute();
+  const unions = await db
+    .selectFrom("organisations")
+    .select(["id", "name"])
+    .where("kind", "=", "local_union")
+    .execute();
   const rows: ImportRow[] = [];
   const colleagues: Colleague[] = [];
   const seen = new Set<string>();
@@ -214,17 +254,29 @@ export async function previewImport(
     });
     const errors: string[] = [];
     const union = unions.find((u) => u.name === values.organisation);
-    if (!union) errors.push(`単組「${values.organisation ?? ""}」が見つかりません。一覧の正式名称で入力してください。`);
+    if (!union)
+      errors.push(
+        `単組「${values.organisation ?? ""}」が見つかりません。一覧の正式名称で入力してください。`,
+      );
     else if (args.access.unionId !== null && union.id !== args.access.unionId) {
       errors.push("所属単組以外の組合員は取り込めません。");
     }
     let course: number | undefined;
     if (form && form.courses.length > 0) {
-      const match = form.courses.find((c) => [c.code, c.title, `${c.code} ${c.title}`].includes(values.course ?? ""));
-      if (!match) errors.push(`コース「${values.course ?? ""}」が見つかりません。コース名(例: ${form.courses[0]?.code})で入力してください。`);
+      const match = form.courses.find((c) =>
+        [c.code, c.title, `${c.code} ${c.title}`].includes(values.course ?? ""),
+      );
+      if (!match)
+        errors.push(
+          `コース「${values.course ?? ""}」が見つかりません。コース名(例: ${form.courses[0]?.code})で入力してください。`,
+        );
       course = match?.id;
     }
-    const parsed = colleagueSchema.safeParse({ ...values, organisation_id: union?.id ?? 0, course });
+    const parsed = colleagueSchema.safeParse({
+      ...values,
+      organisation_id: union?.id ?? 0,
+      course,
+    });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         if (issue.path[0] !== "organisation_id") errors.push(issue.message);
@@ -267,14 +319,24 @@ export async function importRegistrations(
     await db.transaction().execute(async (trx) => {
       for (const [i, colleague] of preview.colleagues.entries()) {
         current = i;
-        const result = await registerColleague(trx, { access: args.access, slug, colleague, appUrl: args.appUrl });
+        const result = await registerColleague(trx, {
+          access: args.access,
+          slug,
+          colleague,
+          appUrl: args.appUrl,
+        });
         if (result.status === "waitlisted") waitlisted++;
       }
     });
   } catch (error) {
     if (error instanceof DomainError) {
-      const rows = preview.rows.map((r, i) => (i === current ? { ...r, errors: [error.message] } : r));
-      return { rows, fileError: `${preview.rows[current]?.line ?? "?"}行目で取り込めませんでした。何も登録していません。` };
+      const rows = preview.rows.map((r, i) =>
+        i === current ? { ...r, errors: [error.message] } : r,
+      );
+      return {
+        rows,
+        fileError: `${preview.rows[current]?.line ?? "?"}行目で取り込めませんでした。何も登録していません。`,
+      };
     }
     throw error;
   }

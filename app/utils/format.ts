@@ -79,9 +79,12 @@ export function toTokyoInput(value: Date | string | null | undefined): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)}T${p.hour}:${p.minute}`;
 }
 
-/** The value of a datetime-local input, read as Tokyo time; undefined when malformed. */
+/**
+ * The value of a datetime-local input, read as Tokyo time; undefined when
+ * malformed, impossible (31 February is not 3 March) or before 1900.
+ */
 export function fromTokyoInput(value: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) || value < "1900") return undefined;
   const date = new Date(`${value}:00+09:00`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return Number.isNaN(date.getTime()) || toTokyoInput(date) !== value ? undefined : date;
 }
