@@ -8,6 +8,7 @@ import express from "express";
 import type { Database } from "../db/index";
 import "./context";
 import { FAILURES, type Failure } from "./domain/failures.server";
+import { createPageCache } from "./page-cache";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -20,6 +21,8 @@ export function createApp(options: {
 }) {
   const app = express();
   app.disable("x-powered-by");
+  const pageCache = createPageCache();
+  app.use(pageCache.serve);
   app.use(compression());
   app.use(
     "/build",
@@ -27,23 +30,25 @@ export function createApp(options: {
   );
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.use(refuseCrossSiteForms);
-  app.all("*", remixHandler(options));
+  app.all("*", remixHandler({ ...options, pageCache }));
   app.use(lastResort);
   return app;
 }
 
 /**
- * The Remix handler, as @remix-run/express builds it, with one addition: a
+ * The Remix handler, as @remix-run/express builds it, with two additions: a
  * request that failed for a reason that is no bug of the page (handleError in
  * entry.server.tsx marks its load context: the database is unreachable, or a
  * value could not be read) gets that failure's status and Japanese message
- * (app/domain/failures.server.ts) instead of the generic 500 page.
+ * (app/domain/failures.server.ts) instead of the generic 500 page; and a
+ * public page is handed to the page cache (app/page-cache.ts).
  */
 function remixHandler(options: {
   db: Database;
   build: ServerBuild;
   appUrl: string;
   devMail: boolean;
+  pageCache: ReturnType<typeof createPageCache>;
 }): express.RequestHandler {
   const handle = createRequestHandler(options.build, process.env.NODE_ENV);
   return async (req, res, next) => {
@@ -58,7 +63,7 @@ function remixHandler(options: {
         await response.body?.cancel();
         response = failureResponse(req, context.failure);
       }
-      await sendRemixResponse(res, response);
+      await sendRemixResponse(res, await options.pageCache.store(res, response));
     } catch (error) {
       next(error);
     }

@@ -5,6 +5,8 @@ import { EventCard } from "../components/event-card";
 import { listEventMonths, listPublicEvents } from "../domain/events.server";
 import { EVENT_KIND_LABELS, isEventKind } from "../utils/labels";
 
+export { publicPageHeaders as headers } from "../utils/cache";
+
 export const meta: MetaFunction = () => [{ title: "イベント一覧 | 自治研イベント" }];
 
 const filterSchema = z.object({

@@ -5,6 +5,8 @@ import { getPublicEvent, registrationState } from "../domain/events.server";
 import { formatDateTime, formatRange, formatTime } from "../utils/format";
 import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 
+export { publicPageHeaders as headers } from "../utils/cache";
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.event.title} | 自治研イベント` : "イベントが見つかりません" },
   { name: "description", content: data?.event.summary ?? "" },

@@ -113,3 +113,48 @@ describe("health and errors", () => {
     expect(html).toContain("ページが見つかりません");
   });
 });
+
+describe("the page cache", () => {
+  const slug = "zenkoku-40-shimane";
+
+  it("renders a crowd's requests for an event page once, then again after a second", async () => {
+    const first = await fetch(`${app.url}/events/${slug}`);
+    expect(first.headers.get("cache-control")).toContain("s-maxage=1");
+    const seats = (html: string) => html.match(/残り(\d+)席/)?.[1];
+    const before = seats(await first.text());
+    expect(before).toBeDefined();
+
+    // A seat is taken behind the cache's back: the crowd sees the kept page.
+    await database.db
+      .updateTable("events")
+      .set({ taken: (eb) => eb("taken", "+", 1) })
+      .where("slug", "=", slug)
+      .execute();
+    const crowd = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${app.url}/events/${slug}`)),
+    );
+    const hits = crowd.filter((r) => r.headers.get("x-cache") === "hit").length;
+    expect(hits).toBeGreaterThanOrEqual(19);
+    for (const r of crowd) await r.body?.cancel();
+
+    // Gzipped once per render, for browsers that accept it.
+    const gzipped = await fetch(`${app.url}/events/${slug}`, {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(await gzipped.text()).toContain("残り");
+
+    // After its second, the page is rendered again from the database.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = await fetch(`${app.url}/events/${slug}`);
+    expect(later.headers.get("x-cache")).toBeNull();
+    expect(Number(seats(await later.text()))).toBe(Number(before) - 1);
+  });
+
+  it("never keeps a page that depends on who asks, nor a query's answer", async () => {
+    for (const path of ["/me", "/login", `/events/${slug}/register`, "/?kind=convention"]) {
+      await fetch(app.url + path, { redirect: "manual" });
+      const again = await fetch(app.url + path, { redirect: "manual" });
+      expect(again.headers.get("x-cache"), path).toBeNull();
+    }
+  });
+});
