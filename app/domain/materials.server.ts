@@ -342,10 +342,14 @@ function materialsQuery(db: Database, user: SessionUser | undefined) {
  */
 export async function listVisibleMaterials(
   db: Database,
-  args: { user?: SessionUser; eventId?: number; groupId?: number },
+  args: { user?: SessionUser; eventId?: number; eventIds?: number[]; groupId?: number },
 ) {
   let query = materialsQuery(db, args.user).where(visibleTo(args.user));
   if (args.eventId !== undefined) query = query.where("materials.event_id", "=", args.eventId);
+  if (args.eventIds !== undefined) {
+    if (args.eventIds.length === 0) return [];
+    query = query.where("materials.event_id", "in", args.eventIds);
+  }
   if (args.groupId !== undefined) query = query.where("materials.group_id", "=", args.groupId);
   return query
     .orderBy(sql`events.starts_at desc nulls last`)
@@ -355,17 +359,88 @@ export async function listVisibleMaterials(
     .execute();
 }
 
-/** How many materials exist that `user` cannot see, to suggest signing in. */
+/** How many materials exist (of one event, when asked) that `user` cannot see, to suggest signing in. */
 export async function countHiddenMaterials(
   db: Database,
-  args: { user?: SessionUser },
+  args: { user?: SessionUser; eventId?: number },
 ): Promise<number> {
-  const row = await db
+  let query = db
     .selectFrom("materials")
     .select(sql<number>`count(*)::int`.as("n"))
-    .where((eb) => eb.not(visibleTo(args.user)(eb)))
-    .executeTakeFirstOrThrow();
+    .where((eb) => eb.not(visibleTo(args.user)(eb)));
+  if (args.eventId !== undefined) query = query.where("materials.event_id", "=", args.eventId);
+  const row = await query.executeTakeFirstOrThrow();
   return row.n;
+}
+
+/** What a list of an event's materials shows of one: never the file's storage key. */
+export type EventMaterial = {
+  id: number;
+  title: string;
+  description: string;
+  kind: "file" | "link" | "video";
+  /** 「PDF」「PowerPoint」…, or 「リンク」「動画」 */
+  typeLabel: string;
+  sizeBytes: number | null;
+  sessionTitle: string | null;
+};
+
+const KIND_LABELS = { link: "リンク", video: "動画" } as const;
+
+/** The label of a stored file's type, as detectFileType named it when it was uploaded. */
+function fileTypeLabel(contentType: string): string {
+  const known: FileType[] = [
+    { contentType: "application/pdf", extension: "pdf", label: "PDF" },
+    { contentType: "image/png", extension: "png", label: "PNG画像" },
+    { contentType: "image/jpeg", extension: "jpg", label: "JPEG画像" },
+    ...OOXML.map(([, type]) => type),
+  ];
+  return known.find((t) => t.contentType === contentType)?.label ?? "ファイル";
+}
+
+function toEventMaterial(row: Awaited<ReturnType<typeof listVisibleMaterials>>[number]) {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    kind: row.kind,
+    typeLabel: row.kind === "file" ? fileTypeLabel(row.content_type) : KIND_LABELS[row.kind],
+    sizeBytes: row.kind === "file" ? row.size_bytes : null,
+    sessionTitle: row.session_title,
+  } satisfies EventMaterial;
+}
+
+/**
+ * An event's materials as its public page lists them: only `public` ones,
+ * and how many others there are. The event page is one page for everyone
+ * (the page cache shares it, app/page-cache.ts), so this never asks who is
+ * signed in; the rest are listed on the registrant's own page (/me).
+ */
+export async function listPublicEventMaterials(
+  db: Database,
+  args: { eventId: number },
+): Promise<{ materials: EventMaterial[]; others: number }> {
+  const rows = await listVisibleMaterials(db, { eventId: args.eventId });
+  const others = await countHiddenMaterials(db, { eventId: args.eventId });
+  return { materials: rows.map(toEventMaterial), others };
+}
+
+/**
+ * The materials of each given event that `user` may see (the same rule as
+ * the download, so a listed material always opens), by event id.
+ */
+export async function listMaterialsOfEvents(
+  db: Database,
+  args: { user: SessionUser; eventIds: number[] },
+): Promise<Record<number, EventMaterial[]>> {
+  const rows = await listVisibleMaterials(db, { user: args.user, eventIds: args.eventIds });
+  const byEvent: Record<number, EventMaterial[]> = {};
+  for (const row of rows) {
+    if (row.event_id === null) continue;
+    byEvent[row.event_id] ??= [];
+    byEvent[row.event_id]?.push(toEventMaterial(row));
+  }
+  return byEvent;
 }
 
 /**

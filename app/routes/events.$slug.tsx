@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { EventMaterials } from "../components/event-materials";
 import { SeatsLeft } from "../components/seats-left";
 import { getPublicEvent, registrationState } from "../domain/events.server";
+import { listPublicEventMaterials } from "../domain/materials.server";
 import { formatDateTime, formatRange, formatTime } from "../utils/format";
 import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 
@@ -12,19 +14,22 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "description", content: data?.event.summary ?? "" },
 ];
 
+// One page for everyone (the page cache shares it): nothing here may depend on
+// who is signed in, so the loader never reads the session.
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const event = await getPublicEvent(context.db, params.slug ?? "");
   if (!event) throw new Response("Not Found", { status: 404 });
   const now = new Date();
   return {
     event,
+    materials: await listPublicEventMaterials(context.db, { eventId: event.id }),
     registration: registrationState(event, now),
     finished: new Date(event.ends_at) < now,
   };
 }
 
 export default function EventPage() {
-  const { event, registration, finished } = useLoaderData<typeof loader>();
+  const { event, registration, finished, materials } = useLoaderData<typeof loader>();
   const venue = event.venue;
   return (
     <article>
@@ -200,6 +205,20 @@ export default function EventPage() {
             ))}
           </ul>
         </>
+      ) : null}
+
+      {materials.materials.length > 0 || materials.others > 0 ? (
+        <section aria-labelledby="materials-heading">
+          <h2 id="materials-heading">資料</h2>
+          <EventMaterials materials={materials.materials} label="このイベントの資料" />
+          {materials.others > 0 ? (
+            <p className="small muted">
+              {`参加申込者・組合員向けの資料が${materials.others}件あります。お申し込みの方は`}
+              <Link to="/me">マイページ</Link>
+              からご覧ください。
+            </p>
+          ) : null}
+        </section>
       ) : null}
 
       {event.notes ? (

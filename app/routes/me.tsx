@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { EventMaterials } from "../components/event-materials";
 import { FormError } from "../components/field";
 import { GroupMeetings } from "../components/group-meetings";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
+import { listMaterialsOfEvents } from "../domain/materials.server";
 import {
   cancelRegistration,
   changeRegistration,
@@ -29,6 +31,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
   const registrations = await listMyRegistrations(context.db, user.id);
   const now = new Date();
+  // The event's materials for this member, by the download route's own rule
+  // (members-only ones, and registrants-only ones once the seat is confirmed).
+  const materials = await listMaterialsOfEvents(context.db, {
+    user,
+    eventIds: registrations.filter((r) => r.status !== "cancelled").map((r) => r.event_id),
+  });
   const items = [];
   for (const r of registrations) {
     const live = r.status !== "cancelled" && r.ends_at > now;
@@ -40,6 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       deadline,
       past: r.ends_at <= now,
       form: live && now <= deadline ? await getRegistrationForm(context.db, r.slug) : undefined,
+      materials: r.status !== "cancelled" ? (materials[r.event_id] ?? []) : [],
     });
   }
   return {
@@ -187,6 +196,12 @@ export default function Me() {
                   height={320}
                 />
                 <p className="ticket__code">{r.ticket_code}</p>
+              </div>
+            ) : null}
+            {r.materials.length > 0 ? (
+              <div>
+                <h4>資料</h4>
+                <EventMaterials materials={r.materials} label={`${r.title}の資料`} />
               </div>
             ) : null}
             {r.status !== "cancelled" ? (

@@ -241,6 +241,69 @@ describe("who may open each kind of material", () => {
   });
 });
 
+describe("an event's materials on its page and on /me", () => {
+  const links = (html: string) => [...html.matchAll(/href="(\/materials\/\d+)"/g)].map((m) => m[1]);
+
+  it("the event page lists only the event's public materials, with type, size and link, the same for everyone", async () => {
+    // Signed in as a confirmed registrant first, then anonymous: the page is shared
+    // through the page cache, so neither may see more than the public material.
+    for (const cookie of [cookies.registrant!, cookies.admin!, ""]) {
+      const response = await fetch(`${app.url}/events/kenshukai-20`, {
+        headers: cookie ? { Cookie: cookie } : {},
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toContain("s-maxage=1");
+      const html = await response.text();
+      expect(html).toContain("資料-public");
+      expect(html).toContain(`(PDF・${Math.max(1, Math.round(PDF.length / 1024))} KB)`);
+      expect(links(html)).toContain(`/materials/${material.public}`);
+      expect(html).not.toContain("資料-members");
+      expect(html).not.toContain("資料-registrants");
+      expect(links(html)).not.toContain(`/materials/${material.members}`);
+      expect(links(html)).not.toContain(`/materials/${material.registrants}`);
+      expect(html).toMatch(/参加申込者・組合員向けの資料が\d+件あります/);
+    }
+  });
+
+  it("a confirmed registrant finds the members-only and registrants-only materials on /me, and each opens", async () => {
+    const response = await fetch(`${app.url}/me`, { headers: { Cookie: cookies.registrant! } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("資料-registrants");
+    expect(html).toContain("資料-members");
+    const hrefs = links(html);
+    expect(hrefs).toContain(`/materials/${material.registrants}`);
+    expect(hrefs).toContain(`/materials/${material.members}`);
+    for (const key of ["registrants", "members"]) {
+      const file = await fetch(`${app.url}/materials/${material[key]}`, {
+        headers: { Cookie: cookies.registrant! },
+      });
+      expect(file.status).toBe(200);
+      expect(Buffer.from(await file.arrayBuffer()).equals(PDF)).toBe(true);
+    }
+  });
+
+  it("a member not registered, or only on the waitlist, gets no registrants-only material on /me nor by its link", async () => {
+    for (const who of ["member", "waitlisted"]) {
+      const html = await (
+        await fetch(`${app.url}/me`, { headers: { Cookie: cookies[who]! } })
+      ).text();
+      expect(html).toContain("マイページ");
+      expect(html).not.toContain("資料-registrants");
+      expect(links(html)).not.toContain(`/materials/${material.registrants}`);
+      const refused = await open(who, material.registrants!);
+      expect(refused.status).toBe(404);
+      expect(Buffer.from(await refused.arrayBuffer()).includes("secret-bytes")).toBe(false);
+    }
+    // The waitlisted member's card lists what members may see, as the download allows.
+    const waitlisted = await (
+      await fetch(`${app.url}/me`, { headers: { Cookie: cookies.waitlisted! } })
+    ).text();
+    expect(waitlisted).toContain("資料-members");
+    expect((await open(null, material.registrants!)).status).toBe(403);
+  });
+});
+
 describe("uploading a material", () => {
   const fields = () => ({
     title: "新しい資料",
