@@ -19,6 +19,8 @@ export const ERROR_MESSAGES = {
   course_full: "選択したコースは満席です。別のコースを選ぶか、キャンセル待ちに登録してください。",
   session_full: "選択した日程・企画は満席です。選択を外すか、キャンセル待ちに登録してください。",
   course_unavailable: "選択したコースは現在受け付けていません。",
+  session_unavailable:
+    "選択した日程・企画は、このイベントで選べる日程・企画ではありません。画面を再読み込みして、表示されている「希望者のみ」の日程・企画から選び直してください。",
   cancellation_closed: "キャンセルの受付期限を過ぎています。県本部へご連絡ください。",
   already_cancelled: "この申込は既にキャンセルされています。",
   invalid_link:
@@ -70,6 +72,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   course_full: 409,
   session_full: 409,
   course_unavailable: 409,
+  session_unavailable: 422,
   cancellation_closed: 409,
   already_cancelled: 409,
   invalid_link: 400,

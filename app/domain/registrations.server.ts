@@ -768,6 +768,10 @@ export async function confirmWaitlisted(
  * Changes the course and optional sessions. A confirmed registration keeps its
  * seats unless the new choice has room (`course_full` / `session_full`
  * otherwise, and nothing changes); seats it gives up go to the waitlist.
+ * A session id that is not an optional session of this event is refused
+ * (`session_unavailable`), never quietly dropped. When the choice is what the
+ * registration already has, nothing is written and no email is sent
+ * (`changed: false`).
  */
 export async function changeRegistration(
   db: Database,
@@ -778,13 +782,14 @@ export async function changeRegistration(
     eventId?: number;
     actorId: string;
     courseId: number | null;
-    optionalSessionIds: number[];
+    /** the optional sessions wanted; omitted, the registration keeps the ones it has */
+    optionalSessionIds?: number[];
     appUrl: string;
     /** staff only: past the deadline, and past a full capacity */
     override?: boolean;
     now?: Date;
   },
-): Promise<{ promoted: string[] }> {
+): Promise<{ promoted: string[]; changed: boolean }> {
   const now = args.now ?? new Date();
   try {
     return await db.transaction().execute(async (trx) => {
@@ -803,9 +808,9 @@ export async function changeRegistration(
       const course = form.courses.find((c) => c.id === args.courseId);
       if (form.courses.length > 0 && !course)
         throw new DomainError("course_unavailable", { field: "course" });
-      const sessionIds = form.sessions
-        .filter((s) => !s.optional || args.optionalSessionIds.includes(s.id))
-        .map((s) => s.id);
+      const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
+      if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
+        throw new DomainError("session_unavailable", { field: "session" });
 
       await lockEventCapacity(trx, reg.event_id);
       const current = await trx
@@ -816,6 +821,16 @@ export async function changeRegistration(
         .executeTakeFirstOrThrow();
       if (current.status === "cancelled") throw new DomainError("already_cancelled");
       const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
+      const wanted =
+        args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
+      const sessionIds = form.sessions
+        .filter((s) => !s.optional || wanted.includes(s.id))
+        .map((s) => s.id);
+      const unchanged =
+        (course?.id ?? null) === current.course_id &&
+        sessionIds.length === new Set(before.sessionIds).size &&
+        sessionIds.every((id) => before.sessionIds.includes(id));
+      if (unchanged) return { promoted: [], changed: false };
       if (current.status === "confirmed") {
         await releaseSeats(trx, before);
         const full = await lockSeats(
@@ -861,7 +876,7 @@ export async function changeRegistration(
         current.status === "confirmed"
           ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
           : [];
-      return { promoted };
+      return { promoted, changed: true };
     });
   } catch (error) {
     throw asBusy(error);

@@ -60,13 +60,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await cancelRegistration(context.db, { ...base, override: true });
       return { ok: true as const, message: "キャンセルしました。本人にメールで通知しました。" };
     }
-    const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: null });
-    await changeRegistration(context.db, {
+    // The optional sessions stay as they are: only the course moves.
+    const { changed } = await changeRegistration(context.db, {
       ...base,
       courseId: form.data.course,
-      optionalSessionIds: (attendee?.sessions ?? []).map((s) => s.session_id),
       override: form.data.override === "on",
     });
+    if (!changed) return { ok: true as const, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
     return { ok: true as const, message: "コースを変更しました。本人にメールで通知しました。" };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false as const, message: error.message };

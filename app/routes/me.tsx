@@ -87,7 +87,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       });
       return { ok: true as const, message: "キャンセルしました。確認メールをお送りしました。" };
     }
-    await changeRegistration(context.db, {
+    const { changed } = await changeRegistration(context.db, {
       registrationId: data.registration,
       personId: user.id,
       actorId: user.id,
@@ -95,9 +95,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
       optionalSessionIds: data.session,
       appUrl: context.appUrl,
     });
-    return { ok: true as const, message: "申込内容を変更しました。確認メールをお送りしました。" };
+    return changed
+      ? { ok: true as const, message: "申込内容を変更しました。確認メールをお送りしました。" }
+      : {
+          ok: true as const,
+          message: "変更はありませんでした。申込内容はそのままです(メールは送っていません)。",
+        };
   } catch (error) {
-    if (error instanceof DomainError) return { ok: false as const, message: error.message };
+    if (error instanceof DomainError)
+      return {
+        ok: false as const,
+        message: error.message,
+        // the change form of this registration shows the error beside its field
+        registration: data.registration,
+        field: error.field,
+      };
     throw error;
   }
 }
@@ -107,6 +119,16 @@ export default function Me() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const justRegistered = params.get("registered");
+  /** The error of the last change, when it belongs to one of these fields of this registration. */
+  const fieldError = (registrationId: string, ...fields: string[]) =>
+    result &&
+    !result.ok &&
+    "field" in result &&
+    result.registration === registrationId &&
+    result.field !== undefined &&
+    fields.includes(result.field)
+      ? result.message
+      : undefined;
   return (
     <section>
       <h1>マイページ</h1>
@@ -218,13 +240,20 @@ export default function Me() {
             {r.canChange && r.form ? (
               <>
                 {r.form.courses.length > 0 || r.form.sessions.some((s) => s.optional) ? (
-                  <details className="change">
+                  <details
+                    className="change"
+                    open={fieldError(r.id, "course", "session") !== undefined}
+                  >
                     <summary>コース・参加企画を変更する</summary>
                     <Form method="post" className="form">
                       <input type="hidden" name="intent" value="change" />
                       <input type="hidden" name="registration" value={r.id} />
                       {r.form.courses.length > 0 ? (
-                        <fieldset>
+                        <fieldset
+                          aria-describedby={
+                            fieldError(r.id, "course") ? `course-error-${r.id}` : undefined
+                          }
+                        >
                           <legend>コース・分科会</legend>
                           {r.form.courses.map((c) => (
                             <label key={c.id} className="choice">
@@ -233,6 +262,7 @@ export default function Me() {
                                 name="course"
                                 value={c.id}
                                 defaultChecked={c.id === r.course_id}
+                                aria-invalid={fieldError(r.id, "course") ? true : undefined}
                               />
                               <span>
                                 {c.code} {c.title}{" "}
@@ -246,21 +276,41 @@ export default function Me() {
                               </span>
                             </label>
                           ))}
+                          {fieldError(r.id, "course") ? (
+                            <p className="error" id={`course-error-${r.id}`} role="alert">
+                              {fieldError(r.id, "course")}
+                            </p>
+                          ) : null}
                         </fieldset>
                       ) : null}
-                      {r.form.sessions
-                        .filter((s) => s.optional)
-                        .map((s) => (
-                          <label key={s.id} className="choice">
-                            <input
-                              type="checkbox"
-                              name="session"
-                              value={s.id}
-                              defaultChecked={r.sessions.some((mine) => mine.id === s.id)}
-                            />
-                            <span>{s.title}</span>
-                          </label>
-                        ))}
+                      {r.form.sessions.some((s) => s.optional) ? (
+                        <fieldset
+                          aria-describedby={
+                            fieldError(r.id, "session") ? `session-error-${r.id}` : undefined
+                          }
+                        >
+                          <legend>参加する日程・企画(希望者のみ)</legend>
+                          {r.form.sessions
+                            .filter((s) => s.optional)
+                            .map((s) => (
+                              <label key={s.id} className="choice">
+                                <input
+                                  type="checkbox"
+                                  name="session"
+                                  value={s.id}
+                                  defaultChecked={r.sessions.some((mine) => mine.id === s.id)}
+                                  aria-invalid={fieldError(r.id, "session") ? true : undefined}
+                                />
+                                <span>{s.title}</span>
+                              </label>
+                            ))}
+                          {fieldError(r.id, "session") ? (
+                            <p className="error" id={`session-error-${r.id}`} role="alert">
+                              {fieldError(r.id, "session")}
+                            </p>
+                          ) : null}
+                        </fieldset>
+                      ) : null}
                       <button type="submit" className="button">
                         変更を保存する
                       </button>

@@ -131,6 +131,40 @@ describe("the organiser's actions on a registration", () => {
     expect((mail.payload as { ticketCode: string }).ticketCode).toBeTruthy();
     expect(await (await staff.organiser!.get(`/admin/events/${seminar}/audit`)).text()).toContain("confirm");
   });
+
+  it("moves a registrant to another course keeping their optional sessions; the same course again changes nothing", async () => {
+    const { db } = database;
+    const member = await createMember(db);
+    const client = browserLike(app.url, await signIn(db, member.id));
+    const sessions = await db.selectFrom("event_sessions").select(["id", "key"]).where("event_id", "=", kenshukai).execute();
+    const dinner = sessions.find((s) => s.key === "dinner")!.id;
+    const courses = await db.selectFrom("courses").select(["id", "key"]).where("event_id", "=", kenshukai).execute();
+    const first = courses.find((c) => c.key === "bunkakai-1")!.id;
+    const second = courses.find((c) => c.key === "bunkakai-2")!.id;
+    const q = await db.selectFrom("event_questions").select("id").where("event_id", "=", kenshukai).where("label", "=", "レポート発表の有無").executeTakeFirstOrThrow();
+    const registered = await client.post("/events/kenshukai-20/register", { course: String(first), session: [String(dinner)], [`q_${q.id}`]: "発表しない" });
+    expect(registered.status).toBe(302);
+    const reg = await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).executeTakeFirstOrThrow();
+    const state = async () => ({
+      course: (await db.selectFrom("registrations").select("course_id").where("id", "=", reg.id).executeTakeFirstOrThrow()).course_id,
+      sessions: (await db.selectFrom("registration_sessions").select("session_id").where("registration_id", "=", reg.id).execute()).map((r) => r.session_id),
+      emails: (await db.selectFrom("outbound_emails").select("id").where("to_address", "=", member.email).execute()).length,
+    });
+    const before = await state();
+    const path = `/admin/events/${kenshukai}/attendees/${reg.id}`;
+
+    const same = await staff.admin!.post(path, { intent: "move", course: String(first) });
+    expect(await same.text()).toContain("変更はありませんでした");
+    expect(await state()).toEqual(before);
+
+    const moved = await staff.admin!.post(path, { intent: "move", course: String(second) });
+    expect(await moved.text()).toContain("コースを変更しました");
+    const after = await state();
+    expect(after.course).toBe(second);
+    expect(after.sessions.sort()).toEqual(before.sessions.sort());
+    expect(after.sessions).toContain(dinner);
+    expect(after.emails).toBe(before.emails + 1);
+  });
 });
 
 describe("proxy registration", () => {

@@ -436,4 +436,103 @@ describe("changing a registration", () => {
     expect((await course("course-1")).taken).toBe(c1.taken - 1);
     expect((await course("course-2")).taken).toBe(c2.taken + 1);
   });
+
+  it("refuses a session of another event or a compulsory one beside the sessions, and a save with nothing changed sends no email", async () => {
+    const { db } = database;
+    const member = await createMember(db);
+    const client = browserLike(app.url, await signIn(db, member.id));
+    const event = await db
+      .selectFrom("events")
+      .select("id")
+      .where("slug", "=", "kenshukai-20")
+      .executeTakeFirstOrThrow();
+    const sessions = await db
+      .selectFrom("event_sessions")
+      .select(["id", "key", "event_id", "optional"])
+      .execute();
+    const own = (key: string) =>
+      String(sessions.find((s) => s.event_id === event.id && s.key === key)!.id);
+    const elsewhere = String(sessions.find((s) => s.event_id !== event.id && s.optional)!.id);
+    const bunkakai = await course("bunkakai-1", "kenshukai-20");
+    const question = await db
+      .selectFrom("event_questions")
+      .select("id")
+      .where("event_id", "=", event.id)
+      .where("label", "=", "レポート発表の有無")
+      .executeTakeFirstOrThrow();
+    const registered = await client.post("/events/kenshukai-20/register", {
+      course: String(bunkakai.id),
+      session: [own("dinner")],
+      [`q_${question.id}`]: "発表しない",
+    });
+    expect(registered.status).toBe(302);
+    const reg = await db
+      .selectFrom("registrations")
+      .select("id")
+      .where("person_id", "=", member.id)
+      .executeTakeFirstOrThrow();
+    const state = async () => ({
+      sessions: (
+        await db
+          .selectFrom("registration_sessions")
+          .select("session_id")
+          .where("registration_id", "=", reg.id)
+          .orderBy("session_id")
+          .execute()
+      ).map((r) => String(r.session_id)),
+      emails: (
+        await db
+          .selectFrom("outbound_emails")
+          .select("id")
+          .where("to_address", "=", member.email)
+          .execute()
+      ).length,
+      history: (
+        await db
+          .selectFrom("registration_history")
+          .select("id")
+          .where("registration_id", "=", reg.id)
+          .execute()
+      ).length,
+    });
+    const before = await state();
+    expect(before.sessions).toContain(own("dinner"));
+
+    for (const wrong of [elsewhere, own("day1-plenary"), "999999999"]) {
+      const refused = await client.post("/me", {
+        intent: "change",
+        registration: reg.id,
+        course: String(bunkakai.id),
+        session: [own("dinner"), own("lodging"), wrong],
+      });
+      expect(refused.status).toBe(200);
+      const html = await refused.text();
+      expect(html).toContain("このイベントで選べる日程・企画ではありません");
+      expect(html).toMatch(/id="session-error-\d+"/);
+      expect(await state()).toEqual(before);
+    }
+
+    const unchanged = await client.post("/me", {
+      intent: "change",
+      registration: reg.id,
+      course: String(bunkakai.id),
+      session: [own("dinner")],
+    });
+    const unchangedHtml = await unchanged.text();
+    expect(unchangedHtml).toContain("変更はありませんでした。");
+    expect(unchangedHtml).not.toContain("申込内容を変更しました");
+    expect(await state()).toEqual(before);
+
+    const changed = await client.post("/me", {
+      intent: "change",
+      registration: reg.id,
+      course: String(bunkakai.id),
+      session: [own("dinner"), own("lodging")],
+    });
+    expect(await changed.text()).toContain("申込内容を変更しました");
+    const after = await state();
+    expect(after.sessions).toContain(own("lodging"));
+    expect(after.emails).toBe(before.emails + 1);
+    expect(after.history).toBe(before.history + 1);
+  });
 });
