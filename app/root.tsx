@@ -12,7 +12,12 @@ import {
 import type { ReactNode } from "react";
 import styles from "./styles.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  // Add to home screen: members' phones, and the reception desk's /checkin/:slug full-screen.
+  { rel: "manifest", href: "/manifest.webmanifest" },
+  { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
+];
 
 export const meta: MetaFunction = () => [{ title: "自治研イベント | 自治労福島県本部" }];
 
@@ -23,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="theme-color" content="#0b4f6c" />
+        <meta name="apple-mobile-web-app-title" content="自治研イベント" />
         <Meta />
         <Links />
       </head>

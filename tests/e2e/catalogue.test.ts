@@ -56,4 +56,28 @@ describe.skipIf(!hasChromium)("a visitor in Chromium", () => {
       await page.close();
     });
   }
+
+  it("Chromium reads the web app manifest without errors and finds the site installable", async () => {
+    const page = await browser.newPage({ viewport: PHONE, locale: "ja-JP" });
+    await page.goto(app.url);
+    const cdp = await page.context().newCDPSession(page);
+    const { url, errors, manifest } = (await cdp.send("Page.getAppManifest" as never)) as {
+      url: string;
+      errors: { message: string }[];
+      manifest?: { name: string; display: string; startUrl: string; icons: unknown[] };
+    };
+    expect(url).toBe(`${app.url}/manifest.webmanifest`);
+    expect(errors).toEqual([]);
+    expect(manifest?.name).toBe("自治研イベント");
+    expect(manifest?.display).toBe("kStandalone");
+    expect(manifest?.startUrl).toBe(`${app.url}/`);
+    // Installable but for the test's own incognito profile: the icons load and fit.
+    const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors" as never)) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    expect(
+      installabilityErrors.map((e) => e.errorId).filter((id) => id !== "in-incognito"),
+    ).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,0 +1,106 @@
+import { loadDemoData } from "../../db/seed/load";
+import { startTestApp } from "../support/app";
+import { createTestDatabase } from "../support/db";
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let app: Awaited<ReturnType<typeof startTestApp>>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await loadDemoData(database.db);
+  app = await startTestApp(database.db);
+});
+afterAll(async () => {
+  await app.close();
+  await database.drop();
+});
+
+type Manifest = {
+  name: string;
+  short_name: string;
+  start_url: string;
+  display: string;
+  theme_color: string;
+  icons: { src: string; sizes: string; type: string; purpose?: string }[];
+};
+
+/** The width and height a PNG's IHDR chunk declares, after checking it is a PNG at all. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect(
+    bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  ).toBe(true);
+  expect(bytes.subarray(12, 16).toString("latin1")).toBe("IHDR");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** The href of the first <link rel="…"> in the page. */
+function linkHref(html: string, rel: string): string | undefined {
+  for (const tag of html.match(/<link\b[^>]*>/g) ?? []) {
+    if (new RegExp(`\\brel="${rel}"`).test(tag)) return /\bhref="([^"]*)"/.exec(tag)?.[1];
+  }
+  return undefined;
+}
+
+async function fetchManifest(): Promise<{ response: Response; manifest: Manifest }> {
+  const response = await fetch(`${app.url}/manifest.webmanifest`);
+  return { response, manifest: (await response.clone().json()) as Manifest };
+}
+
+describe("adding the site to the home screen", () => {
+  it("every page links the web app manifest and the apple-touch-icon", async () => {
+    for (const path of ["/", "/events/kenshukai-20", "/login"]) {
+      const response = await fetch(app.url + path);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect({ path, manifest: linkHref(html, "manifest") }).toEqual({
+        path,
+        manifest: "/manifest.webmanifest",
+      });
+      expect({ path, icon: linkHref(html, "apple-touch-icon") }).toEqual({
+        path,
+        icon: "/apple-touch-icon.png",
+      });
+    }
+  });
+
+  it("the manifest is served as application/manifest+json and names the app in Japanese, full-screen from /", async () => {
+    const { response, manifest } = await fetchManifest();
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/manifest\+json/);
+    expect(manifest.name).toBe("自治研イベント");
+    expect(manifest.short_name.length).toBeGreaterThan(0);
+    expect(manifest.short_name.length).toBeLessThanOrEqual(12);
+    expect(manifest.start_url).toBe("/");
+    expect(manifest.display).toBe("standalone");
+    // the same colour as the pages' theme-color
+    const html = await (await fetch(`${app.url}/`)).text();
+    const themeColor = /<meta name="theme-color" content="([^"]+)"/.exec(html)?.[1];
+    expect(themeColor).toBe("#0b4f6c");
+    expect(manifest.theme_color).toBe(themeColor);
+  });
+
+  it("each declared icon is a PNG of the declared size, 192 and 512 among them", async () => {
+    const { manifest } = await fetchManifest();
+    const declared = manifest.icons.map((i) => i.sizes);
+    expect(declared).toContain("192x192");
+    expect(declared).toContain("512x512");
+    for (const icon of manifest.icons) {
+      const response = await fetch(new URL(icon.src, app.url));
+      expect({ src: icon.src, status: response.status }).toEqual({ src: icon.src, status: 200 });
+      expect(response.headers.get("content-type")).toBe("image/png");
+      expect(icon.type).toBe("image/png");
+      const { width, height } = pngSize(Buffer.from(await response.arrayBuffer()));
+      expect({ src: icon.src, sizes: `${width}x${height}` }).toEqual({
+        src: icon.src,
+        sizes: icon.sizes,
+      });
+    }
+  });
+
+  it("the apple-touch-icon is a 180×180 PNG", async () => {
+    const response = await fetch(`${app.url}/apple-touch-icon.png`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(pngSize(Buffer.from(await response.arrayBuffer()))).toEqual({ width: 180, height: 180 });
+  });
+});
