@@ -103,6 +103,8 @@ const freeText = (label: string, max: number) =>
     .max(max, `${label}は${max}文字以内で入力してください`)
     .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
 
+const SESSION_CHOICE = "参加する日程・企画は、表示されている「希望者のみ」の中から選んでください";
+
 /**
  * The zod schema of one event's form: its course choice, optional sessions,
  * own questions, needs, and a birth date where the event has an age limit and
@@ -147,7 +149,11 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
             .optional()
             .transform(() => null),
     session: z
-      .array(z.coerce.number().refine((v) => optionalIds.includes(v), "選択肢から選んでください"))
+      .array(
+        z.coerce
+          .number({ message: SESSION_CHOICE })
+          .refine((v) => optionalIds.includes(v), SESSION_CHOICE),
+      )
       .default([]),
     ...questionShape,
     dietary_needs: freeText("食事の配慮", 500).optional().default(""),

@@ -182,7 +182,7 @@ export default function Register() {
         ) : null}
 
         {form.sessions.length > 0 ? (
-          <fieldset>
+          <fieldset aria-describedby={errors.session ? "session-error" : undefined}>
             <legend>参加する日程・企画</legend>
             {form.sessions.map((s) => {
               const left = s.capacity === null ? null : Math.max(0, s.capacity - s.taken);
@@ -194,6 +194,8 @@ export default function Register() {
                     value={s.id}
                     defaultChecked={!s.optional || many("session").includes(String(s.id))}
                     disabled={!s.optional}
+                    aria-invalid={s.optional && errors.session ? true : undefined}
+                    aria-describedby={s.optional && errors.session ? "session-error" : undefined}
                   />
                   <span>
                     <strong>{s.title}</strong>
@@ -211,7 +213,7 @@ export default function Register() {
               );
             })}
             {errors.session ? (
-              <p className="error" role="alert">
+              <p className="error" id="session-error" role="alert">
                 {errors.session}
               </p>
             ) : null}

@@ -38,8 +38,13 @@ export function parseForm<S extends z.ZodType>(
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data, values };
   const errors: FieldErrors = {};
+  const isArray = (key: PropertyKey | undefined) =>
+    typeof key === "string" &&
+    arrays.some((a) => (a.endsWith("*") ? key.startsWith(a.slice(0, -1)) : a === key));
   for (const issue of result.error.issues) {
-    const field = issue.path.join(".") || "_form";
+    // A bad value among checkboxes belongs to the field, not to "session.2".
+    const path = isArray(issue.path[0]) ? issue.path.slice(0, 1) : issue.path;
+    const field = path.join(".") || "_form";
     errors[field] ??= issue.message;
   }
   return { ok: false, errors, values };

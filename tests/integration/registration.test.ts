@@ -272,6 +272,68 @@ describe("each rule is refused with its Japanese message, and nothing is written
     await db.updateTable("events").set({ capacity: null }).where("id", "=", c1.event_id).execute();
   });
 
+  it("a full session, or a session of another event, is shown beside the sessions", async () => {
+    const { db } = database;
+    const bunkakai = await course("bunkakai-1", "kenshukai-20");
+    const sessions = await db
+      .selectFrom("event_sessions")
+      .select(["id", "key", "event_id", "optional"])
+      .execute();
+    const dinner = sessions.find((s) => s.event_id === bunkakai.event_id && s.key === "dinner")!;
+    const elsewhere = sessions.find((s) => s.event_id !== bunkakai.event_id && s.optional)!;
+    const question = await db
+      .selectFrom("event_questions")
+      .select("id")
+      .where("event_id", "=", bunkakai.event_id)
+      .where("label", "=", "レポート発表の有無")
+      .executeTakeFirstOrThrow();
+    const form = {
+      course: String(bunkakai.id),
+      [`q_${question.id}`]: "発表しない",
+      waitlist: "",
+    };
+    /** The sessions' fieldset: its error must be inside it and tied to it and its checkboxes. */
+    const sessionsField = (html: string) => {
+      const fieldset = html.match(
+        /<fieldset[^>]*>\s*<legend>参加する日程・企画<\/legend>[\s\S]*?<\/fieldset>/,
+      )?.[0];
+      expect(fieldset).toBeTruthy();
+      expect(fieldset).toMatch(/^<fieldset[^>]*aria-describedby="session-error"/);
+      const error = fieldset!.match(
+        /<p class="error" id="session-error" role="alert">([^<]*)<\/p>/,
+      )?.[1];
+      const optional = fieldset!.match(/<input[^>]*name="session"[^>]*>/g) ?? [];
+      expect(optional.length).toBeGreaterThan(0);
+      for (const input of optional) expect(input).toContain('aria-invalid="true"');
+      return error;
+    };
+
+    await db
+      .updateTable("event_sessions")
+      .set({ capacity: sql`taken` })
+      .where("id", "=", dinner.id)
+      .execute();
+    try {
+      const full = await attempt("/events/kenshukai-20/register", {
+        ...form,
+        session: String(dinner.id),
+      });
+      expect(sessionsField(full.html)).toContain("選択した日程・企画は満席です");
+    } finally {
+      await db
+        .updateTable("event_sessions")
+        .set({ capacity: 100 })
+        .where("id", "=", dinner.id)
+        .execute();
+    }
+
+    const foreign = await attempt("/events/kenshukai-20/register", {
+      ...form,
+      session: String(elsewhere.id),
+    });
+    expect(sessionsField(foreign.html)).toContain("参加する日程・企画");
+  });
+
   it("a missing course choice and a missing required answer keep what was typed", async () => {
     const { html, status } = await attempt(SEMINAR, {
       dietary_needs: "えびアレルギー",
