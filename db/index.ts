@@ -12,12 +12,17 @@ export type Database = Kysely<DB>;
 /**
  * Opens a pool on `url`. Dates stay strings ("2024-05-24") so that a birth date
  * never shifts by a time zone; timestamptz columns become Date objects.
+ *
+ * No statement of the app waits more than 5 s for a lock (lock_timeout, set
+ * once per connection rather than by a SET LOCAL round trip in every
+ * transaction): a registration or a scan that would queue longer answers
+ * "busy, try again" (asBusy in app/domain/errors.server.ts) instead.
  */
 export function createDb(url: string, options: { max?: number } = {}): Database {
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connection: { TimeZone: "UTC", application_name: "jichiken-events" },
+    connection: { TimeZone: "UTC", application_name: "jichiken-events", lock_timeout: 5_000 },
     // With reconnectingPool below, survives a restart of PostgreSQL: db/reconnect.ts.
     ...reconnectOptions,
     types: {

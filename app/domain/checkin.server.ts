@@ -53,17 +53,6 @@ export const CHECKIN_MESSAGES: CheckinMessages = {
 // Access and lists
 // ---------------------------------------------------------------------------
 
-/** The id of the event with this slug, or undefined. */
-export async function getCheckinEventId(db: Database, slug: string): Promise<number | undefined> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(slug)) return undefined;
-  const row = await db
-    .selectFrom("events")
-    .select("id")
-    .where("slug", "=", slug)
-    .executeTakeFirst();
-  return row?.id;
-}
-
 /**
  * The one permission check for a desk: reception of this event, its
  * organisers, admins (and a 単組 secretary, narrowed to their union). Anyone
@@ -74,8 +63,7 @@ export async function requireCheckinAccess(
   context: AppLoadContext,
   slug: string | undefined,
 ): Promise<EventAccess> {
-  const eventId = slug ? await getCheckinEventId(context.db, slug) : undefined;
-  return requireEventAccess(request, context, { eventId, permission: "checkin" });
+  return requireEventAccess(request, context, { slug: slug ?? "", permission: "checkin" });
 }
 
 /**
@@ -363,22 +351,17 @@ export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinR
 }
 
 async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
-  await sql`set local lock_timeout = '5s'`.execute(trx);
+  // The list, and the event row locked before the registration row: the
+  // order in which a cancellation locks them, so the two never deadlock.
   const list = await trx
-    .selectFrom("checkin_lists")
-    .select(["id", "name", "session_id"])
-    .where("id", "=", args.listId)
-    .where("event_id", "=", args.eventId)
+    .selectFrom("checkin_lists as l")
+    .innerJoin("events as e", "e.id", "l.event_id")
+    .select(["l.id", "l.name", "l.session_id"])
+    .where("l.id", "=", args.listId)
+    .where("l.event_id", "=", args.eventId)
+    .forKeyShare("e")
     .executeTakeFirst();
   if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
-  // The event row before the registration row: the order in which a
-  // cancellation locks them, so the two never deadlock.
-  await trx
-    .selectFrom("events")
-    .select("id")
-    .where("id", "=", args.eventId)
-    .forKeyShare()
-    .execute();
 
   // A desk's clock may be wrong; a scan is never later than now.
   const now = new Date();
@@ -596,31 +579,13 @@ async function describe(
   },
 ): Promise<CheckinResult> {
   let attendee: CheckinAttendee | null = null;
+  let checkin: CheckinStamp | null = null;
   let code = args.code;
   if (code !== "unknown_ticket" && args.registrationId !== null) {
-    attendee = (await attendeeCard(trx, args.registrationId, args.unionId)) ?? null;
+    const card = await attendeeCard(trx, args.registrationId, args.unionId, args.checkinId);
+    attendee = card?.attendee ?? null;
+    checkin = card?.checkin ?? null;
     if (!attendee) code = "unknown_ticket";
-  }
-  let checkin: CheckinStamp | null = null;
-  if (args.checkinId !== null && attendee) {
-    const row = await trx
-      .selectFrom("checkins as c")
-      .leftJoin("people as s", "s.id", "c.staff_person_id")
-      .select([
-        "c.id",
-        "c.checked_in_at",
-        "c.desk",
-        sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
-      ])
-      .where("c.id", "=", args.checkinId)
-      .executeTakeFirst();
-    if (row)
-      checkin = {
-        id: row.id,
-        at: row.checked_in_at.toISOString(),
-        desk: row.desk,
-        staffName: row.staff_name,
-      };
   }
   return buildCheckinResult(
     {
@@ -635,16 +600,22 @@ async function describe(
   );
 }
 
+/** The person on a ticket (within the secretary's union) and the check-in's stamp, in one query. */
 async function attendeeCard(
   db: Trx | Database,
   registrationId: string,
   unionId: number | null,
-): Promise<CheckinAttendee | undefined> {
-  let query = db
+  checkinId: string | null,
+): Promise<{ attendee: CheckinAttendee; checkin: CheckinStamp | null } | undefined> {
+  const row = await db
     .selectFrom("registrations as r")
     .innerJoin("people as p", "p.id", "r.person_id")
     .leftJoin("organisations as o", "o.id", "p.organisation_id")
     .leftJoin("courses as c", "c.id", "r.course_id")
+    .leftJoin("checkins as k", (join) =>
+      join.onRef("k.registration_id", "=", "r.id").on("k.id", "=", checkinId ?? "0"),
+    )
+    .leftJoin("people as s", "s.id", "k.staff_person_id")
     .select([
       "r.id",
       "r.ticket_code",
@@ -656,20 +627,35 @@ async function attendeeCard(
       "p.given_name_kana",
       "o.name as union_name",
       sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      "k.id as checkin_id",
+      "k.checked_in_at",
+      "k.desk",
+      sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
     ])
-    .where("r.id", "=", registrationId);
-  if (unionId !== null) query = query.where("p.organisation_id", "=", unionId);
-  const row = await query.executeTakeFirst();
+    .where("r.id", "=", registrationId)
+    .$if(unionId !== null, (q) => q.where("p.organisation_id", "=", unionId as number))
+    .executeTakeFirst();
   if (!row) return undefined;
   return {
-    registrationId: row.id,
-    name: `${row.family_name} ${row.given_name}`.trim(),
-    kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
-    union: row.union_name ?? "",
-    course: row.course,
-    ticketCode: row.ticket_code,
-    dietary: row.dietary_needs,
-    accessibility: row.accessibility_needs,
+    attendee: {
+      registrationId: row.id,
+      name: `${row.family_name} ${row.given_name}`.trim(),
+      kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
+      union: row.union_name ?? "",
+      course: row.course,
+      ticketCode: row.ticket_code,
+      dietary: row.dietary_needs,
+      accessibility: row.accessibility_needs,
+    },
+    checkin:
+      row.checkin_id !== null && row.checked_in_at !== null
+        ? {
+            id: row.checkin_id,
+            at: row.checked_in_at.toISOString(),
+            desk: row.desk ?? "",
+            staffName: row.staff_name,
+          }
+        : null,
   };
 }
 
@@ -740,7 +726,6 @@ export async function undoCheckin(
   const eventId = args.access.eventId;
   try {
     return await db.transaction().execute(async (trx) => {
-      await sql`set local lock_timeout = '5s'`.execute(trx);
       const found = await trx
         .selectFrom("checkins as c")
         .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")

@@ -40,35 +40,48 @@ export async function requireStaff(
   return user;
 }
 
-/** What `user` may do at one event, or undefined when nothing. */
+/**
+ * What `user` may do at one event (by id, or by slug for the desk's URLs), or
+ * undefined when nothing. One query: the event and the user's part in it.
+ */
 export async function getEventAccess(
   db: Database,
-  args: { user: SessionUser; eventId: number; permission: EventPermission },
+  args: { user: SessionUser; eventId?: number; slug?: string; permission: EventPermission },
 ): Promise<EventAccess | undefined> {
-  const { user, eventId, permission } = args;
-  const exists = await db
-    .selectFrom("events")
-    .select("id")
-    .where("id", "=", eventId)
-    .executeTakeFirst();
-  if (!exists) return undefined;
-  if (user.role === "admin") return { user, eventId, unionId: null, canManage: true };
-  if (user.role === "secretary") {
-    if (permission === "manage" || !user.organisation_id) return undefined;
-    return { user, eventId, unionId: user.organisation_id, canManage: false };
-  }
+  const { user, permission } = args;
   const staffRole =
     user.role === "organiser" ? "organiser" : user.role === "reception" ? "reception" : null;
-  if (!staffRole) return undefined;
+  if (user.role === "secretary" && (permission === "manage" || !user.organisation_id)) {
+    return undefined;
+  }
+  if (!staffRole && user.role !== "admin" && user.role !== "secretary") return undefined;
   if (staffRole === "reception" && permission !== "checkin") return undefined;
-  const given = await db
-    .selectFrom("event_staff")
-    .select("role")
-    .where("event_id", "=", eventId)
-    .where("person_id", "=", user.id)
-    .where("role", "=", staffRole)
+  if (args.eventId === undefined && args.slug === undefined) return undefined;
+  const event = await db
+    .selectFrom("events")
+    .select((eb) => [
+      "events.id",
+      eb
+        .exists(
+          eb
+            .selectFrom("event_staff")
+            .select("event_staff.role")
+            .whereRef("event_staff.event_id", "=", "events.id")
+            .where("event_staff.person_id", "=", user.id)
+            .where("event_staff.role", "=", staffRole ?? "organiser"),
+        )
+        .as("given"),
+    ])
+    .$if(args.eventId !== undefined, (q) => q.where("events.id", "=", args.eventId as number))
+    .$if(args.slug !== undefined, (q) => q.where("events.slug", "=", args.slug as string))
     .executeTakeFirst();
-  if (!given) return undefined;
+  if (!event) return undefined;
+  const eventId = event.id;
+  if (user.role === "admin") return { user, eventId, unionId: null, canManage: true };
+  if (user.role === "secretary") {
+    return { user, eventId, unionId: user.organisation_id, canManage: false };
+  }
+  if (!event.given) return undefined;
   return { user, eventId, unionId: null, canManage: staffRole === "organiser" };
 }
 
@@ -76,15 +89,17 @@ export async function getEventAccess(
 export async function requireEventAccess(
   request: Request,
   context: AppLoadContext,
-  args: { eventId: string | number | undefined; permission: EventPermission },
+  args: { eventId?: string | number; slug?: string; permission: EventPermission },
 ): Promise<EventAccess> {
   const user = await requireStaff(request, context);
   const id = Number(args.eventId);
   const access =
     // an id within PostgreSQL's integer, or no event (not a 500 from the query)
-    Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
+    args.eventId !== undefined && Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
       ? await getEventAccess(context.db, { user, eventId: id, permission: args.permission })
-      : undefined;
+      : args.slug !== undefined && /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(args.slug)
+        ? await getEventAccess(context.db, { user, slug: args.slug, permission: args.permission })
+        : undefined;
   if (!access) throw new Response("Not Found", { status: 404 });
   return access;
 }

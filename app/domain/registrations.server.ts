@@ -317,7 +317,6 @@ async function releaseSeats(trx: Trx, seats: Seats) {
  * promote). Registrations lock a subset in the same order, so no deadlock.
  */
 async function lockEventCapacity(trx: Trx, eventId: number) {
-  await sql`set local lock_timeout = '5s'`.execute(trx);
   await trx.selectFrom("events").select("id").where("id", "=", eventId).forUpdate().execute();
   await trx
     .selectFrom("event_sessions")
@@ -449,7 +448,6 @@ export type RegisterArgs = {
 
 /** register() inside the caller's transaction, so a CSV import is all or nothing. */
 export async function registerWith(trx: Trx, args: RegisterArgs): Promise<RegisterResult> {
-  await sql`set local lock_timeout = '5s'`.execute(trx);
   const form = args.form ?? (await getRegistrationForm(trx, args.slug));
   if (!form) throw new DomainError("not_found");
   const now = args.now ?? new Date();

@@ -661,7 +661,6 @@ export async function createMeeting(
   const groupIds = [...new Set(input.group)].sort((a, b) => a - b);
   try {
     return await db.transaction().execute(async (trx) => {
-      await sql`set local lock_timeout = '5s'`.execute(trx);
       // Lock the groups in a fixed order so two meetings added at once get distinct numbers.
       await trx
         .selectFrom("working_groups")
