@@ -4,6 +4,7 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
+import { NO_CONTROL_CHARS } from "../utils/forms";
 import type { SessionUser } from "./auth.server";
 import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
@@ -128,13 +129,24 @@ export const WEBHOOK_TOPICS: WebhookTopic[] = [
 
 export const webhookSchema = z.object({
   url: z
-    .string()
+    .string({ message: "送信先URLを入力してください" })
     .trim()
-    .max(500)
-    .url("URLの形式が正しくありません")
-    .refine((v) => /^https?:\/\//.test(v), "http:// または https:// で始まるURLを入力してください"),
+    .min(1, "送信先URLを入力してください")
+    .max(500, "送信先URLは500文字以内で入力してください")
+    .url(
+      "送信先URLの形式が正しくありません。https://example.jp/hooks/jichiken のように入力してください",
+    )
+    .refine(
+      (v) => /^https?:\/\//.test(v),
+      "送信先URLは http:// または https:// で始まるURLを入力してください",
+    ),
   topics: z
-    .array(z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]]))
+    .array(
+      z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]], {
+        message: "通知する出来事は一覧から選んでください",
+      }),
+      { message: "通知する出来事を1つ以上選んでください" },
+    )
     .min(1, "通知する出来事を1つ以上選んでください"),
 });
 
@@ -324,13 +336,39 @@ export function apiGetRegistration(db: Database, id: string) {
     .executeTakeFirst();
 }
 
+/** A row id from a hidden field: an integer of PostgreSQL's `integer`, or `message`. */
+const rowId = (message: string) =>
+  z.coerce.number({ message }).int(message).positive(message).max(2_147_483_647, message);
+
 /** The forms of /admin/api. */
-export const apiSettingsSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("token"),
-    name: z.string().trim().min(1, "トークンの名前を入力してください").max(100),
-  }),
-  z.object({ intent: z.literal("revoke"), id: z.coerce.number().int().positive() }),
-  z.object({ intent: z.literal("webhook"), ...webhookSchema.shape }),
-  z.object({ intent: z.literal("delete_webhook"), id: z.coerce.number().int().positive() }),
-]);
+export const apiSettingsSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("token"),
+      name: z
+        .string({ message: "トークンの名前を入力してください" })
+        .trim()
+        .min(1, "トークンの名前を入力してください")
+        .max(100, "トークンの名前は100文字以内で入力してください")
+        .regex(NO_CONTROL_CHARS, "トークンの名前に使えない文字が含まれています"),
+    }),
+    z.object({
+      intent: z.literal("revoke"),
+      id: rowId(
+        "無効にするAPIトークンが指定されていません。画面を再読み込みして、一覧の「無効にする」から操作してください。",
+      ),
+    }),
+    z.object({ intent: z.literal("webhook"), ...webhookSchema.shape }),
+    z.object({
+      intent: z.literal("delete_webhook"),
+      id: rowId(
+        "削除するWebhookが指定されていません。画面を再読み込みして、一覧の「削除」から操作してください。",
+      ),
+    }),
+  ],
+  {
+    message:
+      "操作の種類が正しくありません。画面を再読み込みして、トークンの作成・無効化、Webhookの登録・削除のボタンから操作してください。",
+  },
+);

@@ -35,7 +35,7 @@ const when = (label: string) =>
   });
 const whenOptional = (label: string) =>
   z
-    .string()
+    .string({ message: `${label}を「年/月/日 時:分」で入力してください` })
     .optional()
     .transform((v, ctx) => {
       if (!v) return null;
@@ -48,7 +48,7 @@ const whenOptional = (label: string) =>
     });
 const count = (label: string) =>
   z
-    .string()
+    .string({ message: `${label}は0以上の整数で入力してください(空欄は制限なし)` })
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === "") return null;
@@ -64,9 +64,9 @@ const count = (label: string) =>
     });
 const url = (label: string) =>
   z
-    .string()
+    .string({ message: `${label}は https:// で始まるURLを入力してください` })
     .trim()
-    .max(500)
+    .max(500, `${label}は500文字以内で入力してください`)
     .refine(
       (v) => v === "" || /^https:\/\/[^\s]+$/.test(v),
       `${label}は https:// で始まるURLを入力してください`,
@@ -658,7 +658,11 @@ export const courseFormSchema = z.object({
   facilitator: text("ファシリテーター", 100, false),
   adviser: text("アドバイザー", 100, false),
   capacity: count("定員"),
-  allocation: z.enum(["first_come", "waitlist_only"]).default("first_come"),
+  allocation: z
+    .enum(["first_come", "waitlist_only"], {
+      message: "受付方法は「先着順」か「すべてキャンセル待ち」から選んでください",
+    })
+    .default("first_come"),
 });
 
 /** Adds a session (a day, plenary, 分科会 block, dinner, lodging…) with its check-in list. */
@@ -824,7 +828,12 @@ export const messageSchema = z.object({
     "件名は改行を入れずに1行で入力してください",
   ),
   body: text("本文", 5000),
-  status: z.enum(["confirmed", "waitlisted", "all"]).default("confirmed"),
+  status: z
+    .enum(["confirmed", "waitlisted", "all"], {
+      message: "送信先は一覧から選んでください(確定した申込者・キャンセル待ちの方・全員)",
+    })
+    .default("confirmed"),
+  // "すべて" or a course that is gone: everyone of the chosen status
   course: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
@@ -885,20 +894,42 @@ export async function messageAttendees(
 
 /** The edit page's smaller forms. */
 export const statusSchema = z.object({
-  status: z.enum(["published", "closed", "cancelled"]),
-  reason: z.string().trim().max(1000, "理由は1000文字以内で入力してください").default(""),
+  status: z.enum(["published", "closed", "cancelled"], {
+    message:
+      "公開状態を選んでください(公開する・受付を終了する・中止する)。画面を再読み込みして、ボタンから操作してください。",
+  }),
+  reason: z
+    .string({ message: "申込者へのお知らせ(理由など)を入力してください" })
+    .trim()
+    .max(1000, "申込者へのお知らせ(理由など)は1000文字以内で入力してください")
+    .regex(NO_CONTROL_CHARS, "申込者へのお知らせ(理由など)に使えない文字が含まれています")
+    .default(""),
 });
 export const copySchema = z.object({
   new_slug: z
-    .string()
+    .string({ message: "新しいURL名を入力してください" })
     .trim()
-    .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, "URL名は半角英小文字・数字・ハイフンで入力してください"),
+    .min(1, "新しいURL名を入力してください")
+    .regex(
+      /^[a-z0-9][a-z0-9-]{1,60}$/,
+      "新しいURL名は半角英小文字・数字・ハイフンで2〜61文字にしてください(例: kenshukai-21)",
+    ),
   new_start: z
-    .string()
-    .refine((v) => fromTokyoInput(v) !== undefined, "新しい開始日時を入力してください"),
+    .string({ message: "新しい開始日時を入力してください" })
+    .min(1, "新しい開始日時を入力してください")
+    .refine(
+      (v) => fromTokyoInput(v) !== undefined,
+      "新しい開始日時を「年/月/日 時:分」で入力してください",
+    ),
 });
+const COURSE_ID =
+  "定員を変えるコース・分科会が指定されていません。画面を再読み込みして、一覧のコース・分科会から操作してください。";
 export const courseUpdateSchema = z.object({
-  course_id: z.coerce.number().int().positive(),
+  course_id: z.coerce
+    .number({ message: COURSE_ID })
+    .int(COURSE_ID)
+    .positive(COURSE_ID)
+    .max(2_147_483_647, COURSE_ID),
   capacity: courseFormSchema.shape.capacity,
   cancel: z
     .any()

@@ -127,7 +127,11 @@ export default function EditEvent() {
           {result.ok}
         </p>
       ) : null}
-      {result?.section !== "event" ? <FormError message={errors._form} /> : null}
+      {result?.section === "status" ? (
+        <FormError message={Object.values(errors)[0]} />
+      ) : result?.section !== "event" ? (
+        <FormError message={errors._form} />
+      ) : null}
 
       <h2>公開状態: {STATUS_LABELS[event.status]}</h2>
       <div className="actions">
@@ -171,7 +175,7 @@ export default function EditEvent() {
           </li>
         ))}
       </ul>
-      <details className="change">
+      <details className="change" open={result?.section === "add_session" || result?.section === "session"}>
         <summary>日程・企画を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_session" />
@@ -237,7 +241,7 @@ export default function EditEvent() {
           </Form>
         ))}
       </div>
-      <details className="change">
+      <details className="change" open={result?.section === "add_course" || result?.section === "course"}>
         <summary>コース・分科会を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_course" />

@@ -42,8 +42,8 @@ export default function Message() {
       <Form method="post" className="form" noValidate>
         <FormError message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined} />
         <div className="row-2">
-          <Field id="status" label="送信先">
-            <select id="status" name="status" defaultValue={v("status") || "confirmed"}>
+          <Field id="status" label="送信先" error={errors.status}>
+            <select {...describedBy("status", errors.status)} name="status" defaultValue={v("status") || "confirmed"}>
               <option value="confirmed">確定した申込者</option>
               <option value="waitlisted">キャンセル待ちの方</option>
               <option value="all">全員(キャンセルを除く)</option>

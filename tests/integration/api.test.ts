@@ -140,3 +140,46 @@ describe("webhooks", () => {
     expect(JSON.parse(delivery!.body).data.registrationId).toBe(reg.id);
   });
 });
+
+/** zod's own wording, which names no field: a person cannot tell what to fix. */
+const GENERIC = /無効な|大きすぎる値|小さすぎる値|認識されていないキー|が期待されました/;
+
+describe("/admin/api forms", () => {
+  it("answer every bad field with a Japanese message naming it, and change nothing", async () => {
+    const client = await staffClient("organiser");
+    const count = async () => ({
+      tokens: (await database.db.selectFrom("api_tokens").select("id").execute()).length,
+      webhooks: (await database.db.selectFrom("webhooks").select("id").execute()).length,
+    });
+    const before = await count();
+    const topic = "registration.created";
+    const cases: [Record<string, string | string[]>, string][] = [
+      [{}, "操作の種類が正しくありません"],
+      [{ intent: "format_disk" }, "操作の種類が正しくありません"],
+      [{ intent: "token" }, "トークンの名前を入力してください"],
+      [{ intent: "token", name: "   " }, "トークンの名前を入力してください"],
+      [{ intent: "token", name: "あ".repeat(101) }, "トークンの名前は100文字以内で入力してください"],
+      [{ intent: "token", name: "a\u0000b" }, "トークンの名前に使えない文字が含まれています"],
+      [{ intent: "revoke" }, "無効にするAPIトークンが指定されていません"],
+      [{ intent: "revoke", id: "abc" }, "無効にするAPIトークンが指定されていません"],
+      [{ intent: "revoke", id: "99999999999" }, "無効にするAPIトークンが指定されていません"],
+      [{ intent: "webhook", topics: [topic] }, "送信先URLを入力してください"],
+      [{ intent: "webhook", url: "", topics: [topic] }, "送信先URLを入力してください"],
+      [{ intent: "webhook", url: `https://example.jp/${"a".repeat(600)}`, topics: [topic] }, "送信先URLは500文字以内で入力してください"],
+      [{ intent: "webhook", url: "not a url", topics: [topic] }, "送信先URLの形式が正しくありません"],
+      [{ intent: "webhook", url: "ftp://example.jp/hook", topics: [topic] }, "送信先URLは http:// または https:// で始まるURLを入力してください"],
+      [{ intent: "webhook", url: "https://example.jp/hook" }, "通知する出来事を1つ以上選んでください"],
+      [{ intent: "webhook", url: "https://example.jp/hook", topics: ["payment.created"] }, "通知する出来事は一覧から選んでください"],
+      [{ intent: "delete_webhook", id: "-1" }, "削除するWebhookが指定されていません"],
+      [{ intent: "delete_webhook", id: "99999999999" }, "削除するWebhookが指定されていません"],
+    ];
+    for (const [fields, message] of cases) {
+      const response = await client.post("/admin/api", fields);
+      const html = await response.text();
+      expect(response.status, JSON.stringify(fields)).toBeLessThan(500);
+      expect(html, JSON.stringify(fields)).toContain(message);
+      expect(html, JSON.stringify(fields)).not.toMatch(GENERIC);
+    }
+    expect(await count()).toEqual(before);
+  });
+});

@@ -128,3 +128,66 @@ describe("an organiser sets up an event", () => {
     void sql;
   });
 });
+
+/** zod's own wording, which names no field: a person cannot tell what to fix. */
+const GENERIC = /無効な|大きすぎる値|小さすぎる値|認識されていないキー|が期待されました/;
+
+describe("the event edit page's forms", () => {
+  it("answer every bad field with a Japanese message naming it, and change nothing", async () => {
+    const { db } = database;
+    const event = await db
+      .selectFrom("events")
+      .selectAll()
+      .where("slug", "=", "online-seminar-next")
+      .executeTakeFirstOrThrow();
+    const course = await db.selectFrom("courses").select("id").where("event_id", "=", event.id).orderBy("id").executeTakeFirstOrThrow();
+    const snapshot = async () => ({
+      event: await db.selectFrom("events").selectAll().where("id", "=", event.id).executeTakeFirstOrThrow(),
+      events: (await db.selectFrom("events").select("id").execute()).length,
+      sessions: await db.selectFrom("event_sessions").selectAll().where("event_id", "=", event.id).orderBy("id").execute(),
+      courses: await db.selectFrom("courses").selectAll().where("event_id", "=", event.id).orderBy("id").execute(),
+      emails: (await db.selectFrom("outbound_emails").select("id").execute()).length,
+    });
+    const before = await snapshot();
+    const long = (n: number) => `https://example.jp/${"a".repeat(n)}`;
+    const edit = `/admin/events/${event.id}/edit`;
+    const cases: [string, Record<string, string>, string][] = [
+      // the event's own fields, all missing: each names itself
+      [edit, { intent: "save" }, "イベント名を入力してください"],
+      [edit, { intent: "save" }, "URL名を入力してください"],
+      [edit, { intent: "save" }, "種別を選択してください"],
+      [edit, { intent: "save" }, "開始日時を入力してください"],
+      [edit, { intent: "save" }, "申込締切日時を入力してください"],
+      [edit, { ...eventFields, slug: "seminar-x", intent: "save", venue_map_url: long(600) }, "地図のURLは500文字以内で入力してください"],
+      [edit, { ...eventFields, slug: "seminar-x", intent: "save", online_url: long(600) }, "オンライン参加URLは500文字以内で入力してください"],
+      [edit, { ...eventFields, slug: "seminar-x", intent: "save", cancellation_deadline: "someday" }, "キャンセル期限を「年/月/日 時:分」で入力してください"],
+      [edit, { ...eventFields, slug: "seminar-x", intent: "save", max_age: "三十五" }, "年齢制限は0以上の整数で入力してください"],
+      [edit, { intent: "status" }, "公開状態を選んでください"],
+      [edit, { intent: "status", status: "deleted" }, "公開状態を選んでください"],
+      [edit, { intent: "status", status: "cancelled", reason: "あ".repeat(1001) }, "申込者へのお知らせ(理由など)は1000文字以内で入力してください"],
+      [edit, { intent: "status", status: "cancelled", reason: "台風\u0000" }, "申込者へのお知らせ(理由など)に使えない文字が含まれています"],
+      [edit, { intent: "copy", new_start: inDays(400, "13:00") }, "新しいURL名を入力してください"],
+      [edit, { intent: "copy", new_slug: "Bad Slug", new_start: inDays(400, "13:00") }, "新しいURL名は半角英小文字・数字・ハイフンで"],
+      [edit, { intent: "copy", new_slug: "seminar-copy" }, "新しい開始日時を入力してください"],
+      [edit, { intent: "copy", new_slug: "seminar-copy", new_start: "next year" }, "新しい開始日時を「年/月/日 時:分」で入力してください"],
+      [edit, { intent: "add_session", kind: "dinner", title: "夕食会", starts_at: inDays(40, "18:00"), ends_at: "late" }, "終了日時を「年/月/日 時:分」で入力してください"],
+      [edit, { intent: "add_session", kind: "party", title: "夕食会", starts_at: inDays(40, "18:00") }, "種類を選択してください"],
+      [edit, { intent: "add_session", kind: "dinner", title: "夕食会", starts_at: inDays(40, "18:00"), capacity: "-1" }, "定員は0以上の整数で入力してください"],
+      [edit, { intent: "add_course", title: "コースX", allocation: "lottery" }, "受付方法は「先着順」か「すべてキャンセル待ち」から選んでください"],
+      [edit, { intent: "add_course", title: "コースX", code: "あ".repeat(41) }, "番号は40文字以内で入力してください"],
+      [edit, { intent: "course", capacity: "5" }, "定員を変えるコース・分科会が指定されていません"],
+      [edit, { intent: "course", course_id: "abc", capacity: "5" }, "定員を変えるコース・分科会が指定されていません"],
+      [edit, { intent: "course", course_id: "99999999999", capacity: "5" }, "定員を変えるコース・分科会が指定されていません"],
+      [edit, { intent: "course", course_id: String(course.id), capacity: "many" }, "定員は0以上の整数で入力してください"],
+      [`/admin/events/${event.id}/message`, { subject: "お知らせ", body: "本文", status: "everyone" }, "送信先は一覧から選んでください"],
+    ];
+    for (const [path, fields, message] of cases) {
+      const response = await organiser.post(path, fields);
+      const html = await response.text();
+      expect(response.status, `${message} ${response.status}`).toBe(200);
+      expect(html, message).toContain(message);
+      expect(html, message).not.toMatch(GENERIC);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+});
