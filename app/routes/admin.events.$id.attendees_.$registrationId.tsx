@@ -48,6 +48,9 @@ const schema = z.discriminatedUnion("intent", [
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   const registrationId = params.registrationId ?? "";
+  // An id that is not a registration of this event (or not one the person may see) is a 404, as on GET.
+  const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: access.unionId });
+  if (!attendee) throw new Response("Not Found", { status: 404 });
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return { ok: false as const, message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
   const base = { registrationId, eventId: access.eventId, actorId: access.user.id, appUrl: context.appUrl };
@@ -69,6 +72,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!changed) return { ok: true as const, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
     return { ok: true as const, message: "コースを変更しました。本人にメールで通知しました。" };
   } catch (error) {
+    // gone between the check above and the change
+    if (error instanceof DomainError && error.code === "not_found") throw new Response("Not Found", { status: 404 });
     if (error instanceof DomainError) return { ok: false as const, message: error.message };
     throw error;
   }

@@ -167,6 +167,43 @@ describe("the organiser's actions on a registration", () => {
   });
 });
 
+describe("a registration that is not the event's", () => {
+  it("answers 404 to GET and to every action, for an unknown id, another event's, or a malformed one", async () => {
+    const { db } = database;
+    const member = await createMember(db);
+    const client = browserLike(app.url, await signIn(db, member.id));
+    expect((await client.post("/events/online-seminar-next/register", await seminarForm())).status).toBe(302);
+    const reg = await db.selectFrom("registrations").select(["id", "status", "course_id"]).where("person_id", "=", member.id).executeTakeFirstOrThrow();
+    const course = await db.selectFrom("courses").select("id").where("event_id", "=", seminar).where("key", "=", "course-2").executeTakeFirstOrThrow();
+    const ids = [
+      `/admin/events/${seminar}/attendees/999999999`, // no such registration
+      `/admin/events/${kenshukai}/attendees/${reg.id}`, // a registration of another event
+      `/admin/events/${seminar}/attendees/abc`,
+      `/admin/events/${seminar}/attendees/1e3`,
+      `/admin/events/${seminar}/attendees/99999999999999999999999`,
+      `/admin/events/${seminar}/attendees/-1`,
+      `/admin/events/${seminar}/attendees/1.5`,
+      `/admin/events/${seminar}/attendees/%00`,
+      `/admin/events/${seminar}/attendees/${reg.id}%20`,
+      `/admin/events/abc/attendees/${reg.id}`,
+      `/admin/events/99999999999/attendees/${reg.id}`,
+    ];
+    for (const path of ids) {
+      expect((await staff.admin!.get(path)).status, `GET ${path}`).toBe(404);
+      const actions: Record<string, string>[] = [{ intent: "cancel" }, { intent: "confirm", override: "on" }, { intent: "move", course: String(course.id) }, { intent: "bogus" }, {}];
+      for (const fields of actions) {
+        const response = await staff.admin!.post(path, fields);
+        expect(response.status, `POST ${path} ${JSON.stringify(fields)}`).toBe(404);
+        expect(await response.text()).toContain("見つかりません");
+      }
+    }
+    const still = await db.selectFrom("registrations").select(["id", "status", "course_id"]).where("id", "=", reg.id).executeTakeFirstOrThrow();
+    expect(still).toEqual(reg);
+    // The right event's page still works.
+    expect((await staff.admin!.get(`/admin/events/${seminar}/attendees/${reg.id}`)).status).toBe(200);
+  });
+});
+
 describe("proxy registration", () => {
   it("a secretary registers a colleague of their own union, but not of another", async () => {
     const fields = {
