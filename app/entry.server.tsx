@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 
 import type {
   ActionFunctionArgs,
@@ -63,7 +63,7 @@ function handleBotRequest(
       {
         onAllReady() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = withoutStrayNulBytes();
           const stream = createReadableStreamFromReadable(body);
 
           responseHeaders.set("Content-Type", "text/html");
@@ -109,7 +109,7 @@ function handleBrowserRequest(
       {
         onShellReady() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = withoutStrayNulBytes();
           const stream = createReadableStreamFromReadable(body);
 
           responseHeaders.set("Content-Type", "text/html");
@@ -139,6 +139,31 @@ function handleBrowserRequest(
     );
 
     setTimeout(abort, ABORT_DELAY);
+  });
+}
+
+/** The size of the buffers React 18's renderToPipeableStream writes into. */
+const REACT_VIEW_SIZE = 2048;
+
+/**
+ * The page as React renders it, less the NUL bytes React 18.3 adds: when a
+ * multi-byte character (any of our Japanese text) does not fit at the end of
+ * its 2,048-byte buffer, it sends the whole buffer with the 1–3 unused bytes
+ * still zero (facebook/react#26228, fixed only in React 19). They land
+ * wherever the boundary falls: a heading read 「終了し\0たイベント」, and in
+ * the loader-data script the browser turns them into U+FFFD. Only the
+ * trailing zeros of a chunk of exactly that size are dropped; a page never
+ * holds a NUL of its own (forms refuse control characters).
+ */
+function withoutStrayNulBytes(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let end = chunk.length;
+      if (end === REACT_VIEW_SIZE) {
+        while (end > REACT_VIEW_SIZE - 3 && chunk[end - 1] === 0) end--;
+      }
+      done(null, end === chunk.length ? chunk : chunk.subarray(0, end));
+    },
   });
 }
 

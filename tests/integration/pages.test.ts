@@ -158,3 +158,25 @@ describe("the page cache", () => {
     }
   });
 });
+
+describe("the bytes of a page", () => {
+  it("no page carries a NUL byte, wherever React's 2 KB buffers split a Japanese character", async () => {
+    const events = await database.db.selectFrom("events").select("slug").execute();
+    const paths = [
+      "/",
+      "/groups",
+      "/materials",
+      "/login",
+      ...events.map((e) => `/events/${e.slug}`),
+    ];
+    const withNul: string[] = [];
+    for (const path of paths) {
+      const response = await fetch(`${app.url}${path}?fresh`);
+      expect(response.status, path).toBe(200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      if (bytes.includes(0)) withNul.push(path);
+      expect(bytes.toString("utf8"), path).not.toContain("\uFFFD");
+    }
+    expect(withNul).toEqual([]);
+  });
+});
