@@ -1,10 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import { requireEventAccess } from "../domain/permissions.server";
 import { CSV_TEMPLATE, importRegistrations, previewImport } from "../domain/proxy.server";
+import { readBodyWithin } from "../utils/body.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
+const TOO_LARGE =
+  "CSVファイルが大きすぎます。1回に取り込めるのは2MBまでです。行を分けて2MB以下のファイルにし(例: 単組ごと)、ファイルを分けて1つずつ取り込んでください。";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -14,17 +18,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 /** Step 1 (intent=preview) checks the file; step 2 (intent=import) writes it, all or nothing. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BYTES * 1.5) {
-    return { error: "ファイルが大きすぎます(2MBまで)。ファイルを分けてください。" };
-  }
-  const form = await request.formData();
+  // The step-2 form carries the file again as base64 (4/3 of its size) beside the form's own fields.
+  const body = await readBodyWithin(request, MAX_BYTES * 1.5);
+  if (!body) return json({ error: TOO_LARGE }, { status: 413 });
+  const form = await body.formData();
   let bytes: Uint8Array;
   const file = form.get("file");
   const carried = form.get("content");
   if (typeof carried === "string" && carried) bytes = Buffer.from(carried, "base64");
   else if (file instanceof File && file.size > 0) bytes = new Uint8Array(await file.arrayBuffer());
   else return { error: "CSVファイルを選択してください。" };
-  if (bytes.byteLength > MAX_BYTES) return { error: "ファイルが大きすぎます(2MBまで)。ファイルを分けてください。" };
+  if (bytes.byteLength > MAX_BYTES) return json({ error: TOO_LARGE }, { status: 413 });
 
   if (form.get("intent") === "import") {
     const result = await importRegistrations(context.db, { access, bytes, appUrl: context.appUrl });

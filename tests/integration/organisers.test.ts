@@ -277,6 +277,48 @@ describe("CSV import", () => {
     });
   }
 
+  it("answers an oversize file with 413 and the page's Japanese message, which the client receives", async () => {
+    const { db } = database;
+    const organiser = await db.selectFrom("people").select("id").where("email", "=", "organiser@example.jp").executeTakeFirstOrThrow();
+    const client = { cookie: await signIn(db, organiser.id) } as unknown as ReturnType<typeof browserLike>;
+    const before = await db.selectFrom("registrations").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+    const line = "取込,大量,トリコミ,タイリョウ,big@example.jp,福島市職員労働組合,福島市役所,024-111-1111,コース①,,\r\n";
+    for (const megabytes of [2.5, 8]) {
+      const big = new TextEncoder().encode(`${header}\r\n${line.repeat(Math.ceil((megabytes * 1024 * 1024) / line.length))}`);
+      // fetch rejects (a connection error) if the server closes before answering
+      const response = await upload(client, big);
+      expect(response.status).toBe(413);
+      const html = await response.text();
+      expect(html).toContain("CSVファイルが大きすぎます");
+      expect(html).toContain("2MB");
+      expect(html).toContain("ファイルを分けて");
+      expect(html).toContain("CSVで一括申込"); // the import page, with its form to try again
+    }
+    // Sent in chunks with no Content-Length, the size is known only by reading.
+    const form = new FormData();
+    form.set("intent", "preview");
+    form.set("file", new File([`${header}\r\n${line.repeat(40_000)}`], "list.csv", { type: "text/csv" }));
+    const multipart = new Response(form);
+    const chunked = await fetch(`${app.url}/admin/events/${seminar}/attendees/import`, {
+      method: "POST",
+      body: multipart.body,
+      duplex: "half",
+      headers: {
+        "Content-Type": multipart.headers.get("Content-Type")!,
+        Cookie: (client as unknown as { cookie: string }).cookie,
+        Origin: app.url,
+      },
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.text()).toContain("CSVファイルが大きすぎます");
+    // The connection is still good for the next request.
+    const preview = await upload(client, new TextEncoder().encode(`${header}\r\n${line}`));
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain("1名を登録する");
+    const after = await db.selectFrom("registrations").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
   it("with one bad row writes nothing and reports that row in Japanese; the fixed file imports all in Shift_JIS", async () => {
     const { db } = database;
     const organiser = await db.selectFrom("people").select("id").where("email", "=", "organiser@example.jp").executeTakeFirstOrThrow();
