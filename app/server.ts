@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-// The adapter's two halves, so that a response can be changed between them.
-import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+// The adapter's request half; the response is sent by sendResponse below.
+import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -18,6 +18,8 @@ export function createApp(options: {
   build: ServerBuild;
   appUrl: string;
   devMail: boolean;
+  /** how long a client may take no bytes before its response is dropped (sendResponse) */
+  stalledResponseMs?: number;
 }) {
   const app = express();
   app.disable("x-powered-by");
@@ -48,6 +50,7 @@ function remixHandler(options: {
   build: ServerBuild;
   appUrl: string;
   devMail: boolean;
+  stalledResponseMs?: number;
   pageCache: ReturnType<typeof createPageCache>;
 }): express.RequestHandler {
   const handle = createRequestHandler(options.build, process.env.NODE_ENV);
@@ -63,11 +66,93 @@ function remixHandler(options: {
         await response.body?.cancel();
         response = failureResponse(req, context.failure);
       }
-      await sendRemixResponse(res, await options.pageCache.store(res, response));
+      await sendResponse(res, await options.pageCache.store(res, response), {
+        stalledMs: options.stalledResponseMs,
+      });
     } catch (error) {
       next(error);
     }
   };
+}
+
+/**
+ * Sends a Remix response through Express: its status, its headers (each
+ * Set-Cookie as its own header), and its body written no faster than the
+ * client reads it. @remix-run/express's sendRemixResponse writes the body
+ * ignoring what res.write returns, so a slow client made Node hold a whole
+ * 20,000-row export in memory; here a full socket stops the reading of the
+ * body (and so the export's database cursor) until it drains. A client that
+ * goes away cancels the body, which ends the export and closes its cursor;
+ * so does one that takes nothing for `stalledMs` (default a minute), since a
+ * waiting export holds one of the pool's database connections.
+ */
+export async function sendResponse(
+  res: express.Response,
+  response: Response,
+  options: { stalledMs?: number } = {},
+): Promise<void> {
+  const stalledMs = options.stalledMs ?? 60_000;
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.append(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.append("Set-Cookie", cookies);
+  if (/text\/event-stream/i.test(response.headers.get("Content-Type") ?? "")) res.flushHeaders();
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  let gone = res.destroyed || res.socket?.destroyed === true;
+  let wake: (() => void) | undefined;
+  const onClose = () => {
+    gone = true;
+    wake?.();
+  };
+  const onDrain = () => wake?.();
+  res.on("close", onClose);
+  // With compression, res.on("drain") listens to the gzip stream, which drains
+  // only once the socket has taken what it compressed.
+  res.on("drain", onDrain);
+  try {
+    while (!gone) {
+      const { done, value } = await reader.read();
+      if (done) {
+        res.end();
+        return;
+      }
+      if (gone) break;
+      const more = res.write(value);
+      // compression buffers otherwise; a streamed page must reach the browser now
+      (res as { flush?: () => void }).flush?.();
+      if (!more && !gone) {
+        const stalled = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), stalledMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve(false);
+          };
+        });
+        wake = undefined;
+        if (stalled) {
+          gone = true;
+          res.destroy();
+        }
+      }
+    }
+    await reader.cancel().catch((error: unknown) => {
+      console.error(`[${new Date().toISOString()}] cancelling a response body failed`, error);
+    });
+  } catch (error) {
+    res.destroy(error as Error);
+    throw error;
+  } finally {
+    res.off("close", onClose);
+    res.off("drain", onDrain);
+    reader.releaseLock();
+  }
 }
 
 /** A failure in the form the caller reads: a page, the API's JSON error, or Remix's data. */
