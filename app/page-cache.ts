@@ -8,9 +8,10 @@ import type express from "express";
  *
  * A route opts in the standard way, with `Cache-Control: public, s-maxage=N`
  * (see app/utils/cache.ts): shared caches may keep the page N seconds. Only
- * a 200 answer to a GET without a query string is kept, never one that sets a cookie, so a page that depends on who asks must
- * not opt in. Concurrent misses for one page wait for the first one's render.
- * The gzip form is made once per render, not once per request.
+ * a 200 answer to a GET without a query string is kept, never one that sets
+ * a cookie, so a page that depends on who asks must not opt in. When a kept
+ * page expires, concurrent requests for it wait for one render. The gzip form
+ * is made once per render, not once per request.
  *
  * What can be stale for N seconds: seats left and the open / closed state of
  * a window. Registration itself always checks both in its transaction.
@@ -20,47 +21,65 @@ export function createPageCache(options: { maxEntries?: number } = {}) {
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<void>>();
 
-  /** Serves a fresh copy, or lets the request through (and remembers that it will render). */
+  /**
+   * Serves a fresh copy, or lets the request through to render. Only a page
+   * already known to be public (it has an entry, even an expired one) makes
+   * concurrent requests wait for one render; any other URL (/me, a download)
+   * never waits on another request.
+   */
   const serve: express.RequestHandler = (req, res, next) => {
     const key = keyOf(req);
     if (!key) return next();
+    res.locals.pageCacheKey = key;
     const entry = entries.get(key);
-    if (entry && entry.expires > Date.now()) return send(req, res, entry);
+    if (!entry) return next();
+    if (entry.expires > Date.now()) return send(req, res, entry);
     const waiting = pending.get(key);
     if (waiting) {
       waiting.then(() => {
         const fresh = entries.get(key);
-        if (fresh) send(req, res, fresh);
+        if (fresh && fresh.expires > Date.now()) send(req, res, fresh);
         else next();
       });
       return;
     }
     let done!: () => void;
-    pending.set(
-      key,
-      new Promise<void>((resolve) => {
-        done = resolve;
-      }),
-    );
-    res.on("close", () => {
+    const rendering = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    pending.set(key, rendering);
+    const release = () => {
+      if (pending.get(key) !== rendering) return;
       pending.delete(key);
       done();
-    });
-    res.locals.pageCacheKey = key;
+    };
+    res.locals.pageCacheRelease = release;
+    // A render that fails before store() still lets the others go.
+    res.on("close", release);
     next();
   };
 
   /**
    * Called with the rendered response: keeps it when the route allowed it,
-   * and returns the response to send (the same, re-readable).
+   * lets the requests that waited for it go, and returns the response to
+   * send (the same, re-readable).
    */
   const store = async (res: express.Response, response: Response): Promise<Response> => {
     const key = res.locals.pageCacheKey as string | undefined;
-    if (!key || response.status !== 200 || response.headers.has("Set-Cookie")) return response;
-    const seconds = /(?:^|,)\s*public\b/.test(response.headers.get("Cache-Control") ?? "")
-      ? Number(/s-maxage=(\d+)/.exec(response.headers.get("Cache-Control") ?? "")?.[1] ?? 0)
-      : 0;
-    if (!(seconds > 0)) return response;
+    if (!key) return response;
+    const release = (res.locals.pageCacheRelease as (() => void) | undefined) ?? (() => {});
+    const control = response.headers.get("Cache-Control") ?? "";
+    const seconds =
+      response.status === 200 &&
+      !response.headers.has("Set-Cookie") &&
+      /(?:^|,)\s*public\b/.test(control)
+        ? Number(/s-maxage=(\d+)/.exec(control)?.[1] ?? 0)
+        : 0;
+    if (!(seconds > 0)) {
+      entries.delete(key);
+      release();
+      return response;
+    }
     const body = Buffer.from(await response.arrayBuffer());
     const headers: [string, string][] = [...response.headers].filter(
       ([name]) => name !== "content-length",
@@ -74,6 +93,7 @@ export function createPageCache(options: { maxEntries?: number } = {}) {
       gzip: body.length > 1024 ? gzipSync(body) : undefined,
       expires: Date.now() + seconds * 1000,
     });
+    release();
     return new Response(body, { status: response.status, headers: response.headers });
   };
 
