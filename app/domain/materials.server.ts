@@ -8,6 +8,7 @@ import {
 import { type ExpressionBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
+import { discardBody } from "../utils/body.server";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
@@ -52,8 +53,6 @@ export type UploadForm = {
   error: ErrorCode | null;
 };
 
-class TooLarge extends Error {}
-
 /**
  * Reads a multipart form with one file field, keeping the file in memory only
  * up to `maxBytes`: a larger file stops the reading with `file_too_large`, and
@@ -73,18 +72,23 @@ export async function readUploadForm(
   const fields = new FormData();
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > maxBytes + MAX_TEXT_FIELD_BYTES * 4) {
+    await discardBody(request);
     return { formData: fields, file: null, error: "file_too_large" };
   }
   let file: UploadedFile | null = null;
+  let tooLarge = false;
   const handler: UploadHandler = async ({ name, filename, data }) => {
     const limit = name === fileField && filename !== undefined ? maxBytes : MAX_TEXT_FIELD_BYTES;
     const chunks: Uint8Array[] = [];
     let size = 0;
+    // Past the limit the part is still read, and dropped, so that the answer
+    // reaches the browser rather than a closed connection.
     for await (const chunk of data) {
       size += chunk.byteLength;
-      if (size > limit) throw new TooLarge();
-      chunks.push(chunk);
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
     }
+    if (tooLarge) return undefined;
     const bytes = Buffer.concat(chunks);
     if (filename === undefined) {
       fields.append(name, bytes.toString("utf8"));
@@ -95,10 +99,10 @@ export async function readUploadForm(
   };
   try {
     await parseMultipartFormData(request, handler);
-  } catch (error) {
-    if (error instanceof TooLarge) return { formData: fields, file: null, error: "file_too_large" };
+  } catch {
     return { formData: fields, file: null, error: "invalid_input" };
   }
+  if (tooLarge) return { formData: fields, file: null, error: "file_too_large" };
   return { formData: fields, file, error: null };
 }
 

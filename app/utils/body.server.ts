@@ -34,3 +34,27 @@ export async function readBodyWithin(
   if (over) return undefined;
   return new Response(Buffer.concat(chunks), { headers });
 }
+
+/**
+ * Reads what is left of a refused body and drops it (up to DRAIN_LIMIT), so
+ * that the answer reaches the browser instead of a connection error.
+ */
+export async function discardBody(request: Request): Promise<void> {
+  if (request.bodyUsed && !request.body) return;
+  const reader = request.body?.getReader();
+  if (!reader) return;
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the body was already taken or broken off: nothing left to read
+  }
+}

@@ -345,6 +345,14 @@ describe("uploading a material", () => {
     expect(await response.text()).toContain(
       "ファイルが大きすぎます。20MB以下のファイルを選んでください。",
     );
+    // Refused by its declared length, before any part is read: the answer
+    // still reaches the client, not a closed connection.
+    const huge = await upload(cookies.organiser!, "/materials/new", fields(), {
+      name: "huge.pdf",
+      bytes: Buffer.concat([big, Buffer.alloc(10 * 1024 * 1024)]),
+    });
+    expect(huge.status).toBe(200);
+    expect(await huge.text()).toContain("ファイルが大きすぎます。20MB以下のファイルを選んでください。");
     expect(await counts()).toEqual(before);
   });
 
