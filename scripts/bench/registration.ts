@@ -117,27 +117,32 @@ try {
   await bench.close();
 }
 
-/** registerWith() as plain SQL, statement for statement, for one person and a course. */
+/**
+ * registerWith() as plain SQL, statement for statement, for one person and a
+ * course: the form read before the transaction, as the route does, then the
+ * transaction (the app's connections set lock_timeout once, db/index.ts).
+ */
 function pgbenchScript(sessions: number[]): string {
-  const sessionUpdates = sessions
-    .map((s) => `update event_sessions set taken = taken + 1 where id = ${s} and (capacity is null or taken < capacity) returning id;`)
-    .join("\n");
+  // The event and its sessions have no limit here: like the app, a shared lock.
+  const sessionLocks = sessions.map((s) => `select capacity from event_sessions where id = ${s} for share;`).join("\n");
   const sessionRows = sessions.map((s) => `(:reg, ${s})`).join(", ");
   return `
 \\set c random(1, :courses)
 select person_id as person from bench_people where n = (select nextval('bench_seq')) \\gset
 select course_id as course from bench_courses where n = :c \\gset
+select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.members_only, e.max_age, e.capacity, e.taken, e.cancellation_deadline,
+  (select coalesce(json_agg(x), '[]') from (select id, kind, title, starts_at, ends_at, optional, capacity, taken, description from event_sessions
+    where event_id = e.id and status = 'active' order by starts_at, position) x) as sessions,
+  (select coalesce(json_agg(x), '[]') from (select id, code, title, audience, facilitator, adviser, capacity, taken, allocation from courses
+    where event_id = e.id and status = 'active' order by position) x) as courses,
+  (select coalesce(json_agg(x), '[]') from (select id, label, kind, options, required from event_questions where event_id = e.id order by position) x) as questions,
+  (select coalesce(json_agg(x), '[]') from (select id, label, opens_at, closes_at from registration_windows where event_id = e.id order by opens_at) x) as windows
+  from events e where e.id = :event and e.status <> 'draft';
 begin;
-set local lock_timeout = '5s';
-select id, slug, kind, title, starts_at, ends_at, status, members_only, max_age, capacity, taken, cancellation_deadline from events where id = :event and status <> 'draft';
-select id, kind, title, starts_at, ends_at, optional, capacity, taken, description from event_sessions where event_id = :event and status = 'active' order by starts_at, position;
-select id, code, title, audience, facilitator, adviser, capacity, taken, allocation from courses where event_id = :event and status = 'active' order by position;
-select id, label, kind, options, required from event_questions where event_id = :event order by position;
-select id, label, opens_at, closes_at from registration_windows where event_id = :event order by opens_at;
 select id, organisation_id, birth_date, profile_completed_at from people where id = :person;
 select id, status from registrations where event_id = :event and person_id = :person for update;
-update events set taken = taken + 1 where id = :event and (capacity is null or taken < capacity) returning id;
-${sessionUpdates}
+select capacity from events where id = :event for share;
+${sessionLocks}
 update courses set taken = taken + 1 where id = :course and allocation = 'first_come' and (capacity is null or taken < capacity) returning id;
 insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
   values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id as reg \\gset
