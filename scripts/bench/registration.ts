@@ -61,6 +61,7 @@ try {
   const url = await bench.serve();
 
   console.log(`== HTTP: ${MEMBERS} registrations, ${CONNECTIONS} connections`);
+  const cpuBefore = process.cpuUsage();
   const http = await load(bench, {
     url,
     method: "POST",
@@ -72,6 +73,8 @@ try {
     contentType: "application/x-www-form-urlencoded",
     expectStatus: 302,
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(`app process CPU per registration: ${((cpu.user + cpu.system) / 1000 / MEMBERS).toFixed(2)} ms (${(cpu.system / 1000 / MEMBERS).toFixed(2)} ms in the kernel)`);
   const half = Math.max(1, Math.floor(http.perSecond / 2));
   console.log(`== HTTP at half that rate (${half}/s)`);
   const halfRate = await load(bench, {
