@@ -125,13 +125,23 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
     } else if (q.kind === "single") {
       const choice = z
         .string({ message: `「${q.label}」を選択してください` })
-        .refine((v) => v === "" || options.includes(v), "選択肢から選んでください");
+        .refine(
+          (v) => v === "" || options.includes(v),
+          `「${q.label}」は表示されている選択肢から選んでください`,
+        );
       questionShape[key] = q.required
         ? choice.refine((v) => v !== "", `「${q.label}」を選択してください`)
         : choice.optional().default("");
     } else {
       const many = z
-        .array(z.string().refine((v) => options.includes(v), "選択肢から選んでください"))
+        .array(
+          z
+            .string()
+            .refine(
+              (v) => options.includes(v),
+              `「${q.label}」は表示されている選択肢から選んでください`,
+            ),
+        )
         .max(options.length);
       questionShape[key] = q.required
         ? many.min(1, `「${q.label}」を1つ以上選択してください`)

@@ -224,6 +224,13 @@ describe("each rule is refused with its Japanese message, and nothing is written
     expect(rows).toHaveLength(1);
   });
 
+  it("an answer that is not one of the question's choices names the question", async () => {
+    const form = await seminarForm("course-1");
+    const key = Object.keys(form).find((k) => k.startsWith("q_"))!;
+    const { html } = await attempt(SEMINAR, { ...form, [key]: "選択肢にない回答" });
+    expect(html).toContain("「自治研活動の経験」は表示されている選択肢から選んでください");
+  });
+
   it("a members-only event for someone with no 単組", async () => {
     const { html } = await attempt(SEMINAR, await seminarForm("course-1"), { union: "none" });
     expect(html).toContain("このイベントは組合員限定です");
