@@ -7,6 +7,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -14,14 +15,23 @@ import styles from "./styles.css";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
-  // Add to home screen: members' phones, and the reception desk's /checkin/:slug full-screen.
-  { rel: "manifest", href: "/manifest.webmanifest" },
   { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
 ];
 
 export const meta: MetaFunction = () => [{ title: "自治研イベント | 自治労福島県本部" }];
 
+/**
+ * A route's own web app manifest (the desk's, so that its home-screen icon
+ * opens /checkin/:slug), else the site's.
+ */
+export type ManifestHandle = { manifest: (params: Record<string, string | undefined>) => string };
+
 export function Layout({ children }: { children: ReactNode }) {
+  const manifest =
+    useMatches()
+      .map((m) => (m.handle as Partial<ManifestHandle> | undefined)?.manifest?.(m.params))
+      .filter(Boolean)
+      .at(-1) ?? "/manifest.webmanifest";
   return (
     <html lang="ja">
       <head>
@@ -29,6 +39,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="theme-color" content="#0b4f6c" />
         <meta name="apple-mobile-web-app-title" content="自治研イベント" />
+        {/* Add to home screen: members' phones, and the reception desk full-screen. */}
+        <link rel="manifest" href={manifest} />
         <Meta />
         <Links />
       </head>

@@ -54,6 +54,41 @@ export const CHECKIN_MESSAGES: CheckinMessages = {
 // ---------------------------------------------------------------------------
 
 /**
+ * The web app manifest of one event's desk, so that a reception tablet added
+ * to the home screen opens straight on /checkin/:slug, full-screen. Browsers
+ * fetch manifests without cookies, so it is public: it says only what the
+ * event page says (the title), and nothing for a draft or an unknown slug.
+ */
+export async function getCheckinManifest(db: Database, slug: string) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(slug)) return undefined;
+  const event = await db
+    .selectFrom("events")
+    .select(["slug", "title"])
+    .where("slug", "=", slug)
+    .where("status", "!=", "draft")
+    .executeTakeFirst();
+  if (!event) return undefined;
+  const desk = `/checkin/${event.slug}`;
+  return {
+    name: `受付 ${event.title}`,
+    short_name: "受付",
+    description: `${event.title}の受付(QRコードの読み取り)`,
+    lang: "ja",
+    id: desk,
+    start_url: desk,
+    scope: desk,
+    display: "fullscreen",
+    background_color: "#f7f9fb",
+    theme_color: "#0b4f6c",
+    icons: [
+      { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
+      { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
+      { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+    ],
+  };
+}
+
+/**
  * The one permission check for a desk: reception of this event, its
  * organisers, admins (and a 単組 secretary, narrowed to their union). Anyone
  * else gets a 404, whether or not the event exists.

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { useLoaderData } from "@remix-run/react";
 import { CheckinDesk } from "../components/checkin-desk";
 import { CHECKIN_MESSAGES, getCheckinDesk, requireCheckinAccess } from "../domain/checkin.server";
+import type { ManifestHandle } from "../root";
 
 /** The reception desk of one event: scan, search, count; works offline. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -17,6 +18,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: "/checkin/checkin.css" }];
+
+/** Added to a tablet's home screen, the desk opens on this event's page (app/root.tsx). */
+export const handle: ManifestHandle = {
+  manifest: (params) => `/checkin/${params.eventSlug}/manifest.webmanifest`,
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `受付 | ${data.event.title} | 自治研イベント` : "受付 | 自治研イベント" },

@@ -1,5 +1,6 @@
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
+import { signIn } from "../support/factories";
 import { createTestDatabase } from "../support/db";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -102,5 +103,47 @@ describe("adding the site to the home screen", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(pngSize(Buffer.from(await response.arrayBuffer()))).toEqual({ width: 180, height: 180 });
+  });
+});
+
+describe("the reception desk on a tablet's home screen", () => {
+  it("the desk links its own manifest, which opens straight on the desk, full-screen", async () => {
+    const reception = await database.db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "reception@example.jp")
+      .executeTakeFirstOrThrow();
+    const cookie = await signIn(database.db, reception.id);
+    const desk = await fetch(`${app.url}/checkin/kenshukai-20`, { headers: { Cookie: cookie } });
+    expect(desk.status).toBe(200);
+    const href = linkHref(await desk.text(), "manifest");
+    expect(href).toBe("/checkin/kenshukai-20/manifest.webmanifest");
+
+    // Browsers fetch a manifest without cookies.
+    const response = await fetch(app.url + href);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/manifest+json");
+    const manifest = (await response.json()) as Manifest & { scope: string };
+    expect(manifest.start_url).toBe("/checkin/kenshukai-20");
+    expect(manifest.scope).toBe("/checkin/kenshukai-20");
+    expect(manifest.display).toBe("fullscreen");
+    expect(manifest.name).toBe("受付 第20回地方自治研究福島県集会");
+  });
+
+  it("says nothing of an unknown or draft event", async () => {
+    const { id: _id, ...source } = await database.db
+      .selectFrom("events")
+      .selectAll()
+      .where("slug", "=", "kenshukai-20")
+      .executeTakeFirstOrThrow();
+    const draft = await database.db
+      .insertInto("events")
+      .values({ ...source, slug: "draft-for-manifest", status: "draft", taken: 0 })
+      .returning("slug")
+      .executeTakeFirstOrThrow();
+    for (const slug of ["no-such-event", "%00", draft.slug]) {
+      const response = await fetch(`${app.url}/checkin/${slug}/manifest.webmanifest`);
+      expect({ slug, status: response.status }).toEqual({ slug, status: 404 });
+    }
   });
 });
