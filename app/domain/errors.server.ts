@@ -31,6 +31,8 @@ export const ERROR_MESSAGES = {
   rate_limited: "短時間に多くの操作がありました。しばらく待ってから、もう一度お試しください。",
   busy: "ただいま混み合っています。少し待ってから、もう一度お試しください。",
   invalid_input: "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+  exports_busy:
+    "ほかのダウンロードが多く実行中のため、今は開始できません。1分ほど待ってから、もう一度ダウンロードしてください。",
   export_unconfirmed:
     "Shift_JISでは表せない文字を含む申込があります。エクスポート画面で一覧を確認してから、ダウンロードしてください。",
   pdf_font_missing:
@@ -82,6 +84,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   busy: 503,
   invalid_input: 422,
+  exports_busy: 503,
   export_unconfirmed: 409,
   pdf_font_missing: 503,
   already_checked_in: 409,

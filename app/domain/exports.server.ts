@@ -686,21 +686,44 @@ export async function* pdfFileChunks(
 // The download, as the resource routes answer it
 // ---------------------------------------------------------------------------
 
+/**
+ * The file as a web stream, made only as it is read (no chunk is made ahead
+ * of a reader), and counted in `running` from the first read to its end.
+ */
 function toWebStream(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else if (next.value.byteLength > 0) controller.enqueue(next.value);
-      } catch (error) {
-        controller.error(error);
-      }
+  let counted = false;
+  const end = () => {
+    if (counted) running.exports--;
+    counted = false;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!counted) {
+          counted = true;
+          running.exports++;
+        }
+        try {
+          const next = await chunks.next();
+          if (next.done) {
+            end();
+            controller.close();
+          } else if (next.value.byteLength > 0) controller.enqueue(next.value);
+        } catch (error) {
+          end();
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        try {
+          await chunks.return(undefined);
+        } finally {
+          end();
+        }
+      },
     },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 function fileName(event: ExportEvent, what: { ja: string; en: string }, ext: string, suffix = "") {
@@ -748,7 +771,27 @@ export async function exportFileResponse(
   }
 }
 
+/**
+ * How many exports one app process streams at once. Each holds a database
+ * connection for as long as its client reads (a slow phone line, a paused
+ * download, up to the stall limit in app/server.ts), and the pool has 10: the
+ * rest are kept for registrations and check-ins. One more answers 503
+ * exports_busy, at once, with nothing started. A file counts from its first
+ * byte read to its end, so a HEAD request (whose body Remix drops unread)
+ * never holds a place.
+ */
+const MAX_RUNNING_EXPORTS = 3;
+const running = { exports: 0 };
+
 async function startExport(
+  db: Database,
+  args: Parameters<typeof exportFileResponse>[1],
+): Promise<Response> {
+  if (running.exports >= MAX_RUNNING_EXPORTS) throw new DomainError("exports_busy");
+  return buildExport(db, args);
+}
+
+async function buildExport(
   db: Database,
   args: Parameters<typeof exportFileResponse>[1],
 ): Promise<Response> {

@@ -223,6 +223,31 @@ describe("a big export to a client that reads slowly", () => {
   }, 60_000);
 });
 
+describe("exports running at once", () => {
+  it("a fourth export while three stream is refused at once with a Japanese 503; HEAD requests hold no place", async () => {
+    for (let i = 0; i < 4; i++) {
+      const head = await fetch(app.url + exportPath, { method: "HEAD", headers: { Cookie: cookie } });
+      expect(head.status).toBe(200);
+    }
+    const already = (await exportAudits()).length;
+    const paused = [await openPaused(app.url), await openPaused(app.url), await openPaused(app.url)];
+    for (const p of paused) expect(p.response.statusCode).toBe(200);
+    const fourth = await fetch(app.url + exportPath, { headers: { Cookie: cookie } });
+    expect(fourth.status).toBe(503);
+    expect(await fourth.text()).toContain("ほかのダウンロードが多く実行中のため");
+    for (const p of paused) p.request.destroy();
+    await waitFor(async () => (await exportAudits()).length === already + 3, {
+      what: "the three broken-off exports to end",
+      timeoutMs: 30_000,
+    });
+    const after = await fetch(`${app.url}/admin/events/${eventId}/export.csv?columns=name`, {
+      headers: { Cookie: cookie },
+    });
+    expect(after.status).toBe(200);
+    expect((await after.text()).split("\r\n").length).toBeGreaterThan(ROWS);
+  }, 90_000);
+});
+
 describe("the response as the app sends it", () => {
   it("keeps the status, every header, and each Set-Cookie as a header of its own", async () => {
     const server = express()
