@@ -1,21 +1,12 @@
+// A type only: nothing of the server module reaches the browser.
+import type { EventMaterial } from "../domain/materials.server";
 import { formatBytes } from "./group-meetings";
-
-/** What the list needs of a material (app/domain/materials.server.ts, EventMaterial). */
-type Item = {
-  id: number;
-  title: string;
-  description: string;
-  kind: "file" | "link" | "video";
-  typeLabel: string;
-  sizeBytes: number | null;
-  sessionTitle: string | null;
-};
 
 /**
  * An event's materials: title, type, size, and a link that opens each one
  * through /materials/:id, the route that checks who may see it.
  */
-export function EventMaterials({ materials, label }: { materials: Item[]; label: string }) {
+export function EventMaterials({ materials, label }: { materials: EventMaterial[]; label: string }) {
   if (materials.length === 0) return null;
   return (
     <ul className="materials" aria-label={label}>

@@ -3,7 +3,7 @@ import { type MailWorker, startMailWorker } from "../../app/domain/mailer.server
 import type { Database } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, createMember, seminarForm, signIn } from "../support/factories";
 import { startSmtpServer, waitFor } from "../support/mail";
 import { type AppProcess, spawnApp, stopAll } from "../support/processes";
 
@@ -60,28 +60,7 @@ async function attempt(url: string, cookie: string, form: Record<string, string>
 
 describe("the app process is killed (kill -9) in the middle of a stream of registrations", () => {
   it("every answered registration is kept with its email, nothing is half-written, and every email is sent exactly once", async () => {
-    const event = await db
-      .selectFrom("events")
-      .select("id")
-      .where("slug", "=", SLUG)
-      .executeTakeFirstOrThrow();
-    const course = await db
-      .selectFrom("courses")
-      .select("id")
-      .where("event_id", "=", event.id)
-      .where("key", "=", "course-1")
-      .executeTakeFirstOrThrow();
-    const question = await db
-      .selectFrom("event_questions")
-      .select("id")
-      .where("event_id", "=", event.id)
-      .where("label", "=", "自治研活動の経験")
-      .executeTakeFirstOrThrow();
-    const form = {
-      course: String(course.id),
-      [`q_${question.id}`]: "単組・職場で取り組んだことがある",
-      waitlist: "on",
-    };
+    const { eventId, form } = await seminarForm(db, { slug: SLUG });
 
     let app = await spawnApp({ databaseUrl: database.url, name: "crash-1" });
     processes.push(app);
@@ -139,20 +118,20 @@ describe("the app process is killed (kill -9) in the middle of a stream of regis
     const registrations = await db
       .selectFrom("registrations")
       .select(["id", "person_id", "status", "ticket_code"])
-      .where("event_id", "=", event.id)
+      .where("event_id", "=", eventId)
       .execute();
     const byId = new Map(registrations.map((r) => [r.id, r]));
     const { rows: halfWritten } = await sql<{ id: string; problem: string }>`
       select r.id, 'no registration_sessions row' as problem from registrations r
-      where r.event_id = ${event.id}
+      where r.event_id = ${eventId}
         and not exists (select 1 from registration_sessions s where s.registration_id = r.id)
       union all
       select r.id, 'no history row' from registrations r
-      where r.event_id = ${event.id}
+      where r.event_id = ${eventId}
         and not exists (select 1 from registration_history h where h.registration_id = r.id)
       union all
       select r.id, 'not exactly one email row' from registrations r
-      where r.event_id = ${event.id}
+      where r.event_id = ${eventId}
         and (select count(*) from outbound_emails e
              where e.template = 'registration' and e.payload->>'ticketCode' = r.ticket_code) <> 1
       union all

@@ -9,7 +9,7 @@ import { createApp, loadBuild } from "../../app/server";
 import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "../../db/embedded";
 import { createDb, type Database, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, createMember, seminarForm, signIn } from "../support/factories";
 import { waitFor } from "../support/mail";
 import { databaseUrl } from "../support/urls";
 
@@ -87,34 +87,13 @@ type Answer = {
 
 describe("PostgreSQL stops and starts again under load", () => {
   it("the app answers 503 in Japanese while the database is gone, never a 500, and recovers by itself", async () => {
-    const event = await db
-      .selectFrom("events")
-      .select("id")
-      .where("slug", "=", SLUG)
-      .executeTakeFirstOrThrow();
-    const course = await db
-      .selectFrom("courses")
-      .select("id")
-      .where("event_id", "=", event.id)
-      .where("key", "=", "course-1")
-      .executeTakeFirstOrThrow();
-    const question = await db
-      .selectFrom("event_questions")
-      .select("id")
-      .where("event_id", "=", event.id)
-      .where("label", "=", "自治研活動の経験")
-      .executeTakeFirstOrThrow();
+    const { eventId, form } = await seminarForm(db, { slug: SLUG });
     await db
       .updateTable("courses")
       .set({ capacity: null })
-      .where("event_id", "=", event.id)
+      .where("event_id", "=", eventId)
       .execute();
-    await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
-    const form = {
-      course: String(course.id),
-      [`q_${question.id}`]: "単組・職場で取り組んだことがある",
-      waitlist: "on",
-    };
+    await db.updateTable("events").set({ capacity: null }).where("id", "=", eventId).execute();
     const members: string[] = [];
     for (let i = 0; i < 80; i++) members.push(await signIn(db, (await createMember(db)).id));
     const url = app!.url;
@@ -216,7 +195,7 @@ describe("PostgreSQL stops and starts again under load", () => {
       .execute();
     const { rows: halfWritten } = await sql<{ n: number }>`
       select count(*)::int as n from registrations r
-      where r.event_id = ${event.id}
+      where r.event_id = ${eventId}
         and (not exists (select 1 from registration_sessions s where s.registration_id = r.id)
           or not exists (select 1 from outbound_emails e where e.payload->>'ticketCode' = r.ticket_code))
     `.execute(db);

@@ -61,3 +61,34 @@ export function browserLike(baseUrl: string, cookie?: string) {
     },
   };
 }
+
+/**
+ * The online seminar's registration form as a member fills it in: a course
+ * (by key) and the question 自治研活動の経験, with the waitlist accepted.
+ */
+export async function seminarForm(
+  db: Database,
+  options: { slug: string; courseKey?: string },
+): Promise<{ eventId: number; form: Record<string, string> }> {
+  const course = await db
+    .selectFrom("courses")
+    .innerJoin("events", "events.id", "courses.event_id")
+    .select(["courses.id", "events.id as event_id"])
+    .where("events.slug", "=", options.slug)
+    .where("courses.key", "=", options.courseKey ?? "course-1")
+    .executeTakeFirstOrThrow();
+  const question = await db
+    .selectFrom("event_questions")
+    .select("id")
+    .where("event_id", "=", course.event_id)
+    .where("label", "=", "自治研活動の経験")
+    .executeTakeFirstOrThrow();
+  return {
+    eventId: course.event_id,
+    form: {
+      course: String(course.id),
+      [`q_${question.id}`]: "単組・職場で取り組んだことがある",
+      waitlist: "on",
+    },
+  };
+}
