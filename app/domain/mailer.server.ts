@@ -34,22 +34,30 @@ export async function enqueueEmail(
 ): Promise<string> {
   const to = args.to.trim();
   if (!to) throw new Error("enqueueEmail: the recipient is empty");
+  // The row and its job in one statement: one round trip in the cause's transaction.
   const { id } = await trx
-    .insertInto("outbound_emails")
-    .values({
-      to_address: to,
-      subject: emailSubject(args.message),
-      template: args.message.template,
-      payload: args.message.payload,
-    })
-    .returning("id")
+    .with("email", (db) =>
+      db
+        .insertInto("outbound_emails")
+        .values({
+          to_address: to,
+          subject: emailSubject(args.message),
+          template: args.message.template,
+          payload: args.message.payload,
+        })
+        .returning("id"),
+    )
+    .selectFrom("email")
+    .select([
+      "email.id",
+      sql`graphile_worker.add_job(
+        ${TASK},
+        json_build_object('id', email.id::text),
+        job_key := 'email:' || email.id,
+        max_attempts := ${MAX_ATTEMPTS}
+      )`.as("job"),
+    ])
     .executeTakeFirstOrThrow();
-  await sql`select graphile_worker.add_job(
-    ${TASK},
-    json_build_object('id', ${id}::text),
-    job_key := ${`email:${id}`},
-    max_attempts := ${MAX_ATTEMPTS}
-  )`.execute(trx);
   return id;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { sql, type Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
@@ -453,6 +453,11 @@ export type RegisterArgs = {
   enforceQuota?: boolean;
   /** the form the route already read, so it is not read twice */
   form?: RegistrationForm;
+  /** the person as the route already read them (the signed-in member), likewise */
+  person?: Pick<
+    Selectable<DB["people"]>,
+    "id" | "organisation_id" | "birth_date" | "profile_completed_at"
+  >;
   now?: Date;
 };
 
@@ -467,11 +472,14 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   );
   if (!windowOpen) throw new DomainError("window_closed");
 
-  const person = await trx
-    .selectFrom("people")
-    .select(["id", "organisation_id", "birth_date", "profile_completed_at"])
-    .where("id", "=", args.personId)
-    .executeTakeFirst();
+  const person =
+    args.person?.id === args.personId
+      ? args.person
+      : await trx
+          .selectFrom("people")
+          .select(["id", "organisation_id", "birth_date", "profile_completed_at"])
+          .where("id", "=", args.personId)
+          .executeTakeFirst();
   if (!person) throw new DomainError("not_found");
   if (!person.profile_completed_at) throw new DomainError("profile_required");
   if (form.members_only && person.organisation_id === null) throw new DomainError("members_only");

@@ -63,6 +63,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       slug: form.slug,
       form,
       personId: user.id,
+      person: user,
       input: toRegistrationInput(form, parsed.data),
       appUrl: context.appUrl,
     });

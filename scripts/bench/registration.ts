@@ -122,8 +122,9 @@ try {
 
 /**
  * registerWith() as plain SQL, statement for statement, for one person and a
- * course: the form read before the transaction, as the route does, then the
- * transaction (the app's connections set lock_timeout once, db/index.ts).
+ * course: the form read before the transaction, as the route does (and the
+ * person, whom the route read with the session), then the transaction (the
+ * app's connections set lock_timeout once, db/index.ts).
  */
 function pgbenchScript(sessions: number[]): string {
   // The event and its sessions have no limit here: like the app, a shared lock.
@@ -142,7 +143,6 @@ select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.member
   (select coalesce(json_agg(x), '[]') from (select id, label, opens_at, closes_at from registration_windows where event_id = e.id order by opens_at) x) as windows
   from events e where e.id = :event and e.status <> 'draft';
 begin;
-select id, organisation_id, birth_date, profile_completed_at from people where id = :person;
 select id, status from registrations where event_id = :event and person_id = :person for update;
 select capacity from events where id = :event for share;
 ${sessionLocks}
@@ -156,8 +156,8 @@ select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.e
   left join venues v on v.id = e.venue_id left join courses c on c.id = r.course_id where r.id = :reg;
 select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = :reg;
 select starts_at, title, speaker from programme_items where event_id = :event order by starts_at, position;
-insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id as mail \\gset
-select graphile_worker.add_job('send_email', json_build_object('id', :mail::text), job_key := 'email:' || :mail, max_attempts := 25);
+with email as (insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id)
+  select email.id, graphile_worker.add_job('send_email', json_build_object('id', email.id::text), job_key := 'email:' || email.id, max_attempts := 25) from email;
 select w.id from webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics);
 commit;
 `;
