@@ -7,6 +7,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { GroupMeetingEmail, GroupMeetingEmailKind } from "../../emails/types";
+import { groupTitle, type RsvpAnswer } from "../components/group-meetings";
 import { formatDate } from "../utils/format";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { audit } from "./audit.server";
@@ -28,18 +29,12 @@ import { requireStaff } from "./permissions.server";
  */
 
 type Trx = Transaction<DB>;
-export type RsvpAnswer = "yes" | "no" | "maybe";
 
 const RSVP_LINK_DAYS_AFTER_START = 30;
 const REMINDER_GAP_MINUTES = 10;
 
 const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
 const personName = sql<string>`trim(people.family_name || ' ' || people.given_name)`;
-
-/** 「第1専門部会「地域創生」」 */
-export function groupLabel(group: { name: string; theme: string }): string {
-  return group.theme ? `${group.name}「${group.theme}」` : group.name;
-}
 
 /** 「第1専門部会 第14回」, or the group's name alone for an unnumbered meeting. */
 export function meetingNumberLabel(group: { name: string }, number: number | null): string {
@@ -1830,10 +1825,10 @@ export async function announceResults(
           payload: {
             name: a.name,
             roundTitle: round.title,
-            assignedGroup: group ? groupLabel(group) : null,
+            assignedGroup: group ? groupTitle(group) : null,
             choices: a.choices.map((c) => {
               const g = groups.get(c.group_id);
-              return g ? groupLabel(g) : "";
+              return g ? groupTitle(g) : "";
             }),
             groupUrl: group ? `${args.appUrl}/groups/${group.id}` : `${args.appUrl}/groups`,
           },
