@@ -16,12 +16,17 @@ import {
  */
 
 export type RosterEntry = {
+  /** registration id */
   id: string;
+  /** sha256 hex of the QR secret; the secret itself never leaves the server */
   h: string;
+  /** sha256 hex of the ticket code, for a typed code offline */
   c: string;
   status: RegistrationStatus;
   attendee: CheckinAttendee;
+  /** session ids the ticket counts for */
   sessions: number[];
+  /** check-ins already made, by list id */
   checkins: Record<string, CheckinStamp>;
 };
 

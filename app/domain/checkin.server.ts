@@ -12,11 +12,12 @@ import {
   type CheckinStamp,
   normaliseTicketCode,
 } from "../components/checkin-result";
+import type { Roster, RosterEntry } from "../components/checkin-offline";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
 import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
-import { type EventAccess, requireEventAccess } from "./permissions.server";
+import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
 
 /**
  * Reception (受付): scanning tickets at the door, on a phone, a tablet or a USB
@@ -60,7 +61,7 @@ export const CHECKIN_MESSAGES: CheckinMessages = {
  * event page says (the title), and nothing for a draft or an unknown slug.
  */
 export async function getCheckinManifest(db: Database, slug: string) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(slug)) return undefined;
+  if (!isEventSlug(slug)) return undefined;
   const event = await db
     .selectFrom("events")
     .select(["slug", "title"])
@@ -815,21 +816,6 @@ export async function undoCheckin(
 // The roster, for offline scanning
 // ---------------------------------------------------------------------------
 
-export type RosterEntry = {
-  /** registration id */
-  id: string;
-  /** sha256 hex of the QR secret; the secret itself never leaves the server */
-  h: string;
-  /** sha256 hex of the ticket code, for a typed code offline */
-  c: string;
-  status: RegistrationStatus;
-  attendee: CheckinAttendee;
-  /** session ids the ticket counts for */
-  sessions: number[];
-  /** check-ins already made, by list id */
-  checkins: Record<string, CheckinStamp>;
-};
-
 /**
  * Everything a desk needs to decide a scan with no network: every registration
  * of the event (a secretary's union only) with hashed tickets, names, kana,
@@ -838,7 +824,7 @@ export type RosterEntry = {
 export async function getCheckinRoster(
   db: Database,
   args: { eventId: number; unionId: number | null },
-): Promise<{ generatedAt: string; entries: RosterEntry[] }> {
+): Promise<Roster> {
   let query = db
     .selectFrom("registrations as r")
     .innerJoin("people as p", "p.id", "r.person_id")
