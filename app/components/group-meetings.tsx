@@ -1,5 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { formatRange } from "../utils/format";
+import { describedBy, Field } from "./field";
 
 /** Words and small pieces shared by the 専門部会, materials and reports pages. */
 
@@ -139,81 +140,60 @@ export function MeetingFields(props: {
   const { errors, value } = props;
   return (
     <>
-      <div className={`field${errors.title ? " field--error" : ""}`}>
-        <label htmlFor="meeting-title">
-          会合名<span className="optional">任意</span>
-        </label>
-        <p className="hint" id="meeting-title-hint">
-          空欄なら「第1専門部会 第14回」のように付けます。合同会合では必須です。
-        </p>
+      <Field
+        id="meeting-title"
+        label="会合名"
+        hint="空欄なら「第1専門部会 第14回」のように付けます。合同会合では必須です。"
+        error={errors.title}
+      >
         <input
           type="text"
-          id="meeting-title"
           name="title"
-          aria-describedby="meeting-title-hint"
-          aria-invalid={errors.title ? true : undefined}
+          {...describedBy("meeting-title", errors.title, "hint")}
           defaultValue={value("title")}
         />
-        {errors.title ? (
-          <p className="error" role="alert">
-            {errors.title}
-          </p>
-        ) : null}
-      </div>
+      </Field>
       <div className="row-2">
-        <div className={`field${errors.date ? " field--error" : ""}`}>
-          <label htmlFor="meeting-date">
-            開催日<span className="required">必須</span>
-          </label>
-          <input id="meeting-date" type="date" name="date" defaultValue={value("date")} />
-          {errors.date ? (
-            <p className="error" role="alert">
-              {errors.date}
-            </p>
-          ) : null}
-        </div>
-        <div className={`field${errors.start ? " field--error" : ""}`}>
-          <label htmlFor="meeting-start">
-            開始時刻<span className="required">必須</span>
-          </label>
-          <input id="meeting-start" type="time" name="start" defaultValue={value("start")} />
-          {errors.start ? (
-            <p className="error" role="alert">
-              {errors.start}
-            </p>
-          ) : null}
-        </div>
-      </div>
-      <div className="row-2">
-        <div className={`field${errors.end_date ? " field--error" : ""}`}>
-          <label htmlFor="meeting-end-date">
-            終了日<span className="optional">任意</span>
-          </label>
-          <p className="hint">2日間の現地調査など、開催日と違う場合だけ</p>
+        <Field id="meeting-date" label="開催日" required error={errors.date}>
           <input
-            id="meeting-end-date"
+            type="date"
+            name="date"
+            {...describedBy("meeting-date", errors.date)}
+            defaultValue={value("date")}
+          />
+        </Field>
+        <Field id="meeting-start" label="開始時刻" required error={errors.start}>
+          <input
+            type="time"
+            name="start"
+            {...describedBy("meeting-start", errors.start)}
+            defaultValue={value("start")}
+          />
+        </Field>
+      </div>
+      <div className="row-2">
+        <Field
+          id="meeting-end-date"
+          label="終了日"
+          hint="2日間の現地調査など、開催日と違う場合だけ"
+          error={errors.end_date}
+        >
+          <input
             type="date"
             name="end_date"
+            {...describedBy("meeting-end-date", errors.end_date, "hint")}
             defaultValue={value("end_date")}
           />
-          {errors.end_date ? (
-            <p className="error" role="alert">
-              {errors.end_date}
-            </p>
-          ) : null}
-        </div>
-        <div className={`field${errors.end ? " field--error" : ""}`}>
-          <label htmlFor="meeting-end">
-            終了時刻<span className="optional">任意</span>
-          </label>
-          <p className="hint">&nbsp;</p>
-          <input id="meeting-end" type="time" name="end" defaultValue={value("end")} />
-          {errors.end ? (
-            <p className="error" role="alert">
-              {errors.end}
-            </p>
-          ) : null}
-        </div>
+        </Field>
+        {/* The blank hint keeps this input level with the end date's. */}
+        <Field id="meeting-end" label="終了時刻" hint={"\u00a0"} error={errors.end}>
+          <input
+            type="time"
+            name="end"
+            {...describedBy("meeting-end", errors.end)}
+            defaultValue={value("end")}
+          />
+        </Field>
       </div>
       <fieldset>
         <legend>開催方法</legend>
@@ -265,17 +245,14 @@ export function MeetingFields(props: {
           </p>
         ) : null}
       </div>
-      <div className={`field${errors.note ? " field--error" : ""}`}>
-        <label htmlFor="meeting-note">
-          備考<span className="optional">任意</span>
-        </label>
-        <input type="text" id="meeting-note" name="note" defaultValue={value("note")} />
-        {errors.note ? (
-          <p className="error" role="alert">
-            {errors.note}
-          </p>
-        ) : null}
-      </div>
+      <Field id="meeting-note" label="備考" error={errors.note}>
+        <input
+          type="text"
+          name="note"
+          {...describedBy("meeting-note", errors.note)}
+          defaultValue={value("note")}
+        />
+      </Field>
     </>
   );
 }
