@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { AppLoadContext } from "@remix-run/node";
 import ExcelJS from "exceljs";
-import { sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
@@ -1496,6 +1496,27 @@ function roundGroups(db: Database, round: { organisation_id: number; term: strin
     .execute();
 }
 
+/** One round by id, or undefined for an id that is not one. */
+async function findRound(db: Database, roundId: number) {
+  if (!Number.isSafeInteger(roundId) || roundId <= 0) return undefined;
+  return db
+    .selectFrom("recruitment_rounds")
+    .selectAll()
+    .where("id", "=", roundId)
+    .executeTakeFirst();
+}
+
+/** An application's choices, in rank order, as a JSON column. */
+function rankedChoices(eb: ExpressionBuilder<DB, "recruitment_applications">) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom("recruitment_choices")
+      .select(["rank", "group_id"])
+      .whereRef("recruitment_choices.application_id", "=", "recruitment_applications.id")
+      .orderBy("rank"),
+  ).as("choices");
+}
+
 /** Rounds open now, for the /groups page. */
 export function listOpenRounds(db: Database, now: Date = new Date()) {
   return db
@@ -1537,13 +1558,8 @@ export async function getApplicationForm(
   db: Database,
   args: { roundId: number; personId: string; now?: Date },
 ) {
-  if (!Number.isSafeInteger(args.roundId) || args.roundId <= 0) return undefined;
   const now = args.now ?? new Date();
-  const round = await db
-    .selectFrom("recruitment_rounds")
-    .selectAll()
-    .where("id", "=", args.roundId)
-    .executeTakeFirst();
+  const round = await findRound(db, args.roundId);
   if (!round) return undefined;
   const groups = await roundGroups(db, round);
   const application = await db
@@ -1552,13 +1568,7 @@ export async function getApplicationForm(
       "recruitment_applications.id",
       "recruitment_applications.motivation",
       "recruitment_applications.updated_at",
-      jsonArrayFrom(
-        eb
-          .selectFrom("recruitment_choices")
-          .select(["rank", "group_id"])
-          .whereRef("recruitment_choices.application_id", "=", "recruitment_applications.id")
-          .orderBy("rank"),
-      ).as("choices"),
+      rankedChoices(eb),
     ])
     .where("round_id", "=", round.id)
     .where("person_id", "=", args.personId)
@@ -1660,12 +1670,7 @@ export async function getRoundForManager(
   db: Database,
   args: { user: SessionUser; roundId: number },
 ) {
-  if (!Number.isSafeInteger(args.roundId) || args.roundId <= 0) return undefined;
-  const round = await db
-    .selectFrom("recruitment_rounds")
-    .selectAll()
-    .where("id", "=", args.roundId)
-    .executeTakeFirst();
+  const round = await findRound(db, args.roundId);
   if (!round || !managesOrganisation(args.user, round.organisation_id)) return undefined;
   const groups = await roundGroups(db, round);
   const applications = await db
@@ -1681,13 +1686,7 @@ export async function getRoundForManager(
       personName.as("name"),
       "people.workplace",
       "organisations.name as union_name",
-      jsonArrayFrom(
-        eb
-          .selectFrom("recruitment_choices")
-          .select(["rank", "group_id"])
-          .whereRef("recruitment_choices.application_id", "=", "recruitment_applications.id")
-          .orderBy("rank"),
-      ).as("choices"),
+      rankedChoices(eb),
     ])
     .where("recruitment_applications.round_id", "=", round.id)
     .orderBy("recruitment_applications.created_at")
