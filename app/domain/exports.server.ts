@@ -290,13 +290,9 @@ export type RowScope = {
   filter: ExportFilter;
 };
 
-function filtered(db: Database, scope: RowScope) {
-  return scopedRegistrations(db, scope);
-}
-
 /** How many rows an export with this scope holds. */
 export async function countExportRows(db: Database, scope: RowScope): Promise<number> {
-  const row = await filtered(db, scope)
+  const row = await scopedRegistrations(db, scope)
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .executeTakeFirstOrThrow();
   return Number(row.n);
@@ -305,7 +301,7 @@ export async function countExportRows(db: Database, scope: RowScope): Promise<nu
 export type ExportGroup = "none" | "union" | "course";
 
 function rowQuery(db: Database, scope: RowScope & { group: ExportGroup }) {
-  let query = filtered(db, scope).select((eb) => [
+  let query = scopedRegistrations(db, scope).select((eb) => [
     "registrations.id",
     "registrations.status",
     "registrations.ticket_code",
