@@ -134,13 +134,17 @@ export async function attendeeFilterOptions(db: Database, eventId: number) {
     .where("event_id", "=", eventId)
     .orderBy("position")
     .execute();
-  const unions = await db
+  return { sessions, courses, unions: await unionOptions(db) };
+}
+
+/** Every local union, for a union filter, in kana order. */
+export function unionOptions(db: Database) {
+  return db
     .selectFrom("organisations")
     .select(["id", "name"])
     .where("kind", "=", "local_union")
     .orderBy("name_kana")
     .execute();
-  return { sessions, courses, unions };
 }
 
 /** One registration of the event, with its person, choices and history; undefined when not visible. */

@@ -8,9 +8,9 @@ import type { RegistrationStatus } from "../../db/schema";
 import { formatDateTime, tokyoParts } from "../utils/format";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import {
-  attendeeFilterOptions,
   attendeeFilterSchema,
   scopedRegistrations,
+  unionOptions,
 } from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
@@ -279,6 +279,8 @@ async function loadExportEvent(db: Database, eventId: number) {
     .selectFrom("event_sessions")
     .select(["id", "title"])
     .where("event_id", "=", eventId)
+    .orderBy("starts_at")
+    .orderBy("position")
     .execute();
   return { ...event, questions, courses, sessions };
 }
@@ -951,14 +953,13 @@ export async function getExportPage(db: Database, args: { access: EventAccess; u
       roster: exportHref(event.id, "roster", q),
     };
   });
-  const options = await attendeeFilterOptions(db, event.id);
   return {
     event: { id: event.id, title: event.title },
     narrowed: access.unionId !== null,
     options: {
-      sessions: options.sessions.map((s) => ({ id: s.id, title: s.title })),
-      courses: options.courses.map((c) => ({ id: c.id, label: `${c.code} ${c.title}`.trim() })),
-      unions: options.unions,
+      sessions: event.sessions,
+      courses: courseLists.map((c) => ({ id: c.id, label: c.label })),
+      unions: await unionOptions(db),
     },
     available: available.map((c) => ({ key: c.key, label: c.label })),
     selection,

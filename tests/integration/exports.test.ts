@@ -368,6 +368,9 @@ describe("attendee exports", () => {
     const page = await (await organiser.get(`/admin/events/${eventId}/export`)).text();
     expect(page).toContain("コース・分科会ごとの名簿");
     expect(page).toContain(`course=${courseIds["bunkakai-2"]}`);
+    // the filters offer the event's courses and the unions
+    expect(page).toMatch(new RegExp(`<option value="${courseIds["bunkakai-2"]}">第2分科会`));
+    expect(page).toMatch(/<select name="union">.*?<option value="\d+">郡山市職員労働組合</);
   });
 
   it("an organiser of another event and a reception account get 404", async () => {
