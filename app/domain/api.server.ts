@@ -103,16 +103,7 @@ export async function requireApiEventAccess(
   context: AppLoadContext,
   args: { user: SessionUser; eventId: unknown; permission: EventPermission },
 ) {
-  const id = Number(args.eventId);
-  const access =
-    // an id within PostgreSQL's integer, or no event (not a 500 from the query)
-    Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
-      ? await getEventAccess(context.db, {
-          user: args.user,
-          eventId: id,
-          permission: args.permission,
-        })
-      : undefined;
+  const access = await getEventAccess(context.db, args);
   if (!access) throw apiError("not_found", 404);
   return access;
 }

@@ -42,13 +42,18 @@ export async function requireStaff(
 
 /**
  * What `user` may do at one event (by id, or by slug for the desk's URLs), or
- * undefined when nothing. One query: the event and the user's part in it.
+ * undefined when nothing, including for an id or slug that cannot be one (a
+ * 404 for the caller, never a 500 from the query). One query: the event and
+ * the user's part in it.
  */
 export async function getEventAccess(
   db: Database,
-  args: { user: SessionUser; eventId?: number; slug?: string; permission: EventPermission },
+  args: { user: SessionUser; eventId?: unknown; slug?: string; permission: EventPermission },
 ): Promise<EventAccess | undefined> {
   const { user, permission } = args;
+  const id = args.eventId === undefined ? undefined : Number(args.eventId);
+  if (id !== undefined && !isRowId(id)) return undefined;
+  if (args.slug !== undefined && !isEventSlug(args.slug)) return undefined;
   const staffRole =
     user.role === "organiser" ? "organiser" : user.role === "reception" ? "reception" : null;
   if (user.role === "secretary" && (permission === "manage" || !user.organisation_id)) {
@@ -56,7 +61,7 @@ export async function getEventAccess(
   }
   if (!staffRole && user.role !== "admin" && user.role !== "secretary") return undefined;
   if (staffRole === "reception" && permission !== "checkin") return undefined;
-  if (args.eventId === undefined && args.slug === undefined) return undefined;
+  if (id === undefined && args.slug === undefined) return undefined;
   const event = await db
     .selectFrom("events")
     .select((eb) => [
@@ -72,7 +77,7 @@ export async function getEventAccess(
         )
         .as("given"),
     ])
-    .$if(args.eventId !== undefined, (q) => q.where("events.id", "=", args.eventId as number))
+    .$if(id !== undefined, (q) => q.where("events.id", "=", id as number))
     .$if(args.slug !== undefined, (q) => q.where("events.slug", "=", args.slug as string))
     .executeTakeFirst();
   if (!event) return undefined;
@@ -92,16 +97,19 @@ export async function requireEventAccess(
   args: { eventId?: string | number; slug?: string; permission: EventPermission },
 ): Promise<EventAccess> {
   const user = await requireStaff(request, context);
-  const id = Number(args.eventId);
-  const access =
-    // an id within PostgreSQL's integer, or no event (not a 500 from the query)
-    args.eventId !== undefined && Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
-      ? await getEventAccess(context.db, { user, eventId: id, permission: args.permission })
-      : args.slug !== undefined && /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(args.slug)
-        ? await getEventAccess(context.db, { user, slug: args.slug, permission: args.permission })
-        : undefined;
+  const access = await getEventAccess(context.db, { user, ...args });
   if (!access) throw new Response("Not Found", { status: 404 });
   return access;
+}
+
+/** An id PostgreSQL's integer columns can hold: a positive whole number up to 2^31 - 1. */
+export function isRowId(id: number): boolean {
+  return Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
+}
+
+/** What an event's slug can look like (letters, digits, - and _), so others need no query. */
+export function isEventSlug(slug: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(slug);
 }
 
 /** The ids of the events a staff member may open, for lists. null means all. */
