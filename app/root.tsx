@@ -12,6 +12,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import styles from "./styles.css";
+import { SERVER_ERROR } from "./utils/labels";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -119,11 +120,8 @@ export function ErrorBoundary() {
   }
   return (
     <section className="error-page">
-      <h1>エラーが発生しました</h1>
-      <p>
-        申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。
-        解決しない場合は県本部までご連絡ください。
-      </p>
+      <h1>{SERVER_ERROR.title}</h1>
+      <p>{SERVER_ERROR.message}</p>
       <p>
         <Link to="/">イベント一覧へ戻る</Link>
       </p>

@@ -9,18 +9,21 @@ import type { Database } from "../db/index";
 import "./context";
 import { FAILURES, type Failure } from "./domain/failures.server";
 import { createPageCache } from "./page-cache";
+import { SERVER_ERROR } from "./utils/labels";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The HTTP app: static files and the Remix handler, with the database passed in. */
-export function createApp(options: {
+type AppOptions = {
   db: Database;
   build: ServerBuild;
   appUrl: string;
   devMail: boolean;
   /** how long a client may take no bytes before its response is dropped (sendResponse) */
   stalledResponseMs?: number;
-}) {
+};
+
+/** The HTTP app: static files and the Remix handler, with the database passed in. */
+export function createApp(options: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
   const pageCache = createPageCache();
@@ -45,14 +48,9 @@ export function createApp(options: {
  * (app/domain/failures.server.ts) instead of the generic 500 page; and a
  * public page is handed to the page cache (app/page-cache.ts).
  */
-function remixHandler(options: {
-  db: Database;
-  build: ServerBuild;
-  appUrl: string;
-  devMail: boolean;
-  stalledResponseMs?: number;
-  pageCache: ReturnType<typeof createPageCache>;
-}): express.RequestHandler {
+function remixHandler(
+  options: AppOptions & { pageCache: ReturnType<typeof createPageCache> },
+): express.RequestHandler {
   const handle = createRequestHandler(options.build, process.env.NODE_ENV);
   return async (req, res, next) => {
     try {
@@ -190,14 +188,7 @@ function lastResort(
       : 500;
   if (status === 500)
     console.error(`[${new Date().toISOString()}] ${req.method} ${req.path}`, error);
-  const { title, message } =
-    status === 500
-      ? {
-          title: "エラーが発生しました",
-          message:
-            "申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。",
-        }
-      : FAILURES.invalid_input;
+  const { title, message } = status === 500 ? SERVER_ERROR : FAILURES.invalid_input;
   res.status(status).type("html").set("Cache-Control", "no-store").send(page(title, message));
 }
 

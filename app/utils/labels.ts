@@ -24,3 +24,10 @@ export const SESSION_KIND_LABELS: Record<SessionKind, string> = {
 export function isEventKind(value: string): value is EventKind {
   return value in EVENT_KIND_LABELS;
 }
+
+/** What a person sees when the app itself failed (the root error boundary, and app/server.ts). */
+export const SERVER_ERROR = {
+  title: "エラーが発生しました",
+  message:
+    "申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。解決しない場合は県本部までご連絡ください。",
+};
