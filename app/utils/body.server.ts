@@ -40,21 +40,6 @@ export async function readBodyWithin(
  * that the answer reaches the browser instead of a connection error.
  */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.bodyUsed && !request.body) return;
-  const reader = request.body?.getReader();
-  if (!reader) return;
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
-      if (size > DRAIN_LIMIT) {
-        await reader.cancel();
-        return;
-      }
-    }
-  } catch {
-    // the body was already taken or broken off: nothing left to read
-  }
+  // A body already taken, or broken off, has nothing left to read.
+  await readBodyWithin(request, 0).catch(() => undefined);
 }
