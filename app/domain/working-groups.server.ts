@@ -77,6 +77,18 @@ export async function getManagedGroup(db: Database, args: { user: SessionUser; g
   return group;
 }
 
+/** The group of a manager's page (by the route's id), or a 404. */
+export async function requireManagedGroup(
+  request: Request,
+  context: AppLoadContext,
+  groupId: string | undefined,
+) {
+  const user = await requireGroupManager(request, context);
+  const group = await getManagedGroup(context.db, { user, groupId: Number(groupId) });
+  if (!group) throw new Response("Not Found", { status: 404 });
+  return group;
+}
+
 async function requireManagedGroups(trx: Database, user: SessionUser, groupIds: number[]) {
   const groups = await trx
     .selectFrom("working_groups")
@@ -1229,7 +1241,7 @@ export async function recordAttendance(
   });
 }
 
-export type AttendanceMatrix = Awaited<ReturnType<typeof getAttendanceMatrix>>;
+type AttendanceMatrix = Awaited<ReturnType<typeof getAttendanceMatrix>>;
 
 /**
  * Members × meetings of one group. A meeting counts once attendance has been
@@ -1347,7 +1359,7 @@ function attendanceRows(matrix: AttendanceMatrix): {
  * The attendance matrix as CSV for Japanese Excel: UTF-8 with a BOM, CRLF,
  * written by the exports' one CSV writer (formula cells neutralised).
  */
-export function attendanceCsv(matrix: AttendanceMatrix): string {
+function attendanceCsv(matrix: AttendanceMatrix): string {
   const { header, rows } = attendanceRows(matrix);
   const rateColumns = new Set([3, ...matrix.meetings.map((_, i) => 5 + i)]);
   const lines = [csvRecord(header)];
@@ -1373,7 +1385,7 @@ export function attendanceCsv(matrix: AttendanceMatrix): string {
  * name column and header frozen, rates as percentages, every other value a
  * plain text or number cell (a name can never become a formula).
  */
-export async function attendanceXlsx(
+async function attendanceXlsx(
   matrix: AttendanceMatrix,
   args: { sheetName: string },
 ): Promise<Buffer> {
@@ -1410,6 +1422,33 @@ export async function attendanceXlsx(
   await workbook.commit();
   await done;
   return Buffer.concat(chunks);
+}
+
+/**
+ * The group's attendance matrix as a download: CSV for Excel (UTF-8 with a
+ * BOM, formula cells neutralised) or an XLSX workbook.
+ */
+export async function attendanceFileResponse(
+  db: Database,
+  group: { id: number; name: string; term: string },
+  file: "csv" | "xlsx",
+): Promise<Response> {
+  const matrix = await getAttendanceMatrix(db, { groupId: group.id });
+  const body =
+    file === "csv"
+      ? attendanceCsv(matrix)
+      : new Uint8Array(await attendanceXlsx(matrix, { sheetName: `${group.name} 出席状況` }));
+  const name = `${group.term}_${group.name}_出席状況.${file}`;
+  return new Response(body, {
+    headers: {
+      "Content-Type":
+        file === "csv"
+          ? "text/csv; charset=utf-8"
+          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "Content-Disposition": `attachment; filename="attendance-${group.id}.${file}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      "Cache-Control": "private, no-store",
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -1,20 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { groupTitle } from "../components/group-meetings";
-import {
-  getAttendanceMatrix,
-  getManagedGroup,
-  requireGroupManager,
-} from "../domain/working-groups.server";
+import { getAttendanceMatrix, requireManagedGroup } from "../domain/working-groups.server";
 import { tokyoParts } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "出席状況 | 専門部会の管理" }];
 
 /** Members × meetings, with each member's and each meeting's attendance rate. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireGroupManager(request, context);
-  const group = await getManagedGroup(context.db, { user, groupId: Number(params.id) });
-  if (!group) throw new Response("Not Found", { status: 404 });
+  const group = await requireManagedGroup(request, context, params.id);
   return { group, matrix: await getAttendanceMatrix(context.db, { groupId: group.id }) };
 }
 

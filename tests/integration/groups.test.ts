@@ -402,6 +402,9 @@ describe("attendance", () => {
 
     const csv = await staff.organiser!.get(`/admin/groups/${group[2]}/attendance.csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("content-disposition")).toContain(
+      `filename="attendance-${group[2]}.csv"; filename*=UTF-8''`,
+    );
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes);
@@ -411,6 +414,9 @@ describe("attendance", () => {
 
     const xlsx = await staff.organiser!.get(`/admin/groups/${group[2]}/attendance.xlsx`);
     expect(xlsx.headers.get("content-type")).toContain("spreadsheetml");
+    expect(xlsx.headers.get("content-disposition")).toContain(
+      `filename="attendance-${group[2]}.xlsx"; filename*=UTF-8''`,
+    );
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await xlsx.arrayBuffer());
     const sheet = workbook.worksheets[0]!;
