@@ -9,7 +9,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { createMember, eventIdOf, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const SLUG = "kenshukai-20";
@@ -37,12 +37,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     await loadDemoData(db);
     app = await startTestApp(db);
     browser = await launchBrowser();
-    const event = await db
-      .selectFrom("events")
-      .select("id")
-      .where("slug", "=", SLUG)
-      .executeTakeFirstOrThrow();
-    eventId = event.id;
+    eventId = await eventIdOf(db, SLUG);
     courseId = (
       await db
         .selectFrom("courses")
@@ -51,12 +46,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
         .where("key", "=", "bunkakai-2")
         .executeTakeFirstOrThrow()
     ).id;
-    const reception = await db
-      .selectFrom("people")
-      .select("id")
-      .where("email", "=", "reception@example.jp")
-      .executeTakeFirstOrThrow();
-    receptionCookie = await signIn(db, reception.id);
+    receptionCookie = await signInAs(db, "reception@example.jp");
   });
   afterAll(async () => {
     await browser?.close();
@@ -298,12 +288,11 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     expect(await reception.getByRole("button", { name: "この受付を取り消す" }).count()).toBe(0);
     await reception.context().close();
 
-    const organiser = await database.db
-      .selectFrom("people")
-      .select("id")
-      .where("email", "=", "organiser@example.jp")
-      .executeTakeFirstOrThrow();
-    const context = await deskContext(browser, PHONE, await signIn(database.db, organiser.id));
+    const context = await deskContext(
+      browser,
+      PHONE,
+      await signInAs(database.db, "organiser@example.jp"),
+    );
     const page = await openDesk(context);
     await page.getByLabel("QRリーダー・受付番号").fill(t.ticket_code);
     await page.getByLabel("QRリーダー・受付番号").press("Enter");

@@ -6,7 +6,7 @@ import { cancelRegistration, register } from "../../app/domain/registrations.ser
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { createMember, eventIdOf, signIn, signInAs } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -26,12 +26,7 @@ beforeAll(async () => {
   const { db } = database;
   await loadDemoData(db);
   app = await startTestApp(db);
-  const event = await db
-    .selectFrom("events")
-    .select("id")
-    .where("slug", "=", SLUG)
-    .executeTakeFirstOrThrow();
-  eventId = event.id;
+  eventId = await eventIdOf(db, SLUG);
   const rows = await db
     .selectFrom("checkin_lists as l")
     .leftJoin("event_sessions as s", "s.id", "l.session_id")
@@ -59,12 +54,7 @@ beforeAll(async () => {
     .execute();
   await db.updateTable("courses").set({ capacity: null }).where("event_id", "=", eventId).execute();
   for (const role of ["reception", "organiser", "admin", "secretary"] as const) {
-    const person = await db
-      .selectFrom("people")
-      .select("id")
-      .where("email", "=", `${role}@example.jp`)
-      .executeTakeFirstOrThrow();
-    cookies[role] = await signIn(db, person.id);
+    cookies[role] = await signInAs(db, `${role}@example.jp`);
   }
 });
 afterAll(async () => {

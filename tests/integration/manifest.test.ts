@@ -1,6 +1,6 @@
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
-import { signIn } from "../support/factories";
+import { signInAs } from "../support/factories";
 import { createTestDatabase } from "../support/db";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -108,12 +108,7 @@ describe("adding the site to the home screen", () => {
 
 describe("the reception desk on a tablet's home screen", () => {
   it("the desk links its own manifest, which opens straight on the desk, full-screen", async () => {
-    const reception = await database.db
-      .selectFrom("people")
-      .select("id")
-      .where("email", "=", "reception@example.jp")
-      .executeTakeFirstOrThrow();
-    const cookie = await signIn(database.db, reception.id);
+    const cookie = await signInAs(database.db, "reception@example.jp");
     const desk = await fetch(`${app.url}/checkin/kenshukai-20`, { headers: { Cookie: cookie } });
     expect(desk.status).toBe(200);
     const href = linkHref(await desk.text(), "manifest");

@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { createMember, eventIdOf, signIn, signInAs } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -26,13 +26,7 @@ beforeAll(async () => {
   await loadDemoData(database.db);
   app = await startTestApp(database.db);
   const { db } = database;
-  kenshukai = (
-    await db
-      .selectFrom("events")
-      .select("id")
-      .where("slug", "=", "kenshukai-20")
-      .executeTakeFirstOrThrow()
-  ).id;
+  kenshukai = await eventIdOf(db, "kenshukai-20");
   group1 = (
     await db
       .selectFrom("working_groups")
@@ -50,12 +44,7 @@ beforeAll(async () => {
     roster3: "misaki.watanabe@example.jp",
   };
   for (const [who, email] of Object.entries(emails)) {
-    const p = await db
-      .selectFrom("people")
-      .select("id")
-      .where("email", "=", email)
-      .executeTakeFirstOrThrow();
-    cookies[who] = await signIn(db, p.id);
+    cookies[who] = await signInAs(db, email);
   }
   const member = await createMember(db);
   cookies.member = await signIn(db, member.id);
@@ -386,13 +375,7 @@ describe("uploading a material", () => {
       url: "javascript:alert(1)",
     });
     expect(await noUrl.text()).toContain("リンク先のURL(https://で始まるもの)を入力してください");
-    const shimane = (
-      await database.db
-        .selectFrom("events")
-        .select("id")
-        .where("slug", "=", "zenkoku-40-shimane")
-        .executeTakeFirstOrThrow()
-    ).id;
+    const shimane = await eventIdOf(database.db, "zenkoku-40-shimane");
     const before = await counts();
     const elsewhere = await upload(
       cookies.organiser!,

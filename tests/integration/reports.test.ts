@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { createMember, eventIdOf, signIn, signInAs } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -24,13 +24,7 @@ beforeAll(async () => {
   await loadDemoData(database.db);
   app = await startTestApp(database.db);
   const { db } = database;
-  kenshukai = (
-    await db
-      .selectFrom("events")
-      .select("id")
-      .where("slug", "=", "kenshukai-20")
-      .executeTakeFirstOrThrow()
-  ).id;
+  kenshukai = await eventIdOf(db, "kenshukai-20");
   course4 = (
     await db
       .selectFrom("courses")
@@ -42,12 +36,7 @@ beforeAll(async () => {
   const a = await createMember(db);
   author = { id: a.id, cookie: await signIn(db, a.id) };
   reader = await signIn(db, (await createMember(db, { union: "koriyama-shi" })).id);
-  const o = await db
-    .selectFrom("people")
-    .select("id")
-    .where("email", "=", "organiser@example.jp")
-    .executeTakeFirstOrThrow();
-  organiser = await signIn(db, o.id);
+  organiser = await signInAs(db, "organiser@example.jp");
 });
 afterAll(async () => {
   await app.close();
@@ -147,13 +136,7 @@ describe("submitting a report", () => {
     ).text();
     expect(blank).toContain("レポートの題名を入力してください");
     expect(blank).toContain("執筆者を入力してください");
-    const past = (
-      await database.db
-        .selectFrom("events")
-        .select("id")
-        .where("slug", "=", "kenshukai-19")
-        .executeTakeFirstOrThrow()
-    ).id;
+    const past = await eventIdOf(database.db, "kenshukai-19");
     const closed = await (
       await submit({ event: String(past), course: "" }, { name: "r.pdf", bytes: PDF })
     ).text();
@@ -253,26 +236,11 @@ describe("the organiser's programme and awards", () => {
 
   it("lets only the event's admins and organisers review", async () => {
     const { db } = database;
-    const secretary = await signIn(
-      db,
-      (
-        await db
-          .selectFrom("people")
-          .select("id")
-          .where("email", "=", "secretary@example.jp")
-          .executeTakeFirstOrThrow()
-      ).id,
-    );
+    const secretary = await signInAs(db, "secretary@example.jp");
     expect(
       (await fetch(`${app.url}/admin/reports`, { headers: { Cookie: secretary } })).status,
     ).toBe(403);
-    const shimane = (
-      await db
-        .selectFrom("events")
-        .select("id")
-        .where("slug", "=", "zenkoku-40-shimane")
-        .executeTakeFirstOrThrow()
-    ).id;
+    const shimane = await eventIdOf(db, "zenkoku-40-shimane");
     expect(
       (await fetch(`${app.url}/admin/reports/${shimane}`, { headers: { Cookie: organiser } }))
         .status,

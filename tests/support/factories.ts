@@ -38,6 +38,26 @@ export async function signIn(db: Database, personId: string): Promise<string> {
   return (await sessionCookie.serialize(token)).split(";")[0] ?? "";
 }
 
+/** A Cookie header signed in as the (demo) person with this email. */
+export async function signInAs(db: Database, email: string): Promise<string> {
+  const person = await db
+    .selectFrom("people")
+    .select("id")
+    .where("email", "=", email)
+    .executeTakeFirstOrThrow();
+  return signIn(db, person.id);
+}
+
+/** The id of the event with this slug. */
+export async function eventIdOf(db: Database, slug: string): Promise<number> {
+  const event = await db
+    .selectFrom("events")
+    .select("id")
+    .where("slug", "=", slug)
+    .executeTakeFirstOrThrow();
+  return event.id;
+}
+
 /** An HTTP client for the test app that posts forms like a browser on the same site. */
 export function browserLike(baseUrl: string, cookie?: string) {
   const headers = (extra: Record<string, string> = {}) => ({
