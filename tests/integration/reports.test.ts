@@ -247,8 +247,9 @@ describe("the organiser's programme and awards", () => {
     ).toBe(404);
     const report = await db
       .selectFrom("reports")
-      .select("id")
+      .select(["id", "status"])
       .where("event_id", "=", kenshukai)
+      .where("status", "!=", "rejected")
       .executeTakeFirstOrThrow();
     const refused = await post(secretary, `/admin/reports/${kenshukai}`, {
       intent: "review",
@@ -256,5 +257,11 @@ describe("the organiser's programme and awards", () => {
       status: "rejected",
     });
     expect(refused.status).toBe(403);
+    const after = await db
+      .selectFrom("reports")
+      .select("status")
+      .where("id", "=", report.id)
+      .executeTakeFirstOrThrow();
+    expect(after.status).toBe(report.status);
   });
 });
