@@ -63,6 +63,14 @@ const text = (label: string, max: number) =>
     .max(max, `${label}は${max}文字以内で入力してください`)
     .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
 
+/** A 分科会 picked from a list, or none (""). */
+const optionalCourse = z
+  .string()
+  .optional()
+  .default("")
+  .refine((v) => v === "" || /^\d{1,9}$/.test(v), "分科会を選んでください")
+  .transform((v) => (v === "" ? null : Number(v)));
+
 export const reportSchema = z.object({
   event: z.coerce
     .number({ message: "提出先のイベントを選んでください" })
@@ -74,12 +82,7 @@ export const reportSchema = z.object({
     .number({ message: "所属単組を選んでください" })
     .int()
     .positive("所属単組を選んでください"),
-  course: z
-    .string()
-    .optional()
-    .default("")
-    .refine((v) => v === "" || /^\d{1,9}$/.test(v), "分科会を選んでください")
-    .transform((v) => (v === "" ? null : Number(v))),
+  course: optionalCourse,
   file_public: z
     .any()
     .optional()
@@ -290,12 +293,7 @@ export async function listReportEventsForManager(db: Database, user: SessionUser
 export const reportReviewSchema = z.object({
   report: z.coerce.number().int().positive(),
   status: z.enum(["submitted", "accepted", "rejected"], { message: "採否を選んでください" }),
-  course: z
-    .string()
-    .optional()
-    .default("")
-    .refine((v) => v === "" || /^\d{1,9}$/.test(v), "分科会を選んでください")
-    .transform((v) => (v === "" ? null : Number(v))),
+  course: optionalCourse,
   award: z
     .string()
     .trim()
