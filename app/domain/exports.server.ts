@@ -4,14 +4,10 @@ import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
-import type { RegistrationStatus } from "../../db/schema";
 import { formatDateTime, tokyoParts } from "../utils/format";
 import { NO_CONTROL_CHARS } from "../utils/forms";
-import {
-  attendeeFilterSchema,
-  scopedRegistrations,
-  unionOptions,
-} from "./attendees.server";
+import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { attendeeFilterSchema, scopedRegistrations, unionOptions } from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import {
@@ -43,12 +39,6 @@ import type { EventAccess } from "./permissions.server";
 // ---------------------------------------------------------------------------
 // The columns
 // ---------------------------------------------------------------------------
-
-const STATUS_LABELS: Record<RegistrationStatus, string> = {
-  confirmed: "確定",
-  waitlisted: "キャンセル待ち",
-  cancelled: "キャンセル",
-};
 
 type CellValue = string | Date | null;
 
@@ -88,7 +78,7 @@ export function exportColumns(event: ExportEvent): ExportColumn[] {
     { key: "workplace", label: "職場", width: 28, value: (r) => r.workplace },
     { key: "email", label: "メールアドレス", width: 30, value: (r) => r.email },
     { key: "phone", label: "電話番号", width: 15, value: (r) => r.phone },
-    { key: "status", label: "状態", width: 14, value: (r) => STATUS_LABELS[r.status] },
+    { key: "status", label: "状態", width: 14, value: (r) => REGISTRATION_STATUS_LABELS[r.status] },
   ];
   if (event.courses.length > 0) {
     columns.push({

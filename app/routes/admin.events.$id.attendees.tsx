@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { AttendeeFilterSelects } from "../components/attendee-filters";
 import {
   attendeeFilterOptions,
   attendeeFilterSchema,
@@ -7,8 +8,7 @@ import {
 } from "../domain/attendees.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
-
-const STATUS_LABELS = { confirmed: "確定", waitlisted: "キャンセル待ち", cancelled: "キャンセル" } as const;
+import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -39,54 +39,14 @@ export default function Attendees() {
         </Link>
       </p>
       <Form method="get" className="filters">
-        <label>
-          状態
-          <select name="status" defaultValue={filter.status ?? ""}>
-            <option value="">すべて</option>
-            <option value="confirmed">確定</option>
-            <option value="waitlisted">キャンセル待ち</option>
-            <option value="cancelled">キャンセル</option>
-          </select>
-        </label>
-        {options.sessions.length > 0 ? (
-          <label>
-            日程・企画
-            <select name="session" defaultValue={filter.session ?? ""}>
-              <option value="">すべて</option>
-              {options.sessions.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.title}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        {options.courses.length > 0 ? (
-          <label>
-            コース・分科会
-            <select name="course" defaultValue={filter.course ?? ""}>
-              <option value="">すべて</option>
-              {options.courses.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.code} {c.title}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        {narrowed ? null : (
-          <label>
-            単組
-            <select name="union" defaultValue={filter.union ?? ""}>
-              <option value="">すべて</option>
-              {options.unions.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <AttendeeFilterSelects
+          filter={filter}
+          options={{
+            ...options,
+            courses: options.courses.map((c) => ({ id: c.id, label: `${c.code} ${c.title}`.trim() })),
+          }}
+          narrowed={narrowed}
+        />
         <label>
           氏名・フリガナ・受付番号
           <input type="text" name="q" defaultValue={filter.q ?? ""} placeholder="例: サトウ" />
@@ -130,7 +90,7 @@ export default function Attendees() {
                   </td>
                   <td>{r.union_name}</td>
                   <td>{r.course_label}</td>
-                  <td>{STATUS_LABELS[r.status]}</td>
+                  <td>{REGISTRATION_STATUS_LABELS[r.status]}</td>
                   <td>{formatDateTime(r.created_at)}</td>
                 </tr>
               ))}

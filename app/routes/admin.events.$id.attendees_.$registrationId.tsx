@@ -12,8 +12,8 @@ import {
 } from "../domain/registrations.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
-const STATUS_LABELS = { confirmed: "確定", waitlisted: "キャンセル待ち", cancelled: "キャンセル" } as const;
 const ACTION_LABELS: Record<string, string> = {
   registered: "申込(確定)",
   waitlisted: "申込(キャンセル待ち)",
@@ -102,7 +102,7 @@ export default function AttendeeDetail() {
       <div className="card">
         <dl className="facts">
           <dt>状態</dt>
-          <dd>{STATUS_LABELS[a.status]}</dd>
+          <dd>{REGISTRATION_STATUS_LABELS[a.status]}</dd>
           <dt>単組</dt>
           <dd>{a.union_name}</dd>
           <dt>職場</dt>

@@ -7,6 +7,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
 import { type MouseEvent, useState } from "react";
 import { z } from "zod";
+import { AttendeeFilterSelects } from "../components/attendee-filters";
 import { describedBy } from "../components/field";
 import { DomainError } from "../domain/errors.server";
 import {
@@ -77,13 +78,6 @@ const FORMATS = [
     hint: "氏名・フリガナ・単組とチケットのQRコード(A4に10枚)。",
   },
 ] as const;
-
-const STATUS_OPTIONS = [
-  { value: "", label: "すべて" },
-  { value: "confirmed", label: "確定" },
-  { value: "waitlisted", label: "キャンセル待ち" },
-  { value: "cancelled", label: "キャンセル" },
-];
 
 export default function ExportPage() {
   const data = useLoaderData<typeof loader>();
@@ -220,55 +214,11 @@ export default function ExportPage() {
         <fieldset>
           <legend>絞り込み</legend>
           <div className="filters">
-            <label>
-              状態
-              <select name="status" defaultValue={selection.filter.status ?? ""}>
-                {STATUS_OPTIONS.map((s) => (
-                  <option key={s.value} value={s.value}>
-                    {s.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {options.sessions.length > 0 ? (
-              <label>
-                日程・企画
-                <select name="session" defaultValue={selection.filter.session ?? ""}>
-                  <option value="">すべて</option>
-                  {options.sessions.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.title}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ) : null}
-            {options.courses.length > 0 ? (
-              <label>
-                コース・分科会
-                <select name="course" defaultValue={selection.filter.course ?? ""}>
-                  <option value="">すべて</option>
-                  {options.courses.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ) : null}
-            {data.narrowed ? null : (
-              <label>
-                単組
-                <select name="union" defaultValue={selection.filter.union ?? ""}>
-                  <option value="">すべて</option>
-                  {options.unions.map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
+            <AttendeeFilterSelects
+              filter={selection.filter}
+              options={options}
+              narrowed={data.narrowed}
+            />
           </div>
         </fieldset>
 

@@ -1,4 +1,4 @@
-import type { EventKind, SessionKind } from "../../db/schema";
+import type { EventKind, RegistrationStatus, SessionKind } from "../../db/schema";
 
 /** Japanese names of the domain's words, shared by pages, emails and exports. */
 export const EVENT_KIND_LABELS: Record<EventKind, string> = {
@@ -30,4 +30,11 @@ export const SERVER_ERROR = {
   title: "エラーが発生しました",
   message:
     "申し訳ありません。システムで問題が起きました。少し時間をおいてから、もう一度お試しください。解決しない場合は県本部までご連絡ください。",
+};
+
+/** A registration's status, as the organiser's pages and exports name it. */
+export const REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
+  confirmed: "確定",
+  waitlisted: "キャンセル待ち",
+  cancelled: "キャンセル",
 };

@@ -88,6 +88,12 @@ describe("what each role can reach", () => {
     const list = await (await staff.secretary!.get(`/admin/events/${seminar}/attendees`)).text();
     expect(list).toContain("自組合");
     expect(list).not.toContain("他組合");
+    // The secretary's filters have no union select; the organiser's do, and the statuses by name.
+    expect(list).not.toContain('name="union"');
+    const full = await (await staff.organiser!.get(`/admin/events/${seminar}/attendees`)).text();
+    expect(full).toMatch(/<select name="union">.*?<option value="\d+">郡山市職員労働組合</);
+    expect(full).toContain('<option value="waitlisted">キャンセル待ち</option>');
+    expect(full).toContain("<td>確定</td>");
     const theirReg = await db.selectFrom("registrations").select("id").where("person_id", "=", theirs.id).executeTakeFirstOrThrow();
     expect((await staff.secretary!.get(`/admin/events/${seminar}/attendees/${theirReg.id}`)).status).toBe(404);
     expect((await staff.organiser!.get(`/admin/events/${seminar}/attendees/${theirReg.id}`)).status).toBe(200);
