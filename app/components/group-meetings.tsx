@@ -70,6 +70,35 @@ export function RsvpButtons(props: {
   );
 }
 
+/** The head of a group's manager pages: the way back, the title and the tabs. */
+export function GroupAdminHeader(props: {
+  group: { id: number; name: string; theme: string; term: string };
+  current: "meetings" | "attendance";
+}) {
+  const { group, current } = props;
+  const tab = (name: typeof current) => (current === name ? "active" : undefined);
+  return (
+    <>
+      <p className="small">
+        <Link to="/admin/groups">← 専門部会の管理</Link>
+      </p>
+      <h1>
+        {group.term} {groupTitle(group)}
+      </h1>
+      <nav className="tabs" aria-label="専門部会の管理メニュー">
+        <Link to={`/admin/groups/${group.id}`} className={tab("meetings")}>
+          会合・部会員
+        </Link>
+        <Link to={`/admin/groups/${group.id}/attendance`} className={tab("attendance")}>
+          出席状況
+        </Link>
+        <Link to={`/materials/new?target=group:${group.id}`}>資料を追加</Link>
+        <Link to={`/groups/${group.id}`}>公開ページ</Link>
+      </nav>
+    </>
+  );
+}
+
 type MyMeeting = {
   id: number;
   title: string;

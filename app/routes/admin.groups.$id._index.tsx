@@ -3,7 +3,12 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { groupTitle, MeetingFields, placeText } from "../components/group-meetings";
+import {
+  GroupAdminHeader,
+  groupTitle,
+  MeetingFields,
+  placeText,
+} from "../components/group-meetings";
 import { DomainError } from "../domain/errors.server";
 import {
   addRosterMember,
@@ -108,20 +113,7 @@ export default function AdminGroup() {
     : [String(group.id)];
   return (
     <section>
-      <p className="small">
-        <Link to="/admin/groups">← 専門部会の管理</Link>
-      </p>
-      <h1>
-        {group.term} {groupTitle(group)}
-      </h1>
-      <nav className="tabs" aria-label="専門部会の管理メニュー">
-        <Link to={`/admin/groups/${group.id}`} className="active">
-          会合・部会員
-        </Link>
-        <Link to={`/admin/groups/${group.id}/attendance`}>出席状況</Link>
-        <Link to={`/materials/new?target=group:${group.id}`}>資料を追加</Link>
-        <Link to={`/groups/${group.id}`}>公開ページ</Link>
-      </nav>
+      <GroupAdminHeader group={group} current="meetings" />
       {result?.message ? (
         <p className="notice notice--ok" role="status">
           {result.message}

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { groupTitle } from "../components/group-meetings";
+import { useLoaderData } from "@remix-run/react";
+import { GroupAdminHeader } from "../components/group-meetings";
 import { getAttendanceMatrix, requireManagedGroup } from "../domain/working-groups.server";
 import { tokyoParts } from "../utils/format";
 
@@ -21,20 +21,7 @@ export default function Attendance() {
   const { group, matrix } = useLoaderData<typeof loader>();
   return (
     <section>
-      <p className="small">
-        <Link to="/admin/groups">← 専門部会の管理</Link>
-      </p>
-      <h1>
-        {group.term} {groupTitle(group)}
-      </h1>
-      <nav className="tabs" aria-label="専門部会の管理メニュー">
-        <Link to={`/admin/groups/${group.id}`}>会合・部会員</Link>
-        <Link to={`/admin/groups/${group.id}/attendance`} className="active">
-          出席状況
-        </Link>
-        <Link to={`/materials/new?target=group:${group.id}`}>資料を追加</Link>
-        <Link to={`/groups/${group.id}`}>公開ページ</Link>
-      </nav>
+      <GroupAdminHeader group={group} current="attendance" />
       <p>
         出席を記録した会合: {matrix.countedMeetings}回 / 全{matrix.meetings.length}回・全体の出席率{" "}
         <strong>{matrix.overallRateLabel}</strong>
