@@ -673,16 +673,7 @@ async function attendeeCard(
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    attendee: {
-      registrationId: row.id,
-      name: `${row.family_name} ${row.given_name}`.trim(),
-      kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
-      union: row.union_name ?? "",
-      course: row.course,
-      ticketCode: row.ticket_code,
-      dietary: row.dietary_needs,
-      accessibility: row.accessibility_needs,
-    },
+    attendee: attendeeOf(row, row.ticket_code),
     checkin:
       row.checkin_id !== null && row.checked_in_at !== null
         ? {
@@ -692,6 +683,33 @@ async function attendeeCard(
             staffName: row.staff_name,
           }
         : null,
+  };
+}
+
+/** The person a desk shows, from a registration row joined to its person, union and course. */
+function attendeeOf(
+  row: {
+    id: string;
+    family_name: string;
+    given_name: string;
+    family_name_kana: string;
+    given_name_kana: string;
+    union_name: string | null;
+    course: string;
+    dietary_needs: string;
+    accessibility_needs: string;
+  },
+  ticketCode: string,
+): CheckinAttendee {
+  return {
+    registrationId: row.id,
+    name: `${row.family_name} ${row.given_name}`.trim(),
+    kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
+    union: row.union_name ?? "",
+    course: row.course,
+    ticketCode,
+    dietary: row.dietary_needs,
+    accessibility: row.accessibility_needs,
   };
 }
 
@@ -881,17 +899,8 @@ export async function getCheckinRoster(
       h: ticketHash(row.ticket_secret),
       c: ticketHash(row.ticket_code),
       status: row.status,
-      attendee: {
-        registrationId: row.id,
-        name: `${row.family_name} ${row.given_name}`.trim(),
-        kana: `${row.family_name_kana} ${row.given_name_kana}`.trim(),
-        union: row.union_name ?? "",
-        course: row.course,
-        // the code is a credential too: the roster keeps only its hash
-        ticketCode: "",
-        dietary: row.dietary_needs,
-        accessibility: row.accessibility_needs,
-      },
+      // the code is a credential too: the roster keeps only its hash
+      attendee: attendeeOf(row, ""),
       sessions: (row.sessions ?? []).map(Number),
       checkins,
     };
