@@ -422,7 +422,7 @@ export async function setEventStatus(
 }
 
 /** Emails a notice to the people behind the given registrations, through the outbox. */
-async function noticeTo(
+export async function noticeTo(
   db: Transaction<DB>,
   args: {
     registrationIds: string[];

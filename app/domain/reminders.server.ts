@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "../../db/index";
 import { formatRange } from "../utils/format";
-import { enqueueEmail } from "./mailer.server";
+import { noticeTo } from "./event-admin.server";
 
 /**
  * The day-before reminder: for each published event that starts tomorrow
@@ -28,29 +28,19 @@ export async function sendDueReminders(db: Database, args: { appUrl: string; now
       .execute();
     let sent = 0;
     for (const event of due) {
-      const people = await trx
+      const confirmed = await trx
         .selectFrom("registrations")
-        .innerJoin("people", "people.id", "registrations.person_id")
-        .select(["people.email", "people.family_name", "people.given_name"])
-        .where("registrations.event_id", "=", event.id)
-        .where("registrations.status", "=", "confirmed")
+        .select("id")
+        .where("event_id", "=", event.id)
+        .where("status", "=", "confirmed")
         .execute();
-      for (const p of people) {
-        await enqueueEmail(trx, {
-          to: p.email,
-          message: {
-            template: "notice",
-            payload: {
-              name: `${p.family_name} ${p.given_name}`.trim(),
-              subject: `【明日開催】${event.title}`,
-              body: `明日は「${event.title}」です。\n日時: ${formatRange(event.starts_at, event.ends_at)}\n場所: ${event.venue_name ?? event.online_label}\n受付では、マイページまたは申込完了メールのQRコードをご提示ください。`,
-              eventTitle: event.title,
-              manageUrl: `${args.appUrl}/me`,
-            },
-          },
-        });
-        sent++;
-      }
+      sent += await noticeTo(trx, {
+        registrationIds: confirmed.map((r) => r.id),
+        subject: `【明日開催】${event.title}`,
+        body: `明日は「${event.title}」です。\n日時: ${formatRange(event.starts_at, event.ends_at)}\n場所: ${event.venue_name ?? event.online_label}\n受付では、マイページまたは申込完了メールのQRコードをご提示ください。`,
+        eventTitle: event.title,
+        appUrl: args.appUrl,
+      });
       await trx.updateTable("events").set({ reminder_sent_at: sql`now()` }).where("id", "=", event.id).execute();
     }
     return sent;
