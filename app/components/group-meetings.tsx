@@ -31,6 +31,11 @@ export function groupTitle(group: { name: string; theme: string }): string {
   return group.theme ? `${group.name}「${group.theme}」` : group.name;
 }
 
+/** 「第1専門部会 第14回」, or the group's name alone for an unnumbered meeting. */
+export function meetingNumberLabel(group: { name: string }, number: number | null): string {
+  return number === null ? group.name : `${group.name} 第${number}回`;
+}
+
 /** Where a meeting is, as a notice would say it: 「ZOOM」, 「現地調査: 飯舘村役場」. */
 export function placeText(m: { place_kind: keyof typeof PLACE_KIND_LABELS; place_name: string }) {
   if (m.place_kind === "zoom") return "ZOOM(オンライン)";

@@ -7,7 +7,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { GroupMeetingEmail, GroupMeetingEmailKind } from "../../emails/types";
-import { groupTitle, type RsvpAnswer } from "../components/group-meetings";
+import { groupTitle, meetingNumberLabel, type RsvpAnswer } from "../components/group-meetings";
 import { formatDate } from "../utils/format";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { audit } from "./audit.server";
@@ -35,11 +35,6 @@ const REMINDER_GAP_MINUTES = 10;
 
 const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
 const personName = sql<string>`trim(people.family_name || ' ' || people.given_name)`;
-
-/** 「第1専門部会 第14回」, or the group's name alone for an unnumbered meeting. */
-export function meetingNumberLabel(group: { name: string }, number: number | null): string {
-  return number === null ? group.name : `${group.name} 第${number}回`;
-}
 
 // ---------------------------------------------------------------------------
 // Permission

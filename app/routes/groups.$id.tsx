@@ -3,6 +3,7 @@ import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   formatBytes,
   groupTitle,
+  meetingNumberLabel,
   placeText,
   RSVP_LABELS,
   RsvpButtons,
@@ -75,10 +76,7 @@ export default function Group() {
       {m.note ? <p className="small muted">{m.note}</p> : null}
       {m.shared_with.length > 0 ? (
         <p className="small muted">
-          合同開催:{" "}
-          {m.shared_with
-            .map((o) => (o.number !== null ? `${o.name} 第${o.number}回` : o.name))
-            .join("・")}
+          合同開催: {m.shared_with.map((o) => meetingNumberLabel(o, o.number)).join("・")}
         </p>
       ) : null}
       {isMember && m.upcoming ? (

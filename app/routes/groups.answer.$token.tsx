@@ -1,7 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { placeText, RSVP_LABELS, RSVP_ORDER } from "../components/group-meetings";
+import {
+  meetingNumberLabel,
+  placeText,
+  RSVP_LABELS,
+  RSVP_ORDER,
+} from "../components/group-meetings";
 import { DomainError } from "../domain/errors.server";
 import { answerRsvpByLink, getRsvpLink } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
@@ -74,9 +79,7 @@ export default function AnswerByLink() {
     );
   }
   const current = result?.ok ? result.answer : link.answer;
-  const groupsLine = link.groups
-    .map((g) => (g.number !== null ? `${g.name} 第${g.number}回` : g.name))
-    .join("・");
+  const groupsLine = link.groups.map((g) => meetingNumberLabel(g, g.number)).join("・");
   return (
     <section>
       <h1>{result?.ok ? "出欠の回答を受け付けました" : "出欠の回答"}</h1>
