@@ -1,11 +1,11 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { type AppLoadContext, json } from "@remix-run/node";
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
 import { NO_CONTROL_CHARS } from "../utils/forms";
-import type { SessionUser } from "./auth.server";
+import { hashToken, newToken, SESSION_USER_COLUMNS, type SessionUser } from "./auth.server";
 import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
 
@@ -14,7 +14,6 @@ import { type EventPermission, getEventAccess } from "./permissions.server";
  * the same permission checks as the pages, and webhooks signed with HMAC and
  * sent through the job queue with retries.
  */
-const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 /** An error as the API answers it: a fixed code and a Japanese message. */
 export function apiError(
@@ -32,10 +31,10 @@ export async function createApiToken(
   db: Database,
   args: { personId: string; name: string },
 ): Promise<string> {
-  const token = `jk_${randomBytes(32).toString("base64url")}`;
+  const token = `jk_${newToken()}`;
   await db
     .insertInto("api_tokens")
-    .values({ person_id: args.personId, name: args.name, token_hash: hash(token) })
+    .values({ person_id: args.personId, name: args.name, token_hash: hashToken(token) })
     .execute();
   return token;
 }
@@ -69,22 +68,8 @@ export async function requireApiUser(
   const user = await context.db
     .selectFrom("api_tokens")
     .innerJoin("people", "people.id", "api_tokens.person_id")
-    .select([
-      "api_tokens.id as token_id",
-      "people.id",
-      "people.email",
-      "people.family_name",
-      "people.given_name",
-      "people.family_name_kana",
-      "people.given_name_kana",
-      "people.organisation_id",
-      "people.workplace",
-      "people.phone",
-      "people.birth_date",
-      "people.role",
-      "people.profile_completed_at",
-    ])
-    .where("api_tokens.token_hash", "=", hash(token))
+    .select(["api_tokens.id as token_id", ...SESSION_USER_COLUMNS])
+    .where("api_tokens.token_hash", "=", hashToken(token))
     .where("api_tokens.revoked_at", "is", null)
     .where("people.role", "in", ["admin", "organiser", "secretary", "reception"])
     .executeTakeFirst();

@@ -22,8 +22,11 @@ export const sessionCookie = createCookie("sid", {
   maxAge: SESSION_DAYS * 24 * 60 * 60,
 });
 
-const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
-const newToken = () => randomBytes(32).toString("base64url");
+/** How a secret token (session, sign-in link, API token, RSVP link) is stored: its SHA-256 only. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
+/** 256 random bits, URL-safe: every secret token of the app. */
+export const newToken = () => randomBytes(32).toString("base64url");
+const hash = hashToken;
 
 export type SessionUser = Pick<
   Person,
@@ -137,6 +140,22 @@ export function createSession(db: Database, personId: string): Promise<string> {
   return insertSession(db, personId);
 }
 
+/** The columns of a SessionUser, read with a session or an API token. */
+export const SESSION_USER_COLUMNS = [
+  "people.id",
+  "people.email",
+  "people.family_name",
+  "people.given_name",
+  "people.family_name_kana",
+  "people.given_name_kana",
+  "people.organisation_id",
+  "people.workplace",
+  "people.phone",
+  "people.birth_date",
+  "people.role",
+  "people.profile_completed_at",
+] as const;
+
 /** The signed-in person, or undefined. */
 export async function getUser(db: Database, request: Request): Promise<SessionUser | undefined> {
   const token = await sessionCookie.parse(request.headers.get("Cookie"));
@@ -144,20 +163,7 @@ export async function getUser(db: Database, request: Request): Promise<SessionUs
   return db
     .selectFrom("auth_sessions")
     .innerJoin("people", "people.id", "auth_sessions.person_id")
-    .select([
-      "people.id",
-      "people.email",
-      "people.family_name",
-      "people.given_name",
-      "people.family_name_kana",
-      "people.given_name_kana",
-      "people.organisation_id",
-      "people.workplace",
-      "people.phone",
-      "people.birth_date",
-      "people.role",
-      "people.profile_completed_at",
-    ])
+    .select(SESSION_USER_COLUMNS)
     .where("auth_sessions.id_hash", "=", hash(token))
     .where("auth_sessions.expires_at", ">", sql<Date>`now()`)
     .executeTakeFirst();

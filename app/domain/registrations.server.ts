@@ -9,6 +9,7 @@ import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../..
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { tokyoParts } from "../utils/format";
 import { enqueueWebhooks } from "./api.server";
+import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
 import { asBusy, DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
@@ -399,9 +400,7 @@ async function promoteWaitlisted(trx: Trx, eventId: number, appUrl: string): Pro
 const TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /** 256 random bits for the QR; never derived from an id. */
-function newTicketSecret(): string {
-  return randomBytes(32).toString("base64url");
-}
+const newTicketSecret = newToken;
 
 /** A short code to read aloud at the desk, e.g. "K7MX-3QPA-W9": 60 random bits. */
 function newTicketCode(): string {
