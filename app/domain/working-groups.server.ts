@@ -635,7 +635,7 @@ export const meetingSchema = z
     }
   });
 
-export type MeetingInput = z.infer<typeof meetingSchema>;
+type MeetingInput = z.infer<typeof meetingSchema>;
 
 function tokyo(date: string, time: string): Date {
   return new Date(`${date}T${time}:00+09:00`);
