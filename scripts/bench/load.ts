@@ -4,6 +4,7 @@
  * Prints one JSON line of figures.
  */
 import { readFileSync } from "node:fs";
+import type { LoadConfig } from "./support";
 
 type Histogram = { p50: number; p99: number };
 type Autocannon = (options: Record<string, unknown>) => Promise<{
@@ -16,19 +17,7 @@ type Autocannon = (options: Record<string, unknown>) => Promise<{
   statusCodeStats: Record<string, { count: number }>;
 }>;
 
-const config = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as {
-  url: string;
-  method: string;
-  path: string;
-  connections: number;
-  amount?: number;
-  duration?: number;
-  overallRate?: number;
-  cookies?: string[];
-  bodies?: string[];
-  contentType?: string;
-  expectStatus: number;
-};
+const config = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as LoadConfig;
 
 // autocannon ships no types; only the fields read here are declared.
 const specifier = "autocannon";

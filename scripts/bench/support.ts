@@ -91,26 +91,26 @@ export type LoadResult = {
   p99: number;
 };
 
+/** What scripts/bench/load.ts is told to send. */
+export type LoadConfig = {
+  url: string;
+  method: "GET" | "POST";
+  path: string;
+  connections: number;
+  amount?: number;
+  duration?: number;
+  overallRate?: number;
+  cookies?: string[];
+  bodies?: string[];
+  contentType?: string;
+  expectStatus: number;
+};
+
 /**
  * autocannon in its own process (scripts/bench/load.ts). Each request takes
  * the next cookie and body from the lists, so every one is a distinct user.
  */
-export async function load(
-  bench: Bench,
-  config: {
-    url: string;
-    method: "GET" | "POST";
-    path: string;
-    connections: number;
-    amount?: number;
-    duration?: number;
-    overallRate?: number;
-    cookies?: string[];
-    bodies?: string[];
-    contentType?: string;
-    expectStatus: number;
-  },
-): Promise<LoadResult> {
+export async function load(bench: Bench, config: LoadConfig): Promise<LoadResult> {
   const file = path.join(bench.work, `load-${randomBytes(4).toString("hex")}.json`);
   writeFileSync(file, JSON.stringify(config));
   const out = await child(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/load.ts"), file]);
