@@ -52,3 +52,14 @@ export function FormError({ message }: { message?: string }) {
     </div>
   );
 }
+
+/** What an action answered: a green status line when it worked, else the error box. */
+export function ActionResult({ result }: { result?: { ok: boolean; message: string } }) {
+  if (!result) return null;
+  if (!result.ok) return <FormError message={result.message} />;
+  return (
+    <p className="notice notice--ok" role="status">
+      {result.message}
+    </p>
+  );
+}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError } from "../components/field";
+import { ActionResult } from "../components/field";
 import { formatBytes } from "../components/group-meetings";
 import { DomainError } from "../domain/errors.server";
 import {
@@ -91,15 +91,7 @@ export default function AdminEventReports() {
       <p className="small muted">
         {formatDate(event.starts_at)}・レポート {reports.length}件
       </p>
-      {result ? (
-        result.ok ? (
-          <p className="notice notice--ok" role="status">
-            {result.message}
-          </p>
-        ) : (
-          <FormError message={result.message} />
-        )
-      ) : null}
+      <ActionResult result={result} />
 
       <h2>発表プログラム</h2>
       {programme.length === 0 ? <p>採択したレポートはまだありません。</p> : null}

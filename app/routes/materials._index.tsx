@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError } from "../components/field";
+import { ActionResult } from "../components/field";
 import { formatBytes, MATERIAL_KIND_LABELS, VISIBILITY_LABELS } from "../components/group-meetings";
 import { getUser } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
@@ -100,15 +100,7 @@ export default function Materials() {
           </Link>
         </p>
       ) : null}
-      {result ? (
-        result.ok ? (
-          <p className="notice notice--ok" role="status">
-            {result.message}
-          </p>
-        ) : (
-          <FormError message={result.message} />
-        )
-      ) : null}
+      <ActionResult result={result} />
       {!signedIn && hidden > 0 ? (
         <p className="notice">
           {`組合員・参加者限定の資料が${hidden}件あります。`}
