@@ -397,4 +397,38 @@ describe("uploading a material", () => {
     expect([302, 403]).toContain(member.status);
     expect(await counts()).toEqual(before);
   });
+
+  it("deletes a material and its stored file for the organiser, not for a secretary", async () => {
+    const before = await counts();
+    const made = await upload(
+      cookies.organiser!,
+      "/materials/new",
+      { ...fields(), title: "資料-delete" },
+      { name: "d.pdf", bytes: PDF },
+    );
+    expect(made.status).toBe(302);
+    const row = await database.db
+      .selectFrom("materials")
+      .select(["id", "storage_key"])
+      .where("title", "=", "資料-delete")
+      .executeTakeFirstOrThrow();
+    const remove = (who: string) =>
+      fetch(`${app.url}/materials`, {
+        method: "POST",
+        headers: {
+          Cookie: cookies[who]!,
+          Origin: app.url,
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ intent: "delete", material: String(row.id) }),
+        redirect: "manual",
+      });
+    await remove("secretary");
+    expect(await readdir(uploads)).toContain(row.storage_key);
+    expect((await open("organiser", row.id)).status).toBe(200);
+    expect(await (await remove("organiser")).text()).toContain("資料を削除しました");
+    expect((await open("organiser", row.id)).status).toBe(404);
+    expect(await readdir(uploads)).not.toContain(row.storage_key);
+    expect(await counts()).toEqual(before);
+  });
 });
