@@ -6,7 +6,7 @@ import { describedBy, Field } from "./field";
 
 export const RSVP_LABELS = { yes: "出席", no: "欠席", maybe: "未定" } as const;
 export type RsvpAnswer = keyof typeof RSVP_LABELS;
-export const RSVP_ORDER: RsvpAnswer[] = ["yes", "no", "maybe"];
+const RSVP_ORDER: RsvpAnswer[] = ["yes", "no", "maybe"];
 
 export const PLACE_KIND_LABELS = { room: "会議室", zoom: "ZOOM", site: "現地調査" } as const;
 
@@ -59,20 +59,25 @@ export function RsvpButtons(props: {
     <Form method="post" action="/groups/rsvp" className="rsvp" aria-label={props.label}>
       <input type="hidden" name="meeting" value={props.meetingId} />
       <input type="hidden" name="redirectTo" value={props.redirectTo} />
-      {RSVP_ORDER.map((answer) => (
-        <button
-          key={answer}
-          type="submit"
-          name="answer"
-          value={answer}
-          className={`rsvp__button rsvp__button--${answer}`}
-          aria-pressed={props.answer === answer}
-        >
-          {RSVP_LABELS[answer]}
-        </button>
-      ))}
+      <RsvpChoices answer={props.answer} />
     </Form>
   );
+}
+
+/** The three submit buttons, 出席 / 欠席 / 未定, the current answer pressed. */
+export function RsvpChoices({ answer: current }: { answer: RsvpAnswer | null }) {
+  return RSVP_ORDER.map((answer) => (
+    <button
+      key={answer}
+      type="submit"
+      name="answer"
+      value={answer}
+      className={`rsvp__button rsvp__button--${answer}`}
+      aria-pressed={current === answer}
+    >
+      {RSVP_LABELS[answer]}
+    </button>
+  ));
 }
 
 /** The head of a group's manager pages: the way back, the title and the tabs. */

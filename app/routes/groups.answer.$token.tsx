@@ -5,7 +5,7 @@ import {
   meetingNumberLabel,
   placeText,
   RSVP_LABELS,
-  RSVP_ORDER,
+  RsvpChoices,
 } from "../components/group-meetings";
 import { DomainError } from "../domain/errors.server";
 import { answerRsvpByLink, getRsvpLink } from "../domain/working-groups.server";
@@ -117,18 +117,7 @@ export default function AnswerByLink() {
         </p>
       ) : (
         <Form method="post" className="rsvp rsvp--large" aria-label="出欠を回答する">
-          {RSVP_ORDER.map((answer) => (
-            <button
-              key={answer}
-              type="submit"
-              name="answer"
-              value={answer}
-              className={`rsvp__button rsvp__button--${answer}`}
-              aria-pressed={current === answer}
-            >
-              {RSVP_LABELS[answer]}
-            </button>
-          ))}
+          <RsvpChoices answer={current} />
         </Form>
       )}
       <p className="small muted">
