@@ -9,7 +9,7 @@ import { type ExpressionBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import { discardBody } from "../utils/body.server";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { type FieldErrors, type FormValues, NO_CONTROL_CHARS, parseForm } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError, type ErrorCode } from "./errors.server";
@@ -54,12 +54,38 @@ export type UploadForm = {
 };
 
 /**
+ * An upload form's action: read the form, check it with `schema`, then `save`
+ * it. Answers the form's errors and values for the page, or null once saved.
+ */
+export async function saveUploadForm<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  save: (data: z.infer<S>, file: UploadedFile | null) => Promise<unknown>,
+): Promise<{ errors: FieldErrors; values: FormValues } | null> {
+  const upload = await readUploadForm(request);
+  const form = parseForm(schema, upload.formData);
+  if (upload.error) {
+    return { errors: { file: new DomainError(upload.error).message }, values: form.values };
+  }
+  if (!form.ok) return { errors: form.errors, values: form.values };
+  try {
+    await save(form.data, upload.file);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return { errors: { [error.field ?? "_form"]: error.message }, values: form.values };
+    }
+    throw error;
+  }
+  return null;
+}
+
+/**
  * Reads a multipart form with one file field, keeping the file in memory only
  * up to `maxBytes`: a larger file stops the reading with `file_too_large`, and
  * nothing is ever written to disk here. A form that is not multipart is read
  * as usual (a link material needs no file).
  */
-export async function readUploadForm(
+async function readUploadForm(
   request: Request,
   options: { fileField?: string; maxBytes?: number } = {},
 ): Promise<UploadForm> {

@@ -3,17 +3,15 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { groupTitle, VISIBILITY_LABELS } from "../components/group-meetings";
-import { DomainError } from "../domain/errors.server";
 import {
   createMaterial,
   listMaterialTargets,
   MAX_UPLOAD_BYTES,
   materialSchema,
-  readUploadForm,
+  saveUploadForm,
 } from "../domain/materials.server";
 import { requireGroupManager } from "../domain/working-groups.server";
 import { formatDate } from "../utils/format";
-import { parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "資料の追加 | 自治研イベント" }];
 
@@ -30,24 +28,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const upload = await readUploadForm(request);
-  const form = parseForm(materialSchema, upload.formData);
-  if (upload.error) {
-    return {
-      errors: { file: new DomainError(upload.error).message },
-      values: form.values,
-    };
-  }
-  if (!form.ok) return { errors: form.errors, values: form.values };
-  try {
-    await createMaterial(context.db, { actor: user, input: form.data, file: upload.file });
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return { errors: { [error.field ?? "_form"]: error.message }, values: form.values };
-    }
-    throw error;
-  }
-  return redirect("/materials");
+  const failed = await saveUploadForm(request, materialSchema, (input, file) =>
+    createMaterial(context.db, { actor: user, input, file }),
+  );
+  return failed ?? redirect("/materials");
 }
 
 export default function NewMaterial() {

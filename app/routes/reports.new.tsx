@@ -3,12 +3,10 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
-import { MAX_UPLOAD_BYTES, readUploadForm } from "../domain/materials.server";
+import { MAX_UPLOAD_BYTES, saveUploadForm } from "../domain/materials.server";
 import { listUnions } from "../domain/people.server";
 import { listReportEvents, reportSchema, submitReport } from "../domain/reports.server";
 import { formatDate } from "../utils/format";
-import { parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "レポートの提出 | 自治研イベント" }];
 
@@ -27,21 +25,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireMember(request, context);
-  const upload = await readUploadForm(request);
-  const form = parseForm(reportSchema, upload.formData);
-  if (upload.error) {
-    return { errors: { file: new DomainError(upload.error).message }, values: form.values };
-  }
-  if (!form.ok) return { errors: form.errors, values: form.values };
-  try {
-    await submitReport(context.db, { personId: user.id, input: form.data, file: upload.file });
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return { errors: { [error.field ?? "_form"]: error.message }, values: form.values };
-    }
-    throw error;
-  }
-  return redirect("/reports?submitted=1");
+  const failed = await saveUploadForm(request, reportSchema, (input, file) =>
+    submitReport(context.db, { personId: user.id, input, file }),
+  );
+  return failed ?? redirect("/reports?submitted=1");
 }
 
 export default function NewReport() {
