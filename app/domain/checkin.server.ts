@@ -176,6 +176,21 @@ export async function ensureCheckinLists(db: Database, eventId: number): Promise
   `.execute(db);
 }
 
+/** The id of the event's 受付(全体) list, made first if the event has none yet. */
+export async function getWholeEventListId(db: Database, eventId: number): Promise<number> {
+  const find = () =>
+    db
+      .selectFrom("checkin_lists")
+      .select("id")
+      .where("event_id", "=", eventId)
+      .where("session_id", "is", null)
+      .executeTakeFirst();
+  const found = await find();
+  if (found) return found.id;
+  await ensureCheckinLists(db, eventId);
+  return (await find())!.id;
+}
+
 export type CheckinList = {
   id: number;
   name: string;

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { apiError, requireApiEventAccess, requireApiUser } from "../domain/api.server";
-import { checkIn, getCheckinDesk } from "../domain/checkin.server";
+import { checkIn, getWholeEventListId } from "../domain/checkin.server";
 import { DomainError } from "../domain/errors.server";
+import { isRowId } from "../domain/permissions.server";
 
 const body = z.object({
   eventId: z.number().int().positive(),
@@ -27,14 +28,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return apiError("invalid_input", 400, "JSONとして読めません。Content-Type: application/json の本文を送ってください。");
   }
   const access = await requireApiEventAccess(context, { user, eventId: input.eventId, permission: "checkin" });
-  const desk = await getCheckinDesk(context.db, { eventId: access.eventId });
-  const listId = input.listId ?? desk.lists.find((l) => l.sessionId === null)?.id;
-  if (!listId || !desk.lists.some((l) => l.id === listId)) return apiError("not_found", 404, "受付リストが見つかりません。");
+  const listNotFound = () => apiError("not_found", 404, "受付リストが見つかりません。");
+  if (input.listId !== undefined && !isRowId(input.listId)) return listNotFound();
   try {
+    // A list of another event is refused by checkIn itself (not_found).
     const result = await checkIn(context.db, {
       eventId: access.eventId,
       unionId: access.unionId,
-      listId,
+      listId: input.listId ?? (await getWholeEventListId(context.db, access.eventId)),
       ticket: input.ticket,
       staffId: user.id,
       desk: input.desk,
@@ -42,7 +43,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return Response.json({ result });
   } catch (error) {
-    if (error instanceof DomainError) return apiError(error.code, error.status);
+    if (error instanceof DomainError) {
+      return error.code === "not_found" ? listNotFound() : apiError(error.code, error.status);
+    }
     throw error;
   }
 }
