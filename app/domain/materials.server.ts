@@ -504,6 +504,19 @@ export async function getMaterialFile(
 // Managing materials
 // ---------------------------------------------------------------------------
 
+/** Keeps the events `personId` is an organiser of (for a query on events). */
+export function organisedBy(personId: string) {
+  return (eb: ExpressionBuilder<DB, "events">) =>
+    eb.exists(
+      eb
+        .selectFrom("event_staff")
+        .select(sql`1`.as("one"))
+        .whereRef("event_staff.event_id", "=", "events.id")
+        .where("event_staff.person_id", "=", personId)
+        .where("event_staff.role", "=", "organiser"),
+    );
+}
+
 /** Where an organiser may attach materials: their events (with sessions) and groups. */
 export async function listMaterialTargets(db: Database, user: SessionUser) {
   let events = db
@@ -511,16 +524,7 @@ export async function listMaterialTargets(db: Database, user: SessionUser) {
     .select(["events.id", "events.title", "events.starts_at"])
     .orderBy("events.starts_at", "desc");
   if (user.role !== "admin") {
-    events = events.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("event_staff")
-          .select(sql`1`.as("one"))
-          .whereRef("event_staff.event_id", "=", "events.id")
-          .where("event_staff.person_id", "=", user.id)
-          .where("event_staff.role", "=", "organiser"),
-      ),
-    );
+    events = events.where(organisedBy(user.id));
   }
   const eventRows = await events.execute();
   const sessions = await db

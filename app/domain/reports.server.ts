@@ -7,7 +7,13 @@ import { NO_CONTROL_CHARS } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
-import { readStoredFile, removeStoredFile, storeFile, type UploadedFile } from "./materials.server";
+import {
+  organisedBy,
+  readStoredFile,
+  removeStoredFile,
+  storeFile,
+  type UploadedFile,
+} from "./materials.server";
 import { getEventAccess } from "./permissions.server";
 
 /**
@@ -276,16 +282,7 @@ export async function listReportEventsForManager(db: Database, user: SessionUser
     .where("events.kind", "in", REPORT_EVENT_KINDS)
     .orderBy("events.starts_at", "desc");
   if (user.role !== "admin") {
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("event_staff")
-          .select(sql`1`.as("one"))
-          .whereRef("event_staff.event_id", "=", "events.id")
-          .where("event_staff.person_id", "=", user.id)
-          .where("event_staff.role", "=", "organiser"),
-      ),
-    );
+    query = query.where(organisedBy(user.id));
   }
   return query.execute();
 }
