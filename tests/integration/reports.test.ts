@@ -240,6 +240,11 @@ describe("the organiser's programme and awards", () => {
     expect(
       (await fetch(`${app.url}/admin/reports`, { headers: { Cookie: secretary } })).status,
     ).toBe(403);
+    const listed = await (
+      await fetch(`${app.url}/admin/reports`, { headers: { Cookie: organiser } })
+    ).text();
+    expect(listed).toContain("第20回地方自治研究福島県集会");
+    expect(listed).not.toContain("第40回地方自治研究全国集会");
     const shimane = await eventIdOf(db, "zenkoku-40-shimane");
     expect(
       (await fetch(`${app.url}/admin/reports/${shimane}`, { headers: { Cookie: organiser } }))
