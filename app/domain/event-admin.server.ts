@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { EventKind } from "../../db/schema";
 import { fromTokyoInput } from "../utils/format";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, textField } from "../utils/forms";
 import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
@@ -16,14 +16,10 @@ import { recountTaken } from "./registrations.server";
  * for next year, and the sessions, courses and questions inside. Every change
  * is audited; a cancellation emails everyone it affects.
  */
-const text = (label: string, max: number, required = true) => {
-  const base = z
-    .string({ message: `${label}を入力してください` })
-    .trim()
-    .max(max, `${label}は${max}文字以内で入力してください`)
-    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
-  return required ? base.min(1, `${label}を入力してください`) : base.default("");
-};
+const text = (label: string, max: number, required = true) =>
+  required
+    ? textField(label, max).min(1, `${label}を入力してください`)
+    : textField(label, max).default("");
 const when = (label: string) =>
   z.string({ message: `${label}を入力してください` }).transform((v, ctx) => {
     const date = fromTokyoInput(v);

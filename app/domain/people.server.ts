@@ -1,17 +1,12 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { textField } from "../utils/forms";
 
 const KATAKANA = /^[ァ-ヶー・ 　]+$/u;
 
 const text = (label: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${label}を入力してください`)
-    .max(max, `${label}は${max}文字以内で入力してください`)
-    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+  textField(label, max).min(1, `${label}を入力してください`);
 
 const kana = (label: string) =>
   text(label, 40).regex(KATAKANA, `${label}はカタカナで入力してください(例: サトウ)`);

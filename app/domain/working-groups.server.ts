@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { AppLoadContext } from "@remix-run/node";
 import ExcelJS from "exceljs";
@@ -9,9 +8,9 @@ import type { Database, DB } from "../../db/index";
 import type { GroupMeetingEmail, GroupMeetingEmailKind } from "../../emails/types";
 import { groupTitle, meetingNumberLabel, type RsvpAnswer } from "../components/group-meetings";
 import { formatDate } from "../utils/format";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { textField } from "../utils/forms";
 import { audit } from "./audit.server";
-import type { SessionUser } from "./auth.server";
+import { hashToken, newToken, type SessionUser } from "./auth.server";
 import { asBusy, DomainError } from "./errors.server";
 import { csvRecord } from "./exports.server";
 import { enqueueEmail } from "./mailer.server";
@@ -33,7 +32,6 @@ type Trx = Transaction<DB>;
 const RSVP_LINK_DAYS_AFTER_START = 30;
 const REMINDER_GAP_MINUTES = 10;
 
-const hash = (token: string) => createHash("sha256").update(token).digest("base64url");
 const personName = sql<string>`trim(people.family_name || ' ' || people.given_name)`;
 
 // ---------------------------------------------------------------------------
@@ -322,12 +320,7 @@ export async function listMyGroupMeetings(db: Database, args: { personId: string
 // Groups and rosters (managers)
 // ---------------------------------------------------------------------------
 
-const text = (label: string, max: number) =>
-  z
-    .string({ message: `${label}を入力してください` })
-    .trim()
-    .max(max, `${label}は${max}文字以内で入力してください`)
-    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+const text = textField;
 
 export const groupSchema = z.object({
   number: z.coerce
@@ -820,11 +813,11 @@ async function newRsvpLink(
   trx: Trx,
   args: { meetingId: number; personId: string; startsAt: Date; appUrl: string },
 ): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   await trx
     .insertInto("meeting_rsvp_links")
     .values({
-      token_hash: hash(token),
+      token_hash: hashToken(token),
       meeting_id: args.meetingId,
       person_id: args.personId,
       expires_at: new Date(
@@ -1151,7 +1144,7 @@ export async function getRsvpLink(db: Database, args: { token: string; now?: Dat
           .orderBy("working_groups.number"),
       ).as("groups"),
     ])
-    .where("meeting_rsvp_links.token_hash", "=", hash(args.token))
+    .where("meeting_rsvp_links.token_hash", "=", hashToken(args.token))
     .where("meeting_rsvp_links.expires_at", ">", now)
     .executeTakeFirst();
   if (!row) return undefined;

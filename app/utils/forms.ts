@@ -53,3 +53,16 @@ export function parseForm<S extends z.ZodType>(
 /** Refuses NUL and other control characters that no form field should hold. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to refuse them.
 export const NO_CONTROL_CHARS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
+
+/**
+ * A free-text field: trimmed, at most `max` characters, no control
+ * characters, each message naming the field. Add `.min(1, …)` where it is
+ * required.
+ */
+export function textField(label: string, max: number) {
+  return z
+    .string({ message: `${label}を入力してください` })
+    .trim()
+    .max(max, `${label}は${max}文字以内で入力してください`)
+    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+}
