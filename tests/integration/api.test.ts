@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { deliverWebhook } from "../../app/domain/api.server";
@@ -68,6 +68,9 @@ describe("the JSON API", () => {
     expect(slugs).not.toContain("zenkoku-40-shimane");
     const admin = (await (await api("admin", "/api/v1/events")).json()) as { events: { slug: string }[] };
     expect(admin.events.map((e) => e.slug)).toContain("zenkoku-40-shimane");
+    // Each call marks its token as used, for /admin/api's 最終使用.
+    const used = await database.db.selectFrom("api_tokens").select("last_used_at").where("token_hash", "=", createHash("sha256").update(tokens.admin!).digest("base64url")).executeTakeFirstOrThrow();
+    expect(used.last_used_at).not.toBeNull();
   });
 
   it("applies the same checks as the pages to registrations, including guessed ids", async () => {
