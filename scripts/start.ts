@@ -9,10 +9,10 @@ import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
 import { deliverWebhook } from "../app/domain/api.server";
 import { createApp, loadBuild } from "../app/server";
-import { parseEnv } from "../app/env.server";
+import { envAtStart } from "../app/env.server";
 import { openDatabase } from "./database";
 
-const env = parseEnv();
+const env = envAtStart();
 console.log(
   env.DATABASE_URL
     ? "DATABASE_URL のデータベースに接続します…"
