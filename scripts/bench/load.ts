@@ -32,10 +32,7 @@ const result = await autocannon({
     {
       method: config.method,
       path: config.path,
-      headers: {
-        Origin: config.url,
-        ...(config.contentType ? { "Content-Type": config.contentType } : {}),
-      },
+      headers: { Origin: config.url, ...(config.contentType ? { "Content-Type": config.contentType } : {}) },
       setupRequest: (request: { headers: Record<string, string> }) => {
         const i = next++;
         const cookie = config.cookies?.[i % config.cookies.length];
