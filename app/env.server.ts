@@ -38,7 +38,7 @@ export const SETTINGS = {
     schema: withDefault(z.enum(["development", "production", "test"]), "development"),
     default: "development",
     example: "production",
-    doc: "`production` on a server: no /dev/mail, APP_URL required, no demo logins printed by start:prod.",
+    doc: "`production` on a server: no /dev/mail, APP_URL required.",
     message: "NODE_ENV は development・production・test のいずれかを指定してください。",
   },
   PORT: {
@@ -59,7 +59,7 @@ export const SETTINGS = {
     schema: optional(url.refine((v) => /^postgres(ql)?:\/\//.test(v))),
     default: "(embedded PostgreSQL in ./.data/)",
     example: "postgres://app:secret@db.example.jp:5432/events",
-    doc: "The PostgreSQL server. Without it, `npm start` runs an embedded one; `start:prod` requires it in production.",
+    doc: "The PostgreSQL server. Without it, `npm start` runs an embedded one; `start:prod` and the image require it.",
     message:
       "DATABASE_URL は postgres://ユーザー:パスワード@ホスト:5432/データベース名 の形で指定してください。",
     secret: true,
