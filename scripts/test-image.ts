@@ -124,9 +124,27 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
 // 2. The app's image.
 step("the app's image from ./Containerfile");
 const started = Date.now();
+// The build stage's npm ci reaches the registry as this machine's npm does: through
+// the host network, with the host's CA file when npm is configured with one.
+const cafile = execFileSync("npm", ["config", "get", "cafile"], { encoding: "utf8" }).trim();
+const npmCache = path.join(cache, "npm");
+mkdirSync(npmCache, { recursive: true });
+const buildNpm = [
+  "--volume",
+  `${npmCache}:/root/.npm`,
+  ...(cafile && cafile !== "null" && existsSync(cafile)
+    ? [
+        "--volume",
+        `${cafile}:/run/npm-ca.crt:ro`,
+        "--build-arg",
+        "npm_config_cafile=/run/npm-ca.crt",
+      ]
+    : []),
+];
 podman(
   [
     "build",
+    ...buildNpm,
     "--format",
     "docker", // keeps HEALTHCHECK (the OCI format has none)
     "--network",

@@ -49,6 +49,7 @@ beforeAll(async () => {
     APP_URL: "https://events.example.jp",
     SHUTDOWN_DELAY: "1",
     SHUTDOWN_TIMEOUT: "20",
+    LOG_FORMAT: "json",
   };
   // Both at once on an empty database: each waits for the migration lock.
   nodes.push(...(await Promise.all(ports.map((port) => spawnProdNode({ port, env: nodeEnv })))));
@@ -143,6 +144,43 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
     expect(await onB.text()).toContain("ログアウト");
     // and without the cookie, node b sends the visitor to sign in
     expect((await browserLike(b.url).get("/admin")).status).toBe(302);
+  });
+
+  it("logs one JSON line per request with a request id, and no personal data", async () => {
+    const [a] = nodes as [ProdNode];
+    const token = "Zk3v9Qw-TOKEN-abcdefghijklmnopqrstuvwxyz";
+    await fetch(`${a.url}/login/verify?token=${token}&email=hanako.sato@example.jp`);
+    await fetch(`${a.url}/groups/answer/${token}`, {
+      headers: { "X-Request-Id": "req-from-proxy-1" },
+    });
+    await browserLike(a.url).post("/admin/login", {
+      email: "admin@example.jp",
+      password: "jichiken-demo-2026",
+    });
+    const lines = await waitFor(
+      () => {
+        const found = a
+          .output()
+          .split("\n")
+          .filter((l) => l.startsWith("{") && l.includes('"req"'));
+        return found.some((l) => l.includes("/admin/login")) ? found : undefined;
+      },
+      { what: "the request log lines" },
+    );
+    for (const line of lines) {
+      const entry = JSON.parse(line) as {
+        req: { id: string; path: string };
+        res: { status: number };
+      };
+      expect(entry.req.id).toBeTruthy();
+      expect(typeof entry.res.status).toBe("number");
+    }
+    expect(lines.some((l) => l.includes('"id":"req-from-proxy-1"'))).toBe(true);
+    const text = lines.join("\n");
+    expect(text).not.toContain(token);
+    expect(text).not.toContain("@example.jp");
+    expect(text).not.toContain("jichiken-demo");
+    expect(text).not.toContain("sid=");
   });
 
   it(`${ATTEMPTS} registrations through the proxy for ${SEATS} seats: exactly ${SEATS} confirmed, the rest waitlisted, no error`, async () => {
