@@ -1,7 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database } from "../db/index";
-import { startEmbeddedPostgres } from "../db/embedded";
 import { currentEnv } from "../app/env.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,6 +22,8 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
     return { db, url: external, embedded: false, close: () => db.destroy() };
   }
   const port = env.EMBEDDED_PG_PORT;
+  // Loaded only here: the container image has no embedded PostgreSQL binaries.
+  const { startEmbeddedPostgres } = await import("../db/embedded");
   const server = await startEmbeddedPostgres({
     dataDir: path.join(root, ".data", "postgres"),
     port,

@@ -188,6 +188,9 @@ try {
         "APP_URL=https://events.example.jp",
         "-e",
         "LOG_FORMAT=json",
+        // the second container runs two processes (node:cluster)
+        "-e",
+        `WEB_CONCURRENCY=${i + 1}`,
         IMAGE,
       ],
       { quiet: true },
@@ -223,6 +226,11 @@ try {
     "migrated once, the two starting together",
     logs.filter((l) => /マイグレーションを \d+ 件適用/.test(l)).length === 1 &&
       logs.filter((l) => l.includes("スキーマは最新です")).length === 1,
+  );
+
+  check(
+    "the second container runs two app processes (WEB_CONCURRENCY=2)",
+    (logs[1] ?? "").includes("2 プロセスが待ち受けています"),
   );
 
   // A staff account to sign in with: the demo data, loaded from inside a container.
