@@ -1,3 +1,4 @@
+import net from "node:net";
 import { sql } from "kysely";
 import { ensureCheckinLists } from "../../app/domain/checkin.server";
 import { loadDemoData } from "../../db/seed/load";
@@ -48,7 +49,7 @@ beforeAll(async () => {
     SMTP_URL: smtp.url,
     APP_URL: "https://events.example.jp",
     SHUTDOWN_DELAY: "1",
-    SHUTDOWN_TIMEOUT: "20",
+    SHUTDOWN_TIMEOUT: "5",
     LOG_FORMAT: "json",
   };
   // Both at once on an empty database: each waits for the migration lock.
@@ -112,6 +113,22 @@ function register(baseUrl: string, cookie: string, course: number) {
     ...form,
     course: String(course),
   });
+}
+
+/** A POST whose body never arrives in full: a request in flight until the server gives up. */
+async function stuckRequest(port: number): Promise<{ closed: Promise<void> }> {
+  const socket = net.connect(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  socket.write(
+    `POST /events/${SLUG}/register HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncourse=1`,
+  );
+  // The node reads the headers while it still serves (SHUTDOWN_DELAY, 1 s) after SIGTERM.
+  return { closed };
 }
 
 async function staffLogin(baseUrl: string): Promise<string> {
@@ -323,9 +340,16 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
       await waitFor(() => sent > 20, { timeoutMs: 30_000, what: "the load to start" });
       for (const [i, old] of nodes.entries()) {
         const startedAt = Date.now();
+        // On the first node, a request that never finishes sending its body: the
+        // node waits SHUTDOWN_TIMEOUT (5 s here) for it, then closes it and exits 0.
+        const stuck = i === 0 ? await stuckRequest(old.port) : undefined;
         const code = await old.stop();
         expect(code, old.output()).toBe(0);
         expect(old.output()).toContain("停止しました。");
+        if (stuck) {
+          await stuck.closed;
+          expect(old.output()).toContain("5 秒たっても終わらない接続を閉じます");
+        }
         const fresh = await spawnProdNode({ port: old.port, env: nodeEnv });
         nodes[i] = fresh;
         // wait until Caddy's health check sends it requests again
