@@ -124,8 +124,10 @@ async function stuckRequest(port: number): Promise<{ closed: Promise<void> }> {
   });
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   socket.on("error", () => {});
+  socket.resume(); // read what comes, so that 'end' and 'close' are emitted
   socket.write(
-    `POST /events/${SLUG}/register HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncourse=1`,
+    // the staff sign-in reads the whole form before it answers
+    `POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=a`,
   );
   // The node reads the headers while it still serves (SHUTDOWN_DELAY, 1 s) after SIGTERM.
   return { closed };
