@@ -79,5 +79,5 @@ export function connection(url: string): { dbname: string; env: NodeJS.ProcessEn
 
 /** The uploads archive that goes with a dump: jichiken-….dump → jichiken-….uploads.tar */
 export function uploadsArchiveFor(dumpFile: string): string {
-  return dumpFile.replace(/\.dump$/, "") + ".uploads.tar";
+  return `${dumpFile.replace(/\.dump$/, "")}.uploads.tar`;
 }
