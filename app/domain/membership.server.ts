@@ -45,7 +45,8 @@ export function canManageUnion(user: SessionUser, unionId: number): boolean {
 
 /** A union the user may manage, or a 404 (ids cannot be probed). */
 export async function getManagedUnion(db: Database, args: { user: SessionUser; unionId: unknown }) {
-  const id = typeof args.unionId === "string" && /^\d{1,9}$/.test(args.unionId) ? Number(args.unionId) : NaN;
+  const id =
+    typeof args.unionId === "string" && /^\d{1,9}$/.test(args.unionId) ? Number(args.unionId) : NaN;
   if (!Number.isSafeInteger(id) || id <= 0 || !canManageUnion(args.user, id)) return undefined;
   return db
     .selectFrom("organisations")
@@ -58,7 +59,11 @@ export async function getManagedUnion(db: Database, args: { user: SessionUser; u
 const mailDomain = (email: string) => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 
 /** How an address is vouched for by a union: its roster, its domains, or not at all. */
-async function vouchedBy(db: Database, unionId: number, email: string): Promise<MembershipVia | null> {
+async function vouchedBy(
+  db: Database,
+  unionId: number,
+  email: string,
+): Promise<MembershipVia | null> {
   const address = email.trim().toLowerCase();
   const row = await db
     .selectNoFrom((eb) => [
@@ -377,16 +382,26 @@ export function parseRosterCsv(
   bytes: Uint8Array,
 ): { ok: true; entries: RosterEntry[] } | { ok: false; errors: string[] } {
   const [header, ...body] = parseCsv(decodeCsv(bytes));
-  if (!header) return { ok: false, errors: ["ファイルが空です。1行目に「氏名,メールアドレス」の見出しを入れてください。"] };
+  if (!header)
+    return {
+      ok: false,
+      errors: ["ファイルが空です。1行目に「氏名,メールアドレス」の見出しを入れてください。"],
+    };
   const names = header.map((h) => h.trim());
   const emailAt = names.indexOf("メールアドレス");
   const nameAt = names.indexOf("氏名");
   if (emailAt < 0) {
-    return { ok: false, errors: ["見出し行に「メールアドレス」の列がありません。テンプレートをご利用ください。"] };
+    return {
+      ok: false,
+      errors: ["見出し行に「メールアドレス」の列がありません。テンプレートをご利用ください。"],
+    };
   }
   if (body.length === 0) return { ok: false, errors: ["名簿の行がありません。"] };
   if (body.length > ROSTER_MAX_ROWS) {
-    return { ok: false, errors: [`一度に取り込めるのは${ROSTER_MAX_ROWS}行までです。ファイルを分けてください。`] };
+    return {
+      ok: false,
+      errors: [`一度に取り込めるのは${ROSTER_MAX_ROWS}行までです。ファイルを分けてください。`],
+    };
   }
   const errors: string[] = [];
   const entries = new Map<string, RosterEntry>();
@@ -449,7 +464,9 @@ export async function addToRoster(
           })),
         )
         .onConflict((oc) =>
-          oc.columns(["organisation_id", "email"]).doUpdateSet((eb) => ({ name: eb.ref("excluded.name") })),
+          oc
+            .columns(["organisation_id", "email"])
+            .doUpdateSet((eb) => ({ name: eb.ref("excluded.name") })),
         )
         .returning(sql<boolean>`xmax = 0`.as("inserted"))
         .execute();
@@ -479,7 +496,7 @@ export async function addToRoster(
 export async function removeFromRoster(
   db: Database,
   args: { by: SessionUser; unionId: number; email: string },
-): Promise<boolean> {
+): Promise<void> {
   if (!canManageUnion(args.by, args.unionId)) throw new DomainError("not_found");
   return db.transaction().execute(async (trx) => {
     const removed = await trx
@@ -487,7 +504,11 @@ export async function removeFromRoster(
       .where("organisation_id", "=", args.unionId)
       .where("email", "=", args.email.trim().toLowerCase())
       .executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) return false;
+    if (Number(removed.numDeletedRows) === 0) {
+      throw new DomainError("not_found", {
+        message: "その名簿の行は見つかりません。画面を再読み込みしてください。",
+      });
+    }
     await audit(trx, {
       actorId: args.by.id,
       eventId: null,
@@ -496,7 +517,6 @@ export async function removeFromRoster(
       action: "removed",
       detail: { email: args.email.trim().toLowerCase() },
     });
-    return true;
   });
 }
 

@@ -20,7 +20,10 @@ export const unionSchema = z.object({
   name: textField("単組名", 80).min(1, "単組名を入力してください(例: 福島市職員労働組合)"),
   name_kana: textField("単組名のフリガナ", 120)
     .min(1, "単組名のフリガナを入力してください")
-    .regex(KATAKANA, "単組名のフリガナはカタカナで入力してください(例: フクシマシショクインロウドウクミアイ)"),
+    .regex(
+      KATAKANA,
+      "単組名のフリガナはカタカナで入力してください(例: フクシマシショクインロウドウクミアイ)",
+    ),
   code: z
     .string({ message: "コードを入力してください" })
     .trim()
@@ -66,7 +69,11 @@ export function listUnionsForAdmin(db: Database) {
         .as("pending"),
       eb
         .selectFrom("people")
-        .select(sql<string>`coalesce(string_agg(trim(family_name || ' ' || given_name), '、' order by id), '')`.as("names"))
+        .select(
+          sql<string>`coalesce(string_agg(trim(family_name || ' ' || given_name), '、' order by id), '')`.as(
+            "names",
+          ),
+        )
         .whereRef("people.organisation_id", "=", "o.id")
         .where("people.role", "=", "secretary")
         .as("secretaries"),
@@ -151,7 +158,11 @@ export async function updateUnion(
         .forUpdate()
         .executeTakeFirst();
       if (!before) throw new DomainError("not_found");
-      await trx.updateTable("organisations").set(args.input).where("id", "=", args.unionId).execute();
+      await trx
+        .updateTable("organisations")
+        .set(args.input)
+        .where("id", "=", args.unionId)
+        .execute();
       await audit(trx, {
         actorId: args.by.id,
         eventId: null,

@@ -9,7 +9,12 @@ import {
   removeEventStaffSchema,
 } from "../domain/event-staff.server";
 import { requireEventAccess } from "../domain/permissions.server";
-import { type ActionResult as Result, domainErrorResult, invalidFormResult } from "../utils/action.server";
+import {
+  type ActionResponse,
+  answer,
+  domainErrorAnswer,
+  invalidFormAnswer,
+} from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 
@@ -17,33 +22,55 @@ const ROLE_LABELS = { organiser: "主催担当", reception: "受付" } as const;
 
 /** Who works on this event: its organisers and reception staff, added by email. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   return { staff: await listEventStaff(context.db, access.eventId), me: access.user.id };
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result> {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+export async function action({
+  request,
+  params,
+  context,
+}: ActionFunctionArgs): Promise<ActionResponse> {
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   const formData = await request.formData();
   const intent = formData.get("intent") === "remove" ? "remove" : "add";
   try {
     if (intent === "remove") {
       const form = parseForm(removeEventStaffSchema, formData);
-      if (!form.ok) return { ok: false, message: "操作を受け付けられませんでした。画面を再読み込みしてください。", intent };
-      await removeEventStaff(context.db, { access, personId: form.data.person, role: form.data.role });
-      return { ok: true, message: "担当から外しました。", intent };
+      if (!form.ok)
+        return answer({
+          ok: false,
+          message: "操作を受け付けられませんでした。画面を再読み込みしてください。",
+          intent,
+        });
+      await removeEventStaff(context.db, {
+        access,
+        personId: form.data.person,
+        role: form.data.role,
+      });
+      return answer({ ok: true, message: "担当から外しました。", intent });
     }
     const form = parseForm(addEventStaffSchema, formData);
-    if (!form.ok) return invalidFormResult(form, intent);
+    if (!form.ok) return invalidFormAnswer(form, intent);
     const { added, name } = await addEventStaff(context.db, { access, ...form.data });
-    return {
+    return answer({
       ok: true,
       message: added
         ? `${name}さんを${ROLE_LABELS[form.data.role]}に追加しました。`
         : `${name}さんは既に${ROLE_LABELS[form.data.role]}です。`,
       intent,
-    };
+    });
   } catch (error) {
-    return domainErrorResult(error, { intent, values: Object.fromEntries([...formData].map(([k, v]) => [k, String(v)])) });
+    return domainErrorAnswer(error, {
+      intent,
+      values: Object.fromEntries([...formData].map(([k, v]) => [k, String(v)])),
+    });
   }
 }
 
@@ -81,7 +108,7 @@ export default function EventStaff() {
               {staff.map((s) => (
                 <tr key={`${s.person_id}-${s.role}`}>
                   <td>
-                    {s.family_name} {s.given_name}
+                    {`${s.family_name} ${s.given_name}`}
                     <br />
                     <span className="small muted">{s.email}</span>
                   </td>
@@ -99,7 +126,7 @@ export default function EventStaff() {
                         <button type="submit" className="button button--secondary">
                           外す
                           <span className="visually-hidden">
-                            ({s.family_name} {s.given_name}・{ROLE_LABELS[s.role]})
+                            ({`${s.family_name} ${s.given_name}`}・{ROLE_LABELS[s.role]})
                           </span>
                         </button>
                       </Form>
@@ -114,7 +141,13 @@ export default function EventStaff() {
       <h3>担当者を追加する</h3>
       <Form method="post" className="form" noValidate>
         <input type="hidden" name="intent" value="add" />
-        <Field id="email" label="メールアドレス" required error={errors.email} hint="スタッフアカウントのメールアドレス">
+        <Field
+          id="email"
+          label="メールアドレス"
+          required
+          error={errors.email}
+          hint="スタッフアカウントのメールアドレス"
+        >
           <input
             {...describedBy("email", errors.email, "hint")}
             type="email"
@@ -125,7 +158,11 @@ export default function EventStaff() {
           />
         </Field>
         <Field id="role" label="役割" required error={errors.role}>
-          <select {...describedBy("role", errors.role)} name="role" defaultValue={v("role") || "reception"}>
+          <select
+            {...describedBy("role", errors.role)}
+            name="role"
+            defaultValue={v("role") || "reception"}
+          >
             <option value="reception">受付(受付画面のみ)</option>
             <option value="organiser">主催担当(共同で管理)</option>
           </select>

@@ -18,8 +18,18 @@ import {
   rosterEntrySchema,
 } from "../domain/membership.server";
 import { requireStaff } from "../domain/permissions.server";
-import { listSecretaries, setUnionRetired, unionSchema, updateUnion } from "../domain/unions.server";
-import { type ActionResult as Result, domainErrorResult, invalidFormResult } from "../utils/action.server";
+import {
+  listSecretaries,
+  setUnionRetired,
+  unionSchema,
+  updateUnion,
+} from "../domain/unions.server";
+import {
+  type ActionResponse,
+  answer,
+  domainErrorAnswer,
+  invalidFormAnswer,
+} from "../utils/action.server";
 import { readBodyWithin } from "../utils/body.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
@@ -64,11 +74,22 @@ const retireSchema = z.object({ retired: z.enum(["yes", "no"]) });
 
 const RELOAD = "操作を受け付けられませんでした。画面を再読み込みしてください。";
 
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result> {
+export async function action({
+  request,
+  params,
+  context,
+}: ActionFunctionArgs): Promise<ActionResponse> {
   const { user, union } = await load(request, context, params.id);
   const body = await readBodyWithin(request, MAX_ROSTER_BYTES + 64 * 1024);
   if (!body) {
-    return { ok: false, intent: "roster-upload", message: "ファイルが大きすぎます。2MB以下に分けて取り込んでください。" };
+    return answer(
+      {
+        ok: false,
+        intent: "roster-upload",
+        message: "ファイルが大きすぎます。2MB以下に分けて取り込んでください。",
+      },
+      413,
+    );
   }
   const formData = await body.formData();
   const intent = String(formData.get("intent") ?? "");
@@ -78,71 +99,129 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     switch (intent) {
       case "decide": {
         const form = parseForm(decideSchema, formData);
-        if (!form.ok) return { ok: false, intent, message: RELOAD };
-        await decideMembership(context.db, { by, unionId, personId: form.data.person, decision: form.data.decision, appUrl: context.appUrl });
-        return {
+        if (!form.ok) return answer({ ok: false, intent, message: RELOAD });
+        await decideMembership(context.db, {
+          by,
+          unionId,
+          personId: form.data.person,
+          decision: form.data.decision,
+          appUrl: context.appUrl,
+        });
+        return answer({
           ok: true,
           intent,
-          message: form.data.decision === "confirm" ? "組合員として確認しました。本人にメールでお知らせします。" : "確認できないとしました。本人にメールでお知らせします。",
-        };
+          message:
+            form.data.decision === "confirm"
+              ? "組合員として確認しました。本人にメールでお知らせします。"
+              : "確認できないとしました。本人にメールでお知らせします。",
+        });
       }
       case "roster-add": {
         const form = parseForm(rosterEntrySchema, formData);
-        if (!form.ok) return invalidFormResult(form, intent);
-        const { confirmed } = await addToRoster(context.db, { by, unionId, entries: [form.data], appUrl: context.appUrl });
-        return { ok: true, intent, message: `名簿に追加しました。${confirmed > 0 ? `確認待ちの${confirmed}名を確認済みにしました。` : ""}` };
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const { confirmed } = await addToRoster(context.db, {
+          by,
+          unionId,
+          entries: [form.data],
+          appUrl: context.appUrl,
+        });
+        return answer({
+          ok: true,
+          intent,
+          message: `名簿に追加しました。${confirmed > 0 ? `確認待ちの${confirmed}名を確認済みにしました。` : ""}`,
+        });
       }
       case "roster-upload": {
         const file = formData.get("file");
         if (!(file instanceof File) || file.size === 0) {
-          return { ok: false, intent, message: "名簿のCSVファイルを選択してください。", errors: { file: "名簿のCSVファイルを選択してください。" } };
+          return answer({
+            ok: false,
+            intent,
+            message: "名簿のCSVファイルを選択してください。",
+            errors: { file: "名簿のCSVファイルを選択してください。" },
+          });
         }
         const parsed = parseRosterCsv(new Uint8Array(await file.arrayBuffer()));
         if (!parsed.ok) {
-          return { ok: false, intent, message: `名簿を取り込めませんでした。何も登録していません。\n${parsed.errors.slice(0, 20).join("\n")}`, errors: { file: parsed.errors[0] ?? "" } };
+          return answer({
+            ok: false,
+            intent,
+            message: `名簿を取り込めませんでした。何も登録していません。\n${parsed.errors.slice(0, 20).join("\n")}`,
+            errors: { file: parsed.errors[0] ?? "" },
+          });
         }
-        const { added, confirmed } = await addToRoster(context.db, { by, unionId, entries: parsed.entries, appUrl: context.appUrl });
-        return {
+        const { added, confirmed } = await addToRoster(context.db, {
+          by,
+          unionId,
+          entries: parsed.entries,
+          appUrl: context.appUrl,
+        });
+        return answer({
           ok: true,
           intent,
           message: `名簿を取り込みました(${parsed.entries.length}行、うち新規${added}件)。${confirmed > 0 ? `確認待ちの${confirmed}名を確認済みにしました。` : ""}`,
-        };
+        });
       }
       case "roster-remove": {
         const form = parseForm(removeEmailSchema, formData);
-        if (!form.ok) return { ok: false, intent, message: RELOAD };
-        const removed = await removeFromRoster(context.db, { by, unionId, email: form.data.email });
-        return removed ? { ok: true, intent, message: "名簿から外しました。確認済みの組合員はそのままです。" } : { ok: false, intent, message: "その名簿の行は見つかりません。" };
+        if (!form.ok) return answer({ ok: false, intent, message: RELOAD });
+        await removeFromRoster(context.db, { by, unionId, email: form.data.email });
+        return answer({
+          ok: true,
+          intent,
+          message: "名簿から外しました。確認済みの組合員はそのままです。",
+        });
       }
       case "domain-add": {
         const form = parseForm(mailDomainSchema, formData);
-        if (!form.ok) return invalidFormResult(form, intent);
-        const { confirmed } = await addMailDomain(context.db, { by, unionId, domain: form.data.domain, appUrl: context.appUrl });
-        return { ok: true, intent, message: `ドメイン「${form.data.domain}」を追加しました。${confirmed > 0 ? `確認待ちの${confirmed}名を確認済みにしました。` : ""}` };
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const { confirmed } = await addMailDomain(context.db, {
+          by,
+          unionId,
+          domain: form.data.domain,
+          appUrl: context.appUrl,
+        });
+        return answer({
+          ok: true,
+          intent,
+          message: `ドメイン「${form.data.domain}」を追加しました。${confirmed > 0 ? `確認待ちの${confirmed}名を確認済みにしました。` : ""}`,
+        });
       }
       case "domain-remove": {
         const form = parseForm(z.object({ domain: z.string().trim().min(1).max(253) }), formData);
-        if (!form.ok) return { ok: false, intent, message: RELOAD };
+        if (!form.ok) return answer({ ok: false, intent, message: RELOAD });
         await removeMailDomain(context.db, { by, unionId, domain: form.data.domain });
-        return { ok: true, intent, message: "ドメインを外しました。" };
+        return answer({ ok: true, intent, message: "ドメインを外しました。" });
       }
       case "update": {
         const form = parseForm(unionSchema, formData);
-        if (!form.ok) return invalidFormResult(form, intent);
+        if (!form.ok) return invalidFormAnswer(form, intent);
         await updateUnion(context.db, { by, unionId, input: form.data });
-        return { ok: true, intent, message: "単組の名称・コードを保存しました。" };
+        return answer({ ok: true, intent, message: "単組の名称・コードを保存しました。" });
       }
       case "retire": {
         const form = parseForm(retireSchema, formData);
-        if (!form.ok) return { ok: false, intent, message: RELOAD };
+        if (!form.ok) return answer({ ok: false, intent, message: RELOAD });
         await setUnionRetired(context.db, { by, unionId, retired: form.data.retired === "yes" });
-        return { ok: true, intent, message: form.data.retired === "yes" ? "廃止にしました。新しい登録では選べなくなります。" : "廃止を取り消しました。" };
+        return answer({
+          ok: true,
+          intent,
+          message:
+            form.data.retired === "yes"
+              ? "廃止にしました。新しい登録では選べなくなります。"
+              : "廃止を取り消しました。",
+        });
       }
       default:
-        return { ok: false, message: RELOAD };
+        return answer({ ok: false, message: RELOAD });
     }
   } catch (error) {
-    return domainErrorResult(error, { intent, values: Object.fromEntries([...formData].filter(([, v]) => typeof v === "string").map(([k, v]) => [k, String(v)])) });
+    return domainErrorAnswer(error, {
+      intent,
+      values: Object.fromEntries(
+        [...formData].filter(([, v]) => typeof v === "string").map(([k, v]) => [k, String(v)]),
+      ),
+    });
   }
 }
 
@@ -154,10 +233,12 @@ const STATUS_LABELS = {
 } as const;
 
 export default function UnionPage() {
-  const { union, isAdmin, pending, roster, domains, secretaries, template } = useLoaderData<typeof loader>();
+  const { union, isAdmin, pending, roster, domains, secretaries, template } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const answer = (intent: string) => (result?.intent === intent ? result : undefined);
-  const errorsOf = (intent: string) => (answer(intent)?.ok === false ? (answer(intent)?.errors ?? {}) : {});
+  const errorsOf = (intent: string) =>
+    answer(intent)?.ok === false ? (answer(intent)?.errors ?? {}) : {};
   const typedValue = (intent: string, name: string) => {
     const values = answer(intent)?.ok === false ? answer(intent)?.values : undefined;
     const value = values?.[name];
@@ -179,10 +260,15 @@ export default function UnionPage() {
         {union.retired_at ? <span className="badge badge--done">廃止</span> : null}
       </h1>
       <p className="muted small">
-        書記長: {secretaries.length > 0 ? secretaries.map((s) => `${s.family_name} ${s.given_name}`).join("、") : "未設定"}
+        書記長:{" "}
+        {secretaries.length > 0
+          ? secretaries.map((s) => `${s.family_name} ${s.given_name}`).join("、")
+          : "未設定"}
         {isAdmin ? "(スタッフ管理で設定します)" : null}
       </p>
-      {result && !result.intent ? <ActionResult result={{ ok: result.ok, message: result.message ?? "" }} /> : null}
+      {result && !result.intent ? (
+        <ActionResult result={{ ok: result.ok, message: result.message ?? "" }} />
+      ) : null}
 
       <h2>組合員の確認待ち({pending.length}名)</h2>
       <p className="muted small">
@@ -210,10 +296,10 @@ export default function UnionPage() {
               {pending.map((p) => (
                 <tr key={p.id}>
                   <td>
-                    {p.family_name} {p.given_name}
+                    {`${p.family_name} ${p.given_name}`}
                     <br />
                     <span className="small muted">
-                      {p.family_name_kana} {p.given_name_kana}
+                      {`${p.family_name_kana} ${p.given_name_kana}`}
                     </span>
                   </td>
                   <td>{p.workplace}</td>
@@ -224,10 +310,21 @@ export default function UnionPage() {
                       <input type="hidden" name="intent" value="decide" />
                       <input type="hidden" name="person" value={p.id} />
                       <button type="submit" name="decision" value="confirm" className="button">
-                        確認する<span className="visually-hidden">({p.family_name} {p.given_name})</span>
+                        確認する
+                        <span className="visually-hidden">
+                          ({`${p.family_name} ${p.given_name}`})
+                        </span>
                       </button>
-                      <button type="submit" name="decision" value="decline" className="button button--secondary">
-                        確認できない<span className="visually-hidden">({p.family_name} {p.given_name})</span>
+                      <button
+                        type="submit"
+                        name="decision"
+                        value="decline"
+                        className="button button--secondary"
+                      >
+                        確認できない
+                        <span className="visually-hidden">
+                          ({`${p.family_name} ${p.given_name}`})
+                        </span>
                       </button>
                     </Form>
                   </td>
@@ -252,7 +349,13 @@ export default function UnionPage() {
           error={errorsOf("roster-upload").file}
           hint={`1行目に見出し(${template.trim()})、2行目から1人1行。UTF-8・Shift_JISのどちらでも読み込めます。すべての行に誤りがない場合だけ取り込みます。`}
         >
-          <input {...describedBy("file", errorsOf("roster-upload").file, "hint")} type="file" name="file" accept=".csv,text/csv" required />
+          <input
+            {...describedBy("file", errorsOf("roster-upload").file, "hint")}
+            type="file"
+            name="file"
+            accept=".csv,text/csv"
+            required
+          />
         </Field>
         <button type="submit" className="button">
           名簿を取り込む
@@ -262,9 +365,18 @@ export default function UnionPage() {
         <input type="hidden" name="intent" value="roster-add" />
         <div className="row-2">
           <Field id="roster-name" label="氏名" error={errorsOf("roster-add").name}>
-            <input {...describedBy("roster-name", errorsOf("roster-add").name)} name="name" defaultValue={typedValue("roster-add", "name")} />
+            <input
+              {...describedBy("roster-name", errorsOf("roster-add").name)}
+              name="name"
+              defaultValue={typedValue("roster-add", "name")}
+            />
           </Field>
-          <Field id="roster-email" label="メールアドレス" required error={errorsOf("roster-add").email}>
+          <Field
+            id="roster-email"
+            label="メールアドレス"
+            required
+            error={errorsOf("roster-add").email}
+          >
             <input
               {...describedBy("roster-email", errorsOf("roster-add").email)}
               type="email"
@@ -323,14 +435,16 @@ export default function UnionPage() {
 
       <h2>メールドメイン</h2>
       <p className="muted small">
-        このドメインのメールアドレスでこの単組を選んだ方は、すぐに確認済みになります(例: 市役所のドメイン)。{isAdmin ? "" : "追加・削除は管理者が行います。"}
+        このドメインのメールアドレスでこの単組を選んだ方は、すぐに確認済みになります(例:
+        市役所のドメイン)。{isAdmin ? "" : "追加・削除は管理者が行います。"}
       </p>
       {status(["domain-add", "domain-remove"])}
       {domains.length === 0 ? <p>登録されたドメインはありません。</p> : null}
       <ul>
         {domains.map((d) => (
           <li key={d.domain}>
-            <code>@{d.domain}</code> <span className="small muted">({formatDateTime(d.added_at)} 追加)</span>
+            <code>@{d.domain}</code>{" "}
+            <span className="small muted">({formatDateTime(d.added_at)} 追加)</span>
             {isAdmin ? (
               <Form method="post" style={{ display: "inline" }}>
                 <input type="hidden" name="intent" value="domain-remove" />
@@ -346,8 +460,20 @@ export default function UnionPage() {
       {isAdmin ? (
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="domain-add" />
-          <Field id="domain" label="ドメイン" required error={errorsOf("domain-add").domain} hint="@より後ろの部分(例: city.date.fukushima.jp)。フリーメールは登録できません">
-            <input {...describedBy("domain", errorsOf("domain-add").domain, "hint")} name="domain" autoCapitalize="off" defaultValue={typedValue("domain-add", "domain")} required />
+          <Field
+            id="domain"
+            label="ドメイン"
+            required
+            error={errorsOf("domain-add").domain}
+            hint="@より後ろの部分(例: city.date.fukushima.jp)。フリーメールは登録できません"
+          >
+            <input
+              {...describedBy("domain", errorsOf("domain-add").domain, "hint")}
+              name="domain"
+              autoCapitalize="off"
+              defaultValue={typedValue("domain-add", "domain")}
+              required
+            />
           </Field>
           <button type="submit" className="button button--secondary">
             ドメインを追加する
@@ -361,15 +487,38 @@ export default function UnionPage() {
           {status(["update", "retire"])}
           <Form method="post" className="form" noValidate>
             <input type="hidden" name="intent" value="update" />
-            <FormError message={answer("update")?.ok === false ? answer("update")?.message : undefined} />
+            <FormError
+              message={answer("update")?.ok === false ? answer("update")?.message : undefined}
+            />
             <Field id="name" label="単組名" required error={errorsOf("update").name}>
-              <input {...describedBy("name", errorsOf("update").name)} name="name" defaultValue={typedValue("update", "name") ?? union.name} required />
+              <input
+                {...describedBy("name", errorsOf("update").name)}
+                name="name"
+                defaultValue={typedValue("update", "name") ?? union.name}
+                required
+              />
             </Field>
-            <Field id="name_kana" label="単組名のフリガナ" required error={errorsOf("update").name_kana}>
-              <input {...describedBy("name_kana", errorsOf("update").name_kana)} name="name_kana" defaultValue={typedValue("update", "name_kana") ?? union.name_kana} required />
+            <Field
+              id="name_kana"
+              label="単組名のフリガナ"
+              required
+              error={errorsOf("update").name_kana}
+            >
+              <input
+                {...describedBy("name_kana", errorsOf("update").name_kana)}
+                name="name_kana"
+                defaultValue={typedValue("update", "name_kana") ?? union.name_kana}
+                required
+              />
             </Field>
             <Field id="code" label="コード" required error={errorsOf("update").code}>
-              <input {...describedBy("code", errorsOf("update").code)} name="code" autoCapitalize="off" defaultValue={typedValue("update", "code") ?? union.code} required />
+              <input
+                {...describedBy("code", errorsOf("update").code)}
+                name="code"
+                autoCapitalize="off"
+                defaultValue={typedValue("update", "code") ?? union.code}
+                required
+              />
             </Field>
             <button type="submit" className="button">
               保存する
@@ -383,8 +532,15 @@ export default function UnionPage() {
               </button>
             ) : (
               <>
-                <p className="small muted">廃止しても、組合員・申込・履歴は残ります。プロフィールの所属単組には表示されなくなります。</p>
-                <button type="submit" name="retired" value="yes" className="button button--secondary">
+                <p className="small muted">
+                  廃止しても、組合員・申込・履歴は残ります。プロフィールの所属単組には表示されなくなります。
+                </p>
+                <button
+                  type="submit"
+                  name="retired"
+                  value="yes"
+                  className="button button--secondary"
+                >
                   この単組を廃止する
                 </button>
               </>

@@ -3,7 +3,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionResult, describedBy, Field, FormError } from "../components/field";
 import { requireAdmin } from "../domain/permissions.server";
 import { createUnion, listUnionsForAdmin, unionSchema } from "../domain/unions.server";
-import { type ActionResult as Result, domainErrorResult, invalidFormResult } from "../utils/action.server";
+import {
+  type ActionResponse,
+  answer,
+  domainErrorAnswer,
+  invalidFormAnswer,
+} from "../utils/action.server";
 import { parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "単組 | イベント管理" }];
@@ -14,15 +19,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { unions: await listUnionsForAdmin(context.db) };
 }
 
-export async function action({ request, context }: ActionFunctionArgs): Promise<Result> {
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResponse> {
   const user = await requireAdmin(request, context);
   const form = parseForm(unionSchema, await request.formData());
-  if (!form.ok) return invalidFormResult(form);
+  if (!form.ok) return invalidFormAnswer(form);
   try {
     await createUnion(context.db, { by: user, input: form.data });
-    return { ok: true, message: `「${form.data.name}」を追加しました。` };
+    return answer({ ok: true, message: `「${form.data.name}」を追加しました。` });
   } catch (error) {
-    return domainErrorResult(error, { values: form.values });
+    return domainErrorAnswer(error, { values: form.values });
   }
 }
 
@@ -71,9 +76,20 @@ export default function Unions() {
       <Form method="post" className="form" noValidate>
         <FormError message={result?.ok === false ? result.message : undefined} />
         <Field id="name" label="単組名" required error={errors.name}>
-          <input {...describedBy("name", errors.name)} name="name" defaultValue={v("name")} required />
+          <input
+            {...describedBy("name", errors.name)}
+            name="name"
+            defaultValue={v("name")}
+            required
+          />
         </Field>
-        <Field id="name_kana" label="単組名のフリガナ" required error={errors.name_kana} hint="カタカナ。五十音順の並びに使います">
+        <Field
+          id="name_kana"
+          label="単組名のフリガナ"
+          required
+          error={errors.name_kana}
+          hint="カタカナ。五十音順の並びに使います"
+        >
           <input
             {...describedBy("name_kana", errors.name_kana, "hint")}
             name="name_kana"
@@ -81,7 +97,13 @@ export default function Unions() {
             required
           />
         </Field>
-        <Field id="code" label="コード" required error={errors.code} hint="半角英小文字・数字・ハイフン(例: date-shi)">
+        <Field
+          id="code"
+          label="コード"
+          required
+          error={errors.code}
+          hint="半角英小文字・数字・ハイフン(例: date-shi)"
+        >
           <input
             {...describedBy("code", errors.code, "hint")}
             name="code"
