@@ -138,8 +138,9 @@ export default function EventStaff() {
           </table>
         </div>
       )}
-      <h3>担当者を追加する</h3>
-      <Form method="post" className="form" noValidate>
+      <h3 style={{ marginTop: "1.5rem" }}>担当者を追加する</h3>
+      {/* A new key after each success empties the form for the next person. */}
+      <Form method="post" className="form" noValidate key={result?.ok ? result.message : "add"}>
         <input type="hidden" name="intent" value="add" />
         <Field
           id="email"

@@ -367,6 +367,7 @@ export default function UnionPage() {
           <Field id="roster-name" label="氏名" error={errorsOf("roster-add").name}>
             <input
               {...describedBy("roster-name", errorsOf("roster-add").name)}
+              type="text"
               name="name"
               defaultValue={typedValue("roster-add", "name")}
             />
@@ -468,6 +469,7 @@ export default function UnionPage() {
             hint="@より後ろの部分(例: city.date.fukushima.jp)。フリーメールは登録できません"
           >
             <input
+              type="text"
               {...describedBy("domain", errorsOf("domain-add").domain, "hint")}
               name="domain"
               autoCapitalize="off"
@@ -492,6 +494,7 @@ export default function UnionPage() {
             />
             <Field id="name" label="単組名" required error={errorsOf("update").name}>
               <input
+                type="text"
                 {...describedBy("name", errorsOf("update").name)}
                 name="name"
                 defaultValue={typedValue("update", "name") ?? union.name}
@@ -505,6 +508,7 @@ export default function UnionPage() {
               error={errorsOf("update").name_kana}
             >
               <input
+                type="text"
                 {...describedBy("name_kana", errorsOf("update").name_kana)}
                 name="name_kana"
                 defaultValue={typedValue("update", "name_kana") ?? union.name_kana}
@@ -513,6 +517,7 @@ export default function UnionPage() {
             </Field>
             <Field id="code" label="コード" required error={errorsOf("update").code}>
               <input
+                type="text"
                 {...describedBy("code", errorsOf("update").code)}
                 name="code"
                 autoCapitalize="off"

@@ -77,6 +77,7 @@ export default function Unions() {
         <FormError message={result?.ok === false ? result.message : undefined} />
         <Field id="name" label="単組名" required error={errors.name}>
           <input
+            type="text"
             {...describedBy("name", errors.name)}
             name="name"
             defaultValue={v("name")}
@@ -91,6 +92,7 @@ export default function Unions() {
           hint="カタカナ。五十音順の並びに使います"
         >
           <input
+            type="text"
             {...describedBy("name_kana", errors.name_kana, "hint")}
             name="name_kana"
             defaultValue={v("name_kana")}
@@ -105,6 +107,7 @@ export default function Unions() {
           hint="半角英小文字・数字・ハイフン(例: date-shi)"
         >
           <input
+            type="text"
             {...describedBy("code", errors.code, "hint")}
             name="code"
             autoCapitalize="off"
