@@ -49,6 +49,7 @@ const app = createApp({
   build: await loadBuild(),
   appUrl: env.APP_URL,
   devMail,
+  log: env.LOG_FORMAT,
 });
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
