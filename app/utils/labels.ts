@@ -38,3 +38,13 @@ export const REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
   waitlisted: "キャンセル待ち",
   cancelled: "キャンセル",
 };
+
+export type StaffRole = "admin" | "organiser" | "secretary" | "reception";
+
+/** Staff roles, as the staff pages name them. */
+export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
+  admin: "管理者",
+  organiser: "主催担当",
+  secretary: "単組書記長",
+  reception: "受付",
+};
