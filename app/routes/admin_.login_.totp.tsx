@@ -63,7 +63,6 @@ export default function TotpSignIn() {
             {...describedBy("code", error, "hint")}
             name="code"
             autoComplete="one-time-code"
-            autoFocus
             maxLength={20}
             required
           />
