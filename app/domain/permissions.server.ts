@@ -122,3 +122,15 @@ export async function visibleEventIds(db: Database, user: SessionUser): Promise<
     .execute();
   return rows.map((r) => r.event_id);
 }
+
+/** A signed-in administrator, or a 403 for other staff (and the staff sign-in for no one). */
+export async function requireAdmin(
+  request: Request,
+  context: AppLoadContext,
+): Promise<SessionUser> {
+  const user = await requireStaff(request, context);
+  if (user.role !== "admin") {
+    throw new Response("このページは管理者専用です。", { status: 403 });
+  }
+  return user;
+}
