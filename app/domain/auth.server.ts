@@ -254,6 +254,25 @@ export async function getPendingSession(
   return user ? { token, user } : undefined;
 }
 
+/** A half-signed-in session becomes a full one (its second factor was just set up). */
+export async function promoteSession(db: Database, token: string): Promise<void> {
+  await db
+    .updateTable("auth_sessions")
+    .set({
+      stage: "full",
+      last_seen_at: sql`now()`,
+      expires_at: sql<Date>`now() + make_interval(days => ${SESSION_DAYS})`,
+    })
+    .where("id_hash", "=", hash(token))
+    .execute();
+}
+
+/** The session token the request carries, or "" (for a change that keeps this session). */
+export async function sessionTokenOf(request: Request): Promise<string> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  return typeof token === "string" ? token : "";
+}
+
 /** Ends a session by its token (a half-signed-in one, once it is replaced). */
 export async function endSessionByToken(db: Database, token: string): Promise<void> {
   await db.deleteFrom("auth_sessions").where("id_hash", "=", hash(token)).execute();

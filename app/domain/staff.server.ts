@@ -13,6 +13,7 @@ import {
   createSession,
   endSessionByToken,
   endSessionsOf,
+  promoteSession,
   hashToken,
   newToken,
   type SessionUser,
@@ -696,13 +697,13 @@ export const changePasswordSchema = z.object({
 
 /**
  * A staff member changes their own password, with the current one. Every
- * session of theirs ends (another browser signed in with the old password
- * too); this browser gets the returned new session.
+ * other session of theirs ends at once (another browser signed in with the
+ * old password too); the one making the change (`sessionToken`) stays.
  */
 export async function changeOwnPassword(
   db: Database,
-  args: { user: SessionUser; current: string; password: string },
-): Promise<string> {
+  args: { user: SessionUser; current: string; password: string; sessionToken: string },
+): Promise<void> {
   if (!isStaffRole(args.user.role)) throw new DomainError("forbidden");
   await hitRateLimit(db, {
     key: `password-change:${args.user.id}`,
@@ -724,14 +725,17 @@ export async function changeOwnPassword(
       .set({ password_hash: passwordHash, password_changed_at: sql`now()`, updated_at: sql`now()` })
       .where("id", "=", args.user.id)
       .execute();
-    await endSessionsOf(trx, args.user.id);
+    await trx
+      .deleteFrom("auth_sessions")
+      .where("person_id", "=", args.user.id)
+      .where("id_hash", "!=", hashToken(args.sessionToken))
+      .execute();
     await audit(trx, {
       actorId: args.user.id,
       eventId: null,
       ...staffEntity(args.user.id),
       action: "staff.password_changed",
     });
-    return createSession(trx, args.user.id);
   });
 }
 
@@ -849,6 +853,9 @@ export async function createFirstAdmin(
 // Settings
 // ---------------------------------------------------------------------------
 
+/** A value for a jsonb column, typed as one (a bare boolean parameter would not be). */
+const jsonValue = (value: unknown) => sql<unknown>`${JSON.stringify(value)}::text::jsonb`;
+
 /** Whether every staff account must use a second factor (an administrator's setting). */
 export async function isTotpRequired(db: Database): Promise<boolean> {
   const row = await db
@@ -867,10 +874,10 @@ export async function setTotpRequired(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("site_settings")
-      .values({ key: "require_totp", value: args.required, updated_by: args.by.id })
+      .values({ key: "require_totp", value: jsonValue(args.required), updated_by: args.by.id })
       .onConflict((oc) =>
         oc.column("key").doUpdateSet({
-          value: args.required,
+          value: jsonValue(args.required),
           updated_by: args.by.id,
           updated_at: sql`now()`,
         }),
@@ -967,13 +974,12 @@ export async function getTotpState(db: Database, user: SessionUser) {
 
 /**
  * Turns the second factor on with a first code from the app; returns the
- * recovery codes, shown once (only their hashes are kept). Ends the person's
- * other sessions and returns a new one for this browser.
+ * recovery codes, shown once (only their hashes are kept).
  */
 export async function enableTotp(
   db: Database,
   args: { user: SessionUser; code: string },
-): Promise<{ recoveryCodes: string[]; sessionToken: string }> {
+): Promise<{ recoveryCodes: string[] }> {
   if (!isStaffRole(args.user.role)) throw new DomainError("forbidden");
   await hitRateLimit(db, { key: `totp:${args.user.id}`, limit: 10, windowSeconds: 15 * 60 });
   return db.transaction().execute(async (trx) => {
@@ -998,14 +1004,13 @@ export async function enableTotp(
       .insertInto("recovery_codes")
       .values(codes.map((c) => ({ person_id: args.user.id, code_hash: recoveryHash(c) })))
       .execute();
-    await endSessionsOf(trx, args.user.id);
     await audit(trx, {
       actorId: args.user.id,
       eventId: null,
       ...staffEntity(args.user.id),
       action: "staff.totp_enabled",
     });
-    return { recoveryCodes: codes, sessionToken: await createSession(trx, args.user.id) };
+    return { recoveryCodes: codes };
   });
 }
 
@@ -1091,15 +1096,16 @@ export async function completeTotpSignIn(
 }
 
 /**
- * Enrolment at sign-in when the site requires a second factor: the
- * half-signed-in ('enrol') session is replaced by a full one with the codes.
+ * Enrolment at sign-in when the site requires a second factor: once the
+ * first code is right, the half-signed-in ('enrol') session becomes a full
+ * one, and the recovery codes are returned to be shown once.
  */
 export async function enrolTotpAtSignIn(
   db: Database,
   args: { pendingToken: string; user: SessionUser; code: string },
-): Promise<{ recoveryCodes: string[]; sessionToken: string }> {
+): Promise<{ recoveryCodes: string[] }> {
   const result = await enableTotp(db, { user: args.user, code: args.code });
-  await endSessionByToken(db, args.pendingToken);
+  await promoteSession(db, args.pendingToken);
   return result;
 }
 

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ActionResult as ResultLine, describedBy, Field } from "../components/field";
 import { RecoveryCodes, TotpEnrolForm } from "../components/totp";
-import { sessionCookie } from "../domain/auth.server";
+import { sessionTokenOf } from "../domain/auth.server";
 import { PASSWORD_MIN_LENGTH } from "../domain/passwords.server";
 import { requireStaff } from "../domain/permissions.server";
 import {
@@ -57,25 +57,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const data = form.data;
   return domainAction(async () => {
     if (data.intent === "password") {
-      const token = await changeOwnPassword(context.db, {
+      await changeOwnPassword(context.db, {
         user,
         current: data.current,
         password: data.password,
+        sessionToken: await sessionTokenOf(request),
       });
-      return actionOk("パスワードを変更しました。ほかの端末のログインは終了しました。", undefined, {
-        headers: { "Set-Cookie": await sessionCookie.serialize(token) },
-      });
+      return actionOk("パスワードを変更しました。ほかの端末のログインは終了しました。");
     }
     if (data.intent === "enable-totp") {
-      const { recoveryCodes, sessionToken } = await enableTotp(context.db, {
-        user,
-        code: data.code,
-      });
-      return actionOk(
-        "2段階認証を有効にしました。",
-        { recoveryCodes },
-        { headers: { "Set-Cookie": await sessionCookie.serialize(sessionToken) } },
-      );
+      const { recoveryCodes } = await enableTotp(context.db, { user, code: data.code });
+      return actionOk("2段階認証を有効にしました。", { recoveryCodes });
     }
     await disableOwnTotp(context.db, { user, password: data.current });
     return actionOk("2段階認証を解除しました。");

@@ -3,7 +3,6 @@ import { Form, Link, Outlet, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "../domain/permissions.server";
 import { STAFF_ROLE_LABELS } from "../utils/labels";
 
-
 /** The staff area's frame: who is signed in, and the staff menu. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);

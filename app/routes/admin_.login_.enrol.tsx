@@ -4,7 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
 import { RecoveryCodes, TotpEnrolForm } from "../components/totp";
-import { getPendingSession, safeNext, sessionCookie } from "../domain/auth.server";
+import { getPendingSession, getUser, safeNext } from "../domain/auth.server";
 import { enrolTotpAtSignIn, getTotpState } from "../domain/staff.server";
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
@@ -26,7 +26,11 @@ const nextOf = (request: Request) => {
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const pending = await getPendingSession(context.db, request, "enrol");
-  if (!pending) throw redirect("/admin/login");
+  if (!pending) {
+    // Just enrolled (the session is now a full one): the page shows the recovery codes.
+    if (await getUser(context.db, request)) return { qr: "", secret: "", next: nextOf(request) };
+    throw redirect("/admin/login");
+  }
   const state = await getTotpState(context.db, pending.user);
   if (state.enabled) throw redirect("/admin/login");
   return { qr: state.qr, secret: state.secret, next: nextOf(request) };
@@ -38,16 +42,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return invalidForm(form);
   return domainAction(async () => {
-    const { recoveryCodes, sessionToken } = await enrolTotpAtSignIn(context.db, {
+    const { recoveryCodes } = await enrolTotpAtSignIn(context.db, {
       pendingToken: pending.token,
       user: pending.user,
       code: form.data.code,
     });
-    return actionOk(
-      "2段階認証を有効にしました。",
-      { recoveryCodes },
-      { headers: { "Set-Cookie": await sessionCookie.serialize(sessionToken) } },
-    );
+    return actionOk("2段階認証を有効にしました。", { recoveryCodes });
   });
 }
 
