@@ -27,10 +27,7 @@ export async function audit(
 }
 
 /** An event's audit log, newest first, with who did it. */
-export function listAuditLog(
-  db: Database,
-  args: { eventId: number; limit?: number; offset?: number },
-) {
+export function listAuditLog(db: Database, args: { eventId: number; limit?: number; offset?: number }) {
   return db
     .selectFrom("audit_log")
     .leftJoin("people", "people.id", "audit_log.actor_person_id")
@@ -41,9 +38,7 @@ export function listAuditLog(
       "audit_log.entity_id",
       "audit_log.action",
       "audit_log.detail",
-      sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as(
-        "actor_name",
-      ),
+      sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as("actor_name"),
     ])
     .where("audit_log.event_id", "=", args.eventId)
     .orderBy("audit_log.at", "desc")

@@ -240,21 +240,12 @@ async function lockSeats(
   const giveBack = async () => {
     for (const step of undo.reverse()) await step();
   };
-  const take = async (
-    table: "events" | "event_sessions" | "courses",
-    id: number,
-    unlimited: boolean,
-  ) => {
+  const take = async (table: "events" | "event_sessions" | "courses", id: number, unlimited: boolean) => {
     if (unlimited && !options.force) {
       // No limit when the form was read: a shared lock is enough, and many
       // registrations hold it at once. An organiser setting a capacity waits
       // for them, then counts the seats (see recountTaken).
-      const row = await trx
-        .selectFrom(table)
-        .select("capacity")
-        .where("id", "=", id)
-        .forShare()
-        .executeTakeFirst();
+      const row = await trx.selectFrom(table).select("capacity").where("id", "=", id).forShare().executeTakeFirst();
       if (!row) return false;
       if (row.capacity === null) return true;
     }
@@ -267,9 +258,7 @@ async function lockSeats(
           ? sql<boolean>`allocation = 'first_come'`
           : sql<boolean>`true`,
       )
-      .where(
-        options.force ? sql<boolean>`true` : sql<boolean>`(capacity is null or taken < capacity)`,
-      )
+      .where(options.force ? sql<boolean>`true` : sql<boolean>`(capacity is null or taken < capacity)`)
       .returning("id")
       .executeTakeFirst();
     if (row) undo.push(() => releaseOne(trx, table, id));

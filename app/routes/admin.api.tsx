@@ -25,10 +25,7 @@ const TOPIC_LABELS = {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);
-  return {
-    tokens: await listApiTokens(context.db, user.id),
-    webhooks: await listWebhooks(context.db, user.id),
-  };
+  return { tokens: await listApiTokens(context.db, user.id), webhooks: await listWebhooks(context.db, user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -36,18 +33,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(apiSettingsSchema, await request.formData(), ["topics"]);
   if (!form.ok) return { error: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
   const data = form.data;
-  if (data.intent === "token")
-    return { token: await createApiToken(context.db, { personId: user.id, name: data.name }) };
+  if (data.intent === "token") return { token: await createApiToken(context.db, { personId: user.id, name: data.name }) };
   if (data.intent === "revoke") {
     await revokeApiToken(context.db, { personId: user.id, id: data.id });
     return { ok: "トークンを無効にしました。" };
   }
   if (data.intent === "webhook") {
-    const hook = await createWebhook(context.db, {
-      personId: user.id,
-      url: data.url,
-      topics: data.topics,
-    });
+    const hook = await createWebhook(context.db, { personId: user.id, url: data.url, topics: data.topics });
     return { secret: hook.secret };
   }
   await deleteWebhook(context.db, { personId: user.id, id: data.id });
@@ -61,25 +53,18 @@ export default function ApiSettings() {
   return (
     <section>
       <h1>APIとWebhook</h1>
-      <p className="small muted">
-        使い方は README の「API」をご覧ください。APIは画面と同じ権限で動きます。
-      </p>
+      <p className="small muted">使い方は README の「API」をご覧ください。APIは画面と同じ権限で動きます。</p>
       {result && "error" in result ? <FormError message={result.error} /> : null}
       {result && "ok" in result ? <p className="notice notice--ok">{result.ok}</p> : null}
       {result && "token" in result ? (
         <div className="notice notice--ok">
-          <p>
-            新しいトークンです。この画面を離れると二度と表示されません。安全な場所に保管してください。
-          </p>
+          <p>新しいトークンです。この画面を離れると二度と表示されません。安全な場所に保管してください。</p>
           <code className="token">{result.token}</code>
         </div>
       ) : null}
       {result && "secret" in result ? (
         <div className="notice notice--ok">
-          <p>
-            Webhookの署名用シークレットです(X-Jichiken-Signature
-            の検証に使います)。この画面を離れると二度と表示されません。
-          </p>
+          <p>Webhookの署名用シークレットです(X-Jichiken-Signature の検証に使います)。この画面を離れると二度と表示されません。</p>
           <code className="token">{result.secret}</code>
         </div>
       ) : null}
@@ -98,8 +83,7 @@ export default function ApiSettings() {
         {tokens.map((t) => (
           <li key={t.id} className="small">
             {t.name}(作成 {formatDateTime(t.created_at)}
-            {t.last_used_at ? `・最終使用 ${formatDateTime(t.last_used_at)}` : ""})
-            {t.revoked_at ? " 無効" : null}
+            {t.last_used_at ? `・最終使用 ${formatDateTime(t.last_used_at)}` : ""}){t.revoked_at ? " 無効" : null}
             {t.revoked_at ? null : (
               <Form method="post" style={{ display: "inline" }}>
                 <input type="hidden" name="intent" value="revoke" />

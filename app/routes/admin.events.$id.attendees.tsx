@@ -11,16 +11,9 @@ import { formatDateTime } from "../utils/format";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const filter = attendeeFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const result = await listAttendees(context.db, {
-    eventId: access.eventId,
-    unionId: access.unionId,
-    filter,
-  });
+  const result = await listAttendees(context.db, { eventId: access.eventId, unionId: access.unionId, filter });
   const options = await attendeeFilterOptions(context.db, access.eventId);
   return { ...result, filter, options, eventId: access.eventId, narrowed: access.unionId !== null };
 }
@@ -50,10 +43,7 @@ export default function Attendees() {
           filter={filter}
           options={{
             ...options,
-            courses: options.courses.map((c) => ({
-              id: c.id,
-              label: `${c.code} ${c.title}`.trim(),
-            })),
+            courses: options.courses.map((c) => ({ id: c.id, label: `${c.code} ${c.title}`.trim() })),
           }}
           narrowed={narrowed}
         />

@@ -24,10 +24,7 @@ const ACTION_LABELS: Record<string, string> = {
 };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const attendee = await getAttendee(context.db, {
     eventId: access.eventId,
     registrationId: params.registrationId ?? "",
@@ -43,39 +40,20 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("cancel") }),
   z.object({
     intent: z.literal("move"),
-    course: z.coerce
-      .number({ message: "コースを選択してください" })
-      .int()
-      .positive("コースを選択してください"),
+    course: z.coerce.number({ message: "コースを選択してください" }).int().positive("コースを選択してください"),
     override: z.literal("on").optional(),
   }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "manage",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   const registrationId = params.registrationId ?? "";
   // An id that is not a registration of this event (or not one the person may see) is a 404, as on GET.
-  const attendee = await getAttendee(context.db, {
-    eventId: access.eventId,
-    registrationId,
-    unionId: access.unionId,
-  });
+  const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: access.unionId });
   if (!attendee) throw new Response("Not Found", { status: 404 });
   const form = parseForm(schema, await request.formData());
-  if (!form.ok)
-    return {
-      ok: false as const,
-      message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。",
-    };
-  const base = {
-    registrationId,
-    eventId: access.eventId,
-    actorId: access.user.id,
-    appUrl: context.appUrl,
-  };
+  if (!form.ok) return { ok: false as const, message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
+  const base = { registrationId, eventId: access.eventId, actorId: access.user.id, appUrl: context.appUrl };
   try {
     if (form.data.intent === "confirm") {
       await confirmWaitlisted(context.db, { ...base, override: form.data.override === "on" });
@@ -91,16 +69,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       courseId: form.data.course,
       override: form.data.override === "on",
     });
-    if (!changed)
-      return {
-        ok: true as const,
-        message: "変更はありませんでした(既にこのコースです)。メールは送っていません。",
-      };
+    if (!changed) return { ok: true as const, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
     return { ok: true as const, message: "コースを変更しました。本人にメールで通知しました。" };
   } catch (error) {
     // gone between the check above and the change
-    if (error instanceof DomainError && error.code === "not_found")
-      throw new Response("Not Found", { status: 404 });
+    if (error instanceof DomainError && error.code === "not_found") throw new Response("Not Found", { status: 404 });
     if (error instanceof DomainError) return { ok: false as const, message: error.message };
     throw error;
   }

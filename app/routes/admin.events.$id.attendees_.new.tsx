@@ -8,31 +8,18 @@ import { colleagueSchema, registerOnBehalf } from "../domain/proxy.server";
 import { parseForm } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const options = await attendeeFilterOptions(context.db, access.eventId);
-  const unions =
-    access.unionId === null
-      ? options.unions
-      : options.unions.filter((u) => u.id === access.unionId);
+  const unions = access.unionId === null ? options.unions : options.unions.filter((u) => u.id === access.unionId);
   return { eventId: access.eventId, options: { ...options, unions } };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const form = parseForm(colleagueSchema, await request.formData(), ["session"]);
   if (!form.ok) return { ok: false as const, errors: form.errors, values: form.values };
   try {
-    const result = await registerOnBehalf(context.db, {
-      access,
-      colleague: form.data,
-      appUrl: context.appUrl,
-    });
+    const result = await registerOnBehalf(context.db, { access, colleague: form.data, appUrl: context.appUrl });
     const name = `${form.data.family_name} ${form.data.given_name}`;
     return {
       ok: true as const,
@@ -60,12 +47,7 @@ export default function ProxyRegistration() {
   const values = result && !result.ok ? result.values : {};
   const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const text = (name: string, label: string, props: Record<string, string> = {}) => (
-    <Field
-      id={name}
-      label={label}
-      required={!["dietary_needs", "accessibility_needs"].includes(name)}
-      error={errors[name]}
-    >
+    <Field id={name} label={label} required={!["dietary_needs", "accessibility_needs"].includes(name)} error={errors[name]}>
       <input {...describedBy(name, errors[name])} name={name} defaultValue={v(name)} {...props} />
     </Field>
   );
@@ -77,8 +59,7 @@ export default function ProxyRegistration() {
       <h2>代理で申し込む</h2>
       <p className="muted small">
         職場の組合員を1人ずつ申し込みます。まとめて申し込む場合は
-        <Link to={`/admin/events/${eventId}/attendees/import`}>CSVで一括申込</Link>
-        をご利用ください。
+        <Link to={`/admin/events/${eventId}/attendees/import`}>CSVで一括申込</Link>をご利用ください。
       </p>
       {result?.ok ? (
         <p className="notice notice--ok" role="status">
@@ -97,11 +78,7 @@ export default function ProxyRegistration() {
         </div>
         {text("email", "メールアドレス", { type: "email" })}
         <Field id="organisation_id" label="所属単組" required error={errors.organisation_id}>
-          <select
-            {...describedBy("organisation_id", errors.organisation_id)}
-            name="organisation_id"
-            defaultValue={v("organisation_id")}
-          >
+          <select {...describedBy("organisation_id", errors.organisation_id)} name="organisation_id" defaultValue={v("organisation_id")}>
             {options.unions.length > 1 ? <option value="">選択してください</option> : null}
             {options.unions.map((u) => (
               <option key={u.id} value={u.id}>
@@ -114,11 +91,7 @@ export default function ProxyRegistration() {
         {text("phone", "電話番号", { type: "tel" })}
         {options.courses.length > 0 ? (
           <Field id="course" label="コース・分科会" required error={errors.course}>
-            <select
-              {...describedBy("course", errors.course)}
-              name="course"
-              defaultValue={v("course")}
-            >
+            <select {...describedBy("course", errors.course)} name="course" defaultValue={v("course")}>
               <option value="">選択してください</option>
               {options.courses
                 .filter((c) => c.status === "active")

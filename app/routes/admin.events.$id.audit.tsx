@@ -5,10 +5,7 @@ import { requireEventAccess } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "manage",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   return { entries: await listAuditLog(context.db, { eventId: access.eventId, limit: 200 }) };
 }
 

@@ -24,18 +24,10 @@ import { formatRange, fromTokyoInput, toTokyoInput } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { SESSION_KIND_LABELS } from "../utils/labels";
 
-const STATUS_LABELS = {
-  draft: "下書き",
-  published: "公開中",
-  closed: "受付終了",
-  cancelled: "中止",
-} as const;
+const STATUS_LABELS = { draft: "下書き", published: "公開中", closed: "受付終了", cancelled: "中止" } as const;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "manage",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   return getEventForEdit(context.db, access.eventId);
 }
 
@@ -47,15 +39,8 @@ type Result = {
   section?: string;
 };
 
-export async function action({
-  request,
-  params,
-  context,
-}: ActionFunctionArgs): Promise<Result | Response> {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "manage",
-  });
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result | Response> {
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const eventId = access.eventId;
@@ -64,40 +49,20 @@ export async function action({
     if (intent === "save") {
       const form = parseForm(eventFormSchema, formData);
       if (!form.ok) return { errors: form.errors, values: form.values, section: "event" };
-      const saved = await updateEvent(context.db, {
-        eventId,
-        actorId,
-        input: form.data,
-        confirmed: formData.get("confirmed") === "on",
-      });
+      const saved = await updateEvent(context.db, { eventId, actorId, input: form.data, confirmed: formData.get("confirmed") === "on" });
       if (saved.warning) return { warning: saved.warning, values: form.values, section: "event" };
       return { ok: "保存しました。" };
     }
     if (intent === "status") {
       const form = parseForm(statusSchema, formData);
       if (!form.ok) return { errors: form.errors, section: "status" };
-      const { notified } = await setEventStatus(context.db, {
-        eventId,
-        actorId,
-        ...form.data,
-        appUrl: context.appUrl,
-      });
-      return {
-        ok:
-          form.data.status === "cancelled"
-            ? `中止にしました。${notified}名にメールで知らせます。`
-            : `「${STATUS_LABELS[form.data.status]}」にしました。`,
-      };
+      const { notified } = await setEventStatus(context.db, { eventId, actorId, ...form.data, appUrl: context.appUrl });
+      return { ok: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${STATUS_LABELS[form.data.status]}」にしました。` };
     }
     if (intent === "copy") {
       const form = parseForm(copySchema, formData);
       if (!form.ok) return { errors: form.errors, section: "copy" };
-      const id = await copyEvent(context.db, {
-        eventId,
-        user: access.user,
-        newSlug: form.data.new_slug,
-        newStart: fromTokyoInput(form.data.new_start)!,
-      });
+      const id = await copyEvent(context.db, { eventId, user: access.user, newSlug: form.data.new_slug, newStart: fromTokyoInput(form.data.new_start)! });
       return redirect(`/admin/events/${id}/edit?copied=1`);
     }
     if (intent === "add_session") {
@@ -115,29 +80,12 @@ export async function action({
     if (intent === "course") {
       const form = parseForm(courseUpdateSchema, formData);
       if (!form.ok) return { errors: form.errors, section: "course" };
-      const result = await updateCourse(context.db, {
-        eventId,
-        actorId,
-        courseId: form.data.course_id,
-        capacity: form.data.capacity,
-        cancel: form.data.cancel,
-        confirmed: form.data.confirmed,
-        appUrl: context.appUrl,
-      });
-      if (result.warning)
-        return { warning: result.warning, section: `course-${form.data.course_id}` };
-      return {
-        ok: form.data.cancel
-          ? `コースを中止しました。${result.notified}名にメールで知らせます。`
-          : "定員を保存しました。",
-      };
+      const result = await updateCourse(context.db, { eventId, actorId, courseId: form.data.course_id, capacity: form.data.capacity, cancel: form.data.cancel, confirmed: form.data.confirmed, appUrl: context.appUrl });
+      if (result.warning) return { warning: result.warning, section: `course-${form.data.course_id}` };
+      return { ok: form.data.cancel ? `コースを中止しました。${result.notified}名にメールで知らせます。` : "定員を保存しました。" };
     }
   } catch (error) {
-    if (error instanceof DomainError)
-      return {
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        section: intent,
-      };
+    if (error instanceof DomainError) return { errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) }, section: intent };
     throw error;
   }
   return { errors: { _form: "操作を受け付けられませんでした。画面を再読み込みしてください。" } };
@@ -173,11 +121,7 @@ export default function EditEvent() {
   return (
     <section>
       {params.get("created") ? <p className="notice notice--ok">下書きを作成しました。</p> : null}
-      {params.get("copied") ? (
-        <p className="notice notice--ok">
-          コピーを下書きとして作成しました。日程を確認してください。
-        </p>
-      ) : null}
+      {params.get("copied") ? <p className="notice notice--ok">コピーを下書きとして作成しました。日程を確認してください。</p> : null}
       {result?.ok ? (
         <p className="notice notice--ok" role="status">
           {result.ok}
@@ -219,12 +163,7 @@ export default function EditEvent() {
       ) : null}
 
       <h2>基本情報</h2>
-      <EventForm
-        values={values}
-        errors={result?.section === "event" ? errors : {}}
-        warning={result?.section === "event" ? result.warning : undefined}
-        submitLabel="保存する"
-      />
+      <EventForm values={values} errors={result?.section === "event" ? errors : {}} warning={result?.section === "event" ? result.warning : undefined} submitLabel="保存する" />
 
       <h2>日程・企画</h2>
       <ul className="stack" style={{ listStyle: "none", padding: 0 }}>
@@ -236,16 +175,11 @@ export default function EditEvent() {
           </li>
         ))}
       </ul>
-      <details
-        className="change"
-        open={result?.section === "add_session" || result?.section === "session"}
-      >
+      <details className="change" open={result?.section === "add_session" || result?.section === "session"}>
         <summary>日程・企画を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_session" />
-          {result?.section === "add_session" || result?.section === "session" ? (
-            <FormError message={Object.values(errors)[0]} />
-          ) : null}
+          {result?.section === "add_session" || result?.section === "session" ? <FormError message={Object.values(errors)[0]} /> : null}
           <label htmlFor="s-kind">種類</label>
           <select id="s-kind" name="kind">
             {Object.entries(SESSION_KIND_LABELS).map(([value, label]) => (
@@ -294,13 +228,7 @@ export default function EditEvent() {
             {c.status === "active" ? (
               <div className="actions">
                 <label>
-                  定員{" "}
-                  <input
-                    name="capacity"
-                    defaultValue={c.capacity ?? ""}
-                    inputMode="numeric"
-                    style={{ width: "6em" }}
-                  />
+                  定員 <input name="capacity" defaultValue={c.capacity ?? ""} inputMode="numeric" style={{ width: "6em" }} />
                 </label>
                 <label className="small">
                   <input type="checkbox" name="cancel" value="on" /> このコースを中止する
@@ -313,16 +241,11 @@ export default function EditEvent() {
           </Form>
         ))}
       </div>
-      <details
-        className="change"
-        open={result?.section === "add_course" || result?.section === "course"}
-      >
+      <details className="change" open={result?.section === "add_course" || result?.section === "course"}>
         <summary>コース・分科会を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_course" />
-          {result?.section === "add_course" || result?.section === "course" ? (
-            <FormError message={Object.values(errors)[0]} />
-          ) : null}
+          {result?.section === "add_course" || result?.section === "course" ? <FormError message={Object.values(errors)[0]} /> : null}
           <label htmlFor="c-code">番号(例: コース③、第9分科会)</label>
           <input id="c-code" name="code" />
           <label htmlFor="c-title">名称</label>

@@ -7,18 +7,12 @@ import { requireEventAccess } from "../domain/permissions.server";
 import { parseForm } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   return { courses: (await attendeeFilterOptions(context.db, access.eventId)).courses };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const form = parseForm(messageSchema, await request.formData());
   if (!form.ok) return { errors: form.errors, values: form.values };
   const sent = await messageAttendees(context.db, {
@@ -43,22 +37,13 @@ export default function Message() {
       <h2>申込者へのメール</h2>
       <p className="muted small">前日のリマインドメールは、確定した申込者に自動で送られます。</p>
       {result && "sent" in result ? (
-        <p
-          className="notice notice--ok"
-          role="status"
-        >{`${result.sent}名に送信します(順次配信)。`}</p>
+        <p className="notice notice--ok" role="status">{`${result.sent}名に送信します(順次配信)。`}</p>
       ) : null}
       <Form method="post" className="form" noValidate>
-        <FormError
-          message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined}
-        />
+        <FormError message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined} />
         <div className="row-2">
           <Field id="status" label="送信先" error={errors.status}>
-            <select
-              {...describedBy("status", errors.status)}
-              name="status"
-              defaultValue={v("status") || "confirmed"}
-            >
+            <select {...describedBy("status", errors.status)} name="status" defaultValue={v("status") || "confirmed"}>
               <option value="confirmed">確定した申込者</option>
               <option value="waitlisted">キャンセル待ちの方</option>
               <option value="all">全員(キャンセルを除く)</option>
@@ -78,19 +63,10 @@ export default function Message() {
           ) : null}
         </div>
         <Field id="subject" label="件名" required error={errors.subject}>
-          <input
-            {...describedBy("subject", errors.subject)}
-            name="subject"
-            defaultValue={v("subject")}
-          />
+          <input {...describedBy("subject", errors.subject)} name="subject" defaultValue={v("subject")} />
         </Field>
         <Field id="body" label="本文" required error={errors.body}>
-          <textarea
-            {...describedBy("body", errors.body)}
-            name="body"
-            rows={8}
-            defaultValue={v("body")}
-          />
+          <textarea {...describedBy("body", errors.body)} name="body" rows={8} defaultValue={v("body")} />
         </Field>
         <button type="submit" className="button button--large">
           送信する

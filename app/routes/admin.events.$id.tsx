@@ -10,10 +10,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 /** One event's staff pages, with their tabs. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, {
-    eventId: params.id,
-    permission: "attendees",
-  });
+  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   return { event: await getStaffEvent(context.db, access.eventId), canManage: access.canManage };
 }
 

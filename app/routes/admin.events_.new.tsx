@@ -31,10 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/admin/events/${id}/edit?created=1`);
   } catch (error) {
     if (error instanceof DomainError) {
-      return {
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        values: form.values,
-      };
+      return { errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) }, values: form.values };
     }
     throw error;
   }
@@ -48,14 +45,8 @@ export default function NewEvent() {
         <Link to="/admin">← イベント管理</Link>
       </p>
       <h1>イベントの作成</h1>
-      <p className="muted small">
-        下書きとして保存されます。日程・コース・質問を加えてから公開してください。
-      </p>
-      <EventForm
-        values={result?.values ?? { members_only: true }}
-        errors={result?.errors ?? {}}
-        submitLabel="下書きを保存する"
-      />
+      <p className="muted small">下書きとして保存されます。日程・コース・質問を加えてから公開してください。</p>
+      <EventForm values={result?.values ?? { members_only: true }} errors={result?.errors ?? {}} submitLabel="下書きを保存する" />
     </section>
   );
 }
