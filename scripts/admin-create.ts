@@ -30,7 +30,7 @@ try {
     `次のリンクを開いて、${FIRST_ADMIN_HOURS}時間以内にパスワードを設定してください(1回だけ使えます):`,
   );
   console.log(`\n  ${env.APP_URL}${path}\n`);
-  console.log("以前に発行したリンクは使えなくなりました。");
+  if (!created) console.log("以前に発行したリンクは使えなくなりました。");
 } catch (error) {
   if (error instanceof DomainError) {
     console.error(error.message);
