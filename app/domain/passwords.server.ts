@@ -1,6 +1,9 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { DEMO_STAFF_PASSWORD } from "../../db/seed/demo-people";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../utils/staff-policy";
 import { COMMON_PASSWORDS } from "./common-passwords";
+
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 /**
  * Staff passwords, hashed with scrypt (N=2^15). Stored as
@@ -49,9 +52,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
  */
 /** Every password the demo data has ever used: refused as a password, and blocking a production start. */
 export const DEMO_PASSWORDS = [DEMO_STAFF_PASSWORD];
-
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 128;
 
 /** The site's own words: guessed first by anyone attacking this site. */
 const SITE_WORDS = [

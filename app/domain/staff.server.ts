@@ -7,6 +7,9 @@ import type { Database, DB } from "../../db/index";
 import type { PersonRole } from "../../db/schema";
 import { STAFF_ROLE_LABELS, type StaffRole } from "../utils/labels";
 import { textField } from "../utils/forms";
+import { FIRST_ADMIN_HOURS, INVITE_HOURS, RESET_MINUTES } from "../utils/staff-policy";
+
+export { FIRST_ADMIN_HOURS, INVITE_HOURS, RESET_MINUTES };
 import { audit } from "./audit.server";
 import {
   activeAccount,
@@ -37,9 +40,6 @@ import { hitRateLimit } from "./rate-limit.server";
  */
 
 export const STAFF_ROLES = ["admin", "organiser", "secretary", "reception"] as const;
-export const INVITE_HOURS = 72;
-export const RESET_MINUTES = 60;
-export const FIRST_ADMIN_HOURS = 24;
 const RECOVERY_CODES = 10;
 
 export function isStaffRole(role: string): role is StaffRole {

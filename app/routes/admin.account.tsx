@@ -4,7 +4,6 @@ import { z } from "zod";
 import { ActionResult as ResultLine, describedBy, Field } from "../components/field";
 import { RecoveryCodes, TotpEnrolForm } from "../components/totp";
 import { sessionTokenOf } from "../domain/auth.server";
-import { PASSWORD_MIN_LENGTH } from "../domain/passwords.server";
 import { requireStaff } from "../domain/permissions.server";
 import {
   changeOwnPassword,
@@ -16,6 +15,7 @@ import {
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { PASSWORD_MIN_LENGTH } from "../utils/staff-policy";
 import { STAFF_ROLE_LABELS, type StaffRole } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "アカウント | イベント管理" }];

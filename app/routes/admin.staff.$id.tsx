@@ -24,13 +24,15 @@ import {
 
 export const meta: MetaFunction = () => [{ title: "スタッフのアカウント | イベント管理" }];
 
-const schema = z.discriminatedUnion("intent", [
-  roleSchema.extend({ intent: z.literal("role") }),
-  z.object({ intent: z.literal("disable") }),
-  z.object({ intent: z.literal("enable") }),
-  z.object({ intent: z.literal("resend") }),
-  z.object({ intent: z.literal("reset-totp") }),
-]);
+/** Built on first use: the schemas come from a .server module, absent from the browser bundle. */
+const formSchema = () =>
+  z.discriminatedUnion("intent", [
+    roleSchema.extend({ intent: z.literal("role") }),
+    z.object({ intent: z.literal("disable") }),
+    z.object({ intent: z.literal("enable") }),
+    z.object({ intent: z.literal("resend") }),
+    z.object({ intent: z.literal("reset-totp") }),
+  ]);
 
 /** One staff account: its role and union, its state, and what was done to it. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -44,7 +46,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
   const personId = params.id ?? "";
-  const form = parseForm(schema, await request.formData());
+  const form = parseForm(formSchema(), await request.formData());
   if (!form.ok) return invalidForm(form);
   const data = form.data;
   return domainAction(async () => {
@@ -99,7 +101,17 @@ export default function StaffAccount() {
           {person.valid_until ? ` ${formatDateTime(person.valid_until)}まで` : ""}
         </dd>
         <dt>担当イベント</dt>
-        <dd>{person.event_titles.length ? person.event_titles.join("、") : "なし"}</dd>
+        <dd>
+          {person.event_titles.length ? (
+            <ul className="plain">
+              {person.event_titles.map((t) => (
+                <li key={t}>{t}</li>
+              ))}
+            </ul>
+          ) : (
+            "なし"
+          )}
+        </dd>
         <dt>2段階認証</dt>
         <dd>{person.totp_enabled_at ? "設定済み" : "未設定"}</dd>
       </dl>

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { ActionResult as ResultLine, describedBy, Field } from "../components/field";
 import { requireAdmin } from "../domain/permissions.server";
 import {
-  INVITE_HOURS,
   inviteChoices,
   inviteSchema,
   inviteStaff,
@@ -15,17 +14,20 @@ import {
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { INVITE_HOURS } from "../utils/staff-policy";
 import { STAFF_ROLE_LABELS, STAFF_STATUS_LABELS, type StaffRole } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ管理 | イベント管理" }];
 
-const schema = z.discriminatedUnion("intent", [
-  inviteSchema.extend({ intent: z.literal("invite") }),
-  z.object({
-    intent: z.literal("require-totp"),
-    required: z.enum(["on", "off"], { message: "設定を選択してください" }),
-  }),
-]);
+/** Built on first use: the schemas come from a .server module, absent from the browser bundle. */
+const formSchema = () =>
+  z.discriminatedUnion("intent", [
+    inviteSchema.extend({ intent: z.literal("invite") }),
+    z.object({
+      intent: z.literal("require-totp"),
+      required: z.enum(["on", "off"], { message: "設定を選択してください" }),
+    }),
+  ]);
 
 /** Staff accounts: the list, the invitation form, and the rule for second factors. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -39,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireAdmin(request, context);
-  const form = parseForm(schema, await request.formData());
+  const form = parseForm(formSchema(), await request.formData());
   if (!form.ok) return invalidForm(form);
   const data = form.data;
   return domainAction(async () => {
@@ -82,29 +84,27 @@ export default function StaffList() {
         <table className="list">
           <thead>
             <tr>
-              <th>氏名</th>
-              <th>メールアドレス</th>
+              <th>氏名・メールアドレス</th>
               <th>役割</th>
               <th>状態</th>
-              <th>2段階認証</th>
             </tr>
           </thead>
           <tbody>
             {staff.map((p) => (
               <tr key={p.id}>
                 <td>
-                  <Link to={`/admin/staff/${p.id}`}>
+                  <Link to={`/admin/staff/${p.id}`} className="nowrap">
                     {`${p.family_name} ${p.given_name}`.trim() || "(未設定)"}
                   </Link>
+                  <div className="small muted break">{p.email}</div>
                 </td>
-                <td>{p.email}</td>
                 <td>
                   {STAFF_ROLE_LABELS[p.role as StaffRole]}
                   {p.organisation_name ? (
                     <div className="small muted">{p.organisation_name}</div>
                   ) : null}
                   {p.event_titles.length ? (
-                    <div className="small muted">{p.event_titles.join("、")}</div>
+                    <div className="small muted">担当イベント {p.event_titles.length}件</div>
                   ) : null}
                 </td>
                 <td>
@@ -114,8 +114,10 @@ export default function StaffList() {
                   {p.valid_until && p.status !== "ended" ? (
                     <div className="small muted">{formatDateTime(p.valid_until)}まで</div>
                   ) : null}
+                  <div className="small muted">
+                    2段階認証: {p.totp_enabled_at ? "設定済み" : "未設定"}
+                  </div>
                 </td>
-                <td>{p.totp_enabled_at ? "設定済み" : "未設定"}</td>
               </tr>
             ))}
           </tbody>
@@ -132,6 +134,7 @@ export default function StaffList() {
         <Field id="name" label="氏名" required error={errors.name} hint="例: 佐藤 花子">
           <input
             {...describedBy("name", errors.name, "hint")}
+            type="text"
             name="name"
             defaultValue={values.name ?? ""}
             maxLength={80}

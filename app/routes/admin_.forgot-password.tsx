@@ -2,9 +2,10 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { RESET_MINUTES, requestPasswordReset } from "../domain/staff.server";
+import { requestPasswordReset } from "../domain/staff.server";
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
+import { RESET_MINUTES } from "../utils/staff-policy";
 
 export const meta: MetaFunction = () => [{ title: "パスワードを忘れた方 | 自治研イベント" }];
 

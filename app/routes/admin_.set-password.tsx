@@ -3,10 +3,10 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { PASSWORD_MIN_LENGTH } from "../domain/passwords.server";
 import { getPasswordToken, setPasswordWithToken } from "../domain/staff.server";
 import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
+import { PASSWORD_MIN_LENGTH } from "../utils/staff-policy";
 
 export const meta: MetaFunction = () => [
   { title: "パスワードの設定 | 自治研イベント" },
