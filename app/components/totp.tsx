@@ -12,6 +12,7 @@ export function TotpEnrolForm(props: {
   return (
     <Form method="post" action={props.action} className="form" noValidate>
       <input type="hidden" name="intent" value="enable-totp" />
+      <input type="hidden" name="secret" value={props.secret} />
       <ol className="steps">
         <li>
           スマートフォンの認証アプリ(Google Authenticator、Microsoft Authenticator

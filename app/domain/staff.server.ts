@@ -118,13 +118,19 @@ const email = z
   .email("メールアドレスの形式が正しくありません")
   .transform((v) => v.toLowerCase());
 
-const optionalId = (label: string) =>
-  z
-    .union([z.literal(""), z.coerce.number().int().positive().max(2_147_483_647)], {
-      message: `${label}を一覧から選択してください`,
-    })
+const optionalId = (label: string) => {
+  const message = `${label}を一覧から選択してください`;
+  return z
+    .union(
+      [
+        z.literal(""),
+        z.coerce.number({ message }).int(message).positive(message).max(2_147_483_647, message),
+      ],
+      { message },
+    )
     .optional()
     .transform((v) => (v === "" || v === undefined ? null : v));
+};
 
 /** The invitation form (/admin/staff), also checked by inviteStaff for every caller. */
 export const inviteSchema = z.object({
@@ -944,8 +950,10 @@ async function clearTotp(trx: Transaction<DB>, personId: string) {
 
 /**
  * The second factor as the staff member's own page shows it: enrolled or
- * not, and while not, a secret (kept until confirmed, so reloading the page
- * shows the same QR) with its otpauth:// URI as a QR code.
+ * not, and while not, a new secret with its otpauth:// URI as a QR code.
+ * Nothing is written: the secret travels in the form and is kept only once
+ * a code from the app proves the person holds it (enableTotp), so looking at
+ * the page changes no data.
  */
 export async function getTotpState(db: Database, user: SessionUser) {
   const row = await db
@@ -962,25 +970,23 @@ export async function getTotpState(db: Database, user: SessionUser) {
   if (row.totp_enabled_at) {
     return { enabled: true as const, since: row.totp_enabled_at, recoveryLeft: remaining.n };
   }
-  let secret = row.totp_secret;
-  if (!secret) {
-    secret = new OTPAuth.Secret({ size: 20 }).base32;
-    await db.updateTable("people").set({ totp_secret: secret }).where("id", "=", user.id).execute();
-  }
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
   const uri = totpFor(secret, user.email).toString();
   const qr = await QRCode.toDataURL(uri, { errorCorrectionLevel: "M", margin: 2, width: 220 });
   return { enabled: false as const, secret, uri, qr };
 }
 
 /**
- * Turns the second factor on with a first code from the app; returns the
- * recovery codes, shown once (only their hashes are kept).
+ * Turns the second factor on: the secret the page showed (160 bits, base32)
+ * and a first code from the app made with it. Returns the recovery codes,
+ * shown once (only their hashes are kept).
  */
 export async function enableTotp(
   db: Database,
-  args: { user: SessionUser; code: string },
+  args: { user: SessionUser; secret: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
   if (!isStaffRole(args.user.role)) throw new DomainError("forbidden");
+  if (!/^[A-Z2-7]{32}$/.test(args.secret)) throw new DomainError("invalid_totp", { field: "code" });
   await hitRateLimit(db, { key: `totp:${args.user.id}`, limit: 10, windowSeconds: 15 * 60 });
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -989,13 +995,12 @@ export async function enableTotp(
       .where("id", "=", args.user.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    if (row.totp_enabled_at || !row.totp_secret)
-      throw new DomainError("invalid_totp", { field: "code" });
-    const counter = totpCounter(row.totp_secret, args.user.email, args.code);
+    if (row.totp_enabled_at) throw new DomainError("invalid_totp", { field: "code" });
+    const counter = totpCounter(args.secret, args.user.email, args.code);
     if (counter === null) throw new DomainError("invalid_totp", { field: "code" });
     await trx
       .updateTable("people")
-      .set({ totp_enabled_at: sql`now()`, totp_last_counter: counter })
+      .set({ totp_secret: args.secret, totp_enabled_at: sql`now()`, totp_last_counter: counter })
       .where("id", "=", args.user.id)
       .execute();
     const codes = newRecoveryCodes();
@@ -1102,9 +1107,9 @@ export async function completeTotpSignIn(
  */
 export async function enrolTotpAtSignIn(
   db: Database,
-  args: { pendingToken: string; user: SessionUser; code: string },
+  args: { pendingToken: string; user: SessionUser; secret: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
-  const result = await enableTotp(db, { user: args.user, code: args.code });
+  const result = await enableTotp(db, { user: args.user, secret: args.secret, code: args.code });
   await promoteSession(db, args.pendingToken);
   return result;
 }

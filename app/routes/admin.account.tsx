@@ -36,6 +36,7 @@ const schema = z.discriminatedUnion("intent", [
       .trim()
       .min(1, "確認コードを入力してください")
       .max(20, "確認コードが長すぎます"),
+    secret: z.string().max(64, "画面を再読み込みして、もう一度QRコードを読み取ってください"),
   }),
   z.object({ intent: z.literal("disable-totp"), current: password("現在のパスワード") }),
 ]);
@@ -66,7 +67,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return actionOk("パスワードを変更しました。ほかの端末のログインは終了しました。");
     }
     if (data.intent === "enable-totp") {
-      const { recoveryCodes } = await enableTotp(context.db, { user, code: data.code });
+      const { recoveryCodes } = await enableTotp(context.db, {
+        user,
+        secret: data.secret,
+        code: data.code,
+      });
       return actionOk("2段階認証を有効にしました。", { recoveryCodes });
     }
     await disableOwnTotp(context.db, { user, password: data.current });

@@ -13,6 +13,7 @@ export const meta: MetaFunction = () => [{ title: "2段階認証の設定 | 自�
 
 const schema = z.object({
   code: z.string().trim().min(1, "確認コードを入力してください").max(20, "確認コードが長すぎます"),
+  secret: z.string().max(64, "画面を再読み込みして、もう一度QRコードを読み取ってください"),
 });
 
 const nextOf = (request: Request) => {
@@ -45,6 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const { recoveryCodes } = await enrolTotpAtSignIn(context.db, {
       pendingToken: pending.token,
       user: pending.user,
+      secret: form.data.secret,
       code: form.data.code,
     });
     return actionOk("2段階認証を有効にしました。", { recoveryCodes });
