@@ -101,6 +101,11 @@ describe.skipIf(!hasChromium)("staff accounts in Chromium", () => {
     // The administrator sees the organiser as 利用中 now.
     await admin.reload();
     await admin.getByRole("row", { name: /企画 担当.*利用中/ }).waitFor();
+    await admin.getByRole("link", { name: "企画 担当" }).click();
+    await admin.getByRole("heading", { name: "変更の履歴" }).waitFor();
+    await admin.getByRole("cell", { name: "パスワードの設定" }).waitFor();
+    await admin.screenshot({ path: path.join(shots, "staff-account-desktop.png"), fullPage: true });
+    await admin.goBack();
     await admin.setViewportSize(PHONE);
     await admin.screenshot({ path: path.join(shots, "staff-list-phone.png"), fullPage: true });
     await admin.close();
