@@ -28,6 +28,9 @@ export type SessionKind =
   | "meeting";
 export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
 export type CourseAllocation = "first_come" | "waitlist_only";
+/** Whether a person's 単組 has confirmed them: see app/domain/membership.server.ts. */
+export type MembershipStatus = "none" | "pending" | "confirmed" | "declined";
+export type MembershipVia = "roster" | "domain" | "secretary" | "proxy" | "seed" | "migration";
 
 export interface OrganisationsTable {
   id: Generated<number>;
@@ -37,6 +40,7 @@ export interface OrganisationsTable {
   name: string;
   name_kana: string;
   created_at: CreatedAt;
+  retired_at: Timestamp | null;
 }
 
 export interface PeopleTable {
@@ -70,6 +74,10 @@ export interface PeopleTable {
   totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** the last TOTP time step accepted, so a code works once */
   totp_last_counter: ColumnType<string | null, number | null | undefined, number | null>;
+  membership_status: Generated<MembershipStatus>;
+  membership_via: MembershipVia | null;
+  membership_decided_at: Timestamp | null;
+  membership_decided_by: string | null;
 }
 
 export interface VenuesTable {
@@ -141,6 +149,23 @@ export interface EventStaffTable {
   event_id: number;
   person_id: string;
   role: "organiser" | "reception";
+  added_at: CreatedAt;
+  added_by: string | null;
+}
+
+export interface UnionRosterTable {
+  organisation_id: number;
+  email: string;
+  name: Generated<string>;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+export interface UnionMailDomainsTable {
+  organisation_id: number;
+  domain: string;
+  added_by: string | null;
+  added_at: CreatedAt;
 }
 
 export interface RegistrationWindowsTable {
@@ -504,6 +529,8 @@ export interface DB {
   venues: VenuesTable;
   events: EventsTable;
   event_staff: EventStaffTable;
+  union_roster: UnionRosterTable;
+  union_mail_domains: UnionMailDomainsTable;
   union_quotas: UnionQuotasTable;
   api_tokens: ApiTokensTable;
   webhooks: WebhooksTable;

@@ -56,6 +56,7 @@ export type SessionUser = Pick<
   | "birth_date"
   | "role"
   | "profile_completed_at"
+  | "membership_status"
 >;
 
 /** Only a path on this site may follow a sign-in, never another origin. */
@@ -192,6 +193,7 @@ export const SESSION_USER_COLUMNS = [
   "people.birth_date",
   "people.role",
   "people.profile_completed_at",
+  "people.membership_status",
 ] as const;
 
 /**

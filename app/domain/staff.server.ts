@@ -96,6 +96,7 @@ async function requireUnion(db: Database, organisationId: number | null | undefi
           .select(["id", "name"])
           .where("id", "=", id)
           .where("kind", "=", "local_union")
+          .where("retired_at", "is", null)
           .executeTakeFirst()
       : undefined;
   if (!union)
@@ -602,6 +603,7 @@ export async function inviteChoices(db: Database) {
     .selectFrom("organisations")
     .select(["id", "name"])
     .where("kind", "=", "local_union")
+    .where("retired_at", "is", null)
     .orderBy("name_kana")
     .execute();
   const events = await db

@@ -100,7 +100,13 @@ export default function Account() {
           <span className="small muted">(役割・所属単組の変更は管理者に依頼してください)</span>
         </dd>
       </dl>
-      {codes ? <RecoveryCodes codes={codes} /> : <ResultLine result={result} />}
+      {codes ? (
+        <RecoveryCodes codes={codes} />
+      ) : (
+        <ResultLine
+          result={result?.message ? { ok: result.ok, message: result.message } : undefined}
+        />
+      )}
 
       <h2>2段階認証</h2>
       {totp.enabled ? (

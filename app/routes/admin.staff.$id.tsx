@@ -86,7 +86,9 @@ export default function StaffAccount() {
         <Link to="/admin/staff">← スタッフ管理</Link>
       </p>
       <h1>{`${person.family_name} ${person.given_name}`.trim() || person.email}</h1>
-      <ResultLine result={result} />
+      <ResultLine
+        result={result?.message ? { ok: result.ok, message: result.message } : undefined}
+      />
       <dl className="facts">
         <dt>メールアドレス</dt>
         <dd>{person.email}</dd>

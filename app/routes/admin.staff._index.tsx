@@ -78,7 +78,9 @@ export default function StaffList() {
   return (
     <section>
       <h1>スタッフ管理</h1>
-      <ResultLine result={result} />
+      <ResultLine
+        result={result?.message ? { ok: result.ok, message: result.message } : undefined}
+      />
 
       <div className="table-wrap">
         <table className="list">

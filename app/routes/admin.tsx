@@ -21,6 +21,10 @@ export default function AdminLayout() {
           <Link to="/admin/api">API</Link>
           {user.role === "admin" ? <Link to="/admin/staff">スタッフ管理</Link> : null}
           <Link to="/admin/account">アカウント</Link>
+          {user.role === "admin" ? <Link to="/admin/unions">単組</Link> : null}
+          {user.role === "secretary" && user.organisation_id ? (
+            <Link to={`/admin/unions/${user.organisation_id}`}>組合員の確認</Link>
+          ) : null}
         </nav>
         <span className="small muted">
           {user.family_name} {user.given_name}(

@@ -73,7 +73,7 @@ export default function TotpEnrolAtSignIn() {
             このサイトでは、スタッフ全員に2段階認証(パスワードと、スマートフォンの認証アプリの確認コード)が必要です。設定するとログインが完了します。
           </p>
           <FormError
-            message={result && !result.ok && !result.errors.code ? result.message : undefined}
+            message={result && !result.ok && !result.errors?.code ? result.message : undefined}
           />
           <TotpEnrolForm
             qr={qr}

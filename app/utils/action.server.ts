@@ -1,55 +1,88 @@
-import { json } from "@remix-run/node";
+import { json, type TypedResponse } from "@remix-run/node";
 import { DomainError } from "../domain/errors.server";
-import type { FieldErrors, FormResult } from "./forms";
+import type { FieldErrors, FormValues } from "./forms";
 
 /**
- * The one shape a form action answers with: `{ ok, message, errors, values }`,
- * with the HTTP status of the refusal (422 for bad input, 403, 409 …) so a
- * refused form is a 4xx, never a 200 that looks like success.
+ * What a form action answers, in one shape: whether it worked, a line for
+ * the page, and the field errors and typed values to show the form again.
+ * A refusal carries its HTTP status (422 for a form that failed its schema,
+ * the DomainError's own status otherwise), so clients and tests can tell.
  */
 export type ActionResult = {
   ok: boolean;
-  message: string;
-  errors: FieldErrors;
-  values?: Record<string, unknown>;
-  /** anything the page shows once (recovery codes) */
+  message?: string;
+  errors?: FieldErrors;
+  values?: FormValues;
+  /** which of the page's forms answered, for pages with several */
+  intent?: string;
+  /** the DomainError's code, for a refusal */
+  code?: string;
+  /** what a page shows once, right after the action (the recovery codes of a second factor) */
   data?: Record<string, unknown>;
 };
 
-export function actionOk(message: string, data?: Record<string, unknown>, init?: ResponseInit) {
-  return json<ActionResult>({ ok: true, message, errors: {}, data }, init);
+export type ActionResponse = TypedResponse<ActionResult>;
+
+/** The action's answer with its status: 200 when it worked, else the given status (422 by default). */
+export function answer(result: ActionResult, status?: number): ActionResponse {
+  return json(result, { status: status ?? (result.ok ? 200 : 422) });
 }
 
-/** A form that failed its schema: 422 with each field's message. */
-export function invalidForm(form: Extract<FormResult<unknown>, { ok: false }>) {
-  return json<ActionResult>(
+/** A DomainError as the form's answer (its message, on its field when it names one); anything else is rethrown. */
+export function domainErrorAnswer(
+  error: unknown,
+  extra: { values?: FormValues; intent?: string } = {},
+): ActionResponse {
+  if (!(error instanceof DomainError)) throw error;
+  return answer(
     {
       ok: false,
-      message: "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
-      errors: form.errors,
-      values: form.values,
+      code: error.code,
+      message: error.message,
+      errors: error.field ? { [error.field]: error.message } : undefined,
+      ...extra,
     },
-    { status: 422 },
+    error.status,
   );
 }
 
-/** Runs a domain call; a DomainError becomes the form's answer with its status, anything else is rethrown. */
+/** A form that failed its schema: the summary line and each field's message, as a 422. */
+export function invalidFormAnswer(
+  form: { errors: FieldErrors; values: FormValues },
+  intent?: string,
+): ActionResponse {
+  return answer({
+    ok: false,
+    code: "invalid_input",
+    message: "入力内容をご確認ください。",
+    errors: form.errors,
+    values: form.values,
+    intent,
+  });
+}
+
+/** A success with its line for the page, and what to show once; `init` may set a cookie. */
+export function actionOk(
+  message: string,
+  data?: Record<string, unknown>,
+  init?: ResponseInit,
+): ActionResponse {
+  return json({ ok: true, message, data }, init);
+}
+
+/** invalidFormAnswer, for a form with one intent. */
+export function invalidForm(form: { errors: FieldErrors; values: FormValues }): ActionResponse {
+  return invalidFormAnswer(form);
+}
+
+/** Runs the action's domain call: a DomainError becomes the form's answer (domainErrorAnswer). */
 export async function domainAction(
   run: () => Promise<Response>,
-  values?: Record<string, unknown>,
+  values?: FormValues,
 ): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    return json<ActionResult>(
-      {
-        ok: false,
-        message: error.message,
-        errors: error.field ? { [error.field]: error.message } : {},
-        values,
-      },
-      { status: error.status },
-    );
+    return domainErrorAnswer(error, { values });
   }
 }

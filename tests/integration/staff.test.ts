@@ -66,6 +66,7 @@ async function sessionUser(id: string): Promise<SessionUser> {
       "birth_date",
       "role",
       "profile_completed_at",
+      "membership_status",
     ])
     .where("id", "=", id)
     .executeTakeFirstOrThrow();
