@@ -266,7 +266,7 @@ export async function inviteStaff(
     if (event && (role === "organiser" || role === "reception")) {
       await trx
         .insertInto("event_staff")
-        .values({ event_id: event.id, person_id: personId, role })
+        .values({ event_id: event.id, person_id: personId, role, added_by: by.id })
         .onConflict((oc) => oc.doNothing())
         .execute();
     }

@@ -447,7 +447,7 @@ describe("invitations and passwords", () => {
     });
     expect(
       await db.selectFrom("event_staff").selectAll().where("person_id", "=", person.id).execute(),
-    ).toEqual([{ event_id: eventId, person_id: person.id, role: "organiser" }]);
+    ).toMatchObject([{ event_id: eventId, person_id: person.id, role: "organiser" }]);
     const audit = await db
       .selectFrom("audit_log")
       .select(["action", "actor_person_id", "event_id"])
