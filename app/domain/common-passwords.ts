@@ -4,7 +4,7 @@
  * duplicates and non-ASCII entries removed. Staff passwords are checked
  * against it (NIST SP 800-63B 3.1.1.2). Kept as a module so that the server
  * bundle and the scripts both carry it without a file path. See
- * docs/decisions/001-staff-passwords.md.
+ * docs/decisions/012-staff-accounts.md.
  */
 export const COMMON_PASSWORDS = `
 password
