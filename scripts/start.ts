@@ -4,7 +4,7 @@
  * web app on PORT (3000).
  */
 import { migrateToLatest } from "../db/index";
-import { loadDemoData } from "../db/seed/load";
+import { prepareStartData } from "../db/seed/production";
 import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
 import { deliverWebhook } from "../app/domain/api.server";
@@ -21,7 +21,7 @@ console.log(
 const database = await openDatabase();
 await migrateToLatest(database.db);
 await installQueue(database.url);
-const seeded = await loadDemoData(database.db);
+const seeded = await prepareStartData(database, env);
 console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
 
 const devMail = env.NODE_ENV !== "production" && !env.SMTP_URL;
@@ -53,7 +53,7 @@ const app = createApp({
 });
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
-  console.log("デモ用ログイン:");
+  if (seeded.logins.length) console.log("デモ用ログイン:");
   for (const login of seeded.logins) {
     const how = login.password
       ? `パスワード ${login.password}`
