@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { loginWithPassword, safeNext, sessionCookie } from "../domain/auth.server";
+import { loginWithPassword, sessionCookie } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
 import { parseForm } from "../utils/forms";
+import { safeRedirect } from "../utils/redirect";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ用ログイン | 自治研イベント" }];
 
@@ -20,8 +21,7 @@ const schema = z.object({
 });
 
 export function loader({ request }: LoaderFunctionArgs) {
-  const next = new URL(request.url).searchParams.get("next");
-  return { next: next?.startsWith("/") ? safeNext(next) : "/admin" };
+  return { next: safeRedirect(new URL(request.url).searchParams.get("next"), "/admin") };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -30,15 +30,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const token = await loginWithPassword(context.db, {
       ...form.data,
-      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+      clientAddress: context.clientAddress,
     });
-    const next = new URL(request.url).searchParams.get("next");
-    return redirect(next?.startsWith("/") ? safeNext(next) : "/admin", {
+    const next = safeRedirect(new URL(request.url).searchParams.get("next"), "/admin");
+    return redirect(next, {
       headers: { "Set-Cookie": await sessionCookie.serialize(token) },
     });
   } catch (error) {
     if (error instanceof DomainError)
-      return { errors: { _form: error.message }, email: form.data.email };
+      return json(
+        { errors: { _form: error.message }, email: form.data.email },
+        { status: error.status, headers: error.headers },
+      );
     throw error;
   }
 }

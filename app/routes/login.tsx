@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { requestLoginLink, safeNext } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import { parseForm } from "../utils/forms";
+import { type FieldErrors, parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
 
@@ -30,11 +31,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       email: form.data.email,
       next: safeNext(form.data.next),
       appUrl: context.appUrl,
-      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+      clientAddress: context.clientAddress,
     });
   } catch (error) {
     if (error instanceof DomainError) {
-      return { sent: false as const, errors: { _form: error.message }, values: form.values };
+      return json(
+        { sent: false as const, errors: { _form: error.message } as FieldErrors, values: form.values },
+        { status: error.status, headers: error.headers },
+      );
     }
     throw error;
   }
