@@ -4,7 +4,7 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { hashToken, newToken, SESSION_USER_COLUMNS, type SessionUser } from "./auth.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
@@ -352,9 +352,6 @@ export function apiGetRegistration(db: Database, id: string) {
     .executeTakeFirst();
 }
 
-/** A row id from a hidden field: an integer of PostgreSQL's `integer`, or `message`. */
-const rowId = (message: string) =>
-  z.coerce.number({ message }).int(message).positive(message).max(2_147_483_647, message);
 
 /** The forms of /admin/api. */
 export const apiSettingsSchema = z.discriminatedUnion(

@@ -13,7 +13,7 @@ import {
   normaliseTicketCode,
 } from "../components/checkin-result";
 import type { Roster, RosterEntry } from "../components/checkin-offline";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
 import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
@@ -324,10 +324,7 @@ const deskSchema = z
   .max(40, "受付名は40文字以内で入力してください")
   .regex(NO_CONTROL_CHARS, "受付名に使えない文字が含まれています")
   .default("");
-const listSchema = z.coerce
-  .number({ message: "受付リストを選んでください" })
-  .int("受付リストを選んでください")
-  .positive("受付リストを選んでください");
+const listSchema = rowId("受付リストを選んでください");
 const ticketSchema = z
   .string()
   .trim()

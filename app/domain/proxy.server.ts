@@ -1,7 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
@@ -20,8 +20,8 @@ export const colleagueSchema = profileSchema.extend({
     .min(1, "メールアドレスを入力してください")
     .max(254, "メールアドレスが長すぎます")
     .email("メールアドレスの形式が正しくありません"),
-  course: z.coerce.number().int().positive().optional().catch(undefined),
-  session: z.array(z.coerce.number().int().positive()).default([]),
+  course: rowId().optional().catch(undefined),
+  session: z.array(rowId()).default([]),
   dietary_needs: z
     .string()
     .trim()

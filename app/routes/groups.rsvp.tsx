@@ -4,11 +4,11 @@ import { z } from "zod";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
 import { answerRsvp } from "../domain/working-groups.server";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
 import { safeRedirect } from "../utils/redirect";
 
 const schema = z.object({
-  meeting: z.coerce.number().int().positive(),
+  meeting: rowId(),
   // Spelled out, not imported: module-level code must not touch a .server import.
   answer: z.enum(["yes", "no", "maybe"]),
   redirectTo: z.string().optional().default("/me"),
