@@ -162,7 +162,8 @@ function finishResponse(
   );
   const signedIn = /(?:^|;\s*)sid=/.test(req.get("cookie") ?? "") || req.get("authorization");
   const json = /\bjson\b/i.test(headers.get("Content-Type") ?? "") || "_data" in req.query;
-  if (signedIn || json || headers.has("Set-Cookie")) {
+  const stored = !/\bno-store\b/.test(headers.get("Cache-Control") ?? "");
+  if ((signedIn || json || headers.has("Set-Cookie")) && stored) {
     headers.set("Cache-Control", "private, no-store");
   }
   if (options.https) {

@@ -426,6 +426,14 @@ export interface AuthSessionsTable {
   expires_at: Timestamp;
 }
 
+/** A desk's session at one event (0009_security): its first roster download and its desk name. */
+export interface CheckinDeskSessionsTable {
+  session_id_hash: string;
+  event_id: number;
+  desk: Generated<string>;
+  roster_downloaded_at: CreatedAt;
+}
+
 export interface RateLimitsTable {
   key: string;
   window_started_at: Timestamp;
@@ -492,6 +500,7 @@ export interface DB {
   login_tokens: LoginTokensTable;
   auth_sessions: AuthSessionsTable;
   rate_limits: RateLimitsTable;
+  checkin_desk_sessions: CheckinDeskSessionsTable;
   outbound_emails: OutboundEmailsTable;
   export_presets: ExportPresetsTable;
 }

@@ -192,6 +192,12 @@ export async function requireMember(
   return user;
 }
 
+/** The stored key (hash) of the request's session, for state bound to the session; undefined when signed out. */
+export async function getSessionKey(request: Request): Promise<string | undefined> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  return typeof token === "string" && token.length > 0 ? hash(token) : undefined;
+}
+
 /** Ends the session behind the request's cookie. */
 export async function endSession(db: Database, request: Request): Promise<void> {
   const token = await sessionCookie.parse(request.headers.get("Cookie"));

@@ -23,8 +23,7 @@ export const OUTBOUND_MESSAGES: Record<OutboundRefusal, string> = {
   bad_url: "送信先URLは http:// または https:// で始まるURLを入力してください",
   private_address:
     "この送信先URLには送信できません。内部のアドレス(127.0.0.1、192.168.x.x、169.254.169.254 など)を指すURLは登録できません。インターネットから届くURLを入力してください",
-  unresolvable:
-    "送信先URLのホスト名が見つかりません。URLのつづりをご確認ください",
+  unresolvable: "送信先URLのホスト名が見つかりません。URLのつづりをご確認ください",
 };
 
 /** Whether an IP address is one the app may send to. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { DomainError } from "./errors.server";
+import { enqueueEmail } from "./mailer.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
@@ -48,8 +49,25 @@ async function eventSlug(db: Database, eventId: number): Promise<string> {
   return row.slug;
 }
 
-/** Finds the colleague by email, or creates them with a completed profile. */
-async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): Promise<string> {
+/**
+ * What a proxy registration did. `referred`: the address belongs to someone
+ * outside the secretary's union, who is not registered but told by email. A
+ * secretary is answered the same for every outcome (`PROXY_ACCEPTED`), so the
+ * form and the CSV import never tell them whether an address is known to
+ * another union (ARCHITECTURE.md rule 6).
+ */
+export type ProxyResult = RegisterResult | { id: null; status: "referred"; waitlistPosition: null };
+
+/** The one answer a 単組 secretary gets for a colleague accepted by the form. */
+export const PROXY_ACCEPTED = (name: string) =>
+  `${name}さんの代理申込を受け付けました。申込の結果は、ご本人にメールでお知らせします。`;
+
+/** Finds the colleague by email, or creates them with a completed profile; "outside" for someone a secretary may not register. */
+async function findOrCreatePerson(
+  trx: Trx,
+  access: EventAccess,
+  c: Colleague,
+): Promise<string | { outside: { email: string; name: string } }> {
   if (access.unionId !== null && c.organisation_id !== access.unionId) {
     throw new DomainError("forbidden", {
       field: "organisation_id",
@@ -70,15 +88,12 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
   const email = c.email.toLowerCase();
   const existing = await trx
     .selectFrom("people")
-    .select(["id", "organisation_id"])
+    .select(["id", "organisation_id", "family_name", "given_name"])
     .where(sql`lower(email)`, "=", email)
     .executeTakeFirst();
   if (existing) {
     if (access.unionId !== null && existing.organisation_id !== access.unionId) {
-      throw new DomainError("forbidden", {
-        field: "email",
-        message: "このメールアドレスは他の単組の組合員として登録されています。",
-      });
+      return { outside: { email, name: `${existing.family_name} ${existing.given_name}`.trim() } };
     }
     return existing.id;
   }
@@ -103,8 +118,12 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
 async function registerColleague(
   trx: Trx,
   args: { access: EventAccess; slug: string; colleague: Colleague; appUrl: string },
-): Promise<RegisterResult> {
+): Promise<ProxyResult> {
   const personId = await findOrCreatePerson(trx, args.access, args.colleague);
+  if (typeof personId !== "string") {
+    await referOutsider(trx, { ...args, person: personId.outside });
+    return { id: null, status: "referred", waitlistPosition: null };
+  }
   return registerWith(trx, {
     slug: args.slug,
     personId,
@@ -122,11 +141,44 @@ async function registerColleague(
   });
 }
 
+/**
+ * Tells someone outside the secretary's union, by email, that a proxy
+ * registration for them was not made; the secretary's answer does not change.
+ */
+async function referOutsider(
+  trx: Trx,
+  args: {
+    access: EventAccess;
+    slug: string;
+    person: { email: string; name: string };
+    appUrl: string;
+  },
+) {
+  const event = await trx
+    .selectFrom("events")
+    .select("title")
+    .where("id", "=", args.access.eventId)
+    .executeTakeFirstOrThrow();
+  await enqueueEmail(trx, {
+    to: args.person.email,
+    message: {
+      template: "notice",
+      payload: {
+        name: args.person.name || args.person.email,
+        subject: `代理申込についてのお知らせ(${event.title})`,
+        body: `「${event.title}」に、あなたの代理申込がありましたが、申込先の単組とあなたの所属単組が異なるため、申込は行っていません。\n参加を希望される場合は、ご自身でお申し込みいただくか、所属単組の担当者にご相談ください。\n${args.appUrl}/events/${args.slug}`,
+        eventTitle: event.title,
+        manageUrl: `${args.appUrl}/me`,
+      },
+    },
+  });
+}
+
 /** Registers one colleague; the same rules as a member's own registration. */
 export async function registerOnBehalf(
   db: Database,
   args: { access: EventAccess; colleague: Colleague; appUrl: string },
-): Promise<RegisterResult> {
+): Promise<ProxyResult> {
   const slug = await eventSlug(db, args.access.eventId);
   try {
     return await db.transaction().execute((trx) => registerColleague(trx, { ...args, slug }));
@@ -158,13 +210,79 @@ const REQUIRED_HEADERS = ["姓", "名", "セイ", "メイ", "メールアドレ�
 export const CSV_TEMPLATE = `${Object.keys(COLUMNS).join(",")}\r\n`;
 const MAX_ROWS = 2000;
 
-/** UTF-8 (with or without BOM) when it decodes cleanly, else Shift_JIS (CP932). */
-export function decodeCsv(bytes: Uint8Array): string {
+export type CsvEncoding = "auto" | "utf-8" | "shift_jis";
+export const CSV_ENCODINGS: Record<CsvEncoding, string> = {
+  auto: "自動(UTF-8 として読めなければ Shift_JIS)",
+  "utf-8": "UTF-8",
+  shift_jis: "Shift_JIS(Excel の「CSV」)",
+};
+
+const LABEL = { "utf-8": "UTF-8", shift_jis: "Shift_JIS" } as const;
+
+function decodes(encoding: "utf-8" | "shift_jis", bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder("shift_jis").decode(bytes);
+    return undefined;
   }
+}
+
+/**
+ * Where a file stops being `encoding`: the first line and column holding a
+ * byte sequence that is not a character in it. Lines and fields are cut at
+ * the bytes LF and comma, which neither UTF-8 nor Shift_JIS uses inside a
+ * character, so the cut never splits one.
+ */
+function firstInvalid(bytes: Uint8Array, encoding: "utf-8" | "shift_jis") {
+  const buffer = Buffer.from(bytes);
+  const split = (b: Buffer, byte: number) => {
+    const parts: Buffer[] = [];
+    let start = 0;
+    for (let i = 0; i <= b.length; i++) {
+      if (i === b.length || b[i] === byte) {
+        parts.push(b.subarray(start, i));
+        start = i + 1;
+      }
+    }
+    return parts;
+  };
+  const lines = split(buffer, 0x0a);
+  const header = (decodes(encoding, lines[0] ?? Buffer.alloc(0)) ?? "").replace(/^\uFEFF/, "");
+  const names = parseCsv(header)[0] ?? [];
+  for (const [index, line] of lines.entries()) {
+    if (decodes(encoding, line) !== undefined) continue;
+    const fields = split(line, 0x2c);
+    const column = Math.max(
+      0,
+      fields.findIndex((f) => decodes(encoding, f) === undefined),
+    );
+    return { line: index + 1, column: names[column]?.trim() || `${column + 1}列目` };
+  }
+  return { line: 1, column: "1列目" };
+}
+
+/**
+ * The text of a CSV in the chosen encoding, or why it cannot be read: a byte
+ * sequence that is not a character in it (never replaced by "?" or U+FFFD),
+ * named by row and column. `auto` reads UTF-8 (with or without BOM) when it
+ * decodes cleanly, else Shift_JIS (CP932).
+ */
+export function decodeCsv(
+  bytes: Uint8Array,
+  encoding: CsvEncoding = "auto",
+): { text: string } | { error: string } {
+  const tried: ("utf-8" | "shift_jis")[] =
+    encoding === "auto" ? ["utf-8", "shift_jis"] : [encoding];
+  for (const one of tried) {
+    const text = decodes(one, bytes);
+    if (text !== undefined) return { text: text.replace(/^\uFEFF/, "") };
+  }
+  const last = tried.at(-1) ?? "shift_jis";
+  const where = firstInvalid(bytes, last);
+  const as = encoding === "auto" ? "UTF-8 としても Shift_JIS としても" : `${LABEL[last]} として`;
+  return {
+    error: `${where.line}行目の「${where.column}」の列に、${as}読めない文字があります。文字コードを選び直すか、Excel で「CSV UTF-8」または「CSV」形式で保存し直してから、もう一度取り込んでください。何も登録していません。`,
+  };
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
@@ -209,9 +327,11 @@ export type ImportRow = { line: number; values: Record<string, string>; errors: 
  */
 export async function previewImport(
   db: Database,
-  args: { access: EventAccess; bytes: Uint8Array },
+  args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding },
 ): Promise<{ fileError?: string; rows: ImportRow[]; colleagues: Colleague[] }> {
-  const table = parseCsv(decodeCsv(args.bytes));
+  const decoded = decodeCsv(args.bytes, args.encoding);
+  if ("error" in decoded) return { fileError: decoded.error, rows: [], colleagues: [] };
+  const table = parseCsv(decoded.text);
   const [header, ...body] = table;
   if (!header)
     return {
@@ -292,6 +412,10 @@ export async function previewImport(
         .where("registrations.event_id", "=", args.access.eventId)
         .where("registrations.status", "!=", "cancelled")
         .where(sql`lower(people.email)`, "=", email)
+        // A secretary learns nothing of people outside their union.
+        .$if(args.access.unionId !== null, (q) =>
+          q.where("people.organisation_id", "=", args.access.unionId),
+        )
         .executeTakeFirst();
       if (already) errors.push("このメールアドレスの方は既に申込済みです。");
       if (errors.length === 0) colleagues.push(parsed.data);
@@ -308,7 +432,7 @@ export async function previewImport(
  */
 export async function importRegistrations(
   db: Database,
-  args: { access: EventAccess; bytes: Uint8Array; appUrl: string },
+  args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding; appUrl: string },
 ): Promise<{ imported: number; waitlisted: number } | { rows: ImportRow[]; fileError?: string }> {
   const preview = await previewImport(db, args);
   if (preview.fileError || preview.rows.some((r) => r.errors.length > 0)) return preview;
