@@ -1,4 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -19,6 +24,12 @@ const schema = z.object({
     .email("メールアドレスの形式が正しくありません"),
   password: z.string().min(1, "パスワードを入力してください").max(200, "パスワードが長すぎます"),
 });
+
+/** A refused sign-in (429) tells the browser when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 export function loader({ request }: LoaderFunctionArgs) {
   return { next: safeRedirect(new URL(request.url).searchParams.get("next"), "/admin") };

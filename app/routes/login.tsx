@@ -1,4 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -18,6 +23,12 @@ const schema = z.object({
     .email("メールアドレスの形式が正しくありません(例: hanako@example.jp)"),
   next: z.string().max(500).optional(),
 });
+
+/** A refused sign-in (429) tells the browser when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 export function loader({ request }: LoaderFunctionArgs) {
   return { next: safeNext(new URL(request.url).searchParams.get("next")) };
