@@ -7,7 +7,7 @@ import type {
   LoaderFunctionArgs,
 } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import * as isbotModule from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { FAILURES, failureOf } from "./domain/failures.server";
@@ -209,6 +209,8 @@ export function handleError(
     return;
   }
   if (request.signal.aborted) return;
+  // Remix's own 4xx (a GET to a route with no loader): answered as such, no bug to log.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   console.error(
     `[${new Date().toISOString()}] ${request.method} ${new URL(request.url).pathname}`,
     error,

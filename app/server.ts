@@ -114,8 +114,11 @@ function remixRequest(req: express.Request, res: express.Response, context: AppL
   const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
   let controller: AbortController | null = new AbortController();
   const headers = new Headers();
+  const trusted = Boolean(req.app.get("trust proxy"));
   for (const [key, values] of Object.entries(req.headers)) {
     if (!values) continue;
+    // With no proxy in front (TRUST_PROXY=0) an X-Forwarded-* header is the client's own claim.
+    if (!trusted && key.startsWith("x-forwarded-")) continue;
     if (Array.isArray(values)) for (const value of values) headers.append(key, value);
     else headers.set(key, values);
   }
@@ -387,7 +390,8 @@ function refuseCrossSiteForms(
 ) {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
   const source = req.get("origin") ?? req.get("referer");
-  const host = req.get("host");
+  // Behind a trusted proxy (TRUST_PROXY), the browser's origin is the proxy's public host.
+  const host = (req.app.get("trust proxy") && req.get("x-forwarded-host")) || req.get("host");
   if (!source) {
     if (!req.get("cookie")) return next();
   } else {

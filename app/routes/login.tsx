@@ -82,7 +82,7 @@ export default function Login() {
       <p>
         組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
       </p>
-      <Form method="post" className="form" noValidate>
+      <Form method="post" action="/login" className="form" noValidate>
         <FormError message={errors._form} />
         <input type="hidden" name="next" value={next} />
         <Field id="email" label="メールアドレス" required error={errors.email}>

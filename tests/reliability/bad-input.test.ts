@@ -486,5 +486,5 @@ describe("hostile and broken input, against every form and API route", () => {
         (retried.length ? `; sent again on a new connection: ${retried.join(", ")}` : ""),
     );
     expect(failures).toEqual([]);
-  });
+  }, 300_000);
 });
