@@ -11,10 +11,12 @@ import express from "express";
 import type { Database } from "../db/index";
 import "./context";
 import { FAILURES, type Failure } from "./domain/failures.server";
+import { currentEnv } from "./env.server";
 import { createPageCache } from "./page-cache";
 import { limitBodies, limitedBody, sizeText } from "./security/body-limit";
 import { clientAddress, isLoopback, trustProxySetting } from "./security/client-address";
 import { ownPolicy, secureCookie, securityHeaders } from "./security/headers";
+import { requestLogger } from "./request-log.server";
 import { SERVER_ERROR } from "./utils/labels";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,6 +35,8 @@ type AppOptions = {
   allowPrivateWebhooks?: boolean;
   /** how long a client may take no bytes before its response is dropped (sendResponse) */
   stalledResponseMs?: number;
+  /** one line per request (app/request-log.server.ts); none when not given, as in tests */
+  log?: "text" | "json";
 };
 
 /** The HTTP app: static files and the Remix handler, with the database passed in. */
@@ -40,6 +44,7 @@ export function createApp(options: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", trustProxySetting(options.trustProxy ?? 0));
+  if (options.log) app.use(requestLogger(options.log));
   app.use(securityHeaders({ https: options.appUrl.startsWith("https:") }));
   app.use(limitBodies(tooLarge));
   const pageCache = createPageCache();
@@ -67,7 +72,7 @@ export function createApp(options: AppOptions) {
 function remixHandler(
   options: AppOptions & { pageCache: ReturnType<typeof createPageCache> },
 ): express.RequestHandler {
-  const handle = createRequestHandler(options.build, process.env.NODE_ENV);
+  const handle = createRequestHandler(options.build, currentEnv().NODE_ENV);
   return async (req, res, next) => {
     try {
       const context: AppLoadContext = {

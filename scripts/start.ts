@@ -4,15 +4,15 @@
  * web app on PORT (3000).
  */
 import { migrateToLatest } from "../db/index";
-import { loadDemoData } from "../db/seed/load";
+import { prepareStartData } from "../db/seed/production";
 import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
 import { deliverWebhook } from "../app/domain/api.server";
 import { createApp, loadBuild } from "../app/server";
-import { parseEnv } from "../app/env.server";
+import { envAtStart } from "../app/env.server";
 import { openDatabase } from "./database";
 
-const env = parseEnv();
+const env = envAtStart();
 console.log(
   env.DATABASE_URL
     ? "DATABASE_URL のデータベースに接続します…"
@@ -21,7 +21,7 @@ console.log(
 const database = await openDatabase();
 await migrateToLatest(database.db);
 await installQueue(database.url);
-const seeded = await loadDemoData(database.db);
+const seeded = await prepareStartData(database, env);
 console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
 
 const devMail = env.NODE_ENV !== "production" && !env.SMTP_URL;
@@ -58,6 +58,7 @@ const app = createApp({
   devMailbox: env.DEV_MAILBOX,
   trustProxy: env.TRUST_PROXY,
   allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
+  log: env.LOG_FORMAT,
 });
 if (env.TRUST_PROXY > 0)
   console.log(`TRUST_PROXY=${env.TRUST_PROXY}: 前段のプロキシ ${env.TRUST_PROXY} 段が付けた X-Forwarded-For から接続元を判断します。`);
@@ -65,7 +66,7 @@ if (env.WEBHOOK_ALLOW_PRIVATE)
   console.warn("WEBHOOK_ALLOW_PRIVATE=1: Webhook の送信先に内部アドレスを許可しています(開発用)。");
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
-  console.log("デモ用ログイン:");
+  if (seeded.logins.length) console.log("デモ用ログイン:");
   for (const login of seeded.logins) {
     const how = login.password
       ? `パスワード ${login.password}`

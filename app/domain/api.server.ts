@@ -5,7 +5,13 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
-import { hashToken, newToken, SESSION_USER_COLUMNS, type SessionUser } from "./auth.server";
+import {
+  activeAccount,
+  hashToken,
+  newToken,
+  SESSION_USER_COLUMNS,
+  type SessionUser,
+} from "./auth.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
@@ -85,6 +91,7 @@ export async function requireApiUser(
     .where("api_tokens.token_hash", "=", hashToken(token))
     .where("api_tokens.revoked_at", "is", null)
     .where("people.role", "in", ["admin", "organiser", "secretary", "reception"])
+    .where(activeAccount)
     .returning(SESSION_USER_COLUMNS)
     .executeTakeFirst();
   if (!user) throw apiError("unauthorized", 401);

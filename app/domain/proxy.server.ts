@@ -6,6 +6,10 @@ import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
+import { audit } from "./audit.server";
+import { type CsvEncoding, decodeCsvStrict, parseCsv } from "./csv-import.server";
+export { CSV_ENCODINGS, type CsvEncoding } from "./csv-import.server";
+import { confirmByProxy } from "./membership.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
 
 /**
@@ -79,6 +83,7 @@ async function findOrCreatePerson(
     .select("id")
     .where("id", "=", c.organisation_id)
     .where("kind", "=", "local_union")
+    .where("retired_at", "is", null)
     .executeTakeFirst();
   if (!union)
     throw new DomainError("invalid_input", {
@@ -95,6 +100,12 @@ async function findOrCreatePerson(
     if (access.unionId !== null && existing.organisation_id !== access.unionId) {
       return { outside: { email, name: `${existing.family_name} ${existing.given_name}`.trim() } };
     }
+    // Staff who register a colleague as a member of a union vouch for that
+    // membership: the union's secretary, an administrator, or the event's
+    // organiser (docs/decisions/013-membership.md). Granted by them, and audited.
+    if (existing.organisation_id === c.organisation_id) {
+      await confirmByProxy(trx, { personId: existing.id, unionId: c.organisation_id, by: access.user.id });
+    }
     return existing.id;
   }
   const row = await trx
@@ -109,9 +120,21 @@ async function findOrCreatePerson(
       workplace: c.workplace,
       phone: c.phone.normalize("NFKC"),
       profile_completed_at: sql`now()`,
+      membership_status: "confirmed",
+      membership_via: "proxy",
+      membership_decided_at: sql`now()`,
+      membership_decided_by: access.user.id,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  await audit(trx, {
+    actorId: access.user.id,
+    eventId: access.eventId,
+    entity: "membership",
+    entityId: row.id,
+    action: "confirmed_by_proxy",
+    detail: { organisationId: c.organisation_id },
+  });
   return row.id;
 }
 
@@ -210,114 +233,6 @@ const REQUIRED_HEADERS = ["姓", "名", "セイ", "メイ", "メールアドレ�
 export const CSV_TEMPLATE = `${Object.keys(COLUMNS).join(",")}\r\n`;
 const MAX_ROWS = 2000;
 
-export type CsvEncoding = "auto" | "utf-8" | "shift_jis";
-export const CSV_ENCODINGS: Record<CsvEncoding, string> = {
-  auto: "自動(UTF-8 として読めなければ Shift_JIS)",
-  "utf-8": "UTF-8",
-  shift_jis: "Shift_JIS(Excel の「CSV」)",
-};
-
-const LABEL = { "utf-8": "UTF-8", shift_jis: "Shift_JIS" } as const;
-
-function decodes(encoding: "utf-8" | "shift_jis", bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Where a file stops being `encoding`: the first line and column holding a
- * byte sequence that is not a character in it. Lines and fields are cut at
- * the bytes LF and comma, which neither UTF-8 nor Shift_JIS uses inside a
- * character, so the cut never splits one.
- */
-function firstInvalid(bytes: Uint8Array, encoding: "utf-8" | "shift_jis") {
-  const buffer = Buffer.from(bytes);
-  const split = (b: Buffer, byte: number) => {
-    const parts: Buffer[] = [];
-    let start = 0;
-    for (let i = 0; i <= b.length; i++) {
-      if (i === b.length || b[i] === byte) {
-        parts.push(b.subarray(start, i));
-        start = i + 1;
-      }
-    }
-    return parts;
-  };
-  const lines = split(buffer, 0x0a);
-  const header = (decodes(encoding, lines[0] ?? Buffer.alloc(0)) ?? "").replace(/^\uFEFF/, "");
-  const names = parseCsv(header)[0] ?? [];
-  for (const [index, line] of lines.entries()) {
-    if (decodes(encoding, line) !== undefined) continue;
-    const fields = split(line, 0x2c);
-    const column = Math.max(
-      0,
-      fields.findIndex((f) => decodes(encoding, f) === undefined),
-    );
-    return { line: index + 1, column: names[column]?.trim() || `${column + 1}列目` };
-  }
-  return { line: 1, column: "1列目" };
-}
-
-/**
- * The text of a CSV in the chosen encoding, or why it cannot be read: a byte
- * sequence that is not a character in it (never replaced by "?" or U+FFFD),
- * named by row and column. `auto` reads UTF-8 (with or without BOM) when it
- * decodes cleanly, else Shift_JIS (CP932).
- */
-export function decodeCsv(
-  bytes: Uint8Array,
-  encoding: CsvEncoding = "auto",
-): { text: string } | { error: string } {
-  const tried: ("utf-8" | "shift_jis")[] =
-    encoding === "auto" ? ["utf-8", "shift_jis"] : [encoding];
-  for (const one of tried) {
-    const text = decodes(one, bytes);
-    if (text !== undefined) return { text: text.replace(/^\uFEFF/, "") };
-  }
-  const last = tried.at(-1) ?? "shift_jis";
-  const where = firstInvalid(bytes, last);
-  const as = encoding === "auto" ? "UTF-8 としても Shift_JIS としても" : `${LABEL[last]} として`;
-  return {
-    error: `${where.line}行目の「${where.column}」の列に、${as}読めない文字があります。文字コードを選び直すか、Excel で「CSV UTF-8」または「CSV」形式で保存し直してから、もう一度取り込んでください。何も登録していません。`,
-  };
-}
-
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += ch;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((cell) => cell.trim() !== ""));
-}
-
 export type ImportRow = { line: number; values: Record<string, string>; errors: string[] };
 
 /**
@@ -329,7 +244,7 @@ export async function previewImport(
   db: Database,
   args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding },
 ): Promise<{ fileError?: string; rows: ImportRow[]; colleagues: Colleague[] }> {
-  const decoded = decodeCsv(args.bytes, args.encoding);
+  const decoded = decodeCsvStrict(args.bytes, args.encoding);
   if ("error" in decoded) return { fileError: decoded.error, rows: [], colleagues: [] };
   const table = parseCsv(decoded.text);
   const [header, ...body] = table;

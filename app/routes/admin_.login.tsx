@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { loginWithPassword, sessionCookie } from "../domain/auth.server";
@@ -32,21 +32,26 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 };
 
 export function loader({ request }: LoaderFunctionArgs) {
-  return { next: safeRedirect(new URL(request.url).searchParams.get("next"), "/admin") };
+  const url = new URL(request.url);
+  return {
+    next: safeRedirect(url.searchParams.get("next"), "/admin"),
+    passwordSet: url.searchParams.get("password") === "set",
+    email: url.searchParams.get("email")?.slice(0, 254) ?? "",
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return { errors: form.errors, email: String(form.values.email ?? "") };
   try {
-    const token = await loginWithPassword(context.db, {
+    const { token, stage } = await loginWithPassword(context.db, {
       ...form.data,
       clientAddress: context.clientAddress,
     });
     const next = safeRedirect(new URL(request.url).searchParams.get("next"), "/admin");
-    return redirect(next, {
-      headers: { "Set-Cookie": await sessionCookie.serialize(token) },
-    });
+    // With a second factor, the session is only half signed in until the code is given.
+    const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
+    return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
   } catch (error) {
     if (error instanceof DomainError)
       return json(
@@ -58,7 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function StaffLogin() {
-  const { next } = useLoaderData<typeof loader>();
+  const { next, passwordSet, email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const errors: Record<string, string> = result?.errors ?? {};
@@ -66,6 +71,11 @@ export default function StaffLogin() {
     <section>
       <h1>スタッフ用ログイン</h1>
       <p className="muted">県本部・単組の担当者、受付の方はこちらからログインしてください。</p>
+      {passwordSet ? (
+        <p className="notice notice--ok" role="status">
+          パスワードを設定しました。新しいパスワードでログインしてください。
+        </p>
+      ) : null}
       <Form
         method="post"
         action={`/admin/login?next=${encodeURIComponent(next)}`}
@@ -79,7 +89,7 @@ export default function StaffLogin() {
             type="email"
             name="email"
             autoComplete="username"
-            defaultValue={result?.email ?? ""}
+            defaultValue={result?.email ?? email}
             required
           />
         </Field>
@@ -96,6 +106,9 @@ export default function StaffLogin() {
           {busy ? "確認中…" : "ログイン"}
         </button>
       </Form>
+      <p className="small">
+        <Link to="/admin/forgot-password">パスワードを忘れた方</Link>
+      </p>
     </section>
   );
 }
