@@ -152,6 +152,36 @@ export const SETTINGS = {
     doc: "Where `db:backup` / `db:restore` find pg_dump and pg_restore of the server's major version.",
     message: "PG_BIN_DIR は pg_dump のあるフォルダーのパスを指定してください。",
   },
+  TRUST_PROXY: {
+    schema: withDefault(
+      z
+        .string()
+        .regex(/^(?:\d{1,2}|false|off)$/)
+        .transform((v) => (/^\d+$/.test(v) ? Number(v) : 0)),
+      "0",
+    ),
+    default: "0",
+    example: "1",
+    doc: "How many reverse proxies stand in front of the app. The client's address (rate limits) is Express's req.ip, that many hops back in X-Forwarded-For; with 0 the header is ignored.",
+    message: "TRUST_PROXY はアプリの前にあるプロキシの段数(0〜99の整数)を指定してください。",
+  },
+  DEV_MAILBOX: {
+    schema: withDefault(z.enum(["loopback", "open"]), "loopback"),
+    default: "loopback",
+    example: "open",
+    doc: "Who may read /dev/mail (no SMTP_URL, outside production): `loopback` only requests from the machine itself; `open` anyone who reaches the port (it shows sign-in links).",
+    message: "DEV_MAILBOX は loopback(この機械からのみ)か open(誰にでも表示)を指定してください。",
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    schema: withDefault(
+      z.enum(["0", "1"]).transform((v) => v === "1"),
+      "0",
+    ),
+    default: "0",
+    example: "1",
+    doc: "`1`: webhooks may post to loopback and private addresses (development only); otherwise only public addresses, checked when saved and at delivery.",
+    message: "WEBHOOK_ALLOW_PRIVATE は 0 か 1 を指定してください。",
+  },
 } satisfies Record<string, Entry>;
 
 type Settings = typeof SETTINGS;

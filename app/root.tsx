@@ -13,6 +13,7 @@ import {
 import type { ReactNode } from "react";
 import styles from "./styles.css";
 import { SERVER_ERROR } from "./utils/labels";
+import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -28,6 +29,7 @@ export const meta: MetaFunction = () => [{ title: "自治研イベント | 自�
 export type ManifestHandle = { manifest: (params: Record<string, string | undefined>) => string };
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   const manifest =
     useMatches()
       .map((m) => (m.handle as Partial<ManifestHandle> | undefined)?.manifest?.(m.params))
@@ -69,8 +71,8 @@ export function Layout({ children }: { children: ReactNode }) {
             <p>自治労福島県本部 〒960-8042 福島市荒町1-21 協働会館4階 TEL 024-523-4324</p>
           </div>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -1,8 +1,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-// The adapter's request half; the response is sent by sendResponse below.
-import { createRemixRequest } from "@remix-run/express/dist/server.js";
-import { type AppLoadContext, createRequestHandler, type ServerBuild } from "@remix-run/node";
+import {
+  type AppLoadContext,
+  createReadableStreamFromReadable,
+  createRequestHandler,
+  type ServerBuild,
+} from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import type { Database } from "../db/index";
@@ -10,6 +13,9 @@ import "./context";
 import { FAILURES, type Failure } from "./domain/failures.server";
 import { currentEnv } from "./env.server";
 import { createPageCache } from "./page-cache";
+import { limitBodies, limitedBody, sizeText } from "./security/body-limit";
+import { clientAddress, isLoopback, trustProxySetting } from "./security/client-address";
+import { ownPolicy, secureCookie, securityHeaders } from "./security/headers";
 import { requestLogger } from "./request-log.server";
 import { SERVER_ERROR } from "./utils/labels";
 
@@ -19,7 +25,14 @@ type AppOptions = {
   db: Database;
   build: ServerBuild;
   appUrl: string;
+  /** no SMTP outside production: mail is kept for /dev/mail */
   devMail: boolean;
+  /** who may read /dev/mail: only this machine (the default), or anyone (DEV_MAILBOX=open) */
+  devMailbox?: "loopback" | "open";
+  /** TRUST_PROXY: the number of reverse proxies in front of the app (0: none) */
+  trustProxy?: number;
+  /** WEBHOOK_ALLOW_PRIVATE: webhooks may target private addresses (development) */
+  allowPrivateWebhooks?: boolean;
   /** how long a client may take no bytes before its response is dropped (sendResponse) */
   stalledResponseMs?: number;
   /** one line per request (app/request-log.server.ts); none when not given, as in tests */
@@ -30,7 +43,10 @@ type AppOptions = {
 export function createApp(options: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", trustProxySetting(options.trustProxy ?? 0));
   if (options.log) app.use(requestLogger(options.log));
+  app.use(securityHeaders({ https: options.appUrl.startsWith("https:") }));
+  app.use(limitBodies(tooLarge));
   const pageCache = createPageCache();
   app.use(pageCache.serve);
   app.use(compression());
@@ -62,13 +78,26 @@ function remixHandler(
       const context: AppLoadContext = {
         db: options.db,
         appUrl: options.appUrl,
-        devMail: options.devMail,
+        // The socket's own peer, not req.ip: no proxy header makes a request local.
+        devMail:
+          options.devMail &&
+          (options.devMailbox === "open" || isLoopback(req.socket.remoteAddress)),
+        devMailbox: options.devMailbox ?? "loopback",
+        clientAddress: clientAddress(req),
+        cspNonce: res.locals.cspNonce as string,
+        allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
       };
-      let response = await handle(createRemixRequest(req, res), context);
-      if (context.failure && response.status >= 500) {
-        await response.body?.cancel();
+      let response = await handle(remixRequest(req, res, context), context);
+      if (
+        context.failure &&
+        (response.status >= 500 || context.failure === "body_too_large")
+      ) {
+        await response.body?.cancel().catch(() => undefined);
         response = failureResponse(req, context.failure);
+      } else if (req.path.startsWith("/api/") && response.status >= 400) {
+        response = await asApiError(response);
       }
+      finishResponse(req, response, { cspNonce: context.cspNonce, https: options.appUrl.startsWith("https:") });
       await sendResponse(res, await options.pageCache.store(res, response), {
         stalledMs: options.stalledResponseMs,
       });
@@ -76,6 +105,128 @@ function remixHandler(
       next(error);
     }
   };
+}
+
+/**
+ * The Fetch API request Remix reads, as @remix-run/express's
+ * createRemixRequest makes it, with the body read through the route's limit
+ * (app/security/body-limit.ts): past it, the body's stream fails and the
+ * request is marked, so that it is answered 413 whatever the route made of it.
+ */
+function remixRequest(req: express.Request, res: express.Response, context: AppLoadContext) {
+  const port = /:(\d+)$/.exec(req.get("x-forwarded-host") ?? req.get("host") ?? "")?.[1];
+  // req.hostname and req.protocol follow the "trust proxy" setting (TRUST_PROXY).
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  let controller: AbortController | null = new AbortController();
+  const headers = new Headers();
+  const trusted = Boolean(req.app.get("trust proxy"));
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (!values) continue;
+    // With no proxy in front (TRUST_PROXY=0) an X-Forwarded-* header is the client's own claim.
+    if (!trusted && key.startsWith("x-forwarded-")) continue;
+    if (Array.isArray(values)) for (const value of values) headers.append(key, value);
+    else headers.set(key, values);
+  }
+  const init: RequestInit & { duplex?: "half" } = {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+  };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    const limit = (res.locals.bodyLimit as number | undefined) ?? 0;
+    init.body = createReadableStreamFromReadable(
+      limitedBody(req, limit, () => {
+        context.failure = "body_too_large";
+      }) as import("node:stream").Readable,
+    );
+    init.duplex = "half";
+  }
+  // Loaders and actions stop once no answer can be sent any more.
+  res.on("finish", () => {
+    controller = null;
+  });
+  res.on("close", () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+/**
+ * What every Remix response gets on its way out: the CSP of this request
+ * (kept with a page the page cache stores, so a cached page's nonce and its
+ * policy travel together; a route's own policy is kept, framed only by this
+ * site); `Cache-Control: private, no-store` on anything signed in (a session
+ * cookie, an API token) and on JSON; and `Secure` on every cookie when
+ * APP_URL is https.
+ */
+function finishResponse(
+  req: express.Request,
+  response: Response,
+  options: { cspNonce: string; https: boolean },
+) {
+  const headers = response.headers;
+  const own = headers.get("Content-Security-Policy");
+  headers.set(
+    "Content-Security-Policy",
+    own ? ownPolicy(own) : (req.res?.getHeader("Content-Security-Policy") as string),
+  );
+  const signedIn = /(?:^|;\s*)sid=/.test(req.get("cookie") ?? "") || req.get("authorization");
+  const json = /\bjson\b/i.test(headers.get("Content-Type") ?? "") || "_data" in req.query;
+  const stored = !/\bno-store\b/.test(headers.get("Cache-Control") ?? "");
+  if ((signedIn || json || headers.has("Set-Cookie")) && stored) {
+    headers.set("Cache-Control", "private, no-store");
+  }
+  if (options.https) {
+    const cookies = headers.getSetCookie();
+    if (cookies.length > 0) {
+      headers.delete("Set-Cookie");
+      for (const cookie of cookies) headers.append("Set-Cookie", secureCookie(cookie));
+    }
+  }
+}
+
+/**
+ * An /api/ answer that is not the API's own JSON error (Remix's "no loader",
+ * "method not allowed"): the same refusal in the API's format,
+ * `{ error: { code, message } }`, with its status.
+ */
+async function asApiError(response: Response): Promise<Response> {
+  if (/\bjson\b/i.test(response.headers.get("Content-Type") ?? "")) {
+    const body = await response.clone().json().catch(() => undefined);
+    if (body && typeof body === "object" && "error" in body) return response;
+  }
+  await response.body?.cancel().catch(() => undefined);
+  const known: Record<number, [string, string]> = {
+    // Remix answers 400 for a method the route has no loader or action for.
+    400: [
+      "method_not_allowed",
+      "このURLはこのメソッドに対応していません。APIの説明(README)をご確認ください。",
+    ],
+    404: ["not_found", "お探しのものが見つかりません。"],
+    405: [
+      "method_not_allowed",
+      "このURLはこのメソッドに対応していません。APIの説明(README)をご確認ください。",
+    ],
+    413: ["body_too_large", FAILURES.body_too_large.message],
+  };
+  const [code, message] = known[response.status] ?? [
+    response.status >= 500 ? "server_error" : "invalid_input",
+    response.status >= 500 ? SERVER_ERROR.message : "リクエストを処理できませんでした。",
+  ];
+  return Response.json(
+    { error: { code, message } },
+    { status: response.status, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+/** A body over its route's limit, refused by its Content-Length before anything reads it. */
+function tooLarge(req: express.Request, res: express.Response, limit: number) {
+  const { status, title, message } = FAILURES.body_too_large;
+  const text = `${message}(上限 ${sizeText(limit)})`;
+  res.status(status).set("Cache-Control", "no-store");
+  if (req.path.startsWith("/api/") || req.is("application/json") || !req.accepts("html")) {
+    res.json({ error: { code: "body_too_large", message: text } });
+  } else {
+    res.type("html").send(page(title, text));
+  }
 }
 
 /**
@@ -98,7 +249,8 @@ export async function sendResponse(
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.append(name, value);
+    // set, not append: the security headers set earlier for this request are replaced, not doubled
+    if (name !== "set-cookie") res.setHeader(name, value);
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.append("Set-Cookie", cookies);
@@ -243,7 +395,8 @@ function refuseCrossSiteForms(
 ) {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
   const source = req.get("origin") ?? req.get("referer");
-  const host = req.get("host");
+  // Behind a trusted proxy (TRUST_PROXY), the browser's origin is the proxy's public host.
+  const host = (req.app.get("trust proxy") && req.get("x-forwarded-host")) || req.get("host");
   if (!source) {
     if (!req.get("cookie")) return next();
   } else {

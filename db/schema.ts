@@ -493,6 +493,14 @@ export interface SiteSettingsTable {
   updated_by: string | null;
 }
 
+/** A desk's session at one event (0009_security): its first roster download and its desk name. */
+export interface CheckinDeskSessionsTable {
+  session_id_hash: string;
+  event_id: number;
+  desk: Generated<string>;
+  roster_downloaded_at: CreatedAt;
+}
+
 export interface RateLimitsTable {
   key: string;
   window_started_at: Timestamp;
@@ -564,6 +572,7 @@ export interface DB {
   recovery_codes: RecoveryCodesTable;
   site_settings: SiteSettingsTable;
   rate_limits: RateLimitsTable;
+  checkin_desk_sessions: CheckinDeskSessionsTable;
   outbound_emails: OutboundEmailsTable;
   export_presets: ExportPresetsTable;
 }

@@ -76,7 +76,8 @@ export async function startNode(
       crontab: "5 * * * * send_reminders",
       tasks: {
         send_reminders: () => sendDueReminders(db, { appUrl: env.APP_URL }),
-        deliver_webhook: (payload) => deliverWebhook(db, payload),
+        deliver_webhook: (payload) =>
+          deliverWebhook(db, payload, { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
       },
     });
   } else if (env.RUN_WORKER && !env.SMTP_URL) {
@@ -97,7 +98,16 @@ export async function startNode(
     next();
   });
   app.use(
-    createApp({ db, build: await loadBuild(), appUrl: env.APP_URL, devMail, log: env.LOG_FORMAT }),
+    createApp({
+      db,
+      build: await loadBuild(),
+      appUrl: env.APP_URL,
+      devMail,
+      log: env.LOG_FORMAT,
+      devMailbox: env.DEV_MAILBOX,
+      trustProxy: env.TRUST_PROXY,
+      allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
+    }),
   );
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -36,12 +36,18 @@ const mailWorker =
         crontab: "5 * * * * send_reminders",
         tasks: {
           send_reminders: () => sendDueReminders(database.db, { appUrl: env.APP_URL }),
-          deliver_webhook: (payload) => deliverWebhook(database.db, payload),
+          deliver_webhook: (payload) =>
+            deliverWebhook(database.db, payload, { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
         },
       })
     : undefined;
 if (env.SMTP_URL) console.log(`メールは SMTP (${new URL(env.SMTP_URL).host}) で送信します。`);
-else if (devMail) console.log("SMTP_URL が未設定のため、メールは /dev/mail に届きます。");
+else if (devMail)
+  console.log(
+    env.DEV_MAILBOX === "open"
+      ? "SMTP_URL が未設定のため、メールは /dev/mail に届きます。DEV_MAILBOX=open: このポートに届く誰でも読めます(ログインリンクも含みます)。"
+      : "SMTP_URL が未設定のため、メールは /dev/mail に届きます。読めるのはこの機械(127.0.0.1 / ::1)からだけです。ほかの端末から読むには DEV_MAILBOX=open を設定してください。",
+  );
 else console.warn("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
 
 const app = createApp({
@@ -49,8 +55,15 @@ const app = createApp({
   build: await loadBuild(),
   appUrl: env.APP_URL,
   devMail,
+  devMailbox: env.DEV_MAILBOX,
+  trustProxy: env.TRUST_PROXY,
+  allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE,
   log: env.LOG_FORMAT,
 });
+if (env.TRUST_PROXY > 0)
+  console.log(`TRUST_PROXY=${env.TRUST_PROXY}: 前段のプロキシ ${env.TRUST_PROXY} 段が付けた X-Forwarded-For から接続元を判断します。`);
+if (env.WEBHOOK_ALLOW_PRIVATE)
+  console.warn("WEBHOOK_ALLOW_PRIVATE=1: Webhook の送信先に内部アドレスを許可しています(開発用)。");
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
   if (seeded.logins.length) console.log("デモ用ログイン:");

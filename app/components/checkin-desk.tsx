@@ -186,7 +186,8 @@ export function CheckinDesk(props: {
   }, [api, markOnline]);
 
   const refreshRoster = useCallback(async () => {
-    const answer = await api<Roster>("roster");
+    // The desk's name goes with it: the server records offline scans under it (not under what a sync says).
+    const answer = await api<Roster>(`roster?desk=${encodeURIComponent(deskRef.current)}`);
     if (!answer.ok) {
       if (answer.offline) markOnline(false);
       return;

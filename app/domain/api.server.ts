@@ -4,7 +4,7 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import {
   activeAccount,
   hashToken,
@@ -12,7 +12,8 @@ import {
   SESSION_USER_COLUMNS,
   type SessionUser,
 } from "./auth.server";
-import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
 
 /**
@@ -54,13 +55,23 @@ export function listApiTokens(db: Database, personId: string) {
     .execute();
 }
 
-export async function revokeApiToken(db: Database, args: { personId: string; id: number }) {
-  await db
+/**
+ * Revokes one of the person's own tokens. Answers false, and changes nothing,
+ * for a token that is not theirs or not there (or already revoked).
+ */
+export async function revokeApiToken(
+  db: Database,
+  args: { personId: string; id: number },
+): Promise<boolean> {
+  const row = await db
     .updateTable("api_tokens")
     .set({ revoked_at: sql`now()` })
     .where("id", "=", args.id)
     .where("person_id", "=", args.personId)
-    .execute();
+    .where("revoked_at", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The staff member behind a Bearer token, or a 401 response thrown. */
@@ -130,10 +141,24 @@ export const webhookSchema = z.object({
     .min(1, "通知する出来事を1つ以上選んでください"),
 });
 
+/**
+ * Saves a webhook. Its URL must reach a public address (outbound.server.ts),
+ * else `invalid_input` on the field `url`, and nothing is saved.
+ */
 export async function createWebhook(
   db: Database,
-  args: { personId: string; url: string; topics: WebhookTopic[]; eventId?: number | null },
+  args: {
+    personId: string;
+    url: string;
+    topics: WebhookTopic[];
+    eventId?: number | null;
+    allowPrivate: boolean;
+  },
 ): Promise<{ id: number; secret: string }> {
+  const refusal = await checkOutboundUrl(args.url, { allowPrivate: args.allowPrivate });
+  if (refusal) {
+    throw new DomainError("invalid_input", { field: "url", message: OUTBOUND_MESSAGES[refusal] });
+  }
   const secret = randomBytes(24).toString("base64url");
   const row = await db
     .insertInto("webhooks")
@@ -217,8 +242,16 @@ const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });
 /**
  * Sends one delivery: POST with `X-Jichiken-Signature: sha256=<hex HMAC of
  * the body>`; anything but a 2xx throws, so the worker retries with backoff.
+ * Only to a public address, checked on the address connected to
+ * (outbound.server.ts); a redirect is not followed and counts as a failure.
+ * A URL that now points inside is not retried: the delivery is dropped and
+ * logged.
  */
-export async function deliverWebhook(db: Database, payload: unknown): Promise<void> {
+export async function deliverWebhook(
+  db: Database,
+  payload: unknown,
+  options: { allowPrivate?: boolean } = {},
+): Promise<void> {
   const { webhookId, body } = deliveryPayload.parse(payload);
   const hook = await db
     .selectFrom("webhooks")
@@ -227,17 +260,27 @@ export async function deliverWebhook(db: Database, payload: unknown): Promise<vo
     .executeTakeFirst();
   if (!hook?.active) return;
   const signature = createHmac("sha256", hook.secret).update(body).digest("hex");
-  const response = await fetch(hook.url, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      "X-Jichiken-Event": (JSON.parse(body) as { type: string }).type,
-      "X-Jichiken-Signature": `sha256=${signature}`,
-    },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`webhook ${webhookId}: HTTP ${response.status}`);
+  let status: number;
+  try {
+    status = await postOutbound(hook.url, {
+      body,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Jichiken-Event": (JSON.parse(body) as { type: string }).type,
+        "X-Jichiken-Signature": `sha256=${signature}`,
+      },
+      allowPrivate: options.allowPrivate ?? false,
+    });
+  } catch (error) {
+    if (error instanceof OutboundRefused) {
+      console.warn(
+        `[${new Date().toISOString()}] webhook ${webhookId}: not sent, ${error.reason} (${hook.url})`,
+      );
+      return;
+    }
+    throw error;
+  }
+  if (status < 200 || status >= 300) throw new Error(`webhook ${webhookId}: HTTP ${status}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -316,9 +359,6 @@ export function apiGetRegistration(db: Database, id: string) {
     .executeTakeFirst();
 }
 
-/** A row id from a hidden field: an integer of PostgreSQL's `integer`, or `message`. */
-const rowId = (message: string) =>
-  z.coerce.number({ message }).int(message).positive(message).max(2_147_483_647, message);
 
 /** The forms of /admin/api. */
 export const apiSettingsSchema = z.discriminatedUnion(

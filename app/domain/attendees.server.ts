@@ -2,13 +2,14 @@ import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database } from "../../db/index";
+import { rowId } from "../utils/forms";
 
 /** The attendee list's filters, from the query string; anything malformed is ignored. */
 export const attendeeFilterSchema = z.object({
   status: z.enum(["confirmed", "waitlisted", "cancelled"]).optional().catch(undefined),
-  session: z.coerce.number().int().positive().optional().catch(undefined),
-  course: z.coerce.number().int().positive().optional().catch(undefined),
-  union: z.coerce.number().int().positive().optional().catch(undefined),
+  session: rowId().optional().catch(undefined),
+  course: rowId().optional().catch(undefined),
+  union: rowId().optional().catch(undefined),
   q: z.string().trim().max(100).optional().catch(undefined),
   sort: z.enum(["kana", "registered"]).default("kana").catch("kana"),
   page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),

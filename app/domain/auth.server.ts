@@ -3,10 +3,11 @@ import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Database, DB } from "../../db/index";
 import type { Person } from "../../db/schema";
+import { safeRedirect } from "../utils/redirect";
 import { DomainError } from "./errors.server";
 import { verifyPassword } from "./passwords.server";
 import { enqueueEmail } from "./mailer.server";
-import { hitRateLimit } from "./rate-limit.server";
+import { checkBackoff, clearFailures, hitRateLimit, recordFailure } from "./rate-limit.server";
 
 /**
  * Sign-in. Members get a one-time link by email (15 minutes, works once);
@@ -59,27 +60,26 @@ export type SessionUser = Pick<
   | "membership_status"
 >;
 
-/** Only a path on this site may follow a sign-in, never another origin. */
-export function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/me";
-}
+/** Only a path on this site may follow a sign-in, never another origin (app/utils/redirect.ts). */
+export const safeNext = (next: unknown): string => safeRedirect(next, "/me");
 
 /**
  * Sends a sign-in link to `email`, creating the person on first use. The
  * answer is the same whether or not the address was known. Rate-limited per
- * address and per client.
+ * email address and per client address (`clientAddress`: req.ip under
+ * TRUST_PROXY, see app/security/client-address.ts).
  */
 export async function requestLoginLink(
   db: Database,
-  args: { email: string; next: string; appUrl: string; clientKey: string },
+  args: { email: string; next: string; appUrl: string; clientAddress: string },
 ): Promise<void> {
   const email = args.email.trim().toLowerCase();
-  await hitRateLimit(db, { key: `login-link:${email}`, limit: 5, windowSeconds: 15 * 60 });
   await hitRateLimit(db, {
-    key: `login-link-client:${args.clientKey}`,
+    key: `login-link-client:${args.clientAddress}`,
     limit: 30,
     windowSeconds: 15 * 60,
   });
+  await hitRateLimit(db, { key: `login-link:${email}`, limit: 5, windowSeconds: 15 * 60 });
   const token = newToken();
   const url = `${args.appUrl}/login/verify?token=${token}`;
   await db.transaction().execute(async (trx) => {
@@ -133,9 +133,9 @@ export async function consumeLoginLink(
         .returning(["id", "profile_completed_at"])
         .executeTakeFirstOrThrow());
     const sessionToken = await insertSession(trx, person.id);
-    const next = person.profile_completed_at
-      ? used.next_path
-      : `/profile?next=${encodeURIComponent(used.next_path)}`;
+    // Checked again on the way out: a link made before a stricter rule still obeys it.
+    const path = safeNext(used.next_path);
+    const next = person.profile_completed_at ? path : `/profile?next=${encodeURIComponent(path)}`;
     return { sessionToken, next };
   });
 }
@@ -303,6 +303,12 @@ export async function requireMember(
   return user;
 }
 
+/** The stored key (hash) of the request's session, for state bound to the session; undefined when signed out. */
+export async function getSessionKey(request: Request): Promise<string | undefined> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  return typeof token === "string" && token.length > 0 ? hash(token) : undefined;
+}
+
 /** Ends the session behind the request's cookie. */
 export async function endSession(db: Database, request: Request): Promise<void> {
   const token = await sessionCookie.parse(request.headers.get("Cookie"));
@@ -312,20 +318,27 @@ export async function endSession(db: Database, request: Request): Promise<void> 
 }
 
 /**
- * Staff sign-in with email and password (scrypt). Rate-limited per address
- * and per client; the same message whether the address or the password was
- * wrong, or the account disabled or past its end. Returns a new session
- * token and its stage: 'totp' when the person has a second factor, 'enrol'
- * when the site requires one and they have none yet, else 'full'.
+ * Staff sign-in with email and password (scrypt); the same message whether
+ * the address or the password was wrong, or the account disabled or past its
+ * end. Returns a new session token and its stage: 'totp' when the person has
+ * a second factor, 'enrol' when the site requires one and they have none
+ * yet, else 'full'.
+ *
+ * Guessing is slowed per account AND client address: after five wrong
+ * passwords from one address, that address waits 2, 4, 8 … seconds (at most
+ * 15 minutes) between tries for that account, while the owner signing in from
+ * elsewhere is not held up. Each address also has 50 tries per 15 minutes in
+ * all. A refusal is `rate_limited` with its Retry-After.
  */
 export async function loginWithPassword(
   db: Database,
-  args: { email: string; password: string; clientKey: string },
+  args: { email: string; password: string; clientAddress: string },
 ): Promise<{ token: string; stage: SessionStage }> {
   const email = args.email.trim().toLowerCase();
-  await hitRateLimit(db, { key: `password:${email}`, limit: 10, windowSeconds: 15 * 60 });
+  const backoffKey = `password:${email}@${args.clientAddress}`;
+  await checkBackoff(db, backoffKey);
   await hitRateLimit(db, {
-    key: `password-client:${args.clientKey}`,
+    key: `password-client:${args.clientAddress}`,
     limit: 50,
     windowSeconds: 15 * 60,
   });
@@ -348,8 +361,11 @@ export async function loginWithPassword(
   const ok = person?.password_hash
     ? await verifyPassword(args.password, person.password_hash)
     : false;
-  if (!person || !ok || person.role === "member" || !person.active)
+  if (!person || !ok || person.role === "member" || !person.active) {
+    await recordFailure(db, backoffKey);
     throw new DomainError("invalid_credentials");
+  }
+  await clearFailures(db, backoffKey);
   const stage: SessionStage = person.totp_enabled_at
     ? "totp"
     : person.require_totp

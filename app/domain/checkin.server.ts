@@ -13,7 +13,7 @@ import {
   normaliseTicketCode,
 } from "../components/checkin-result";
 import type { Roster, RosterEntry } from "../components/checkin-offline";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
 import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
@@ -31,8 +31,13 @@ import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions
  *   entry in one transaction;
  * - a scan carrying a client nonce is answered once: the same nonce again gets
  *   the first answer back and changes nothing (an offline queue sent twice);
- * - two desks that scanned the same ticket offline: the earlier scan (by the
- *   desk's clock) wins when both are synced, the later desk sees a duplicate;
+ * - an offline scan never changes a check-in that exists: two desks that
+ *   scanned the same ticket offline, the first to sync checks it in and the
+ *   other sees a duplicate;
+ * - an offline scan is dated by the desk's clock only within the window from
+ *   the session's first roster download to the sync, and recorded under the
+ *   desk name of the signed-in session (`recordRosterDownload`), never under
+ *   a time or a name the request claims;
  * - a forged, altered or guessed ticket answers `unknown_ticket` and nothing
  *   about anyone.
  */
@@ -324,10 +329,7 @@ const deskSchema = z
   .max(40, "受付名は40文字以内で入力してください")
   .regex(NO_CONTROL_CHARS, "受付名に使えない文字が含まれています")
   .default("");
-const listSchema = z.coerce
-  .number({ message: "受付リストを選んでください" })
-  .int("受付リストを選んでください")
-  .positive("受付リストを選んでください");
+const listSchema = rowId("受付リストを選んでください");
 const ticketSchema = z
   .string()
   .trim()
@@ -373,6 +375,31 @@ export const syncInputSchema = z.object({
     .max(1000, "一度に送信できるのは1000件までです"),
 });
 
+/**
+ * Notes that this signed-in session took the event's roster (the first time
+ * is kept: the earliest its offline scans can be dated) under a desk name
+ * (the latest is kept: the name its offline scans are recorded with).
+ */
+export async function recordRosterDownload(
+  db: Database,
+  args: { sessionKey: string | undefined; eventId: number; desk: string },
+): Promise<void> {
+  if (!args.sessionKey) return;
+  await db
+    .insertInto("checkin_desk_sessions")
+    .values({ session_id_hash: args.sessionKey, event_id: args.eventId, desk: args.desk })
+    .onConflict((oc) =>
+      oc.columns(["session_id_hash", "event_id"]).doUpdateSet({ desk: args.desk }),
+    )
+    .execute();
+}
+
+/** A desk name from the roster's query string: what the desk form allows, else "". */
+export function deskName(value: string | null): string {
+  const parsed = deskSchema.safeParse(value ?? "");
+  return parsed.success ? parsed.data : "";
+}
+
 export type CheckInArgs = {
   eventId: number;
   unionId: number | null;
@@ -386,6 +413,8 @@ export type CheckInArgs = {
   nonce?: string;
   /** when a queued offline scan was made, by the desk's clock */
   clientTime?: Date;
+  /** the earliest a queued scan may be dated: the session's first roster download */
+  notBefore?: Date;
 };
 
 /**
@@ -414,13 +443,17 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
     .executeTakeFirst();
   if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
 
-  // A desk's clock may be wrong; a scan is never later than now.
+  // A desk's clock may be wrong, or lie: an offline scan is dated within
+  // [the session's first roster download, now]; without a roster, now.
   const now = new Date();
   const clientTime =
     args.clientTime && !Number.isNaN(args.clientTime.getTime())
-      ? args.clientTime > now
-        ? now
-        : args.clientTime
+      ? new Date(
+          Math.min(
+            now.getTime(),
+            Math.max(args.clientTime.getTime(), (args.notBefore ?? now).getTime()),
+          ),
+        )
       : undefined;
 
   if (args.nonce) {
@@ -500,39 +533,8 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
         .where("checkin_list_id", "=", list.id)
         .where("registration_id", "=", reg.id)
         .executeTakeFirstOrThrow();
-      if (clientTime && clientTime < existing.checked_in_at) {
-        // Scanned offline before the check-in on record: the earliest scan wins.
-        await trx
-          .updateTable("checkins")
-          .set({
-            checked_in_at: clientTime,
-            desk: args.desk,
-            staff_person_id: args.staffId,
-            client_nonce: args.nonce ?? null,
-          })
-          .where("id", "=", existing.id)
-          .execute();
-        await audit(trx, {
-          actorId: args.staffId,
-          eventId: args.eventId,
-          entity: "checkin",
-          entityId: existing.id,
-          action: "checkin_earlier_scan",
-          detail: {
-            list_id: list.id,
-            registration_id: reg.id,
-            desk: args.desk,
-            previous: {
-              checked_in_at: existing.checked_in_at.toISOString(),
-              desk: existing.desk,
-              staff_person_id: existing.staff_person_id,
-            },
-          },
-        });
-        code = "ok";
-      } else {
-        code = "already_checked_in";
-      }
+      // Never changed by a later scan, whatever time it claims.
+      code = "already_checked_in";
       checkinId = existing.id;
     }
   }
@@ -746,7 +748,8 @@ export async function syncCheckins(
     eventId: number;
     unionId: number | null;
     staffId: string;
-    desk: string;
+    /** the signed-in session: its desk name and roster download time (recordRosterDownload) */
+    sessionKey: string | undefined;
     scans: {
       nonce: string;
       list: number;
@@ -759,6 +762,14 @@ export async function syncCheckins(
   const ordered = [...args.scans].sort(
     (a, b) => Date.parse(a.clientTime) - Date.parse(b.clientTime),
   );
+  const desk = args.sessionKey
+    ? await db
+        .selectFrom("checkin_desk_sessions")
+        .select(["desk", "roster_downloaded_at"])
+        .where("session_id_hash", "=", args.sessionKey)
+        .where("event_id", "=", args.eventId)
+        .executeTakeFirst()
+    : undefined;
   const results: SyncResult[] = [];
   for (const scan of ordered) {
     try {
@@ -769,9 +780,10 @@ export async function syncCheckins(
         ticket: scan.ticket,
         registrationId: scan.registration,
         staffId: args.staffId,
-        desk: args.desk,
+        desk: desk?.desk ?? "",
         nonce: scan.nonce,
         clientTime: new Date(scan.clientTime),
+        notBefore: desk?.roster_downloaded_at,
       });
       results.push({ nonce: scan.nonce, result });
     } catch (error) {

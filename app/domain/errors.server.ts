@@ -137,12 +137,23 @@ export class DomainError extends Error {
   readonly status: number;
   /** which form field the error belongs to, when it belongs to one */
   readonly field?: string;
+  /** for `rate_limited`: seconds until a retry can succeed (the Retry-After header) */
+  readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, options: { field?: string; message?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    options: { field?: string; message?: string; retryAfter?: number } = {},
+  ) {
     super(options.message ?? ERROR_MESSAGES[code]);
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.field = options.field;
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** The headers an answer carrying this error needs (Retry-After on a 429). */
+  get headers(): Record<string, string> {
+    return this.retryAfter !== undefined ? { "Retry-After": String(this.retryAfter) } : {};
   }
 }
 

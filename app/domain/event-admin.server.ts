@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { EventKind } from "../../db/schema";
 import { fromTokyoInput } from "../utils/format";
-import { NO_CONTROL_CHARS, textField } from "../utils/forms";
+import { NO_CONTROL_CHARS, textField, rowId } from "../utils/forms";
 import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
@@ -830,7 +830,7 @@ export const messageSchema = z.object({
     })
     .default("confirmed"),
   // "すべて" or a course that is gone: everyone of the chosen status
-  course: z.coerce.number().int().positive().optional().catch(undefined),
+  course: rowId().optional().catch(undefined),
 });
 
 /**
@@ -921,11 +921,7 @@ export const copySchema = z.object({
 const COURSE_ID =
   "定員を変えるコース・分科会が指定されていません。画面を再読み込みして、一覧のコース・分科会から操作してください。";
 export const courseUpdateSchema = z.object({
-  course_id: z.coerce
-    .number({ message: COURSE_ID })
-    .int(COURSE_ID)
-    .positive(COURSE_ID)
-    .max(2_147_483_647, COURSE_ID),
+  course_id: rowId(COURSE_ID),
   capacity: courseFormSchema.shape.capacity,
   cancel: z
     .any()

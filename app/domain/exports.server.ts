@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import { formatDateTime, tokyoParts } from "../utils/format";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { attendeeFilterSchema, scopedRegistrations, unionOptions } from "./attendees.server";
 import { audit } from "./audit.server";
@@ -184,7 +184,7 @@ const optionsSchema = z.object({
     .regex(/^[0-9a-f]{16}$/)
     .optional()
     .catch(undefined),
-  preset: z.coerce.number().int().positive().optional().catch(undefined),
+  preset: rowId().optional().catch(undefined),
 });
 
 export type ExportQuery = z.infer<typeof optionsSchema> & {

@@ -10,8 +10,10 @@ import { isConnectionError } from "../../db/index";
  *   form), or a value that got past validation and that PostgreSQL refuses as
  *   data (SQLSTATE class 22: a number out of range, a NUL byte, an impossible
  *   date). Validation should have caught it; this is the net under it.
+ * - body_too_large (413): a request body over its route's limit
+ *   (app/security/body-limit.ts), found while the route read it.
  */
-export type Failure = "database_unavailable" | "invalid_input";
+export type Failure = "database_unavailable" | "invalid_input" | "body_too_large";
 
 export const FAILURES: Record<
   Failure,
@@ -22,6 +24,12 @@ export const FAILURES: Record<
     title: "ただいまご利用いただけません",
     message: "ただいまデータベースに接続できません。しばらくしてから再度お試しください。",
     note: "送信した内容は保存されていない場合があります。少し時間をおいてから、マイページなどでご確認のうえ、もう一度操作してください。",
+  },
+  body_too_large: {
+    status: 413,
+    title: "送信された内容が大きすぎます",
+    message:
+      "送信された内容が大きすぎるため、受け付けられませんでした。入力内容を短くするか、ファイルを小さくして、もう一度お試しください。",
   },
   invalid_input: {
     status: 400,

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import type { MembershipStatus } from "../../db/schema";
-import { textField } from "../utils/forms";
+import { rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import { claimUnion } from "./membership.server";
 
@@ -20,11 +20,7 @@ export const profileSchema = z.object({
   given_name: text("名", 40),
   family_name_kana: kana("セイ"),
   given_name_kana: kana("メイ"),
-  organisation_id: z.coerce
-    .number({ message: "所属単組を選択してください" })
-    .int("所属単組を選択してください")
-    .positive("所属単組を選択してください")
-    .max(2_147_483_647, "所属単組を選択してください"),
+  organisation_id: rowId("所属単組を選択してください"),
   workplace: text("職場", 100),
   phone: z
     .string()

@@ -1,5 +1,6 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { Database } from "../../db/index";
+import { parseRowId } from "../utils/forms";
 import { getUser, type SessionUser } from "./auth.server";
 
 /**
@@ -60,8 +61,9 @@ export async function getEventAccess(
   args: { user: SessionUser; eventId?: unknown; slug?: string; permission: EventPermission },
 ): Promise<EventAccess | undefined> {
   const { user, permission } = args;
-  const id = args.eventId === undefined ? undefined : Number(args.eventId);
-  if (id !== undefined && !isRowId(id)) return undefined;
+  // Plain decimal digits only: /admin/events/0x0c is no event 12 (app/utils/forms.ts).
+  const id = args.eventId === undefined ? undefined : parseRowId(args.eventId);
+  if (args.eventId !== undefined && id === undefined) return undefined;
   if (args.slug !== undefined && !isEventSlug(args.slug)) return undefined;
   const staffRole =
     user.role === "organiser" ? "organiser" : user.role === "reception" ? "reception" : null;
@@ -111,9 +113,9 @@ export async function requireEventAccess(
   return access;
 }
 
-/** An id PostgreSQL's integer columns can hold: a positive whole number up to 2^31 - 1. */
+/** An id PostgreSQL's integer columns can hold (see parseRowId in app/utils/forms.ts). */
 export function isRowId(id: number): boolean {
-  return Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
+  return parseRowId(id) !== undefined;
 }
 
 /** What an event's slug can look like (letters, digits, - and _), so others need no query. */

@@ -1,12 +1,14 @@
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { DomainError } from "./errors.server";
+import { enqueueEmail } from "./mailer.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
 import { audit } from "./audit.server";
-import { decodeCsv, parseCsv } from "./csv-import.server";
+import { type CsvEncoding, decodeCsvStrict, parseCsv } from "./csv-import.server";
+export { CSV_ENCODINGS, type CsvEncoding } from "./csv-import.server";
 import { confirmByProxy } from "./membership.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
 
@@ -23,8 +25,8 @@ export const colleagueSchema = profileSchema.extend({
     .min(1, "メールアドレスを入力してください")
     .max(254, "メールアドレスが長すぎます")
     .email("メールアドレスの形式が正しくありません"),
-  course: z.coerce.number().int().positive().optional().catch(undefined),
-  session: z.array(z.coerce.number().int().positive()).default([]),
+  course: rowId().optional().catch(undefined),
+  session: z.array(rowId()).default([]),
   dietary_needs: z
     .string()
     .trim()
@@ -51,8 +53,25 @@ async function eventSlug(db: Database, eventId: number): Promise<string> {
   return row.slug;
 }
 
-/** Finds the colleague by email, or creates them with a completed profile. */
-async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): Promise<string> {
+/**
+ * What a proxy registration did. `referred`: the address belongs to someone
+ * outside the secretary's union, who is not registered but told by email. A
+ * secretary is answered the same for every outcome (`PROXY_ACCEPTED`), so the
+ * form and the CSV import never tell them whether an address is known to
+ * another union (ARCHITECTURE.md rule 6).
+ */
+export type ProxyResult = RegisterResult | { id: null; status: "referred"; waitlistPosition: null };
+
+/** The one answer a 単組 secretary gets for a colleague accepted by the form. */
+export const PROXY_ACCEPTED = (name: string) =>
+  `${name}さんの代理申込を受け付けました。申込の結果は、ご本人にメールでお知らせします。`;
+
+/** Finds the colleague by email, or creates them with a completed profile; "outside" for someone a secretary may not register. */
+async function findOrCreatePerson(
+  trx: Trx,
+  access: EventAccess,
+  c: Colleague,
+): Promise<string | { outside: { email: string; name: string } }> {
   if (access.unionId !== null && c.organisation_id !== access.unionId) {
     throw new DomainError("forbidden", {
       field: "organisation_id",
@@ -74,15 +93,12 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
   const email = c.email.toLowerCase();
   const existing = await trx
     .selectFrom("people")
-    .select(["id", "organisation_id"])
+    .select(["id", "organisation_id", "family_name", "given_name"])
     .where(sql`lower(email)`, "=", email)
     .executeTakeFirst();
   if (existing) {
     if (access.unionId !== null && existing.organisation_id !== access.unionId) {
-      throw new DomainError("forbidden", {
-        field: "email",
-        message: "このメールアドレスは他の単組の組合員として登録されています。",
-      });
+      return { outside: { email, name: `${existing.family_name} ${existing.given_name}`.trim() } };
     }
     // Staff who register a colleague as a member of a union vouch for that
     // membership: the union's secretary, an administrator, or the event's
@@ -125,8 +141,12 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
 async function registerColleague(
   trx: Trx,
   args: { access: EventAccess; slug: string; colleague: Colleague; appUrl: string },
-): Promise<RegisterResult> {
+): Promise<ProxyResult> {
   const personId = await findOrCreatePerson(trx, args.access, args.colleague);
+  if (typeof personId !== "string") {
+    await referOutsider(trx, { ...args, person: personId.outside });
+    return { id: null, status: "referred", waitlistPosition: null };
+  }
   return registerWith(trx, {
     slug: args.slug,
     personId,
@@ -144,11 +164,44 @@ async function registerColleague(
   });
 }
 
+/**
+ * Tells someone outside the secretary's union, by email, that a proxy
+ * registration for them was not made; the secretary's answer does not change.
+ */
+async function referOutsider(
+  trx: Trx,
+  args: {
+    access: EventAccess;
+    slug: string;
+    person: { email: string; name: string };
+    appUrl: string;
+  },
+) {
+  const event = await trx
+    .selectFrom("events")
+    .select("title")
+    .where("id", "=", args.access.eventId)
+    .executeTakeFirstOrThrow();
+  await enqueueEmail(trx, {
+    to: args.person.email,
+    message: {
+      template: "notice",
+      payload: {
+        name: args.person.name || args.person.email,
+        subject: `代理申込についてのお知らせ(${event.title})`,
+        body: `「${event.title}」に、あなたの代理申込がありましたが、申込先の単組とあなたの所属単組が異なるため、申込は行っていません。\n参加を希望される場合は、ご自身でお申し込みいただくか、所属単組の担当者にご相談ください。\n${args.appUrl}/events/${args.slug}`,
+        eventTitle: event.title,
+        manageUrl: `${args.appUrl}/me`,
+      },
+    },
+  });
+}
+
 /** Registers one colleague; the same rules as a member's own registration. */
 export async function registerOnBehalf(
   db: Database,
   args: { access: EventAccess; colleague: Colleague; appUrl: string },
-): Promise<RegisterResult> {
+): Promise<ProxyResult> {
   const slug = await eventSlug(db, args.access.eventId);
   try {
     return await db.transaction().execute((trx) => registerColleague(trx, { ...args, slug }));
@@ -189,9 +242,11 @@ export type ImportRow = { line: number; values: Record<string, string>; errors: 
  */
 export async function previewImport(
   db: Database,
-  args: { access: EventAccess; bytes: Uint8Array },
+  args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding },
 ): Promise<{ fileError?: string; rows: ImportRow[]; colleagues: Colleague[] }> {
-  const table = parseCsv(decodeCsv(args.bytes));
+  const decoded = decodeCsvStrict(args.bytes, args.encoding);
+  if ("error" in decoded) return { fileError: decoded.error, rows: [], colleagues: [] };
+  const table = parseCsv(decoded.text);
   const [header, ...body] = table;
   if (!header)
     return {
@@ -272,6 +327,10 @@ export async function previewImport(
         .where("registrations.event_id", "=", args.access.eventId)
         .where("registrations.status", "!=", "cancelled")
         .where(sql`lower(people.email)`, "=", email)
+        // A secretary learns nothing of people outside their union.
+        .$if(args.access.unionId !== null, (q) =>
+          q.where("people.organisation_id", "=", args.access.unionId),
+        )
         .executeTakeFirst();
       if (already) errors.push("このメールアドレスの方は既に申込済みです。");
       if (errors.length === 0) colleagues.push(parsed.data);
@@ -288,7 +347,7 @@ export async function previewImport(
  */
 export async function importRegistrations(
   db: Database,
-  args: { access: EventAccess; bytes: Uint8Array; appUrl: string },
+  args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding; appUrl: string },
 ): Promise<{ imported: number; waitlisted: number } | { rows: ImportRow[]; fileError?: string }> {
   const preview = await previewImport(db, args);
   if (preview.fileError || preview.rows.some((r) => r.errors.length > 0)) return preview;

@@ -6,7 +6,7 @@ import type { Database, DB } from "../../db/index";
 import type { RegistrationStatus } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { tokyoParts } from "../utils/format";
 import { enqueueWebhooks } from "./api.server";
 import { newToken } from "./auth.server";
@@ -153,8 +153,7 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
   return z.object({
     course:
       courseIds.length > 0
-        ? z.coerce
-            .number({ message: "コースを選択してください" })
+        ? rowId("コースを選択してください")
             .refine((v) => courseIds.includes(v), "コースを選択してください")
         : z
             .any()
@@ -162,8 +161,7 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
             .transform(() => null),
     session: z
       .array(
-        z.coerce
-          .number({ message: SESSION_CHOICE })
+        rowId(SESSION_CHOICE)
           .refine((v) => optionalIds.includes(v), SESSION_CHOICE),
       )
       .default([]),

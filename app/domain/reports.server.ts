@@ -3,7 +3,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import type { EventKind } from "../../db/schema";
-import { NO_CONTROL_CHARS } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
@@ -79,16 +79,10 @@ const optionalCourse = z
   .transform((v) => (v === "" ? null : Number(v)));
 
 export const reportSchema = z.object({
-  event: z.coerce
-    .number({ message: "提出先のイベントを選んでください" })
-    .int()
-    .positive("提出先のイベントを選んでください"),
+  event: rowId("提出先のイベントを選んでください"),
   title: text("レポートの題名", 200),
   authors: text("執筆者", 300),
-  organisation_id: z.coerce
-    .number({ message: "所属単組を選んでください" })
-    .int()
-    .positive("所属単組を選んでください"),
+  organisation_id: rowId("所属単組を選んでください"),
   course: optionalCourse,
   file_public: z
     .any()
@@ -98,14 +92,26 @@ export const reportSchema = z.object({
 
 export type ReportInput = z.infer<typeof reportSchema>;
 
+/** The union a person may file reports under: their own, or any for admins and organisers. */
+export function reportUnionOf(user: Pick<SessionUser, "role" | "organisation_id">): number | null {
+  return user.role === "admin" || user.role === "organiser" ? null : (user.organisation_id ?? 0);
+}
+
 /**
- * Submits a report. The event must be taking reports, the 分科会 must be one
+ * Submits a report under the submitter's own union (see reportUnionOf). The event must be taking reports, the 分科会 must be one
  * of its own, and the file must pass the upload checks (size, type by its
  * bytes); otherwise nothing is written, neither the row nor the file.
  */
 export async function submitReport(
   db: Database,
-  args: { personId: string; input: ReportInput; file: UploadedFile | null; now?: Date },
+  args: {
+    personId: string;
+    /** the one union the submitter may file under (their own), or null for HQ staff: any */
+    unionId: number | null;
+    input: ReportInput;
+    file: UploadedFile | null;
+    now?: Date;
+  },
 ): Promise<number> {
   const { input } = args;
   const events = await listReportEvents(db, args.now);
@@ -115,6 +121,13 @@ export async function submitReport(
     throw new DomainError("invalid_input", {
       field: "course",
       message: "分科会は一覧から選んでください。",
+    });
+  }
+  // A member files under their own union only (ARCHITECTURE.md rule 9).
+  if (args.unionId !== null && input.organisation_id !== args.unionId) {
+    throw new DomainError("forbidden", {
+      field: "organisation_id",
+      message: "レポートは、ご自身の所属単組の名義でのみ提出できます。",
     });
   }
   const union = await db
@@ -289,7 +302,7 @@ export async function listReportEventsForManager(db: Database, user: SessionUser
 }
 
 export const reportReviewSchema = z.object({
-  report: z.coerce.number().int().positive(),
+  report: rowId(),
   status: z.enum(["submitted", "accepted", "rejected"], { message: "採否を選んでください" }),
   course: optionalCourse,
   award: z

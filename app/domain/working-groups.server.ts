@@ -8,7 +8,7 @@ import type { Database, DB } from "../../db/index";
 import type { GroupMeetingEmail, GroupMeetingEmailKind } from "../../emails/types";
 import { groupTitle, meetingNumberLabel, type RsvpAnswer } from "../components/group-meetings";
 import { formatDate } from "../utils/format";
-import { textField } from "../utils/forms";
+import { textField, rowId, parseRowId } from "../utils/forms";
 import { audit } from "./audit.server";
 import { hashToken, newToken, type SessionUser } from "./auth.server";
 import { asBusy, DomainError } from "./errors.server";
@@ -77,7 +77,7 @@ export async function requireManagedGroup(
   groupId: string | undefined,
 ) {
   const user = await requireGroupManager(request, context);
-  const group = await getManagedGroup(context.db, { user, groupId: Number(groupId) });
+  const group = await getManagedGroup(context.db, { user, groupId: parseRowId(groupId) ?? 0 });
   if (!group) throw new Response("Not Found", { status: 404 });
   return group;
 }
@@ -567,7 +567,7 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const meetingSchema = z
   .object({
     group: z
-      .array(z.coerce.number().int().positive())
+      .array(rowId())
       .min(1, "開催する専門部会を1つ以上選んでください"),
     numbering: z.enum(["next", "none"]).default("next"),
     title: text("会合名", 100).optional().default(""),
@@ -1610,8 +1610,8 @@ export function applicationSchema(round: { max_choices: number }, groupIds: numb
     .string()
     .optional()
     .default("")
-    .refine((v) => v === "" || groupIds.includes(Number(v)), "一覧から選んでください")
-    .transform((v) => (v === "" ? null : Number(v)));
+    .refine((v) => v === "" || groupIds.includes(parseRowId(v) ?? 0), "一覧から選んでください")
+    .transform((v) => (v === "" ? null : (parseRowId(v) ?? null)));
   const shape: Record<string, typeof choice> = {};
   for (let rank = 1; rank <= round.max_choices; rank++) shape[`choice_${rank}`] = choice;
   return z

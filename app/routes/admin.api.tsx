@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import {
@@ -11,6 +12,7 @@ import {
   apiSettingsSchema,
   WEBHOOK_TOPICS,
 } from "../domain/api.server";
+import { DomainError } from "../domain/errors.server";
 import { requireStaff } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
@@ -35,12 +37,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const data = form.data;
   if (data.intent === "token") return { token: await createApiToken(context.db, { personId: user.id, name: data.name }) };
   if (data.intent === "revoke") {
-    await revokeApiToken(context.db, { personId: user.id, id: data.id });
+    const revoked = await revokeApiToken(context.db, { personId: user.id, id: data.id });
+    if (!revoked) {
+      return json(
+        { error: "このトークンは見つからないか、すでに無効です。一覧に表示されている自分のトークンだけを無効にできます。" },
+        { status: 404 },
+      );
+    }
     return { ok: "トークンを無効にしました。" };
   }
   if (data.intent === "webhook") {
-    const hook = await createWebhook(context.db, { personId: user.id, url: data.url, topics: data.topics });
-    return { secret: hook.secret };
+    try {
+      const hook = await createWebhook(context.db, {
+        personId: user.id,
+        url: data.url,
+        topics: data.topics,
+        allowPrivate: context.allowPrivateWebhooks,
+      });
+      return { secret: hook.secret };
+    } catch (error) {
+      if (error instanceof DomainError) return json({ error: error.message }, { status: error.status });
+      throw error;
+    }
   }
   await deleteWebhook(context.db, { personId: user.id, id: data.id });
   return { ok: "Webhookを削除しました。" };

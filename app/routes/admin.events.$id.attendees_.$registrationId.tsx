@@ -11,7 +11,7 @@ import {
   confirmWaitlisted,
 } from "../domain/registrations.server";
 import { formatDateTime } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
 const ACTION_LABELS: Record<string, string> = {
@@ -40,7 +40,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("cancel") }),
   z.object({
     intent: z.literal("move"),
-    course: z.coerce.number({ message: "コースを選択してください" }).int().positive("コースを選択してください"),
+    course: rowId("コースを選択してください"),
     override: z.literal("on").optional(),
   }),
 ]);

@@ -3,7 +3,13 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import { requireEventAccess } from "../domain/permissions.server";
-import { CSV_TEMPLATE, importRegistrations, previewImport } from "../domain/proxy.server";
+import {
+  CSV_ENCODINGS,
+  CSV_TEMPLATE,
+  type CsvEncoding,
+  importRegistrations,
+  previewImport,
+} from "../domain/proxy.server";
 import { readBodyWithin } from "../utils/body.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -12,7 +18,7 @@ const TOO_LARGE =
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
-  return { eventId: access.eventId, template: CSV_TEMPLATE };
+  return { eventId: access.eventId, template: CSV_TEMPLATE, encodings: CSV_ENCODINGS };
 }
 
 /** Step 1 (intent=preview) checks the file; step 2 (intent=import) writes it, all or nothing. */
@@ -30,14 +36,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   else return { error: "CSVファイルを選択してください。" };
   if (bytes.byteLength > MAX_BYTES) return json({ error: TOO_LARGE }, { status: 413 });
 
+  const chosen = form.get("encoding");
+  const encoding: CsvEncoding =
+    typeof chosen === "string" && chosen in CSV_ENCODINGS ? (chosen as CsvEncoding) : "auto";
+
   if (form.get("intent") === "import") {
-    const result = await importRegistrations(context.db, { access, bytes, appUrl: context.appUrl });
-    if ("imported" in result) return { imported: result.imported, waitlisted: result.waitlisted };
+    const result = await importRegistrations(context.db, { access, bytes, encoding, appUrl: context.appUrl });
+    if ("imported" in result) {
+      // A secretary gets one answer whoever the rows were (proxy.server.ts, ProxyResult).
+      return {
+        imported: result.imported,
+        message:
+          access.unionId !== null
+            ? `${result.imported}名の代理申込を受け付けました。申込の結果は、各人にメールでお知らせします。`
+            : `${result.imported}名を登録しました(うちキャンセル待ち${result.waitlisted}名)。各人に確認メールを送ります。`,
+      };
+    }
     return { error: result.fileError ?? "取り込めない行があります。何も登録していません。", rows: result.rows };
   }
-  const preview = await previewImport(context.db, { access, bytes });
+  const preview = await previewImport(context.db, { access, bytes, encoding });
   if (preview.fileError) return { error: preview.fileError };
   return {
+    encoding,
     rows: preview.rows,
     valid: preview.rows.every((r) => r.errors.length === 0),
     content: Buffer.from(bytes).toString("base64"),
@@ -45,7 +65,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function ImportCsv() {
-  const { eventId, template } = useLoaderData<typeof loader>();
+  const { eventId, template, encodings } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section>
@@ -64,7 +84,7 @@ export default function ImportCsv() {
       </p>
       {result && "imported" in result ? (
         <p className="notice notice--ok" role="status">
-          {`${result.imported}名を登録しました(うちキャンセル待ち${result.waitlisted}名)。各人に確認メールを送ります。`}
+          {result.message}
         </p>
       ) : null}
       {result && "error" in result ? <FormError message={result.error} /> : null}
@@ -72,6 +92,14 @@ export default function ImportCsv() {
         <input type="hidden" name="intent" value="preview" />
         <label htmlFor="file">CSVファイル</label>
         <input id="file" type="file" name="file" accept=".csv,text/csv" required />
+        <label htmlFor="encoding">文字コード</label>
+        <select id="encoding" name="encoding" defaultValue="auto">
+          {Object.entries(encodings).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
         <button type="submit" className="button">
           内容を確認する
         </button>
@@ -107,6 +135,7 @@ export default function ImportCsv() {
             <Form method="post" encType="multipart/form-data">
               <input type="hidden" name="intent" value="import" />
               <input type="hidden" name="content" value={result.content} />
+              <input type="hidden" name="encoding" value={result.encoding} />
               <button type="submit" className="button button--large">
                 {`${result.rows.length}名を登録する`}
               </button>

@@ -4,7 +4,7 @@ import { describedBy, Field, FormError } from "../components/field";
 import { attendeeFilterOptions } from "../domain/attendees.server";
 import { DomainError } from "../domain/errors.server";
 import { requireEventAccess } from "../domain/permissions.server";
-import { colleagueSchema, registerOnBehalf } from "../domain/proxy.server";
+import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
 import { parseForm } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -23,10 +23,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const name = `${form.data.family_name} ${form.data.given_name}`;
     return {
       ok: true as const,
+      // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
       message:
-        result.status === "confirmed"
-          ? `${name}さんを申し込みました。本人に確認メールを送りました。`
-          : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
+        access.unionId !== null
+          ? PROXY_ACCEPTED(name)
+          : result.status === "confirmed"
+            ? `${name}さんを申し込みました。本人に確認メールを送りました。`
+            : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
     };
   } catch (error) {
     if (error instanceof DomainError) {

@@ -19,7 +19,7 @@ import {
   saveExportPreset,
 } from "../domain/exports.server";
 import { requireEventAccess } from "../domain/permissions.server";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, {
@@ -29,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return getExportPage(context.db, { access, url: new URL(request.url) });
 }
 
-const deleteSchema = z.object({ preset_id: z.coerce.number().int().positive() });
+const deleteSchema = z.object({ preset_id: rowId() });
 
 /** Saves or deletes a column preset, then shows the page again with the same selection. */
 export async function action({ request, params, context }: ActionFunctionArgs) {

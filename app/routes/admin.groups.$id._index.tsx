@@ -20,7 +20,7 @@ import {
   setRosterRole,
 } from "../domain/working-groups.server";
 import { formatRange } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, parseRowId } from "../utils/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.group.name} の管理 | 自治研イベント` : "専門部会の管理" },
@@ -28,7 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getGroupForManager(context.db, { user, groupId: Number(params.id) });
+  const page = await getGroupForManager(context.db, { user, groupId: (parseRowId(params.id) ?? 0) });
   if (!page) throw new Response("Not Found", { status: 404 });
   return page;
 }
@@ -46,7 +46,7 @@ const personSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const groupId = Number(params.id);
+  const groupId = (parseRowId(params.id) ?? 0);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const fail = (errors: Record<string, string>, values: Record<string, unknown> = {}) => ({

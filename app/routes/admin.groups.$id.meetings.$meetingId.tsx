@@ -14,7 +14,7 @@ import {
   updateMeeting,
 } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, parseRowId } from "../utils/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.meeting.title} | 専門部会の管理` : "専門部会の管理" },
@@ -25,8 +25,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const page = await getMeetingForManager(context.db, {
     user,
-    groupId: Number(params.id),
-    meetingId: Number(params.meetingId),
+    groupId: (parseRowId(params.id) ?? 0),
+    meetingId: (parseRowId(params.meetingId) ?? 0),
   });
   if (!page) throw new Response("Not Found", { status: 404 });
   return { ...page, formValues: meetingFormValues(page.meeting) };
@@ -38,8 +38,8 @@ const attendanceSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const groupId = Number(params.id);
-  const meetingId = Number(params.meetingId);
+  const groupId = (parseRowId(params.id) ?? 0);
+  const meetingId = (parseRowId(params.meetingId) ?? 0);
   const page = await getMeetingForManager(context.db, { user, groupId, meetingId });
   if (!page) throw new Response("Not Found", { status: 404 });
   const formData = await request.formData();

@@ -12,14 +12,14 @@ import {
   requireGroupManager,
 } from "../domain/working-groups.server";
 import { formatDateTime } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, parseRowId } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 専門部会の管理" }];
 
 /** The organiser assigns applicants to groups, then emails everyone the result. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getRoundForManager(context.db, { user, roundId: Number(params.roundId) });
+  const page = await getRoundForManager(context.db, { user, roundId: (parseRowId(params.roundId) ?? 0) });
   if (!page) throw new Response("Not Found", { status: 404 });
   return page;
 }
@@ -36,7 +36,7 @@ const assignSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const roundId = Number(params.roundId);
+  const roundId = (parseRowId(params.roundId) ?? 0);
   const formData = await request.formData();
   const intent = formData.get("intent");
   try {

@@ -12,7 +12,7 @@ import {
 } from "../domain/reports.server";
 import { requireGroupManager } from "../domain/working-groups.server";
 import { formatDate, formatDateTime } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId, parseRowId } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "レポートの審査・プログラム | 自治研イベント" }];
 
@@ -25,19 +25,19 @@ const AWARDS = ["最優秀賞", "優秀賞", "奨励賞", "特別賞"];
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getReportsForManager(context.db, { user, eventId: Number(params.eventId) });
+  const page = await getReportsForManager(context.db, { user, eventId: (parseRowId(params.eventId) ?? 0) });
   if (!page) throw new Response("Not Found", { status: 404 });
   return page;
 }
 
 const moveSchema = z.object({
-  report: z.coerce.number().int().positive(),
+  report: rowId(),
   direction: z.enum(["up", "down"]),
 });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const eventId = Number(params.eventId);
+  const eventId = (parseRowId(params.eventId) ?? 0);
   const formData = await request.formData();
   const intent = formData.get("intent");
   try {

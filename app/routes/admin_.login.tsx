@@ -1,11 +1,17 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { loginWithPassword, safeNext, sessionCookie } from "../domain/auth.server";
+import { loginWithPassword, sessionCookie } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
 import { parseForm } from "../utils/forms";
+import { safeRedirect } from "../utils/redirect";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ用ログイン | 自治研イベント" }];
 
@@ -19,11 +25,16 @@ const schema = z.object({
   password: z.string().min(1, "パスワードを入力してください").max(200, "パスワードが長すぎます"),
 });
 
+/** A refused sign-in (429) tells the browser when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  const next = url.searchParams.get("next");
   return {
-    next: next?.startsWith("/") ? safeNext(next) : "/admin",
+    next: safeRedirect(url.searchParams.get("next"), "/admin"),
     passwordSet: url.searchParams.get("password") === "set",
     email: url.searchParams.get("email")?.slice(0, 254) ?? "",
   };
@@ -35,16 +46,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { token, stage } = await loginWithPassword(context.db, {
       ...form.data,
-      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+      clientAddress: context.clientAddress,
     });
-    const param = new URL(request.url).searchParams.get("next");
-    const next = param?.startsWith("/") ? safeNext(param) : "/admin";
+    const next = safeRedirect(new URL(request.url).searchParams.get("next"), "/admin");
     // With a second factor, the session is only half signed in until the code is given.
     const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
     return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
   } catch (error) {
     if (error instanceof DomainError)
-      return { errors: { _form: error.message }, email: form.data.email };
+      return json(
+        { errors: { _form: error.message }, email: form.data.email },
+        { status: error.status, headers: error.headers },
+      );
     throw error;
   }
 }

@@ -4,7 +4,8 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
 import { RecoveryCodes, TotpEnrolForm } from "../components/totp";
-import { getPendingSession, getUser, safeNext } from "../domain/auth.server";
+import { getPendingSession, getUser } from "../domain/auth.server";
+import { safeRedirect } from "../utils/redirect";
 import { enrolTotpAtSignIn, getTotpState } from "../domain/staff.server";
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
@@ -18,7 +19,7 @@ const schema = z.object({
 
 const nextOf = (request: Request) => {
   const next = new URL(request.url).searchParams.get("next");
-  return next?.startsWith("/") ? safeNext(next) : "/admin";
+  return safeRedirect(next, "/admin");
 };
 
 /**

@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import { getPendingSession, safeNext, sessionCookie } from "../domain/auth.server";
+import { getPendingSession, sessionCookie } from "../domain/auth.server";
+import { safeRedirect } from "../utils/redirect";
 import { completeTotpSignIn } from "../domain/staff.server";
 import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
@@ -16,7 +17,7 @@ const schema = z.object({
 
 const nextOf = (request: Request) => {
   const next = new URL(request.url).searchParams.get("next");
-  return next?.startsWith("/") ? safeNext(next) : "/admin";
+  return safeRedirect(next, "/admin");
 };
 
 /** The second step of a staff sign-in, after the password: a code from the app or a recovery code. */

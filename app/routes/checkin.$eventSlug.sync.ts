@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { getSessionKey } from "../domain/auth.server";
 import {
   checkinApi,
   parseCheckinBody,
@@ -6,7 +7,10 @@ import {
   syncInputSchema,
 } from "../domain/checkin.server";
 
-/** POST the scans a desk queued offline; sending the same batch twice changes nothing. */
+/**
+ * POST the scans a desk queued offline; sending the same batch twice changes
+ * nothing, and no scan changes a check-in that exists.
+ */
 export function action({ request, params, context }: ActionFunctionArgs) {
   return checkinApi(request, context, params.eventSlug, async (access) => {
     const input = await parseCheckinBody(request, syncInputSchema);
@@ -14,7 +18,8 @@ export function action({ request, params, context }: ActionFunctionArgs) {
       eventId: access.eventId,
       unionId: access.unionId,
       staffId: access.user.id,
-      desk: input.desk,
+      // The desk name and the earliest time come from the signed-in session, not the body.
+      sessionKey: await getSessionKey(request),
       scans: input.scans,
     });
     return { results };

@@ -21,6 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const to = params.success && params.data.to ? params.data.to : undefined;
   const messages = await listDevMail(context.db, { to, limit: 50, appUrl: context.appUrl });
   return {
+    open: context.devMailbox === "open",
     to: to ?? "",
     messages: messages.map((m) => ({
       id: m.id,
@@ -42,12 +43,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function DevMailbox() {
-  const { to, messages } = useLoaderData<typeof loader>();
+  const { open, to, messages } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>開発用メールボックス</h1>
       <p className="muted">
         SMTP_URL が設定されていないため、メールは送信されずにここに届きます(最新50件)。
+      </p>
+      <p className="notice">
+        {open
+          ? "DEV_MAILBOX=open が設定されているため、このページはサーバーに接続できる誰にでも表示されます。ログインリンクを読めば誰でもそのアカウントでログインできるので、共有のネットワークでは設定を外してください。"
+          : "ログインリンクを含むため、このページはサーバーと同じ機械(127.0.0.1 / ::1)からだけ表示できます。ほかの端末から見る必要がある場合は、サーバーを DEV_MAILBOX=open で起動してください。"}
       </p>
       <Form method="get" className="filters">
         <label>

@@ -10,7 +10,7 @@ import {
   getApplicationForm,
 } from "../domain/working-groups.server";
 import { formatDateTime } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, parseRowId } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 自治研イベント" }];
 
@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 自�
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
   const form = await getApplicationForm(context.db, {
-    roundId: Number(params.roundId),
+    roundId: (parseRowId(params.roundId) ?? 0),
     personId: user.id,
   });
   if (!form) throw new Response("Not Found", { status: 404 });
@@ -28,7 +28,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireMember(request, context);
   const form = await getApplicationForm(context.db, {
-    roundId: Number(params.roundId),
+    roundId: (parseRowId(params.roundId) ?? 0),
     personId: user.id,
   });
   if (!form) throw new Response("Not Found", { status: 404 });

@@ -4,19 +4,15 @@ import { z } from "zod";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
 import { answerRsvp } from "../domain/working-groups.server";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
+import { safeRedirect } from "../utils/redirect";
 
 const schema = z.object({
-  meeting: z.coerce.number().int().positive(),
+  meeting: rowId(),
   // Spelled out, not imported: module-level code must not touch a .server import.
   answer: z.enum(["yes", "no", "maybe"]),
   redirectTo: z.string().optional().default("/me"),
 });
-
-/** Only a path on this site, never another origin. */
-function back(path: string): string {
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/me";
-}
 
 /** GET has nothing to show: the answers live on /me and on each group's page. */
 export function loader() {
@@ -35,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       status: 400,
     });
   }
-  const to = back(form.data.redirectTo);
+  const to = safeRedirect(form.data.redirectTo, "/me");
   try {
     await answerRsvp(context.db, {
       meetingId: form.data.meeting,

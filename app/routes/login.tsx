@@ -1,10 +1,16 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { requestLoginLink, safeNext } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import { parseForm } from "../utils/forms";
+import { type FieldErrors, parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
 
@@ -18,6 +24,12 @@ const schema = z.object({
   next: z.string().max(500).optional(),
 });
 
+/** A refused sign-in (429) tells the browser when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export function loader({ request }: LoaderFunctionArgs) {
   return { next: safeNext(new URL(request.url).searchParams.get("next")) };
 }
@@ -30,11 +42,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       email: form.data.email,
       next: safeNext(form.data.next),
       appUrl: context.appUrl,
-      clientKey: request.headers.get("x-forwarded-for") ?? "local",
+      clientAddress: context.clientAddress,
     });
   } catch (error) {
     if (error instanceof DomainError) {
-      return { sent: false as const, errors: { _form: error.message }, values: form.values };
+      return json(
+        { sent: false as const, errors: { _form: error.message } as FieldErrors, values: form.values },
+        { status: error.status, headers: error.headers },
+      );
     }
     throw error;
   }
@@ -67,7 +82,7 @@ export default function Login() {
       <p>
         組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
       </p>
-      <Form method="post" className="form" noValidate>
+      <Form method="post" action="/login" className="form" noValidate>
         <FormError message={errors._form} />
         <input type="hidden" name="next" value={next} />
         <Field id="email" label="メールアドレス" required error={errors.email}>

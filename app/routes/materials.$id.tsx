@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { getUser } from "../domain/auth.server";
 import { fileResponse, getMaterialFile } from "../domain/materials.server";
+import { parseRowId } from "../utils/forms";
 
 /**
  * Opens a material: a file's bytes as a download, or a redirect to a link.
@@ -11,7 +12,7 @@ import { fileResponse, getMaterialFile } from "../domain/materials.server";
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await getUser(context.db, request);
-  const id = /^\d{1,9}$/.test(params.id ?? "") ? Number(params.id) : 0;
+  const id = /^\d{1,9}$/.test(params.id ?? "") ? (parseRowId(params.id) ?? 0) : 0;
   const material = await getMaterialFile(context.db, { user, materialId: id });
   if (!material) {
     if (!user) {

@@ -13,7 +13,7 @@ import {
 } from "../domain/materials.server";
 import { requireStaff } from "../domain/permissions.server";
 import { formatDate } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "資料 | 自治研イベント" }];
 
@@ -69,7 +69,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const deleteSchema = z.object({
   intent: z.literal("delete"),
-  material: z.coerce.number().int().positive(),
+  material: rowId(),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {

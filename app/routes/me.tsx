@@ -17,7 +17,7 @@ import {
 import { ticketQrDataUrl } from "../domain/tickets.server";
 import { listMyGroupMeetings } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { parseForm, rowId } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
 
@@ -63,8 +63,8 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("change"),
     registration: z.string().regex(/^\d+$/),
-    course: z.coerce.number().int().positive().optional(),
-    session: z.array(z.coerce.number().int().positive()).default([]),
+    course: rowId().optional(),
+    session: z.array(rowId()).default([]),
   }),
 ]);
 

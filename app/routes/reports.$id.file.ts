@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getUser } from "../domain/auth.server";
 import { fileResponse } from "../domain/materials.server";
 import { getReportFile } from "../domain/reports.server";
+import { parseRowId } from "../utils/forms";
 
 /**
  * A report's file, checked on the server: members once accepted, everyone if
@@ -9,7 +10,7 @@ import { getReportFile } from "../domain/reports.server";
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await getUser(context.db, request);
-  const id = /^\d{1,9}$/.test(params.id ?? "") ? Number(params.id) : 0;
+  const id = /^\d{1,9}$/.test(params.id ?? "") ? (parseRowId(params.id) ?? 0) : 0;
   const file = await getReportFile(context.db, { user, reportId: id });
   if (!file) {
     throw new Response(

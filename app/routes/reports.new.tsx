@@ -5,7 +5,12 @@ import { describedBy, Field, FormError } from "../components/field";
 import { requireMember } from "../domain/auth.server";
 import { MAX_UPLOAD_BYTES, saveUploadForm } from "../domain/materials.server";
 import { listUnions } from "../domain/people.server";
-import { listReportEvents, reportSchema, submitReport } from "../domain/reports.server";
+import {
+  listReportEvents,
+  reportSchema,
+  reportUnionOf,
+  submitReport,
+} from "../domain/reports.server";
 import { formatDate } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "レポートの提出 | 自治研イベント" }];
@@ -13,9 +18,11 @@ export const meta: MetaFunction = () => [{ title: "レポートの提出 | 自�
 /** A member (or a union's secretary) submits a 自治研レポート for a convention. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
+  const own = reportUnionOf(user);
+  const unions = await listUnions(context.db);
   return {
     events: await listReportEvents(context.db),
-    unions: await listUnions(context.db),
+    unions: own === null ? unions : unions.filter((u) => u.id === own),
     defaultUnion: user.organisation_id,
     defaultAuthor: `${user.family_name} ${user.given_name}`.trim(),
     preset: new URL(request.url).searchParams.get("event") ?? "",
@@ -26,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireMember(request, context);
   const failed = await saveUploadForm(request, reportSchema, (input, file) =>
-    submitReport(context.db, { personId: user.id, input, file }),
+    submitReport(context.db, { personId: user.id, unionId: reportUnionOf(user), input, file }),
   );
   return failed ?? redirect("/reports?submitted=1");
 }

@@ -38,6 +38,8 @@ export function parseForm<S extends z.ZodType>(
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data, values };
   const errors: FieldErrors = {};
+  // The values go back into the page: never more of each than its field takes.
+  const echoed = echoable(schema, values);
   const isArray = (key: PropertyKey | undefined) =>
     typeof key === "string" &&
     arrays.some((a) => (a.endsWith("*") ? key.startsWith(a.slice(0, -1)) : a === key));
@@ -47,7 +49,36 @@ export function parseForm<S extends z.ZodType>(
     const field = path.join(".") || "_form";
     errors[field] ??= issue.message;
   }
-  return { ok: false, errors, values };
+  return { ok: false, errors, values: echoed };
+}
+
+/** Longest value echoed back for a field whose schema names no maximum. */
+const ECHO_LIMIT = 1000;
+
+/** A field's `.max(n)`, through optional / default / catch / pipe wrappers. */
+function maxLengthOf(type: unknown): number | undefined {
+  for (let t = type as Record<string, unknown> | undefined, i = 0; t && i < 8; i++) {
+    if (typeof t.maxLength === "number") return t.maxLength;
+    const def = (t._zod as { def?: Record<string, unknown> } | undefined)?.def;
+    t = (def?.innerType ?? def?.in) as Record<string, unknown> | undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The submitted values cut to their fields' maximum length (ECHO_LIMIT where
+ * the schema names none), so that a refused form never sends back more than
+ * it could have accepted.
+ */
+function echoable(schema: z.ZodType, values: FormValues): FormValues {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape ?? {};
+  const cut = (key: string, v: string) => v.slice(0, maxLengthOf(shape[key]) ?? ECHO_LIMIT);
+  return Object.fromEntries(
+    Object.entries(values).map(([key, v]) => [
+      key,
+      Array.isArray(v) ? v.slice(0, 100).map((one) => cut(key, one)) : cut(key, v),
+    ]),
+  );
 }
 
 /** Refuses NUL and other control characters that no form field should hold. */
@@ -65,4 +96,30 @@ export function textField(label: string, max: number) {
     .trim()
     .max(max, `${label}は${max}文字以内で入力してください`)
     .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+}
+
+/**
+ * Ids are plain decimal digits, everywhere: in a URL (/admin/events/12), a
+ * form field or a JSON body. `0x0c`, `1e1`, ` 12`, `+12`, `012` and `12.0`
+ * are no id (Number() would read several of them as 12), so a page answers
+ * 404 and a form the field's message. The range is PostgreSQL's `integer`.
+ */
+const ROW_ID = /^[1-9]\d{0,9}$/;
+const MAX_ROW_ID = 2_147_483_647;
+
+export function parseRowId(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value > 0 && value <= MAX_ROW_ID ? value : undefined;
+  }
+  if (typeof value !== "string" || !ROW_ID.test(value)) return undefined;
+  const id = Number(value);
+  return id <= MAX_ROW_ID ? id : undefined;
+}
+
+/** A form or JSON field holding a row id (see parseRowId), else `message`. */
+export function rowId(message = "指定された項目が見つかりません。画面を再読み込みしてください。") {
+  return z.preprocess(
+    (v) => parseRowId(v) ?? Number.NaN,
+    z.number({ message }).int(message).positive(message),
+  );
 }

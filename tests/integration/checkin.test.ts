@@ -135,6 +135,21 @@ async function sync(cookie: string, desk: string, scans: Record<string, unknown>
   };
 }
 
+/**
+ * The desk takes its roster under a desk name, as the page does every minute;
+ * `minutesAgo` plays the clock back to when the desk first took it (the
+ * earliest its offline scans can be dated).
+ */
+async function takeRoster(cookie: string, desk: string, minutesAgo = 60) {
+  const response = await call(cookie, `${DESK}/roster?desk=${encodeURIComponent(desk)}`);
+  expect(response.status).toBe(200);
+  await database.db
+    .updateTable("checkin_desk_sessions")
+    .set({ roster_downloaded_at: new Date(Date.now() - minutesAgo * 60_000) })
+    .where("desk", "=", desk)
+    .execute();
+}
+
 async function checkinsOf(registrationId: string) {
   return database.db
     .selectFrom("checkins")
@@ -491,6 +506,7 @@ describe("offline desks", () => {
       ...scans,
       { ...scans[0]!, nonce: randomUUID(), registration: undefined, ticket: tickets[0]!.secret },
     ];
+    await takeRoster(cookies.reception, "受付C");
     const first = await sync(cookies.reception, "受付C", withSecret);
     expect(first.results.map((r) => r.result?.code)).toEqual([
       "ok",
@@ -516,7 +532,7 @@ describe("offline desks", () => {
     }
   });
 
-  it("two desks that scanned one ticket offline: the earlier scan wins whichever syncs first, and the later desk sees a duplicate", async () => {
+  it("two desks that scanned one ticket offline: the first to sync checks it in, the other sees a duplicate, and no sync rewrites it", async () => {
     for (const earlierSyncsFirst of [true, false]) {
       const ticket = await confirmedTicket();
       const early = {
@@ -530,30 +546,67 @@ describe("offline desks", () => {
         nonce: randomUUID(),
         clientTime: new Date(Date.now() - 20 * 60_000).toISOString(),
       };
+      await takeRoster(cookies.reception, "受付A");
+      await takeRoster(cookies.organiser, "受付B");
       const send = {
         early: () => sync(cookies.reception, "受付A", [early]),
         late: () => sync(cookies.organiser, "受付B", [late]),
       };
-      if (earlierSyncsFirst) {
-        expect((await send.early()).results[0]!.result!.code).toBe("ok");
-        const lateAnswer = (await send.late()).results[0]!.result!;
-        expect(lateAnswer.code).toBe("already_checked_in");
-        expect(lateAnswer.checkin?.desk).toBe("受付A");
-      } else {
-        expect((await send.late()).results[0]!.result!.code).toBe("ok");
-        expect((await send.early()).results[0]!.result!.code).toBe("ok");
-        // The later desk, sending its queue again, now sees the earlier scan.
-        const lateAgain = (await send.late()).results[0]!.result!;
-        expect(lateAgain.code).toBe("already_checked_in");
-        expect(lateAgain.checkin?.desk).toBe("受付A");
-        expect(await auditCount("checkin_earlier_scan")).toBeGreaterThan(0);
-      }
+      const [first, second] = earlierSyncsFirst ? [send.early, send.late] : [send.late, send.early];
+      const winner = earlierSyncsFirst ? early : late;
+      expect((await first()).results[0]!.result!.code).toBe("ok");
+      const duplicate = (await second()).results[0]!.result!;
+      expect(duplicate.code).toBe("already_checked_in");
+      expect(duplicate.checkin?.desk).toBe(earlierSyncsFirst ? "受付A" : "受付B");
       const rows = await checkinsOf(ticket.id);
       expect(rows).toHaveLength(1);
-      expect(rows[0]!.desk).toBe("受付A");
-      expect(rows[0]!.checked_in_at.toISOString()).toBe(early.clientTime);
-      expect(rows[0]!.client_nonce).toBe(early.nonce);
+      expect(rows[0]!.desk).toBe(earlierSyncsFirst ? "受付A" : "受付B");
+      expect(rows[0]!.checked_in_at.toISOString()).toBe(winner.clientTime);
+      expect(rows[0]!.client_nonce).toBe(winner.nonce);
     }
+  });
+
+  it("an offline scan is dated no earlier than the desk's roster, under the session's desk name, and never rewrites a check-in", async () => {
+    // The attack: a sync claiming 2000-01-01 and another desk's name, for a ticket already checked in.
+    const checkedIn = await confirmedTicket();
+    await scan(cookies.reception, { ticket: checkedIn.secret, desk: "受付E" });
+    const [before] = await checkinsOf(checkedIn.id);
+    await takeRoster(cookies.reception, "受付E", 45);
+    const forged = await sync(cookies.reception, "本部席", [
+      {
+        nonce: randomUUID(),
+        list: lists.whole,
+        registration: checkedIn.id,
+        clientTime: "2000-01-01T00:00:00Z",
+      },
+    ]);
+    expect(forged.results[0]!.result!.code).toBe("already_checked_in");
+    const [after] = await checkinsOf(checkedIn.id);
+    expect(after).toEqual(before);
+
+    // A new ticket: the claimed year 2000 becomes the roster's time; the desk is the session's.
+    const fresh = await confirmedTicket();
+    const rosterAt = Date.now() - 45 * 60_000;
+    const answer = await sync(cookies.reception, "本部席", [
+      {
+        nonce: randomUUID(),
+        list: lists.whole,
+        registration: fresh.id,
+        clientTime: "2000-01-01T00:00:00Z",
+      },
+    ]);
+    expect(answer.results[0]!.result!.code).toBe("ok");
+    const [row] = await checkinsOf(fresh.id);
+    expect(row!.desk).toBe("受付E");
+    expect(Math.abs(row!.checked_in_at.getTime() - rosterAt)).toBeLessThan(5_000);
+
+    // The legitimate use: a scan made 10 minutes ago, within the window, keeps its time.
+    const legit = await confirmedTicket();
+    const tenAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    await sync(cookies.reception, "受付E", [
+      { nonce: randomUUID(), list: lists.whole, registration: legit.id, clientTime: tenAgo },
+    ]);
+    expect((await checkinsOf(legit.id))[0]!.checked_in_at.toISOString()).toBe(tenAgo);
   });
 
   it("a desk clock in the future does not date a check-in after now", async () => {
