@@ -3,7 +3,7 @@ import type express from "express";
 
 /**
  * The security headers of every response, set in one place (see
- * docs/decisions/013-csp.md for why each is what it is):
+ * docs/decisions/014-csp.md for why each is what it is):
  * - a Content-Security-Policy whose scripts are this site's own files and the
  *   inline scripts Remix writes, which carry this request's nonce (no
  *   'unsafe-inline' for scripts); 'wasm-unsafe-eval' for the desk's QR decoder

@@ -149,7 +149,9 @@ describe("going live", () => {
     } finally {
       await app.close();
     }
-    const bad = run("scripts/admin-create.ts", ["not-an-address"]);
+    const bad = run("scripts/admin-create.ts", ["not-an-address"], {
+      APP_URL: "https://events.example.jp",
+    });
     expect(await bad.exited).toBe(1);
     expect(bad.output().stderr).toContain("メールアドレスの形式が正しくありません");
   });
