@@ -113,7 +113,7 @@ export async function consumeLoginLink(
         .values({ email: used.email })
         .returning(["id", "profile_completed_at"])
         .executeTakeFirstOrThrow());
-    const sessionToken = await insertSession(trx, person.id);
+    const sessionToken = await insertSession(trx, person.id, "link");
     const next = person.profile_completed_at
       ? used.next_path
       : `/profile?next=${encodeURIComponent(used.next_path)}`;
@@ -121,8 +121,14 @@ export async function consumeLoginLink(
   });
 }
 
-async function insertSession(db: Database, personId: string): Promise<string> {
+/** Opens a session, and records the sign-in for the person's own data (/me/data). */
+async function insertSession(
+  db: Database,
+  personId: string,
+  method: "link" | "password" | "session",
+): Promise<string> {
   const token = newToken();
+  await db.insertInto("sign_ins").values({ person_id: personId, method }).execute();
   await db
     .insertInto("auth_sessions")
     .values({
@@ -137,7 +143,7 @@ async function insertSession(db: Database, personId: string): Promise<string> {
 
 /** Opens a session for a person, for staff sign-in and for tests' fixtures. */
 export function createSession(db: Database, personId: string): Promise<string> {
-  return insertSession(db, personId);
+  return insertSession(db, personId, "session");
 }
 
 /** The columns of a SessionUser, read with a session or an API token. */
@@ -225,5 +231,5 @@ export async function loginWithPassword(
     ? await verifyPassword(args.password, person.password_hash)
     : false;
   if (!person || !ok || person.role === "member") throw new DomainError("invalid_credentials");
-  return insertSession(db, person.id);
+  return insertSession(db, person.id, "password");
 }

@@ -55,6 +55,12 @@ export const ERROR_MESSAGES = {
   results_already_sent: "この募集の結果は既に通知済みです。",
   reminder_too_soon: "リマインドは10分以内に送信済みです。しばらく待ってから送信してください。",
   reports_closed: "このイベントは現在レポートを受け付けていません。",
+  consent_required:
+    "「個人情報の取扱い」に同意いただけない場合は、申し込めません。内容をご確認のうえ、同意欄にチェックを入れてください。",
+  consent_outdated:
+    "「個人情報の取扱い」が更新されました。最新の内容をご確認のうえ、あらためて同意してください。",
+  needs_consent_required:
+    "食事の配慮・配慮が必要なことを記入した場合は、その利用への同意が必要です。同意欄にチェックを入れるか、記入を消してください。",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -103,6 +109,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   results_already_sent: 409,
   reminder_too_soon: 429,
   reports_closed: 409,
+  consent_required: 422,
+  consent_outdated: 409,
+  needs_consent_required: 422,
 };
 
 export class DomainError extends Error {

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { StaffAttestationFields } from "../components/consent-fieldset";
 import { FormError } from "../components/field";
 import { requireEventAccess } from "../domain/permissions.server";
+import { readAttestation } from "../domain/privacy.server";
 import { CSV_TEMPLATE, importRegistrations, previewImport } from "../domain/proxy.server";
 import { readBodyWithin } from "../utils/body.server";
 
@@ -31,9 +33,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (bytes.byteLength > MAX_BYTES) return json({ error: TOO_LARGE }, { status: 413 });
 
   if (form.get("intent") === "import") {
-    const result = await importRegistrations(context.db, { access, bytes, appUrl: context.appUrl });
+    const result = await importRegistrations(context.db, {
+      access,
+      bytes,
+      appUrl: context.appUrl,
+      attestation: readAttestation(form),
+    });
     if ("imported" in result) return { imported: result.imported, waitlisted: result.waitlisted };
-    return { error: result.fileError ?? "取り込めない行があります。何も登録していません。", rows: result.rows };
+    return {
+      error: result.fileError ?? "取り込めない行があります。何も登録していません。",
+      rows: result.rows,
+      // still all valid as rows: the step-2 form is shown again, for the confirmation it missed
+      valid: result.rows.every((r) => r.errors.length === 0),
+      content: Buffer.from(bytes).toString("base64"),
+    };
   }
   const preview = await previewImport(context.db, { access, bytes });
   if (preview.fileError) return { error: preview.fileError };
@@ -107,6 +120,7 @@ export default function ImportCsv() {
             <Form method="post" encType="multipart/form-data">
               <input type="hidden" name="intent" value="import" />
               <input type="hidden" name="content" value={result.content} />
+              <StaffAttestationFields />
               <button type="submit" className="button button--large">
                 {`${result.rows.length}名を登録する`}
               </button>

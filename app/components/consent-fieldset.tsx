@@ -1,0 +1,141 @@
+import { Link } from "@remix-run/react";
+import { formatDate } from "../utils/format";
+
+/**
+ * Consent to the privacy notice (個人情報の取扱い), and the separate explicit
+ * consent for dietary and accessibility needs (要配慮個人情報). The form
+ * sends privacy_consent=on with the version shown (privacy_version), and
+ * needs_consent=on; privacy.server.ts reads them (readConsent) and the
+ * registration refuses without them.
+ */
+
+export type NoticeView = { version: number; body: string; published_at: string | Date };
+
+/** The notice's text, paragraph by paragraph. */
+export function NoticeText(props: { body: string }) {
+  return (
+    <div className="privacy-notice">
+      {props.body.split(/\n{2,}/).map((block, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: paragraphs of one static text
+        <p key={i} style={{ whiteSpace: "pre-line" }}>
+          {block}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function FieldError(props: { id: string; message?: string }) {
+  return props.message ? (
+    <p className="error" id={props.id} role="alert">
+      {props.message}
+    </p>
+  ) : null;
+}
+
+/** The member's consent at registration. */
+export function ConsentFieldset(props: {
+  notice: NoticeView;
+  /** the event's own purposes, beyond the notice */
+  purposes: string;
+  errors: Record<string, string | undefined>;
+  values: Record<string, unknown>;
+}) {
+  const { notice, errors, values } = props;
+  return (
+    <fieldset
+      className="consent"
+      aria-describedby={[errors.privacy_consent ? "privacy_consent-error" : "", errors.needs_consent ? "needs_consent-error" : ""]
+        .filter(Boolean)
+        .join(" ") || undefined}
+    >
+      <legend>
+        個人情報の取扱い<span className="required">必須</span>
+      </legend>
+      <details>
+        <summary>
+          個人情報の取扱い(第{notice.version}版、{formatDate(notice.published_at)})を読む
+        </summary>
+        <NoticeText body={notice.body} />
+        <p className="small">
+          <Link to="/privacy" target="_blank" rel="noreferrer">
+            別のページで開く
+          </Link>
+        </p>
+      </details>
+      {props.purposes ? (
+        <div className="notice">
+          <p className="small">
+            <strong>このイベントでの追加の利用目的</strong>
+          </p>
+          <p className="small" style={{ whiteSpace: "pre-line" }}>
+            {props.purposes}
+          </p>
+        </div>
+      ) : null}
+      <input type="hidden" name="privacy_version" value={notice.version} />
+      <label className="choice">
+        <input
+          type="checkbox"
+          name="privacy_consent"
+          value="on"
+          defaultChecked={values.privacy_consent === "on"}
+          aria-invalid={errors.privacy_consent ? true : undefined}
+          required
+        />
+        <span>
+          「個人情報の取扱い」(第{notice.version}版)
+          {props.purposes ? "と、このイベントでの追加の利用目的" : ""}に同意します
+        </span>
+      </label>
+      <FieldError id="privacy_consent-error" message={errors.privacy_consent} />
+      <label className="choice">
+        <input
+          type="checkbox"
+          name="needs_consent"
+          value="on"
+          defaultChecked={values.needs_consent === "on"}
+          aria-invalid={errors.needs_consent ? true : undefined}
+        />
+        <span>
+          記入した食事の配慮・配慮が必要なことを、このイベントの主催者が当日の配慮のために利用することに同意します
+          <span className="small muted" style={{ display: "block" }}>
+            健康状態等に関わる情報(要配慮個人情報)のため、記入した場合のみ、別に同意をお願いしています。同意がない場合、これらの記入は登録できません。
+          </span>
+        </span>
+      </label>
+      <FieldError id="needs_consent-error" message={errors.needs_consent} />
+    </fieldset>
+  );
+}
+
+/** What a staff member confirms when registering someone else (proxy form, CSV import). */
+export function StaffAttestationFields(props: { errors?: Record<string, string | undefined> }) {
+  const errors = props.errors ?? {};
+  return (
+    <fieldset className="consent">
+      <legend>本人の同意の確認</legend>
+      <label className="choice">
+        <input type="checkbox" name="consent_attested" value="on" aria-invalid={errors.consent_attested ? true : undefined} />
+        <span>
+          本人が<Link to="/privacy" target="_blank" rel="noreferrer">「個人情報の取扱い」</Link>
+          (最新版)とこのイベントの利用目的に同意していることを確認しました
+        </span>
+      </label>
+      <FieldError id="consent_attested-error" message={errors.consent_attested} />
+      <label className="choice">
+        <input
+          type="checkbox"
+          name="needs_consent_attested"
+          value="on"
+          aria-invalid={errors.needs_consent_attested ? true : undefined}
+        />
+        <span>
+          食事の配慮・配慮事項を登録する場合: その利用について本人の明示的な同意を得ています
+        </span>
+      </label>
+      <FieldError id="needs_consent_attested-error" message={errors.needs_consent_attested} />
+      <p className="small muted">確認した人として、あなたの名前が申込に記録されます。</p>
+    </fieldset>
+  );
+}
