@@ -139,3 +139,16 @@ export function StaffAttestationFields(props: { errors?: Record<string, string |
     </fieldset>
   );
 }
+
+/** At sign-up (the first profile form): what the site keeps, and where the notice is. */
+export function SignUpNotice() {
+  return (
+    <p className="notice small">
+      ご登録いただく氏名・所属・連絡先は、
+      <Link to="/privacy" target="_blank" rel="noreferrer">
+        「個人情報の取扱い」
+      </Link>
+      に沿って、イベントの申込と運営のために利用します。登録した情報はマイページの「わたしのデータ」でいつでも確認・ダウンロード・削除できます。
+    </p>
+  );
+}

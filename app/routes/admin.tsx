@@ -25,6 +25,7 @@ export default function AdminLayout() {
           <Link to="/admin/groups">専門部会</Link>
           <Link to="/admin/reports">レポート</Link>
           <Link to="/admin/api">API</Link>
+          {user.role === "admin" ? <Link to="/admin/privacy">個人情報</Link> : null}
         </nav>
         <span className="small muted">
           {user.family_name} {user.given_name}(
