@@ -152,3 +152,25 @@ export function SignUpNotice() {
     </p>
   );
 }
+
+/** On the export page: what the list may be used for, and that the download is recorded. */
+export function PurposeReminder(props: { purposes: string }) {
+  return (
+    <div className="notice notice--warn" role="note">
+      <p>
+        <strong>個人情報の利用目的の確認</strong>
+      </p>
+      <p className="small">
+        名簿は、このイベントの申込受付・当日の運営・参加者への連絡のためにのみ使ってください(
+        <Link to="/privacy">個人情報の取扱い</Link>
+        )。必要な項目だけを選び、用が済んだファイルは削除してください。食事の配慮・配慮事項は要配慮個人情報のため、必要なときだけ出力してください。
+      </p>
+      {props.purposes ? (
+        <p className="small" style={{ whiteSpace: "pre-line" }}>
+          このイベントで同意を得ている追加の目的: {props.purposes}
+        </p>
+      ) : null}
+      <p className="small">ダウンロードは、誰が・いつ・どの条件で・何件を取得したかが記録されます。</p>
+    </div>
+  );
+}

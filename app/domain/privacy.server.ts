@@ -590,6 +590,9 @@ export async function deleteAccount(
 // Retention
 // ---------------------------------------------------------------------------
 
+/** The retention job on the worker's queue: daily at 18:30 UTC, 03:30 in Tokyo (crontab times are UTC here). */
+export const PURGE_CRONTAB = "30 18 * * * purge_personal_data";
+
 export async function getRetentionSettings(db: Database) {
   return db
     .selectFrom("privacy_settings")

@@ -84,7 +84,7 @@ export default function PrivacyAdmin() {
       <p className="small">
         毎日1回、保存期間を過ぎたデータを自動で削除します。参加人数などの統計は残ります。削除は操作履歴に記録されます。
       </p>
-      <div className="notice" aria-labelledby="preview-heading">
+      <section className="notice" aria-labelledby="preview-heading">
         <p id="preview-heading">
           <strong>次回の実行で削除されるもの</strong>
         </p>
@@ -106,7 +106,7 @@ export default function PrivacyAdmin() {
           </button>
         </Form>
         <ActionResult result={resultOf("purge")} />
-      </div>
+      </section>
       <Form method="post" className="form" noValidate>
         <input type="hidden" name="intent" value="retention" />
         <ActionResult result={resultOf("retention")} />
