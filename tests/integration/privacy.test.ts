@@ -280,7 +280,7 @@ describe("a member's own data", () => {
     const bytes = Buffer.from(await (await a.client.get("/me/data.csv")).arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = bytes.subarray(3).toString("utf8");
-    expect(csv.startsWith("区分,対象,項目,値")).toBe(true);
+    expect(csv.startsWith(`"区分","対象","項目","値"`)).toBe(true);
     expect(csv).toContain(a.email);
     expect(csv).toContain("Aのアレルギー");
     expect(csv).not.toContain(b.email);
