@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
 import { FormError } from "../components/field";
 import { requireUser, sessionCookie } from "../domain/auth.server";
 import { collectMyData, deleteAccount, deleteAccountSchema } from "../domain/privacy.server";
@@ -39,10 +40,10 @@ function Rows(props: { rows: [string, string][] }) {
   return (
     <dl className="facts">
       {props.rows.map(([k, v]) => (
-        <div key={k}>
+        <Fragment key={k}>
           <dt>{k}</dt>
-          <dd>{v || "—"}</dd>
-        </div>
+          <dd style={{ overflowWrap: "anywhere" }}>{v || "—"}</dd>
+        </Fragment>
       ))}
     </dl>
   );
