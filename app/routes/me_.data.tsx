@@ -38,7 +38,7 @@ const RSVP_LABELS: Record<string, string> = { yes: "出席", no: "欠席", maybe
 
 function Rows(props: { rows: [string, string][] }) {
   return (
-    <dl className="facts">
+    <dl className="facts" style={{ gridTemplateColumns: "minmax(5em, 35%) 1fr" }}>
       {props.rows.map(([k, v]) => (
         <Fragment key={k}>
           <dt>{k}</dt>
