@@ -455,6 +455,29 @@ describe("who downloaded what", () => {
     expect(apiRow?.detail).toMatchObject({ rows: apiBody.registrations.length, filter: { status: "confirmed", page: 1 } });
     expect(rows.find((r) => r.action === "export" && r.event_id === null)?.detail).toMatchObject({ filter: { group_id: group.id } });
 
+    // a 単組 secretary's export: their union only, and the audit row says so
+    const secretary = await db
+      .selectFrom("people")
+      .innerJoin("organisations", "organisations.id", "people.organisation_id")
+      .select(["people.id", "organisations.id as union_id", "organisations.name", "organisations.code"])
+      .where("people.email", "=", "secretary@example.jp")
+      .executeTakeFirstOrThrow();
+    const shared = await makeEvent({ startsInDays: 25 });
+    const ours = await member({ union: secretary.code });
+    const other = await member({ union: secretary.code === "koriyama-shi" ? "fukushima-shi" : "koriyama-shi" });
+    for (const m of [ours, other]) await m.client.post(`/events/${shared.slug}/register`, { ...CONSENT_FIELDS });
+    const secretaryClient = browserLike(app.url, await signIn(db, secretary.id));
+    const theirs = await (await secretaryClient.get(`/admin/events/${shared.id}/export.csv?columns=name&columns=union&columns=email`)).text();
+    expect(theirs).toContain(ours.email);
+    expect(theirs).not.toContain(other.email);
+    const lines = theirs.trim().split("\r\n").slice(1);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toContain(secretary.name);
+    const secretaryRow = await waitFor(async () =>
+      (await auditRows("export", "export")).find((r) => r.actor_person_id === secretary.id),
+    );
+    expect(secretaryRow.detail).toMatchObject({ union_id: secretary.union_id, rows: lines.length });
+
     // the event's audit log, filtered to downloads
     const log = await (await organiser.get(`/admin/events/${event.id}/audit?kind=export`)).text();
     expect(log).toContain("ファイルのダウンロード");
