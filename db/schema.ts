@@ -28,6 +28,9 @@ export type SessionKind =
   | "meeting";
 export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
 export type CourseAllocation = "first_come" | "waitlist_only";
+/** Whether a person's 単組 has confirmed them: see app/domain/membership.server.ts. */
+export type MembershipStatus = "none" | "pending" | "confirmed" | "declined";
+export type MembershipVia = "roster" | "domain" | "secretary" | "proxy" | "seed" | "migration";
 
 export interface OrganisationsTable {
   id: Generated<number>;
@@ -37,6 +40,7 @@ export interface OrganisationsTable {
   name: string;
   name_kana: string;
   created_at: CreatedAt;
+  retired_at: Timestamp | null;
 }
 
 export interface PeopleTable {
@@ -57,6 +61,10 @@ export interface PeopleTable {
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  membership_status: Generated<MembershipStatus>;
+  membership_via: MembershipVia | null;
+  membership_decided_at: Timestamp | null;
+  membership_decided_by: string | null;
 }
 
 export interface VenuesTable {
@@ -130,6 +138,23 @@ export interface EventStaffTable {
   event_id: number;
   person_id: string;
   role: "organiser" | "reception";
+  added_at: CreatedAt;
+  added_by: string | null;
+}
+
+export interface UnionRosterTable {
+  organisation_id: number;
+  email: string;
+  name: Generated<string>;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+export interface UnionMailDomainsTable {
+  organisation_id: number;
+  domain: string;
+  added_by: string | null;
+  added_at: CreatedAt;
 }
 
 export interface RegistrationWindowsTable {
@@ -497,6 +522,8 @@ export interface DB {
   venues: VenuesTable;
   events: EventsTable;
   event_staff: EventStaffTable;
+  union_roster: UnionRosterTable;
+  union_mail_domains: UnionMailDomainsTable;
   union_quotas: UnionQuotasTable;
   api_tokens: ApiTokensTable;
   webhooks: WebhooksTable;

@@ -42,6 +42,7 @@ export type SessionUser = Pick<
   | "birth_date"
   | "role"
   | "profile_completed_at"
+  | "membership_status"
 >;
 
 /** Only a path on this site may follow a sign-in, never another origin. */
@@ -160,6 +161,7 @@ export const SESSION_USER_COLUMNS = [
   "people.birth_date",
   "people.role",
   "people.profile_completed_at",
+  "people.membership_status",
 ] as const;
 
 /** The signed-in person, or undefined. */

@@ -8,7 +8,10 @@ export const ERROR_MESSAGES = {
   forbidden: "この操作を行う権限がありません。",
   login_required: "ログインしてください。",
   profile_required: "はじめにプロフィールを登録してください。",
-  members_only: "このイベントは組合員限定です。ログインのうえ、所属単組を登録してください。",
+  members_only:
+    "このイベントは組合員限定です。プロフィールで所属単組を登録し、単組による組合員の確認を受けた方が申し込めます。",
+  membership_pending:
+    "所属単組で組合員であることを確認中です。確認が済むと、組合員限定のイベントへの申込や資料のダウンロードができます(確認が済むとメールでお知らせします)。",
   window_closed: "申込受付期間外のため、申し込めません。",
   event_not_open: "このイベントは現在申込を受け付けていません。",
   already_registered: "このイベントには既に申し込んでいます。マイページで内容をご確認ください。",
@@ -71,6 +74,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   login_required: 401,
   profile_required: 403,
   members_only: 403,
+  membership_pending: 403,
   window_closed: 409,
   event_not_open: 409,
   already_registered: 409,

@@ -13,6 +13,7 @@ import { type FieldErrors, type FormValues, NO_CONTROL_CHARS, parseForm } from "
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError, type ErrorCode } from "./errors.server";
+import { isConfirmedMember } from "./membership.server";
 import { getEventAccess } from "./permissions.server";
 import { getManagedGroup } from "./working-groups.server";
 
@@ -281,7 +282,7 @@ function visibleTo(user: SessionUser | undefined) {
     const conditions = [eb("materials.visibility", "=", "public")];
     if (user) {
       if (user.role === "admin") return eb.lit(true);
-      if (user.profile_completed_at) conditions.push(eb("materials.visibility", "=", "members"));
+      if (isConfirmedMember(user)) conditions.push(eb("materials.visibility", "=", "members"));
       conditions.push(
         eb.and([
           eb("materials.visibility", "=", "registrants"),

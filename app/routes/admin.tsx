@@ -25,6 +25,10 @@ export default function AdminLayout() {
           <Link to="/admin/groups">専門部会</Link>
           <Link to="/admin/reports">レポート</Link>
           <Link to="/admin/api">API</Link>
+          {user.role === "admin" ? <Link to="/admin/unions">単組</Link> : null}
+          {user.role === "secretary" && user.organisation_id ? (
+            <Link to={`/admin/unions/${user.organisation_id}`}>組合員の確認</Link>
+          ) : null}
           {user.role === "admin" ? <Link to="/admin/privacy">個人情報</Link> : null}
         </nav>
         <span className="small muted">

@@ -5,7 +5,8 @@ import { ConsentFieldset } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
+import { DomainError, ERROR_MESSAGES } from "../domain/errors.server";
+import { membersOnlyRefusal } from "../domain/membership.server";
 import { registrationState } from "../domain/events.server";
 import { getConsentContext, readConsent } from "../domain/privacy.server";
 import {
@@ -34,11 +35,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const mine = (await listMyRegistrations(context.db, user.id)).find(
     (r) => r.event_id === form.id && r.status !== "cancelled",
   );
+  const refusal = form.members_only ? membersOnlyRefusal(user) : undefined;
   return {
     form,
     state: registrationState(form).state,
     alreadyRegistered: Boolean(mine),
     needsBirthDate: form.max_age !== null && !user.birth_date,
+    membersOnly: refusal ? { code: refusal, message: ERROR_MESSAGES[refusal] } : undefined,
     consent: await getConsentContext(context.db, form.id),
   };
 }
@@ -81,7 +84,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Register() {
-  const { form, state, alreadyRegistered, needsBirthDate, consent } = useLoaderData<typeof loader>();
+  const { form, state, alreadyRegistered, needsBirthDate, membersOnly, consent } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors: Record<string, string> = result?.errors ?? {};
@@ -109,6 +113,21 @@ export default function Register() {
         <Link to="/me" className="button">
           マイページで申込内容を見る
         </Link>
+      </section>
+    );
+  }
+  if (membersOnly) {
+    return (
+      <section>
+        {header}
+        <p className="notice notice--warn" role="status">
+          {membersOnly.message}
+        </p>
+        {membersOnly.code === "members_only" ? (
+          <Link to={`/profile?next=${encodeURIComponent(`/events/${form.slug}/register`)}`} className="button">
+            プロフィールで所属単組を登録する
+          </Link>
+        ) : null}
       </section>
     );
   }

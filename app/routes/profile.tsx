@@ -7,6 +7,14 @@ import { requireUser, safeNext } from "../domain/auth.server";
 import { listUnions, profileSchema, saveProfile } from "../domain/people.server";
 import { parseForm } from "../utils/forms";
 
+/** What the 所属単組 field says about the member's confirmation. */
+const MEMBERSHIP_HINTS = {
+  none: "組合員限定のイベントへの申込や資料の閲覧は、所属単組が組合員であることを確認してからになります。",
+  pending: "所属単組で組合員であることを確認中です。確認が済むとメールでお知らせします。",
+  confirmed: "所属単組で組合員として確認済みです。単組を変更すると、新しい単組で改めて確認を受けます。",
+  declined: "選択した単組では組合員として確認できませんでした。選択に誤りがあれば選び直してください。",
+} as const;
+
 export const meta: MetaFunction = () => [{ title: "プロフィール | 自治研イベント" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -23,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(profileSchema, await request.formData());
   if (!form.ok) return { errors: form.errors, values: form.values };
   const saved = await saveProfile(context.db, { personId: user.id, input: form.data });
-  if (!saved) {
+  if (saved === undefined) {
     return {
       errors: { organisation_id: "所属単組を一覧から選択してください" },
       values: form.values,
@@ -98,9 +106,15 @@ export default function Profile() {
             />
           </Field>
         </div>
-        <Field id="organisation_id" label="所属単組" required error={errors.organisation_id}>
+        <Field
+          id="organisation_id"
+          label="所属単組"
+          required
+          error={errors.organisation_id}
+          hint={MEMBERSHIP_HINTS[user.membership_status]}
+        >
           <select
-            {...describedBy("organisation_id", errors.organisation_id)}
+            {...describedBy("organisation_id", errors.organisation_id, "hint")}
             name="organisation_id"
             defaultValue={value("organisation_id")}
             required
