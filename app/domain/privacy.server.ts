@@ -232,11 +232,19 @@ export async function collectMyData(db: Database, personId: string) {
       "people.workplace",
       "people.phone",
       "people.birth_date",
+      "people.membership_status",
       "people.created_at",
       "people.profile_completed_at",
     ])
     .where("people.id", "=", personId)
     .executeTakeFirstOrThrow();
+  // A union's roster names addresses; the one with this person's address is held about them too.
+  const rosters = await db
+    .selectFrom("union_roster")
+    .innerJoin("organisations", "organisations.id", "union_roster.organisation_id")
+    .select(["organisations.name as union_name", "union_roster.name", "union_roster.added_at"])
+    .where("union_roster.email", "=", profile.email.toLowerCase())
+    .execute();
   const registrations = await db
     .selectFrom("registrations")
     .innerJoin("events", "events.id", "registrations.event_id")
@@ -319,7 +327,7 @@ export async function collectMyData(db: Database, personId: string) {
     .execute();
   return {
     generatedAt: new Date(),
-    profile,
+    profile: { ...profile, membership_label: MEMBERSHIP_LABELS[profile.membership_status] ?? profile.membership_status },
     registrations: registrations.map((r) => ({
       id: r.id,
       event: r.event_title,
@@ -351,6 +359,7 @@ export async function collectMyData(db: Database, personId: string) {
     groups,
     reports,
     applications,
+    rosters,
     signIns,
   };
 }
@@ -363,6 +372,12 @@ const SIGN_IN_LABELS: Record<string, string> = {
   session: "ログイン",
 };
 const RSVP_LABELS: Record<string, string> = { yes: "出席", no: "欠席", maybe: "未定" };
+const MEMBERSHIP_LABELS: Record<string, string> = {
+  none: "—",
+  pending: "単組の確認待ち",
+  confirmed: "確認済み",
+  declined: "確認できませんでした",
+};
 
 const when = (value: Date | string | null | undefined) => (value ? formatDateTime(value) : "");
 
@@ -382,6 +397,7 @@ export function myDataCsv(data: MyData): string {
     ["職場", p.workplace],
     ["電話番号", p.phone],
     ["生年月日", p.birth_date ?? ""],
+    ["組合員の確認", p.membership_label],
     ["登録日時", when(p.created_at)],
   ];
   for (const [item, value] of profile) lines.push(["プロフィール", "", item, value]);
@@ -406,6 +422,7 @@ export function myDataCsv(data: MyData): string {
   for (const g of data.groups) lines.push(["専門部会", g.name, g.role === "leader" ? "部会長" : "部会員", when(g.joined_at)]);
   for (const r of data.reports) lines.push(["レポート", r.event_title, r.title, r.authors]);
   for (const a of data.applications) lines.push(["専門部会への応募", a.title, "応募理由", a.motivation]);
+  for (const r of data.rosters) lines.push(["単組の名簿", r.union_name, r.name, when(r.added_at)]);
   for (const s of data.signIns) lines.push(["ログイン", "", SIGN_IN_LABELS[s.method] ?? s.method, when(s.at)]);
   return `\uFEFF${lines.map(csvRecord).join("")}`;
 }

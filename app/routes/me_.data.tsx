@@ -82,6 +82,7 @@ export default function MyData() {
           ["職場", p.workplace],
           ["電話番号", p.phone],
           ["生年月日", p.birth_date ?? ""],
+          ["組合員の確認", p.membership_label],
           ["登録日時", formatDateTime(p.created_at)],
         ]}
       />
@@ -156,6 +157,19 @@ export default function MyData() {
           </li>
         ))}
       </ul>
+
+      {data.rosters.length > 0 ? (
+        <>
+          <h2>単組の名簿</h2>
+          <ul>
+            {data.rosters.map((r) => (
+              <li key={r.union_name}>
+                {r.union_name}の名簿に登録されています({r.name || "氏名なし"}、{formatDate(r.added_at)})
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
 
       <h2>レポート</h2>
       {data.reports.length === 0 ? <p className="muted">ありません。</p> : null}
