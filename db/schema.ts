@@ -61,6 +61,21 @@ export interface PeopleTable {
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** a disabled account signs in no more; its sessions were ended */
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** the account works until then (a reception account for one event) */
+  valid_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  invited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  password_changed_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
+  /** base32 TOTP secret; set while enrolling, in force once totp_enabled_at is set */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** the last TOTP time step accepted, so a code works once */
+  totp_last_counter: ColumnType<string | null, number | null | undefined, number | null>;
   membership_status: Generated<MembershipStatus>;
   membership_via: MembershipVia | null;
   membership_decided_at: Timestamp | null;
@@ -462,6 +477,33 @@ export interface AuthSessionsTable {
   csrf_token: string;
   created_at: CreatedAt;
   expires_at: Timestamp;
+  /** 'full': signed in; 'totp': waits for the second factor; 'enrol': may only set one up */
+  stage: Generated<"full" | "totp" | "enrol">;
+  last_seen_at: CreatedAt;
+}
+
+export interface PasswordTokensTable {
+  token_hash: string;
+  person_id: string;
+  purpose: "invite" | "reset" | "first_admin";
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  person_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface SiteSettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: CreatedAt;
+  updated_by: string | null;
 }
 
 export interface RateLimitsTable {
@@ -553,6 +595,9 @@ export interface DB {
   audit_log: AuditLogTable;
   login_tokens: LoginTokensTable;
   auth_sessions: AuthSessionsTable;
+  password_tokens: PasswordTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  site_settings: SiteSettingsTable;
   rate_limits: RateLimitsTable;
   outbound_emails: OutboundEmailsTable;
   export_presets: ExportPresetsTable;

@@ -4,16 +4,16 @@
  * web app on PORT (3000).
  */
 import { migrateToLatest } from "../db/index";
-import { loadDemoData } from "../db/seed/load";
+import { prepareStartData } from "../db/seed/production";
 import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
 import { deliverWebhook } from "../app/domain/api.server";
 import { PURGE_CRONTAB, runRetention } from "../app/domain/privacy.server";
 import { createApp, loadBuild } from "../app/server";
-import { parseEnv } from "../app/env.server";
+import { envAtStart } from "../app/env.server";
 import { openDatabase } from "./database";
 
-const env = parseEnv();
+const env = envAtStart();
 console.log(
   env.DATABASE_URL
     ? "DATABASE_URL のデータベースに接続します…"
@@ -22,7 +22,7 @@ console.log(
 const database = await openDatabase();
 await migrateToLatest(database.db);
 await installQueue(database.url);
-const seeded = await loadDemoData(database.db);
+const seeded = await prepareStartData(database, env);
 console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
 
 const devMail = env.NODE_ENV !== "production" && !env.SMTP_URL;
@@ -51,10 +51,11 @@ const app = createApp({
   build: await loadBuild(),
   appUrl: env.APP_URL,
   devMail,
+  log: env.LOG_FORMAT,
 });
 const server = app.listen(env.PORT, () => {
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
-  console.log("デモ用ログイン:");
+  if (seeded.logins.length) console.log("デモ用ログイン:");
   for (const login of seeded.logins) {
     const how = login.password
       ? `パスワード ${login.password}`

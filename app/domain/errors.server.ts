@@ -58,6 +58,20 @@ export const ERROR_MESSAGES = {
   results_already_sent: "この募集の結果は既に通知済みです。",
   reminder_too_soon: "リマインドは10分以内に送信済みです。しばらく待ってから送信してください。",
   reports_closed: "このイベントは現在レポートを受け付けていません。",
+  invalid_password_link:
+    "このパスワード設定用リンクは無効か、期限切れか、使用済みです。管理者に招待の再送を依頼するか、「パスワードを忘れた方」からもう一度お手続きください。",
+  weak_password: "このパスワードは使えません。別のパスワードにしてください。",
+  wrong_password: "現在のパスワードが正しくありません。",
+  already_staff:
+    "このメールアドレスは既にスタッフとして登録されています。役割の変更は「スタッフ管理」の各アカウントの画面から行ってください。",
+  self_change:
+    "ご自身の役割・所属単組・アカウントの状態は変更できません。別の管理者に依頼してください。",
+  invalid_totp:
+    "確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。",
+  totp_required: "このサイトではスタッフ全員に2段階認証が必須のため、解除できません。",
+  staff_use_password:
+    "スタッフのアカウントは、メールのリンクではログインできません。スタッフ用ログイン(/admin/login)からパスワードでログインしてください。",
+  not_invited: "このアカウントは既にパスワードを設定済みのため、招待を再送できません。",
   consent_required:
     "「個人情報の取扱い」に同意いただけない場合は、申し込めません。内容をご確認のうえ、同意欄にチェックを入れてください。",
   consent_outdated:
@@ -113,6 +127,15 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   results_already_sent: 409,
   reminder_too_soon: 429,
   reports_closed: 409,
+  invalid_password_link: 400,
+  weak_password: 422,
+  wrong_password: 422,
+  already_staff: 409,
+  self_change: 403,
+  invalid_totp: 422,
+  totp_required: 409,
+  staff_use_password: 400,
+  not_invited: 409,
   consent_required: 422,
   consent_outdated: 409,
   needs_consent_required: 422,

@@ -8,6 +8,7 @@ import {
 import { type ExpressionBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
+import { currentEnv } from "../env.server";
 import { discardBody } from "../utils/body.server";
 import { type FieldErrors, type FormValues, NO_CONTROL_CHARS, parseForm } from "../utils/forms";
 import { audit } from "./audit.server";
@@ -37,7 +38,7 @@ const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 
 /** Where files are kept; read at each use so tests can point it at a temp folder. */
 export function uploadDir(): string {
-  return path.resolve(process.env.UPLOAD_DIR || path.join(".data", "uploads"));
+  return path.resolve(currentEnv().UPLOAD_DIR);
 }
 
 // ---------------------------------------------------------------------------

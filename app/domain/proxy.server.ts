@@ -87,7 +87,7 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
     }
     // Staff who register a colleague as a member of a union vouch for that
     // membership: the union's secretary, an administrator, or the event's
-    // organiser (docs/decisions/012-membership.md). Granted by them, and audited.
+    // organiser (docs/decisions/013-membership.md). Granted by them, and audited.
     if (existing.organisation_id === c.organisation_id) {
       await confirmByProxy(trx, { personId: existing.id, unionId: c.organisation_id, by: access.user.id });
     }

@@ -17,6 +17,8 @@ export type ActionResult = {
   intent?: string;
   /** the DomainError's code, for a refusal */
   code?: string;
+  /** what a page shows once, right after the action (the recovery codes of a second factor) */
+  data?: Record<string, unknown>;
 };
 
 export type ActionResponse = TypedResponse<ActionResult>;
@@ -57,4 +59,30 @@ export function invalidFormAnswer(
     values: form.values,
     intent,
   });
+}
+
+/** A success with its line for the page, and what to show once; `init` may set a cookie. */
+export function actionOk(
+  message: string,
+  data?: Record<string, unknown>,
+  init?: ResponseInit,
+): ActionResponse {
+  return json({ ok: true, message, data }, init);
+}
+
+/** invalidFormAnswer, for a form with one intent. */
+export function invalidForm(form: { errors: FieldErrors; values: FormValues }): ActionResponse {
+  return invalidFormAnswer(form);
+}
+
+/** Runs the action's domain call: a DomainError becomes the form's answer (domainErrorAnswer). */
+export async function domainAction(
+  run: () => Promise<Response>,
+  values?: FormValues,
+): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    return domainErrorAnswer(error, { values });
+  }
 }
