@@ -43,11 +43,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   )`.execute(db);
   await sql`insert into privacy_settings (id) values (1)`.execute(db);
 
-  await sql`create index audit_log_entity_idx on audit_log (entity, at desc)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop index audit_log_entity_idx`.execute(db);
   await sql`drop table privacy_settings`.execute(db);
   await sql`drop table sign_ins`.execute(db);
   await sql`alter table people drop column deleted_at`.execute(db);
