@@ -1,9 +1,11 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
+import { textField } from "../utils/forms";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
+import { inviteStaff } from "./staff.server";
 
 /**
  * Who works on one event: its organisers (co-organisers included) and its
@@ -28,6 +30,7 @@ export const addEventStaffSchema = z.object({
     .max(254, "メールアドレスが長すぎます")
     .email("メールアドレスの形式が正しくありません(例: uketsuke@example.jp)")
     .transform((v) => v.toLowerCase()),
+  name: textField("氏名", 80).default(""),
   role: z.enum(EVENT_STAFF_ROLES, { message: "役割を選択してください" }),
 });
 
@@ -65,52 +68,52 @@ function requireManager(access: EventAccess) {
 }
 
 /**
- * Gives a staff account a part in the event. The account must exist with the
- * matching role: roles are granted by an administrator on the staff page,
- * never here. Adding someone already there changes nothing.
+ * Gives a person a part in the event. A staff account of that role is simply
+ * added; anyone else is invited by email through inviteStaff (the same path
+ * as /admin/staff, so the account, its end with the event for reception, the
+ * email and the audit entry come from one place). Adding someone already
+ * there changes nothing.
  */
 export async function addEventStaff(
   db: Database,
-  args: { access: EventAccess; email: string; role: EventStaffRole },
-): Promise<{ added: boolean; name: string }> {
+  args: { access: EventAccess; email: string; name: string; role: EventStaffRole },
+): Promise<{ added: boolean; invited: boolean; name: string }> {
   requireManager(args.access);
-  return db.transaction().execute(async (trx) => {
-    const person = await trx
-      .selectFrom("people")
-      .select(["id", "family_name", "given_name"])
-      .where(sql`lower(email)`, "=", args.email)
-      .where("role", "=", args.role)
-      .executeTakeFirst();
-    if (!person) {
-      throw new DomainError("not_found", {
-        field: "email",
-        message: `このメールアドレスの${ROLE_NAMES[args.role]}アカウントはありません。アカウントがない方は、管理者にスタッフとしての招待を依頼してください。`,
-      });
-    }
-    const inserted = await trx
-      .insertInto("event_staff")
-      .values({
-        event_id: args.access.eventId,
-        person_id: person.id,
-        role: args.role,
-        added_by: args.access.user.id,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning("person_id")
-      .executeTakeFirst();
-    const name = `${person.family_name} ${person.given_name}`.trim();
-    if (inserted) {
-      await audit(trx, {
-        actorId: args.access.user.id,
-        eventId: args.access.eventId,
-        entity: "event_staff",
-        entityId: person.id,
-        action: "added",
-        detail: { role: args.role, email: args.email },
-      });
-    }
-    return { added: Boolean(inserted), name };
+  const existing = await db
+    .selectFrom("people")
+    .select((eb) => [
+      "people.id",
+      "people.role",
+      sql<string>`trim(people.family_name || ' ' || people.given_name)`.as("name"),
+      eb
+        .exists(
+          eb
+            .selectFrom("event_staff")
+            .select("event_staff.person_id")
+            .whereRef("event_staff.person_id", "=", "people.id")
+            .where("event_staff.event_id", "=", args.access.eventId)
+            .where("event_staff.role", "=", args.role),
+        )
+        .as("on_event"),
+    ])
+    .where(sql`lower(email)`, "=", args.email)
+    .executeTakeFirst();
+  if (existing?.on_event) return { added: false, invited: false, name: existing.name };
+  const name = existing?.role === args.role && existing.name ? existing.name : args.name.trim();
+  if (!name) {
+    throw new DomainError("invalid_input", {
+      field: "name",
+      message: `このメールアドレスの${ROLE_NAMES[args.role]}アカウントはまだありません。招待する方の氏名を入力してください`,
+    });
+  }
+  const { invited } = await inviteStaff(db, {
+    by: args.access.user,
+    email: args.email,
+    name,
+    role: args.role,
+    eventId: args.access.eventId,
   });
+  return { added: true, invited, name };
 }
 
 /** Takes a person's part in the event away. Nobody removes themselves (an administrator can). */

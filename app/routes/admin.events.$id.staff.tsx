@@ -58,12 +58,15 @@ export async function action({
     }
     const form = parseForm(addEventStaffSchema, formData);
     if (!form.ok) return invalidFormAnswer(form, intent);
-    const { added, name } = await addEventStaff(context.db, { access, ...form.data });
+    const { added, invited, name } = await addEventStaff(context.db, { access, ...form.data });
+    const role = ROLE_LABELS[form.data.role];
     return answer({
       ok: true,
-      message: added
-        ? `${name}さんを${ROLE_LABELS[form.data.role]}に追加しました。`
-        : `${name}さんは既に${ROLE_LABELS[form.data.role]}です。`,
+      message: !added
+        ? `${name}さんは既に${role}です。`
+        : invited
+          ? `${name}さんを${role}として招待しました。メールのリンクからパスワードを設定すると使えるようになります(リンクの有効期限は72時間)。`
+          : `${name}さんを${role}に追加しました。`,
       intent,
     });
   } catch (error) {
@@ -147,7 +150,7 @@ export default function EventStaff() {
           label="メールアドレス"
           required
           error={errors.email}
-          hint="スタッフアカウントのメールアドレス"
+          hint="スタッフアカウントのメールアドレス。アカウントがない方には招待メールを送ります"
         >
           <input
             {...describedBy("email", errors.email, "hint")}
@@ -156,6 +159,20 @@ export default function EventStaff() {
             autoComplete="off"
             defaultValue={v("email")}
             required
+          />
+        </Field>
+        <Field
+          id="name"
+          label="氏名"
+          error={errors.name}
+          hint="アカウントがまだない方を招待するときに入力します(例: 受付 花子)"
+        >
+          <input
+            {...describedBy("name", errors.name, "hint")}
+            type="text"
+            name="name"
+            autoComplete="off"
+            defaultValue={v("name")}
           />
         </Field>
         <Field id="role" label="役割" required error={errors.role}>

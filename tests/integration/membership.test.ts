@@ -488,21 +488,41 @@ describe("who works on an event", () => {
       });
       expect([403, 404]).toContain(r.status);
     }
-    const unknown = await as.organiser!.post(`/admin/events/${seminar}/staff`, {
+    // An address with no account needs a name, and then gets an invitation.
+    const nameless = await as.organiser!.post(`/admin/events/${seminar}/staff`, {
       intent: "add",
-      email: "nobody@example.jp",
+      email: "volunteer@example.jp",
       role: "reception",
     });
-    expect(unknown.status).toBe(404);
-    expect(await unknown.text()).toContain("受付アカウントはありません");
-    // A member's address is not a reception account: roles are granted elsewhere.
-    const member = await as.organiser!.post(`/admin/events/${seminar}/staff`, {
-      intent: "add",
-      email: "hanako.sato@example.jp",
-      role: "reception",
-    });
-    expect(member.status).toBe(404);
+    expect(nameless.status).toBe(422);
+    expect(await nameless.text()).toContain("招待する方の氏名を入力してください");
     expect(await count("event_staff")).toBe(before);
+    expect(
+      await db()
+        .selectFrom("people")
+        .select("id")
+        .where("email", "=", "volunteer@example.jp")
+        .execute(),
+    ).toHaveLength(0);
+    const invited = await as.organiser!.post(`/admin/events/${seminar}/staff`, {
+      intent: "add",
+      email: "volunteer@example.jp",
+      name: "応援 花子",
+      role: "reception",
+    });
+    expect(invited.status).toBe(200);
+    expect(await invited.text()).toContain("招待しました");
+    const volunteer = await db()
+      .selectFrom("people")
+      .innerJoin("events", (j) => j.on("events.id", "=", seminar))
+      .select(["people.role", "people.valid_until", "events.ends_at"])
+      .where("people.email", "=", "volunteer@example.jp")
+      .executeTakeFirstOrThrow();
+    // A reception account invited for one event ends with it.
+    expect(volunteer.role).toBe("reception");
+    expect(volunteer.valid_until).toEqual(volunteer.ends_at);
+    expect(await mailsTo("volunteer@example.jp")).toHaveLength(1);
+    expect(await count("event_staff")).toBe(before + 1);
 
     const added = await as.organiser!.post(`/admin/events/${seminar}/staff`, {
       intent: "add",
@@ -510,7 +530,7 @@ describe("who works on an event", () => {
       role: "reception",
     });
     expect(added.status).toBe(200);
-    expect(await count("event_staff")).toBe(before + 1);
+    expect(await count("event_staff")).toBe(before + 2);
     const organiser = await person("organiser@example.jp");
     const reception = await person("reception@example.jp");
     const row = await db()
@@ -536,7 +556,7 @@ describe("who works on an event", () => {
       role: "reception",
     });
     expect(removed.status).toBe(200);
-    expect(await count("event_staff")).toBe(before);
+    expect(await count("event_staff")).toBe(before + 1);
     expect((await as.reception!.get(`/checkin/${slug}`)).status).toBe(404);
     const audited = await db()
       .selectFrom("audit_log")
@@ -545,6 +565,14 @@ describe("who works on an event", () => {
       .where("event_id", "=", seminar)
       .orderBy("id")
       .execute();
-    expect(audited.map((a) => a.action)).toEqual(["added", "removed"]);
+    expect(audited.map((a) => a.action)).toEqual(["removed"]);
+    const invitations = await db()
+      .selectFrom("audit_log")
+      .select("action")
+      .where("event_id", "=", seminar)
+      .where("action", "like", "staff.%")
+      .orderBy("id")
+      .execute();
+    expect(invitations.map((a) => a.action)).toEqual(["staff.invited", "staff.event_added"]);
   });
 });
