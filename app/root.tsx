@@ -69,6 +69,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <div className="container">
             <p>自治労福島県本部 〒960-8042 福島市荒町1-21 協働会館4階 TEL 024-523-4324</p>
+            <p>
+              <Link to="/privacy">個人情報の取扱い</Link>
+            </p>
           </div>
         </footer>
         <ScrollRestoration nonce={nonce} />

@@ -57,6 +57,8 @@ export interface PeopleTable {
   role: Generated<PersonRole>;
   password_hash: string | null;
   profile_completed_at: Timestamp | null;
+  /** set when the account was deleted (by its owner or the retention job); the row stays, emptied, for counts */
+  deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   /** a disabled account signs in no more; its sessions were ended */
@@ -112,6 +114,8 @@ export interface EventsTable {
   taken: Generated<number>;
   cancellation_deadline: Timestamp | null;
   reminder_sent_at: Timestamp | null;
+  /** the event's own purposes of use beyond the privacy notice (e.g. sharing the list with the host prefecture) */
+  privacy_purposes: Generated<string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -249,6 +253,15 @@ export interface RegistrationsTable {
   waitlisted_at: Timestamp | null;
   confirmed_at: Timestamp | null;
   cancelled_at: Timestamp | null;
+  /** the privacy notice version consented to, and when */
+  consent_version: number | null;
+  consented_at: Timestamp | null;
+  /** the separate, explicit consent for dietary/accessibility needs (要配慮個人情報) */
+  needs_consented_at: Timestamp | null;
+  /** the staff member who attested the person's consent (proxy registration, CSV import) */
+  consent_attested_by: string | null;
+  /** answers and needs removed (retention, or the account's deletion) */
+  personal_data_removed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -531,6 +544,28 @@ export interface OutboundEmailsTable {
   last_error: string | null;
 }
 
+export interface PrivacyNoticesTable {
+  version: number;
+  body: string;
+  published_at: CreatedAt;
+  published_by: string | null;
+}
+
+export interface SignInsTable {
+  id: Generated<string>;
+  person_id: string;
+  at: CreatedAt;
+  method: "link" | "password" | "session";
+}
+
+export interface PrivacySettingsTable {
+  id: Generated<number>;
+  answers_months: Generated<number>;
+  inactive_months: Generated<number>;
+  updated_at: CreatedAt;
+  updated_by: string | null;
+}
+
 export interface DB {
   organisations: OrganisationsTable;
   people: PeopleTable;
@@ -575,6 +610,9 @@ export interface DB {
   checkin_desk_sessions: CheckinDeskSessionsTable;
   outbound_emails: OutboundEmailsTable;
   export_presets: ExportPresetsTable;
+  privacy_notices: PrivacyNoticesTable;
+  sign_ins: SignInsTable;
+  privacy_settings: PrivacySettingsTable;
 }
 
 export type Event = Selectable<EventsTable>;

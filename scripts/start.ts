@@ -8,6 +8,7 @@ import { prepareStartData } from "../db/seed/production";
 import { installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
 import { deliverWebhook } from "../app/domain/api.server";
+import { PURGE_CRONTAB, runRetention } from "../app/domain/privacy.server";
 import { createApp, loadBuild } from "../app/server";
 import { envAtStart } from "../app/env.server";
 import { openDatabase } from "./database";
@@ -33,11 +34,12 @@ const mailWorker =
         connectionString: database.url,
         smtpUrl: env.SMTP_URL,
         appUrl: env.APP_URL,
-        crontab: "5 * * * * send_reminders",
+        crontab: `5 * * * * send_reminders\n${PURGE_CRONTAB}`,
         tasks: {
           send_reminders: () => sendDueReminders(database.db, { appUrl: env.APP_URL }),
           deliver_webhook: (payload) =>
             deliverWebhook(database.db, payload, { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
+          purge_personal_data: () => runRetention(database.db),
         },
       })
     : undefined;

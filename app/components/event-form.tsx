@@ -75,6 +75,9 @@ export function EventForm(props: {
       </div>
       {input("cancellation_deadline", "キャンセル期限", { type: "datetime-local", hint: "空欄は開始日時まで" })}
       {input("notes", "お知らせ")}
+      {input("privacy_purposes", "個人情報の追加の利用目的", {
+        hint: "例: 名簿を開催県本部と共有します/当日の写真を機関紙に掲載します。申込画面に表示し、同意をいただきます。",
+      })}
       <button type="submit" className="button button--large">
         {props.warning ? "この内容で保存する" : props.submitLabel}
       </button>

@@ -15,6 +15,7 @@ import {
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
+import { auditPersonalDataRead } from "./privacy.server";
 
 /**
  * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once),
@@ -332,22 +333,33 @@ function registrationRows(db: Database) {
     ]);
 }
 
-/** One page (100) of an event's registrations, narrowed to a secretary's union. */
+/**
+ * One page (100) of an event's registrations, narrowed to a secretary's
+ * union. Each read is audited (who, event, filters, rows), like a download.
+ */
 export async function apiListRegistrations(
   db: Database,
-  args: { eventId: number; unionId: number | null; status?: string; page: number },
+  args: { eventId: number; unionId: number | null; status?: string; page: number; actorId: string },
 ) {
   let query = registrationRows(db).where("registrations.event_id", "=", args.eventId);
   if (args.unionId !== null) query = query.where("people.organisation_id", "=", args.unionId);
   if (args.status === "confirmed" || args.status === "waitlisted" || args.status === "cancelled") {
     query = query.where("registrations.status", "=", args.status);
   }
-  return query
+  const rows = await query
     .orderBy(sql`people.family_name_kana collate "C"`)
     .orderBy("registrations.id")
     .limit(100)
     .offset((args.page - 1) * 100)
     .execute();
+  await auditPersonalDataRead(db, {
+    actorId: args.actorId,
+    eventId: args.eventId,
+    action: "api_list",
+    rows: rows.length,
+    filter: { status: args.status ?? null, page: args.page, union_id: args.unionId },
+  });
+  return rows;
 }
 
 /** One registration by id, with its event id, for the access check that follows. */

@@ -167,6 +167,15 @@ export async function getAttendee(
       "registrations.dietary_needs",
       "registrations.accessibility_needs",
       "registrations.created_at",
+      "registrations.consent_version",
+      "registrations.consented_at",
+      "registrations.needs_consented_at",
+      "registrations.personal_data_removed_at",
+      eb
+        .selectFrom("people as attester")
+        .select(sql<string>`trim(attester.family_name || ' ' || attester.given_name)`.as("n"))
+        .whereRef("attester.id", "=", "registrations.consent_attested_by")
+        .as("consent_attested_by_name"),
       "people.family_name",
       "people.given_name",
       "people.family_name_kana",

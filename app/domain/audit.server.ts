@@ -26,21 +26,31 @@ export async function audit(
     .execute();
 }
 
-/** An event's audit log, newest first, with who did it. */
-export function listAuditLog(db: Database, args: { eventId: number; limit?: number; offset?: number }) {
+/**
+ * The audit log, newest first, with who did it: one event's (eventId), or
+ * every event's and none (eventId undefined, for administrators); `entities`
+ * narrows it, e.g. ["export"] for every download, import and API list of
+ * personal data (privacy.server.ts auditPersonalDataRead).
+ */
+export function listAuditLog(
+  db: Database,
+  args: { eventId?: number; entities?: string[]; limit?: number; offset?: number },
+) {
   return db
     .selectFrom("audit_log")
     .leftJoin("people", "people.id", "audit_log.actor_person_id")
     .select([
       "audit_log.id",
       "audit_log.at",
+      "audit_log.event_id",
       "audit_log.entity",
       "audit_log.entity_id",
       "audit_log.action",
       "audit_log.detail",
       sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as("actor_name"),
     ])
-    .where("audit_log.event_id", "=", args.eventId)
+    .$if(args.eventId !== undefined, (q) => q.where("audit_log.event_id", "=", args.eventId as number))
+    .$if((args.entities?.length ?? 0) > 0, (q) => q.where("audit_log.entity", "in", args.entities as string[]))
     .orderBy("audit_log.at", "desc")
     .orderBy("audit_log.id", "desc")
     .limit(args.limit ?? 100)

@@ -132,7 +132,7 @@ export async function consumeLoginLink(
         .values({ email: used.email })
         .returning(["id", "profile_completed_at"])
         .executeTakeFirstOrThrow());
-    const sessionToken = await insertSession(trx, person.id);
+    const sessionToken = await insertSession(trx, person.id, "link");
     // Checked again on the way out: a link made before a stricter rule still obeys it.
     const path = safeNext(used.next_path);
     const next = person.profile_completed_at ? path : `/profile?next=${encodeURIComponent(path)}`;
@@ -142,12 +142,15 @@ export async function consumeLoginLink(
 
 export type SessionStage = "full" | "totp" | "enrol";
 
+/** Opens a session, and records the sign-in for the person's own data (/me/data). */
 async function insertSession(
   db: Database,
   personId: string,
+  method: "link" | "password" | "session",
   stage: SessionStage = "full",
 ): Promise<string> {
   const token = newToken();
+  await db.insertInto("sign_ins").values({ person_id: personId, method }).execute();
   await db
     .insertInto("auth_sessions")
     .values({
@@ -171,7 +174,7 @@ export function createSession(
   personId: string,
   stage: SessionStage = "full",
 ): Promise<string> {
-  return insertSession(db, personId, stage);
+  return insertSession(db, personId, "session", stage);
 }
 
 /** Ends every session of a person: after a password, role or state change. */
@@ -371,5 +374,5 @@ export async function loginWithPassword(
     : person.require_totp
       ? "enrol"
       : "full";
-  return { token: await insertSession(db, person.id, stage), stage };
+  return { token: await insertSession(db, person.id, "password", stage), stage };
 }

@@ -864,7 +864,9 @@ export async function undoCheckin(
 /**
  * Everything a desk needs to decide a scan with no network: every registration
  * of the event (a secretary's union only) with hashed tickets, names, kana,
- * union, course, needs, sessions and current check-ins.
+ * union, course, sessions and current check-ins. Never the needs: they are
+ * 要配慮個人情報, and reception sees them only for the person being checked
+ * in, from the server's answer to that scan (docs/decisions/019-personal-data.md).
  */
 export async function getCheckinRoster(
   db: Database,
@@ -880,8 +882,6 @@ export async function getCheckinRoster(
       "r.status",
       "r.ticket_secret",
       "r.ticket_code",
-      "r.dietary_needs",
-      "r.accessibility_needs",
       "p.family_name",
       "p.given_name",
       "p.family_name_kana",
@@ -927,7 +927,7 @@ export async function getCheckinRoster(
       c: ticketHash(row.ticket_code),
       status: row.status,
       // the code is a credential too: the roster keeps only its hash
-      attendee: attendeeOf(row, ""),
+      attendee: attendeeOf({ ...row, dietary_needs: "", accessibility_needs: "" }, ""),
       sessions: (row.sessions ?? []).map(Number),
       checkins,
     };

@@ -72,6 +72,12 @@ export const ERROR_MESSAGES = {
   staff_use_password:
     "スタッフのアカウントは、メールのリンクではログインできません。スタッフ用ログイン(/admin/login)からパスワードでログインしてください。",
   not_invited: "このアカウントは既にパスワードを設定済みのため、招待を再送できません。",
+  consent_required:
+    "「個人情報の取扱い」に同意いただけない場合は、申し込めません。内容をご確認のうえ、同意欄にチェックを入れてください。",
+  consent_outdated:
+    "「個人情報の取扱い」が更新されました。最新の内容をご確認のうえ、あらためて同意してください。",
+  needs_consent_required:
+    "食事の配慮・配慮が必要なことを記入した場合は、その利用への同意が必要です。同意欄にチェックを入れるか、記入を消してください。",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -130,6 +136,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   totp_required: 409,
   staff_use_password: 400,
   not_invited: 409,
+  consent_required: 422,
+  consent_outdated: 409,
+  needs_consent_required: 422,
 };
 
 export class DomainError extends Error {

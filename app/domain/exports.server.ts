@@ -114,6 +114,15 @@ export function exportColumns(event: ExportEvent): ExportColumn[] {
     },
     { key: "ticket_code", label: "受付番号", width: 16, value: (r) => r.ticket_code },
     { key: "registered_at", label: "申込日時", width: 22, value: (r) => r.created_at },
+    {
+      key: "consent",
+      label: "個人情報の同意",
+      width: 26,
+      value: (r) =>
+        r.consent_version !== null && r.consented_at
+          ? `第${r.consent_version}版 ${formatDateTime(r.consented_at)}`
+          : "",
+    },
     { key: "checked_in_at", label: "受付日時", width: 22, value: (r) => r.checked_in_at },
   );
   return columns;
@@ -303,6 +312,8 @@ function rowQuery(db: Database, scope: RowScope & { group: ExportGroup }) {
     "registrations.accessibility_needs",
     "registrations.created_at",
     "registrations.course_id",
+    "registrations.consent_version",
+    "registrations.consented_at",
     "people.family_name",
     "people.given_name",
     "people.family_name_kana",

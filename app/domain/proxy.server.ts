@@ -10,6 +10,7 @@ import { audit } from "./audit.server";
 import { type CsvEncoding, decodeCsvStrict, parseCsv } from "./csv-import.server";
 export { CSV_ENCODINGS, type CsvEncoding } from "./csv-import.server";
 import { confirmByProxy } from "./membership.server";
+import { auditPersonalDataRead, getCurrentNotice, type StaffAttestation } from "./privacy.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
 
 /**
@@ -138,21 +139,49 @@ async function findOrCreatePerson(
   return row.id;
 }
 
+/** Staff-facing refusals: the staff member attests the person's consent (docs/decisions/019-personal-data.md). */
+const NOT_ATTESTED =
+  "代理申込には、本人が「個人情報の取扱い」(最新版)に同意していることの確認が必要です。確認欄にチェックを入れてください。";
+const NEEDS_NOT_ATTESTED =
+  "食事の配慮・配慮事項を登録するには、その利用について本人の明示的な同意を得ていることの確認が必要です。確認欄にチェックを入れるか、記入を消してください。";
+
 async function registerColleague(
   trx: Trx,
-  args: { access: EventAccess; slug: string; colleague: Colleague; appUrl: string },
+  args: {
+    access: EventAccess;
+    slug: string;
+    colleague: Colleague;
+    appUrl: string;
+    attestation: StaffAttestation;
+  },
 ): Promise<ProxyResult> {
+  if (!args.attestation.consent) {
+    throw new DomainError("consent_required", { field: "consent_attested", message: NOT_ATTESTED });
+  }
+  const hasNeeds = args.colleague.dietary_needs !== "" || args.colleague.accessibility_needs !== "";
+  if (hasNeeds && !args.attestation.needs) {
+    throw new DomainError("needs_consent_required", {
+      field: "needs_consent_attested",
+      message: NEEDS_NOT_ATTESTED,
+    });
+  }
   const personId = await findOrCreatePerson(trx, args.access, args.colleague);
   if (typeof personId !== "string") {
     await referOutsider(trx, { ...args, person: personId.outside });
     return { id: null, status: "referred", waitlistPosition: null };
   }
+  const notice = await getCurrentNotice(trx);
   return registerWith(trx, {
     slug: args.slug,
     personId,
     actorId: args.access.user.id,
     enforceQuota: args.access.unionId !== null,
     appUrl: args.appUrl,
+    consent: {
+      noticeVersion: notice.version,
+      needs: args.attestation.needs,
+      attestedBy: args.access.user.id,
+    },
     input: {
       courseId: args.colleague.course ?? null,
       optionalSessionIds: args.colleague.session,
@@ -200,7 +229,7 @@ async function referOutsider(
 /** Registers one colleague; the same rules as a member's own registration. */
 export async function registerOnBehalf(
   db: Database,
-  args: { access: EventAccess; colleague: Colleague; appUrl: string },
+  args: { access: EventAccess; colleague: Colleague; appUrl: string; attestation: StaffAttestation },
 ): Promise<ProxyResult> {
   const slug = await eventSlug(db, args.access.eventId);
   try {
@@ -347,10 +376,24 @@ export async function previewImport(
  */
 export async function importRegistrations(
   db: Database,
-  args: { access: EventAccess; bytes: Uint8Array; encoding?: CsvEncoding; appUrl: string },
+  args: {
+    access: EventAccess;
+    bytes: Uint8Array;
+    encoding?: CsvEncoding;
+    appUrl: string;
+    attestation: StaffAttestation;
+  },
 ): Promise<{ imported: number; waitlisted: number } | { rows: ImportRow[]; fileError?: string }> {
   const preview = await previewImport(db, args);
   if (preview.fileError || preview.rows.some((r) => r.errors.length > 0)) return preview;
+  if (!args.attestation.consent) return { rows: preview.rows, fileError: NOT_ATTESTED };
+  const withNeeds = preview.rows.filter((r) => r.values.dietary_needs || r.values.accessibility_needs);
+  if (!args.attestation.needs && withNeeds.length > 0) {
+    return {
+      rows: preview.rows,
+      fileError: `${NEEDS_NOT_ATTESTED}(配慮事項のある行: ${withNeeds.map((r) => r.line).join("、")}行目)何も登録していません。`,
+    };
+  }
   const slug = await eventSlug(db, args.access.eventId);
   let waitlisted = 0;
   let current = 0;
@@ -363,9 +406,18 @@ export async function importRegistrations(
           slug,
           colleague,
           appUrl: args.appUrl,
+          attestation: args.attestation,
         });
         if (result.status === "waitlisted") waitlisted++;
       }
+      await auditPersonalDataRead(trx, {
+        actorId: args.access.user.id,
+        eventId: args.access.eventId,
+        action: "import",
+        rows: preview.colleagues.length,
+        filter: { union_id: args.access.unionId },
+        detail: { consent_attested: true, needs_consent_attested: args.attestation.needs },
+      });
     });
   } catch (error) {
     if (error instanceof DomainError) {

@@ -14,6 +14,7 @@ import { audit } from "./audit.server";
 import { asBusy, DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
+import { consentColumns, type RegistrationConsent } from "./privacy.server";
 
 type Trx = Transaction<DB>;
 
@@ -444,6 +445,11 @@ export type RegisterArgs = {
   slug: string;
   personId: string;
   input: RegistrationInput;
+  /**
+   * consent to the privacy notice in force, and to the needs where any are
+   * filled in (privacy.server.ts); without it nothing is written
+   */
+  consent: RegistrationConsent;
   appUrl: string;
   /** the staff member registering on someone's behalf */
   actorId?: string;
@@ -494,6 +500,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   }
 
   const input = args.input;
+  const consent = await consentColumns(trx, args.consent, input);
   const course = form.courses.find((c) => c.id === input.courseId);
   if (form.courses.length > 0 && !course) {
     throw new DomainError("course_unavailable", { field: "course" });
@@ -548,6 +555,8 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     dietary_needs: input.dietaryNeeds,
     accessibility_needs: input.accessibilityNeeds,
     answers: input.answers,
+    ...consent,
+    personal_data_removed_at: null,
     registered_by: args.actorId ?? null,
     waitlisted_at: full ? sql<Date>`clock_timestamp()` : null,
     confirmed_at: full ? null : sql<Date>`now()`,

@@ -15,6 +15,7 @@ import { asBusy, DomainError } from "./errors.server";
 import { csvRecord } from "./exports.server";
 import { enqueueEmail } from "./mailer.server";
 import { requireStaff } from "./permissions.server";
+import { auditPersonalDataRead } from "./privacy.server";
 
 /**
  * 専門部会 (working groups): rosters, meetings (one meeting may be shared by
@@ -79,7 +80,8 @@ export async function requireManagedGroup(
   const user = await requireGroupManager(request, context);
   const group = await getManagedGroup(context.db, { user, groupId: parseRowId(groupId) ?? 0 });
   if (!group) throw new Response("Not Found", { status: 404 });
-  return group;
+  // who opened it, for the audit of downloads (attendanceFileResponse)
+  return { ...group, managerId: user.id };
 }
 
 async function requireManagedGroups(trx: Database, user: SessionUser, groupIds: number[]) {
@@ -1418,10 +1420,18 @@ async function attendanceXlsx(
  */
 export async function attendanceFileResponse(
   db: Database,
-  group: { id: number; name: string; term: string },
+  group: { id: number; name: string; term: string; managerId: string },
   file: "csv" | "xlsx",
 ): Promise<Response> {
   const matrix = await getAttendanceMatrix(db, { groupId: group.id });
+  await auditPersonalDataRead(db, {
+    actorId: group.managerId,
+    eventId: null,
+    action: "export",
+    rows: matrix.members.length,
+    filter: { group_id: group.id },
+    detail: { format: file, what: "group_attendance" },
+  });
   const body =
     file === "csv"
       ? attendanceCsv(matrix)

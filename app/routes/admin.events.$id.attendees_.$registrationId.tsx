@@ -126,6 +126,15 @@ export default function AttendeeDetail() {
           <dd>{a.dietary_needs || "—"}</dd>
           <dt>その他の配慮</dt>
           <dd>{a.accessibility_needs || "—"}</dd>
+          <dt>個人情報の同意</dt>
+          <dd>
+            {a.consent_version !== null && a.consented_at
+              ? `第${a.consent_version}版に ${formatDateTime(a.consented_at)} 同意`
+              : "記録なし(同意の記録を始める前の申込)"}
+            {a.consent_attested_by_name ? `(${a.consent_attested_by_name} が本人の同意を確認)` : ""}
+            {a.needs_consented_at ? ` / 配慮事項の利用に ${formatDateTime(a.needs_consented_at)} 同意` : ""}
+            {a.personal_data_removed_at ? ` / 回答・配慮事項は ${formatDateTime(a.personal_data_removed_at)} に削除済み` : ""}
+          </dd>
           <dt>受付</dt>
           <dd>
             {a.checkins.length === 0

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { StaffAttestationFields } from "../components/consent-fieldset";
 import { FormError } from "../components/field";
 import { requireEventAccess } from "../domain/permissions.server";
+import { readAttestation } from "../domain/privacy.server";
 import {
   CSV_ENCODINGS,
   CSV_TEMPLATE,
@@ -41,7 +43,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     typeof chosen === "string" && chosen in CSV_ENCODINGS ? (chosen as CsvEncoding) : "auto";
 
   if (form.get("intent") === "import") {
-    const result = await importRegistrations(context.db, { access, bytes, encoding, appUrl: context.appUrl });
+    const result = await importRegistrations(context.db, {
+      access,
+      bytes,
+      encoding,
+      appUrl: context.appUrl,
+      attestation: readAttestation(form),
+    });
     if ("imported" in result) {
       // A secretary gets one answer whoever the rows were (proxy.server.ts, ProxyResult).
       return {
@@ -52,7 +60,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             : `${result.imported}名を登録しました(うちキャンセル待ち${result.waitlisted}名)。各人に確認メールを送ります。`,
       };
     }
-    return { error: result.fileError ?? "取り込めない行があります。何も登録していません。", rows: result.rows };
+    return {
+      error: result.fileError ?? "取り込めない行があります。何も登録していません。",
+      rows: result.rows,
+      // still all valid as rows: the step-2 form is shown again, for the confirmation it missed
+      valid: result.rows.every((r) => r.errors.length === 0),
+      content: Buffer.from(bytes).toString("base64"),
+      encoding,
+    };
   }
   const preview = await previewImport(context.db, { access, bytes, encoding });
   if (preview.fileError) return { error: preview.fileError };
@@ -136,6 +151,7 @@ export default function ImportCsv() {
               <input type="hidden" name="intent" value="import" />
               <input type="hidden" name="content" value={result.content} />
               <input type="hidden" name="encoding" value={result.encoding} />
+              <StaffAttestationFields />
               <button type="submit" className="button button--large">
                 {`${result.rows.length}名を登録する`}
               </button>

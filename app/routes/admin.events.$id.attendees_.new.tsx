@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { StaffAttestationFields } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { attendeeFilterOptions } from "../domain/attendees.server";
 import { DomainError } from "../domain/errors.server";
 import { requireEventAccess } from "../domain/permissions.server";
+import { readAttestation } from "../domain/privacy.server";
 import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
 import { parseForm } from "../utils/forms";
 
@@ -16,10 +18,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
-  const form = parseForm(colleagueSchema, await request.formData(), ["session"]);
+  const formData = await request.formData();
+  const form = parseForm(colleagueSchema, formData, ["session"]);
   if (!form.ok) return { ok: false as const, errors: form.errors, values: form.values };
   try {
-    const result = await registerOnBehalf(context.db, { access, colleague: form.data, appUrl: context.appUrl });
+    const result = await registerOnBehalf(context.db, {
+      access,
+      colleague: form.data,
+      appUrl: context.appUrl,
+      attestation: readAttestation(formData),
+    });
     const name = `${form.data.family_name} ${form.data.given_name}`;
     return {
       ok: true as const,
@@ -108,6 +116,7 @@ export default function ProxyRegistration() {
         ) : null}
         {text("dietary_needs", "食事の配慮")}
         {text("accessibility_needs", "配慮事項")}
+        <StaffAttestationFields errors={errors} />
         <button type="submit" className="button button--large">
           申し込む
         </button>

@@ -1,49 +1,37 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { AuditTable } from "../components/audit-table";
 import { listAuditLog } from "../domain/audit.server";
 import { requireEventAccess } from "../domain/permissions.server";
-import { formatDateTime } from "../utils/format";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
-  return { entries: await listAuditLog(context.db, { eventId: access.eventId, limit: 200 }) };
+  const exportsOnly = new URL(request.url).searchParams.get("kind") === "export";
+  return {
+    exportsOnly,
+    entries: await listAuditLog(context.db, {
+      eventId: access.eventId,
+      entities: exportsOnly ? ["export"] : undefined,
+      limit: 200,
+    }),
+  };
 }
 
-/** Who changed what and when, for this event. */
+/** Who changed what and when, for this event; filterable to the downloads of personal data. */
 export default function AuditLog() {
-  const { entries } = useLoaderData<typeof loader>();
+  const { entries, exportsOnly } = useLoaderData<typeof loader>();
   return (
     <section>
       <h2>操作履歴</h2>
-      {entries.length === 0 ? <p>記録はまだありません。</p> : null}
-      <div className="table-wrap">
-        <table className="list">
-          <thead>
-            <tr>
-              <th>日時</th>
-              <th>操作した人</th>
-              <th>対象</th>
-              <th>操作</th>
-              <th>内容</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>{formatDateTime(e.at)}</td>
-                <td>{e.actor_name ?? "システム"}</td>
-                <td>
-                  {e.entity} #{e.entity_id}
-                </td>
-                <td>{e.action}</td>
-                <td>
-                  <code className="small">{JSON.stringify(e.detail)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <nav aria-label="絞り込み" className="actions small">
+        {exportsOnly ? <Link to="?">すべて</Link> : <strong>すべて</strong>}
+        {exportsOnly ? (
+          <strong>ダウンロード・取り込みのみ</strong>
+        ) : (
+          <Link to="?kind=export">ダウンロード・取り込みのみ</Link>
+        )}
+      </nav>
+      {entries.length === 0 ? <p>記録はまだありません。</p> : <AuditTable entries={entries} />}
     </section>
   );
 }

@@ -103,6 +103,7 @@ export default function EditEvent() {
     summary: event.summary,
     description: event.description,
     notes: event.notes,
+    privacy_purposes: event.privacy_purposes,
     venue_name: event.venue_name,
     venue_address: event.venue_address,
     venue_phone: event.venue_phone,

@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useSubmit } from
 import { type MouseEvent, useState } from "react";
 import { z } from "zod";
 import { AttendeeFilterSelects } from "../components/attendee-filters";
+import { PurposeReminder } from "../components/consent-fieldset";
 import { describedBy } from "../components/field";
 import { DomainError } from "../domain/errors.server";
 import {
@@ -19,6 +20,7 @@ import {
   saveExportPreset,
 } from "../domain/exports.server";
 import { requireEventAccess } from "../domain/permissions.server";
+import { getConsentContext } from "../domain/privacy.server";
 import { parseForm, rowId } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -26,7 +28,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     eventId: params.id,
     permission: "attendees",
   });
-  return getExportPage(context.db, { access, url: new URL(request.url) });
+  const page = await getExportPage(context.db, { access, url: new URL(request.url) });
+  const { purposes } = await getConsentContext(context.db, access.eventId);
+  return { ...page, purposes };
 }
 
 const deleteSchema = z.object({ preset_id: rowId() });
@@ -101,6 +105,7 @@ export default function ExportPage() {
   return (
     <section className="export">
       <h2>エクスポート</h2>
+      <PurposeReminder purposes={data.purposes} />
       {data.narrowed ? <p className="notice">所属単組の組合員の申込のみが出力されます。</p> : null}
       {done === "saved" ? (
         <p className="notice notice--ok" role="status">

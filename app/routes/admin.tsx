@@ -25,6 +25,7 @@ export default function AdminLayout() {
           {user.role === "secretary" && user.organisation_id ? (
             <Link to={`/admin/unions/${user.organisation_id}`}>組合員の確認</Link>
           ) : null}
+          {user.role === "admin" ? <Link to="/admin/privacy">個人情報</Link> : null}
         </nav>
         <span className="small muted">
           {user.family_name} {user.given_name}(

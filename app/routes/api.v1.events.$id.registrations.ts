@@ -12,6 +12,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     unionId: access.unionId,
     status: url.searchParams.get("status") ?? undefined,
     page,
+    actorId: user.id,
   });
   return Response.json({ page, registrations });
 }

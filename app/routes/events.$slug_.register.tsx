@@ -1,12 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ConsentFieldset } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
 import { DomainError, ERROR_MESSAGES } from "../domain/errors.server";
 import { membersOnlyRefusal } from "../domain/membership.server";
 import { registrationState } from "../domain/events.server";
+import { getConsentContext, readConsent } from "../domain/privacy.server";
 import {
   getRegistrationForm,
   listMyRegistrations,
@@ -40,6 +42,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     alreadyRegistered: Boolean(mine),
     needsBirthDate: form.max_age !== null && !user.birth_date,
     membersOnly: refusal ? { code: refusal, message: ERROR_MESSAGES[refusal] } : undefined,
+    consent: await getConsentContext(context.db, form.id),
   };
 }
 
@@ -50,11 +53,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     "session",
     ...form.questions.filter((q) => q.kind === "multiple").map((q) => `q_${q.id}`),
   ];
-  const parsed = parseForm(
-    registrationSchema(form, { needsBirthDate }),
-    await request.formData(),
-    arrays,
-  );
+  const formData = await request.formData();
+  const parsed = parseForm(registrationSchema(form, { needsBirthDate }), formData, arrays);
   if (!parsed.ok) {
     return {
       errors: { _form: "入力内容をご確認ください。", ...parsed.errors },
@@ -68,6 +68,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       personId: user.id,
       person: user,
       input: toRegistrationInput(form, parsed.data),
+      consent: readConsent(formData),
       appUrl: context.appUrl,
     });
     return redirect(`/me?registered=${result.id}`);
@@ -83,7 +84,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Register() {
-  const { form, state, alreadyRegistered, needsBirthDate, membersOnly } =
+  const { form, state, alreadyRegistered, needsBirthDate, membersOnly, consent } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -334,6 +335,8 @@ export default function Register() {
             defaultValue={one("accessibility_needs")}
           />
         </Field>
+
+        <ConsentFieldset notice={consent.notice} purposes={consent.purposes} errors={errors} values={values} />
 
         <label className="choice">
           <input

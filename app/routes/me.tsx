@@ -134,7 +134,7 @@ export default function Me() {
       <h1>マイページ</h1>
       <p className="muted small">
         {user.family_name} {user.given_name} さん({user.email})・
-        <Link to="/profile">プロフィール</Link>
+        <Link to="/profile">プロフィール</Link>・<Link to="/me/data">わたしのデータ</Link>
       </p>
       <Form method="post" action="/logout">
         <button type="submit" className="button button--secondary">

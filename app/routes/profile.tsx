@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { SignUpNotice } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { requireUser, safeNext } from "../domain/auth.server";
 import { listUnions, profileSchema, saveProfile } from "../domain/people.server";
@@ -66,6 +67,7 @@ export default function Profile() {
     <section>
       <h1>{first ? "プロフィールの登録" : "プロフィール"}</h1>
       {first ? <p>はじめに、お名前と所属を登録してください。次回からは入力不要です。</p> : null}
+      {first ? <SignUpNotice /> : null}
       <Form
         method="post"
         action={`/profile?next=${encodeURIComponent(next)}`}

@@ -57,7 +57,7 @@ try {
     cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
   }
   await sql`vacuum analyze`.execute(db);
-  const bodies = courses.map((c) => `course=${c}&waitlist=on`);
+  const bodies = courses.map((c) => `course=${c}&waitlist=on&privacy_consent=on&privacy_version=1`);
   const url = await bench.serve();
 
   console.log(`== HTTP: ${MEMBERS} registrations, ${CONNECTIONS} connections`);
@@ -143,6 +143,7 @@ select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.member
   (select coalesce(json_agg(x), '[]') from (select id, label, opens_at, closes_at from registration_windows where event_id = e.id order by opens_at) x) as windows
   from events e where e.id = :event and e.status <> 'draft';
 begin;
+select max(version) as version from privacy_notices;
 select id, status from registrations where event_id = :event and person_id = :person for update;
 select capacity from events where id = :event for share;
 ${sessionLocks}

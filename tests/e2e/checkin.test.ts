@@ -9,7 +9,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { createMember, eventIdOf, signInAs } from "../support/factories";
+import { CONSENT, createMember, eventIdOf, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const SLUG = "kenshukai-20";
@@ -71,6 +71,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
         joinWaitlist: false,
       },
       appUrl: "http://localhost",
+      consent: CONSENT,
     });
     return db
       .selectFrom("registrations")

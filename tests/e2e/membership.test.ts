@@ -157,6 +157,7 @@ describe.skipIf(!hasChromium)("staff and membership in Chromium", () => {
     await member.reload();
     await member.getByText("コース②").click();
     await member.getByLabel("単組・職場で取り組んだことがある").check();
+    await member.locator('input[name="privacy_consent"]').check();
     await member.getByRole("button", { name: "申し込む" }).click();
     await member.waitForURL(/\/me\?registered=/);
     await member.getByText("申込を受け付けました").waitFor();

@@ -74,6 +74,7 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
     await page.waitForURL(/\/events\/online-seminar-next\/register/);
     await page.getByText("コース②").click();
     await page.getByLabel("単組・職場で取り組んだことがある").check();
+    await page.locator('input[name="privacy_consent"]').check();
     await page.screenshot({ path: path.join(shots, "register-phone.png"), fullPage: true });
     await page.getByRole("button", { name: "申し込む" }).click();
 

@@ -6,7 +6,7 @@ import { startMailWorker } from "../../app/domain/mailer.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -48,7 +48,7 @@ async function registerMember(union: string, name: string) {
   const course = await database.db.selectFrom("courses").select("id").where("event_id", "=", eventId).where("key", "=", "course-1").executeTakeFirstOrThrow();
   const q = await database.db.selectFrom("event_questions").select("id").where("event_id", "=", eventId).where("label", "=", "自治研活動の経験").executeTakeFirstOrThrow();
   const client = browserLike(app.url, await signIn(database.db, member.id));
-  expect((await client.post("/events/online-seminar-next/register", { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない" })).status).toBe(302);
+  expect((await client.post("/events/online-seminar-next/register", { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", ...CONSENT_FIELDS })).status).toBe(302);
   return database.db.selectFrom("registrations").select(["id", "ticket_secret"]).where("person_id", "=", member.id).executeTakeFirstOrThrow();
 }
 

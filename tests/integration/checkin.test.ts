@@ -6,7 +6,7 @@ import { cancelRegistration, register } from "../../app/domain/registrations.ser
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { createMember, eventIdOf, signIn, signInAs } from "../support/factories";
+import { CONSENT, createMember, eventIdOf, signIn, signInAs } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -84,6 +84,7 @@ async function confirmedTicket(
       joinWaitlist: options.waitlist ?? false,
     },
     appUrl: "http://localhost",
+    consent: CONSENT,
   });
   const row = await db
     .selectFrom("registrations")

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -75,7 +75,7 @@ describe("an organiser sets up an event", () => {
     const member = await createMember(database.db);
     const course = await database.db.selectFrom("courses").select("id").where("event_id", "=", Number(eventId)).where("code", "=", "コースA").executeTakeFirstOrThrow();
     const client = browserLike(app.url, await signIn(database.db, member.id));
-    expect((await client.post("/events/workshop-2027/register", { course: String(course.id) })).status).toBe(302);
+    expect((await client.post("/events/workshop-2027/register", { course: String(course.id), ...CONSENT_FIELDS })).status).toBe(302);
     const audit = await database.db.selectFrom("audit_log").select("action").where("event_id", "=", Number(eventId)).orderBy("id").execute();
     expect(audit.map((a) => a.action)).toEqual(["create", "create", "create", "published"]);
   });

@@ -7,7 +7,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { CONSENT, createMember, signIn } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "..", "e2e", "screenshots");
 const SLUG = "kenshukai-20";
@@ -53,6 +53,7 @@ describe.skipIf(!hasChromium)("the export page in a browser", () => {
         slug: SLUG,
         personId: member.id,
         appUrl: "http://localhost",
+        consent: CONSENT,
         input: {
           courseId: course.id,
           optionalSessionIds: [],

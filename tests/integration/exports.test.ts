@@ -8,7 +8,7 @@ import { register } from "../../app/domain/registrations.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { CONSENT, browserLike, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -140,6 +140,7 @@ beforeAll(async () => {
       slug: SLUG,
       personId: member.id,
       appUrl: "http://localhost",
+      consent: CONSENT,
       input: {
         courseId: courseIds[p.course]!,
         optionalSessionIds: [],

@@ -294,6 +294,7 @@ describe("membership is confirmed, not claimed", () => {
       ...profile(fukushimaShi),
       email: "proxy.pending@example.jp",
       course: form.course!,
+      consent_attested: "on",
     });
     expect(r.status).toBeLessThan(400);
     expect(await person("proxy.pending@example.jp")).toMatchObject({

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -109,7 +109,7 @@ async function seminarForm(courseKey = "course-1") {
   const { db } = database;
   const course = await db.selectFrom("courses").select("id").where("event_id", "=", seminar).where("key", "=", courseKey).executeTakeFirstOrThrow();
   const q = await db.selectFrom("event_questions").select("id").where("event_id", "=", seminar).where("label", "=", "自治研活動の経験").executeTakeFirstOrThrow();
-  return { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", waitlist: "on" };
+  return { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", waitlist: "on", ...CONSENT_FIELDS };
 }
 
 describe("the organiser's actions on a registration", () => {
@@ -148,7 +148,7 @@ describe("the organiser's actions on a registration", () => {
     const first = courses.find((c) => c.key === "bunkakai-1")!.id;
     const second = courses.find((c) => c.key === "bunkakai-2")!.id;
     const q = await db.selectFrom("event_questions").select("id").where("event_id", "=", kenshukai).where("label", "=", "レポート発表の有無").executeTakeFirstOrThrow();
-    const registered = await client.post("/events/kenshukai-20/register", { course: String(first), session: [String(dinner)], [`q_${q.id}`]: "発表しない" });
+    const registered = await client.post("/events/kenshukai-20/register", { course: String(first), session: [String(dinner)], [`q_${q.id}`]: "発表しない", ...CONSENT_FIELDS });
     expect(registered.status).toBe(302);
     const reg = await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).executeTakeFirstOrThrow();
     const state = async () => ({
@@ -221,6 +221,7 @@ describe("proxy registration", () => {
       workplace: "福島市役所",
       phone: "024-000-0000",
       course: (await seminarForm()).course,
+      consent_attested: "on",
     };
     const { db } = database;
     const fukushima = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
@@ -263,6 +264,7 @@ describe("proxy registration", () => {
       workplace: "福島市役所",
       phone: "024-000-0001",
       course: (await seminarForm()).course,
+      consent_attested: "on",
     });
     expect(await response.text()).toContain("単組の割当枠");
     expect(await db.selectFrom("people").select("id").where("email", "=", "over.quota@example.jp").execute()).toHaveLength(0);
@@ -275,6 +277,8 @@ describe("CSV import", () => {
   async function upload(client: ReturnType<typeof browserLike>, bytes: Uint8Array, intent = "preview", content?: string) {
     const form = new FormData();
     form.set("intent", intent);
+    form.set("consent_attested", "on");
+    form.set("needs_consent_attested", "on");
     if (content) form.set("content", content);
     else form.set("file", new File([Buffer.from(bytes)], "list.csv", { type: "text/csv" }));
     return fetch(`${app.url}/admin/events/${seminar}/attendees/import`, {

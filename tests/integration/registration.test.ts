@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -40,6 +40,7 @@ async function seminarForm(courseKey = "course-2") {
     course: String(c.id),
     [`q_${question.id}`]: "単組・職場で取り組んだことがある",
     waitlist: "on",
+    ...CONSENT_FIELDS,
   };
 }
 
@@ -249,6 +250,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       course: String(team.id),
       [`q_${experience.id}`]: Object.values(answers)[0] as string,
       waitlist: "on",
+      ...CONSENT_FIELDS,
     };
     const over = await attempt("/events/under35-5/register", form, { birthDate: "1980-04-01" });
     expect(over.html).toContain("歳以下の方が対象のため、申し込めません");
@@ -298,6 +300,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       course: String(bunkakai.id),
       [`q_${question.id}`]: "発表しない",
       waitlist: "",
+      ...CONSENT_FIELDS,
     };
     /** The sessions' fieldset: its error must be inside it and tied to it and its checkboxes. */
     const sessionsField = (html: string) => {
@@ -533,6 +536,7 @@ describe("changing a registration", () => {
       course: String(bunkakai.id),
       session: [own("dinner")],
       [`q_${question.id}`]: "発表しない",
+      ...CONSENT_FIELDS,
     });
     expect(registered.status).toBe(302);
     const reg = await db

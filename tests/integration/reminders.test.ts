@@ -3,7 +3,7 @@ import { sendDueReminders } from "../../app/domain/reminders.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -25,7 +25,7 @@ async function registerFor(slug: string) {
   const q = await db.selectFrom("event_questions").select("id").where("event_id", "=", event.id).where("label", "=", "自治研活動の経験").executeTakeFirstOrThrow();
   const member = await createMember(db);
   const client = browserLike(app.url, await signIn(db, member.id));
-  const response = await client.post(`/events/${slug}/register`, { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", waitlist: "on" });
+  const response = await client.post(`/events/${slug}/register`, { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", waitlist: "on", ...CONSENT_FIELDS });
   expect(response.status).toBe(302);
   return { eventId: event.id, member };
 }

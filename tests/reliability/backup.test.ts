@@ -12,7 +12,7 @@ import { createDb, type Database, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { findTool, serverMajor } from "../../scripts/pg-tools";
 import { startTestApp } from "../support/app";
-import { createMember, eventIdOf, signIn, signInAs } from "../support/factories";
+import { CONSENT, createMember, eventIdOf, signIn, signInAs } from "../support/factories";
 import { databaseUrl } from "../support/urls";
 
 /**
@@ -131,6 +131,7 @@ describe.skipIf(!server)("backup and restore", () => {
           joinWaitlist: false,
         },
         appUrl: "https://x.example.jp",
+        consent: CONSENT,
       });
       const row = await source.db
         .selectFrom("registrations")

@@ -7,7 +7,7 @@ import type { Database } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 
 /**
  * ARCHITECTURE.md rule 5 against a corpus of hostile and broken input
@@ -173,6 +173,7 @@ beforeAll(async () => {
     course: String(course[0]!.id),
     [`q_${question[0]!.id}`]: "単組・職場で取り組んだことがある",
     waitlist: "on",
+    ...CONSENT_FIELDS,
   };
   const registered: Record<string, string> = {};
   const emails: Record<string, string> = {};

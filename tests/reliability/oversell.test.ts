@@ -4,7 +4,7 @@ import { createApp, loadBuild } from "../../app/server";
 import { createDb, type Database } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, signIn } from "../support/factories";
+import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
 import {
   type AppProcess,
   deadlockCount,
@@ -159,6 +159,7 @@ describe("ten people for every seat, all at once", () => {
       course: String(course.id),
       [`q_${await questionId(event, "自治研活動の経験")}`]: "単組・職場で取り組んだことがある",
       waitlist: "on",
+      ...CONSENT_FIELDS,
     };
     const people = await members(ATTEMPTS);
     const app = await appInThisProcess("oversell-single");
@@ -234,6 +235,7 @@ describe("ten people for every seat, all at once", () => {
           [`q_${report}`]: "発表しない",
           [`q_${lodging}`]: "宿泊しない",
           session: i % 2 === 0 ? [String(reception.id)] : [],
+          ...CONSENT_FIELDS,
         };
         const app = i % 2 === 0 ? a : b;
         return outcome(

@@ -4,7 +4,7 @@ import { ensureCheckinLists } from "../../app/domain/checkin.server";
 import { loadDemoData } from "../../db/seed/load";
 import { hasCommand, type ProdNode, spawnProdNode, startCaddy } from "../support/cluster";
 import { createTestDatabase } from "../support/db";
-import { browserLike, createMember, eventIdOf, signIn } from "../support/factories";
+import { CONSENT_FIELDS, browserLike, createMember, eventIdOf, signIn } from "../support/factories";
 import { freePort, startSmtpServer, waitFor } from "../support/mail";
 
 /**
@@ -88,7 +88,7 @@ beforeAll(async () => {
     .where("event_id", "=", eventId)
     .where("label", "=", "自治研活動の経験")
     .executeTakeFirstOrThrow();
-  form = { [`q_${question.id}`]: "単組・職場で取り組んだことがある", waitlist: "on" };
+  form = { [`q_${question.id}`]: "単組・職場で取り組んだことがある", waitlist: "on", ...CONSENT_FIELDS };
 }, 240_000);
 
 afterAll(async () => {

@@ -3,6 +3,14 @@ import type { Database } from "../../db/index";
 import type { MembershipStatus } from "../../db/schema";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
 
+/**
+ * The consent a registration needs (privacy.server.ts): to the notice in
+ * force (version 1, from the migration) and to the needs. CONSENT_FIELDS is
+ * the same as the form's fields.
+ */
+export const CONSENT = { noticeVersion: 1, needs: true } as const;
+export const CONSENT_FIELDS = { privacy_consent: "on", privacy_version: "1", needs_consent: "on" } as const;
+
 /** A member with a completed profile in one of the demo 単組, confirmed by it unless told otherwise. */
 export async function createMember(
   db: Database,
@@ -118,6 +126,7 @@ export async function seminarForm(
       course: String(course.id),
       [`q_${question.id}`]: "単組・職場で取り組んだことがある",
       waitlist: "on",
+      ...CONSENT_FIELDS,
     },
   };
 }
