@@ -7,6 +7,7 @@ import { DomainError } from "./errors.server";
 import { verifyPassword } from "./passwords.server";
 import { enqueueEmail } from "./mailer.server";
 import { hitRateLimit } from "./rate-limit.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Sign-in. Members get a one-time link by email (15 minutes, works once);
@@ -67,7 +68,7 @@ export async function requestLoginLink(
   });
   const token = newToken();
   const url = `${args.appUrl}/login/verify?token=${token}`;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("login_tokens")
       .values({
@@ -92,7 +93,7 @@ export async function consumeLoginLink(
   db: Database,
   token: string,
 ): Promise<{ sessionToken: string; next: string }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("login_tokens")
       .set({ used_at: sql`now()` })

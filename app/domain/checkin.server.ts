@@ -16,8 +16,9 @@ import type { Roster, RosterEntry } from "../components/checkin-offline";
 import { NO_CONTROL_CHARS } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
-import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
+import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Reception (受付): scanning tickets at the door, on a phone, a tablet or a USB
@@ -394,11 +395,7 @@ export type CheckInArgs = {
  * event's (`not_found`) or a lock that cannot be had (`busy`).
  */
 export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinResult> {
-  try {
-    return await db.transaction().execute((trx) => checkInWith(trx, args));
-  } catch (error) {
-    throw asBusy(error);
-  }
+  return inTransaction(db, (trx) => checkInWith(trx, args));
 }
 
 async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
@@ -793,56 +790,52 @@ export async function undoCheckin(
   if (!args.access.canManage) throw new DomainError("undo_not_allowed");
   if (!/^\d{1,18}$/.test(args.checkinId)) throw new DomainError("not_found");
   const eventId = args.access.eventId;
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const found = await trx
-        .selectFrom("checkins as c")
-        .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")
-        .select(["c.registration_id"])
-        .where("c.id", "=", args.checkinId)
-        .where("l.event_id", "=", eventId)
-        .executeTakeFirst();
-      if (!found) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
-      await trx.selectFrom("events").select("id").where("id", "=", eventId).forKeyShare().execute();
-      await trx
-        .selectFrom("registrations")
-        .select("id")
-        .where("id", "=", found.registration_id)
-        .forUpdate()
-        .execute();
-      const removed = await trx
-        .deleteFrom("checkins")
-        .where("id", "=", args.checkinId)
-        .returning([
-          "id",
-          "checkin_list_id",
-          "registration_id",
-          "checked_in_at",
-          "desk",
-          "staff_person_id",
-        ])
-        .executeTakeFirst();
-      if (!removed)
-        throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
-      await audit(trx, {
-        actorId: args.access.user.id,
-        eventId,
-        entity: "checkin",
-        entityId: removed.id,
-        action: "checkin_undo",
-        detail: {
-          list_id: removed.checkin_list_id,
-          registration_id: removed.registration_id,
-          checked_in_at: removed.checked_in_at.toISOString(),
-          desk: removed.desk,
-          staff_person_id: removed.staff_person_id,
-        },
-      });
-      return { registrationId: removed.registration_id, listId: removed.checkin_list_id };
+  return inTransaction(db, async (trx) => {
+    const found = await trx
+      .selectFrom("checkins as c")
+      .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")
+      .select(["c.registration_id"])
+      .where("c.id", "=", args.checkinId)
+      .where("l.event_id", "=", eventId)
+      .executeTakeFirst();
+    if (!found) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+    await trx.selectFrom("events").select("id").where("id", "=", eventId).forKeyShare().execute();
+    await trx
+      .selectFrom("registrations")
+      .select("id")
+      .where("id", "=", found.registration_id)
+      .forUpdate()
+      .execute();
+    const removed = await trx
+      .deleteFrom("checkins")
+      .where("id", "=", args.checkinId)
+      .returning([
+        "id",
+        "checkin_list_id",
+        "registration_id",
+        "checked_in_at",
+        "desk",
+        "staff_person_id",
+      ])
+      .executeTakeFirst();
+    if (!removed)
+      throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+    await audit(trx, {
+      actorId: args.access.user.id,
+      eventId,
+      entity: "checkin",
+      entityId: removed.id,
+      action: "checkin_undo",
+      detail: {
+        list_id: removed.checkin_list_id,
+        registration_id: removed.registration_id,
+        checked_in_at: removed.checked_in_at.toISOString(),
+        desk: removed.desk,
+        staff_person_id: removed.staff_person_id,
+      },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    return { registrationId: removed.registration_id, listId: removed.checkin_list_id };
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { createDb, type Database, type DB } from "../../db/index";
 import { emailSubject, renderEmail } from "../../emails/render";
 import type { EmailMessage, RenderedEmail } from "../../emails/types";
+import { inTransaction } from "./transactions.server";
 
 /**
  * The outbox (ARCHITECTURE.md rule 4). An email is a row in outbound_emails
@@ -203,7 +204,7 @@ async function deliverOnce(
     send: (row: OutboundRow, email: RenderedEmail) => Promise<void>;
   },
 ): Promise<void> {
-  const failure = await db.transaction().execute(async (trx) => {
+  const failure = await inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom("outbound_emails")
       .select(["id", "to_address", "template", "payload", "sent_at"])

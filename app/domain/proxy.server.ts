@@ -6,6 +6,7 @@ import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Registering colleagues on their behalf: one by one from a form, or many
@@ -128,12 +129,9 @@ export async function registerOnBehalf(
   args: { access: EventAccess; colleague: Colleague; appUrl: string },
 ): Promise<RegisterResult> {
   const slug = await eventSlug(db, args.access.eventId);
-  try {
-    return await db.transaction().execute((trx) => registerColleague(trx, { ...args, slug }));
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
-    throw error;
-  }
+  return inTransaction(db, (trx) => registerColleague(trx, { ...args, slug }), {
+    unique: "already_registered",
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -316,7 +314,7 @@ export async function importRegistrations(
   let waitlisted = 0;
   let current = 0;
   try {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       for (const [i, colleague] of preview.colleagues.entries()) {
         current = i;
         const result = await registerColleague(trx, {

@@ -11,8 +11,9 @@ import { tokyoParts } from "../utils/format";
 import { enqueueWebhooks } from "./api.server";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
-import { asBusy, DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
+import { inTransaction } from "./transactions.server";
 
 type Trx = Transaction<DB>;
 
@@ -433,12 +434,7 @@ export type RegisterResult = {
  * nothing.
  */
 export async function register(db: Database, args: RegisterArgs): Promise<RegisterResult> {
-  try {
-    return await db.transaction().execute((trx) => registerWith(trx, args));
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
-    throw asBusy(error);
-  }
+  return inTransaction(db, (trx) => registerWith(trx, args), { unique: "already_registered" });
 }
 
 export type RegisterArgs = {
@@ -672,58 +668,54 @@ export async function cancelRegistration(
   },
 ): Promise<{ promoted: string[] }> {
   const now = args.now ?? new Date();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
-      const event = await trx
-        .selectFrom("events")
-        .select(["cancellation_deadline", "starts_at"])
-        .where("id", "=", reg.event_id)
-        .executeTakeFirstOrThrow();
-      const deadline = event.cancellation_deadline ?? event.starts_at;
-      if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status === "cancelled") throw new DomainError("already_cancelled");
-      if (current.status === "confirmed") {
-        await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
-      }
-      await trx
-        .updateTable("registrations")
-        .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
-        .execute();
-      await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
-      if (args.eventId !== undefined) {
-        await audit(trx, {
-          actorId: args.actorId,
-          eventId: reg.event_id,
-          entity: "registration",
-          entityId: reg.id,
-          action: "cancel",
-          detail: { previous: current.status },
-        });
-      }
-      await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
-      await enqueueWebhooks(trx, {
+  return await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
+    const event = await trx
+      .selectFrom("events")
+      .select(["cancellation_deadline", "starts_at"])
+      .where("id", "=", reg.event_id)
+      .executeTakeFirstOrThrow();
+    const deadline = event.cancellation_deadline ?? event.starts_at;
+    if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status === "cancelled") throw new DomainError("already_cancelled");
+    if (current.status === "confirmed") {
+      await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
+    }
+    await trx
+      .updateTable("registrations")
+      .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
+    if (args.eventId !== undefined) {
+      await audit(trx, {
+        actorId: args.actorId,
         eventId: reg.event_id,
-        topic: "registration.cancelled",
-        data: { registrationId: reg.id, previousStatus: current.status },
+        entity: "registration",
+        entityId: reg.id,
+        action: "cancel",
+        detail: { previous: current.status },
       });
-      const promoted =
-        current.status === "confirmed"
-          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-          : [];
-      return { promoted };
+    }
+    await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
+    await enqueueWebhooks(trx, {
+      eventId: reg.event_id,
+      topic: "registration.cancelled",
+      data: { registrationId: reg.id, previousStatus: current.status },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    const promoted =
+      current.status === "confirmed"
+        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+        : [];
+    return { promoted };
+  });
 }
 
 /**
@@ -740,49 +732,45 @@ export async function confirmWaitlisted(
     override?: boolean;
   },
 ): Promise<void> {
-  try {
-    await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
-      const full = await lockSeats(
-        trx,
-        await seatsOf(trx, reg.id, reg.event_id, current.course_id),
-        {
-          force: args.override,
-        },
-      );
-      if (full)
-        throw new DomainError(full, {
-          message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
-        });
-      await trx
-        .updateTable("registrations")
-        .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
-        .execute();
-      await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
-        override: Boolean(args.override),
+  await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
+    const full = await lockSeats(
+      trx,
+      await seatsOf(trx, reg.id, reg.event_id, current.course_id),
+      {
+        force: args.override,
+      },
+    );
+    if (full)
+      throw new DomainError(full, {
+        message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
       });
-      await audit(trx, {
-        actorId: args.actorId,
-        eventId: reg.event_id,
-        entity: "registration",
-        entityId: reg.id,
-        action: "confirm",
-        detail: { override: Boolean(args.override) },
-      });
-      await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
+    await trx
+      .updateTable("registrations")
+      .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
+      override: Boolean(args.override),
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: reg.event_id,
+      entity: "registration",
+      entityId: reg.id,
+      action: "confirm",
+      detail: { override: Boolean(args.override) },
+    });
+    await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
+  });
 }
 
 /**
@@ -812,96 +800,92 @@ export async function changeRegistration(
   },
 ): Promise<{ promoted: string[]; changed: boolean }> {
   const now = args.now ?? new Date();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
-      const slug = await trx
-        .selectFrom("events")
-        .select("slug")
-        .where("id", "=", reg.event_id)
-        .executeTakeFirstOrThrow();
-      const form = await getRegistrationForm(trx, slug.slug);
-      if (!form) throw new DomainError("not_found");
-      const deadline = form.cancellation_deadline ?? form.starts_at;
-      if (args.eventId === undefined && now > new Date(deadline)) {
-        throw new DomainError("cancellation_closed");
-      }
-      const course = form.courses.find((c) => c.id === args.courseId);
-      if (form.courses.length > 0 && !course)
-        throw new DomainError("course_unavailable", { field: "course" });
-      const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
-      if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
-        throw new DomainError("session_unavailable", { field: "session" });
+  return await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
+    const slug = await trx
+      .selectFrom("events")
+      .select("slug")
+      .where("id", "=", reg.event_id)
+      .executeTakeFirstOrThrow();
+    const form = await getRegistrationForm(trx, slug.slug);
+    if (!form) throw new DomainError("not_found");
+    const deadline = form.cancellation_deadline ?? form.starts_at;
+    if (args.eventId === undefined && now > new Date(deadline)) {
+      throw new DomainError("cancellation_closed");
+    }
+    const course = form.courses.find((c) => c.id === args.courseId);
+    if (form.courses.length > 0 && !course)
+      throw new DomainError("course_unavailable", { field: "course" });
+    const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
+    if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
+      throw new DomainError("session_unavailable", { field: "session" });
 
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status === "cancelled") throw new DomainError("already_cancelled");
-      const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
-      const wanted =
-        args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
-      const sessionIds = form.sessions
-        .filter((s) => !s.optional || wanted.includes(s.id))
-        .map((s) => s.id);
-      const unchanged =
-        (course?.id ?? null) === current.course_id &&
-        sessionIds.length === new Set(before.sessionIds).size &&
-        sessionIds.every((id) => before.sessionIds.includes(id));
-      if (unchanged) return { promoted: [], changed: false };
-      if (current.status === "confirmed") {
-        await releaseSeats(trx, before);
-        const full = await lockSeats(
-          trx,
-          { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
-          { force: args.override },
-        );
-        if (full)
-          throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
-      }
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status === "cancelled") throw new DomainError("already_cancelled");
+    const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
+    const wanted =
+      args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
+    const sessionIds = form.sessions
+      .filter((s) => !s.optional || wanted.includes(s.id))
+      .map((s) => s.id);
+    const unchanged =
+      (course?.id ?? null) === current.course_id &&
+      sessionIds.length === new Set(before.sessionIds).size &&
+      sessionIds.every((id) => before.sessionIds.includes(id));
+    if (unchanged) return { promoted: [], changed: false };
+    if (current.status === "confirmed") {
+      await releaseSeats(trx, before);
+      const full = await lockSeats(
+        trx,
+        { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
+        { force: args.override },
+      );
+      if (full)
+        throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
+    }
+    await trx
+      .updateTable("registrations")
+      .set({ course_id: course?.id ?? null, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await trx.deleteFrom("registration_sessions").where("registration_id", "=", reg.id).execute();
+    if (sessionIds.length > 0) {
       await trx
-        .updateTable("registrations")
-        .set({ course_id: course?.id ?? null, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
+        .insertInto("registration_sessions")
+        .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
         .execute();
-      await trx.deleteFrom("registration_sessions").where("registration_id", "=", reg.id).execute();
-      if (sessionIds.length > 0) {
-        await trx
-          .insertInto("registration_sessions")
-          .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
-          .execute();
-      }
-      await addHistory(trx, reg.id, args.actorId, "changed", {
-        from: { course_id: current.course_id, session_ids: before.sessionIds },
-        to: { course_id: course?.id ?? null, session_ids: sessionIds },
-      });
-      if (args.eventId !== undefined) {
-        await audit(trx, {
-          actorId: args.actorId,
-          eventId: reg.event_id,
-          entity: "registration",
-          entityId: reg.id,
-          action: "change",
-          detail: {
-            course_id: course?.id ?? null,
-            session_ids: sessionIds,
-            override: Boolean(args.override),
-          },
-        });
-      }
-      await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
-      const promoted =
-        current.status === "confirmed"
-          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-          : [];
-      return { promoted, changed: true };
+    }
+    await addHistory(trx, reg.id, args.actorId, "changed", {
+      from: { course_id: current.course_id, session_ids: before.sessionIds },
+      to: { course_id: course?.id ?? null, session_ids: sessionIds },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    if (args.eventId !== undefined) {
+      await audit(trx, {
+        actorId: args.actorId,
+        eventId: reg.event_id,
+        entity: "registration",
+        entityId: reg.id,
+        action: "change",
+        detail: {
+          course_id: course?.id ?? null,
+          session_ids: sessionIds,
+          override: Boolean(args.override),
+        },
+      });
+    }
+    await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
+    const promoted =
+      current.status === "confirmed"
+        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+        : [];
+    return { promoted, changed: true };
+  });
 }
 
 /**
