@@ -91,9 +91,11 @@ export function createDb(
       }),
     }),
   });
-  lanes.set(db, () => {
-    lane ??= openLongReads(url, timeouts);
-    return lane;
+  Object.defineProperty(db, LANE, {
+    value: () => {
+      lane ??= openLongReads(url, timeouts);
+      return lane;
+    },
   });
   return db;
 }
@@ -144,11 +146,16 @@ export type LongReads = {
   destroy: () => Promise<void>;
 };
 
-const lanes = new WeakMap<Database, () => LongReads>();
+/**
+ * Where createDb keeps the lane on its Kysely instance: a global symbol, since
+ * the server build (build/index.js) has its own copy of this module and must
+ * find the lane of a pool opened by the copy that `npm start` or a test runs.
+ */
+const LANE = Symbol.for("jichiken-events.longReads");
 
 /** The long readers' lane of a pool opened by createDb. */
 export function longReads(db: Database): LongReads {
-  const lane = lanes.get(db);
+  const lane = (db as unknown as Record<symbol, (() => LongReads) | undefined>)[LANE];
   if (!lane) throw new Error("longReads: this database was not opened by createDb");
   return lane();
 }

@@ -15,6 +15,7 @@ import { DomainError } from "./errors.server";
 import { csvRecord } from "./exports.server";
 import { enqueueEmail } from "./mailer.server";
 import { requireStaff } from "./permissions.server";
+import { downloadErrorResponse, withLongRead } from "./long-reads.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -1414,11 +1415,19 @@ export async function attendanceFileResponse(
   group: { id: number; name: string; term: string },
   file: "csv" | "xlsx",
 ): Promise<Response> {
-  const matrix = await getAttendanceMatrix(db, { groupId: group.id });
-  const body =
-    file === "csv"
-      ? attendanceCsv(matrix)
-      : new Uint8Array(await attendanceXlsx(matrix, { sheetName: `${group.name} 出席状況` }));
+  let body: string | Uint8Array<ArrayBuffer>;
+  try {
+    // A long reader: a slot of its own pool first (app/domain/long-reads.server.ts).
+    body = await withLongRead(db, async (lane) => {
+      const matrix = await getAttendanceMatrix(lane, { groupId: group.id });
+      return file === "csv"
+        ? attendanceCsv(matrix)
+        : new Uint8Array(await attendanceXlsx(matrix, { sheetName: `${group.name} 出席状況` }));
+    });
+  } catch (error) {
+    if (error instanceof DomainError) return downloadErrorResponse(error);
+    throw error;
+  }
   const name = `${group.term}_${group.name}_出席状況.${file}`;
   return new Response(body, {
     headers: {
