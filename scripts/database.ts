@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database } from "../db/index";
-import { startEmbeddedPostgres } from "../db/embedded";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -13,6 +13,8 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
   db: Database;
   url: string;
   embedded: boolean;
+  /** the embedded server: where its data is and how it came to run */
+  server?: EmbeddedDatabase;
   close: () => Promise<void>;
 }> {
   const external = process.env.DATABASE_URL;
@@ -32,6 +34,7 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
     db,
     url: server.url,
     embedded: true,
+    server,
     close: async () => {
       await db.destroy();
       await server.stop();

@@ -5,6 +5,7 @@ import * as m0003 from "./0003_checkin";
 import * as m0004 from "./0004_export_presets";
 import * as m0005 from "./0005_groups_materials_reports";
 import * as m0006 from "./0006_api";
+import * as m0010 from "./0010_faults";
 
 /** Every migration, by name; listed statically so that bundles and scripts share one list. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004_export_presets": m0004,
   "0005_groups_materials_reports": m0005,
   "0006_api": m0006,
+  "0010_faults": m0010,
 };
