@@ -115,6 +115,10 @@ function socketWithDeferredClose(options: SocketOptions): net.Socket {
  *   pool's queue (3). The first connection that works ends this.
  * - A reservation that waits too long (5) fails with POOL_TIMEOUT, which the
  *   app answers 503 too; a connection that comes later goes back to the pool.
+ *   Too long is `acquireMs` (5 s) during which the pool made no progress (no
+ *   connection was handed back): the database hangs, or every connection is
+ *   held. A pool that keeps handing connections back (a burst of 100 scans
+ *   waiting in turn for one row) is waited for up to three times as long.
  * - A reserved connection once lost is never written to again (1): ROLLBACK
  *   answers at once, since the server discarded the transaction with the
  *   connection, and any other query fails with the same error. Nor is it
@@ -129,6 +133,10 @@ export function reconnectingPool(
   const lost = (error: unknown) => {
     down = { error, trying: false };
   };
+  const progress = { at: performance.now() };
+  const released = () => {
+    progress.at = performance.now();
+  };
   const reserve = async () => {
     const probe = down !== undefined;
     if (down) {
@@ -137,12 +145,11 @@ export function reconnectingPool(
     }
     const reserving = client.reserve();
     try {
-      const connection = await withTimeout(
-        reserving,
-        probe ? Math.min(PROBE_WAIT_MS, options.acquireMs) : options.acquireMs,
-      );
+      const connection = probe
+        ? await withTimeout(reserving, Math.min(PROBE_WAIT_MS, options.acquireMs))
+        : await whileProgressing(reserving, options.acquireMs, progress);
       down = undefined;
-      return guardReserved(connection, lost);
+      return guardReserved(connection, lost, released);
     } catch (error) {
       reserving.then(
         (connection) => connection.release(),
@@ -172,6 +179,31 @@ export function reconnectingPool(
 /** How long the one request that tries the database while it is down waits for a connection. */
 const PROBE_WAIT_MS = 3_000;
 
+/**
+ * `promise`, or POOL_TIMEOUT once `ms` have passed with no progress of the
+ * pool (progress.at: the last connection handed back), or 3 × `ms` in all.
+ */
+function whileProgressing<T>(
+  promise: Promise<T>,
+  ms: number,
+  progress: { at: number },
+): Promise<T> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    const check = () => {
+      const now = performance.now();
+      const stalled = now - Math.max(started, progress.at) >= ms;
+      if (stalled || now - started >= 3 * ms) {
+        const error = new Error(`no database connection within ${Math.round(now - started)} ms`);
+        reject(Object.assign(error, { code: "POOL_TIMEOUT" }));
+      } else timer = setTimeout(check, Math.min(250, ms));
+    };
+    timer = setTimeout(check, Math.min(250, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -187,6 +219,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 function guardReserved(
   reserved: postgres.ReservedSql,
   onLost: (error: unknown) => void,
+  onRelease: () => void,
 ): postgres.ReservedSql {
   let lost: unknown;
   const watch = (error: unknown) => {
@@ -200,6 +233,7 @@ function guardReserved(
     get(target, property, receiver) {
       if (property === "release") {
         return () => {
+          onRelease();
           if (lost === undefined) target.release();
         };
       }

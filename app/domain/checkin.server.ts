@@ -291,7 +291,13 @@ type Found = { id: string; status: RegistrationStatus };
  */
 async function lockRegistration(
   trx: Trx,
-  args: { eventId: number; unionId: number | null; ticket?: string; registrationId?: string },
+  args: {
+    eventId: number;
+    unionId: number | null;
+    ticket?: string;
+    registrationId?: string;
+    ticketHash?: string;
+  },
 ): Promise<Found | undefined> {
   let query = trx
     .selectFrom("registrations as r")
@@ -302,6 +308,13 @@ async function lockRegistration(
   if (args.registrationId !== undefined) {
     if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
     query = query.where("r.id", "=", args.registrationId);
+    if (args.ticketHash !== undefined) {
+      query = query.where(
+        sql<string>`encode(sha256(convert_to(r.ticket_secret, 'UTF8')), 'hex')`,
+        "=",
+        args.ticketHash,
+      );
+    }
   } else {
     const ticket = (args.ticket ?? "").trim();
     const code = normaliseTicketCode(ticket);
@@ -361,6 +374,12 @@ export const syncInputSchema = z.object({
           list: listSchema,
           ticket: ticketSchema.optional(),
           registration: registrationIdSchema.optional(),
+          // The roster's hash of the ticket scanned offline (RosterEntry.h):
+          // a ticket replaced since (a registration made again) is refused.
+          ticketHash: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/, "参加券の確認情報の形式が正しくありません")
+            .optional(),
           clientTime: z.iso.datetime({
             offset: true,
             message: "読み取り時刻の形式が正しくありません",
@@ -382,6 +401,12 @@ export type CheckInArgs = {
   ticket?: string;
   /** from a manual search */
   registrationId?: string;
+  /**
+   * With registrationId, from an offline scan of a ticket: the sha256 of the
+   * ticket the desk's roster knew. When the registration's ticket is another
+   * one now (cancelled and registered again since), the scan is unknown_ticket.
+   */
+  ticketHash?: string;
   staffId: string;
   desk: string;
   nonce?: string;
@@ -749,6 +774,7 @@ export async function syncCheckins(
       list: number;
       ticket?: string;
       registration?: string;
+      ticketHash?: string;
       clientTime: string;
     }[];
   },
@@ -765,6 +791,7 @@ export async function syncCheckins(
         listId: scan.list,
         ticket: scan.ticket,
         registrationId: scan.registration,
+        ticketHash: scan.ticketHash,
         staffId: args.staffId,
         desk: args.desk,
         nonce: scan.nonce,

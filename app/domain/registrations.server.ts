@@ -500,7 +500,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
 
   const existing = await trx
     .selectFrom("registrations")
-    .select(["id", "status"])
+    .select(["id", "status", "created_at", "ticket_code"])
     .where("event_id", "=", form.id)
     .where("person_id", "=", person.id)
     .forUpdate()
@@ -550,10 +550,15 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     cancelled_at: null,
     updated_at: sql<Date>`now()`,
   };
+  // Registering again after a cancellation reuses the row (one per person
+  // and event) but starts clean: a new ticket (the old QR and code no longer
+  // match), the time of this registration, and no check-in of the old one.
+  // What the cancelled registration was stays in its history.
+  const previous = existing ? await clearCancelled(trx, existing) : undefined;
   const row = existing
     ? await trx
         .updateTable("registrations")
-        .set(values)
+        .set({ ...values, created_at: sql<Date>`now()` })
         .where("id", "=", existing.id)
         .returning("id")
         .executeTakeFirstOrThrow()
@@ -578,6 +583,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     {
       course_id: course?.id ?? null,
       session_ids: sessionIds,
+      ...(previous ? { previous } : {}),
     },
   );
   await sendRegistrationEmail(
@@ -595,6 +601,31 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     id: row.id,
     status,
     waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+  };
+}
+
+/**
+ * Removes what a cancelled registration left on its row before the person
+ * registers again (its check-ins), and returns what it was, for the history
+ * entry of the new registration.
+ */
+async function clearCancelled(
+  trx: Trx,
+  existing: { id: string; created_at: Date; ticket_code: string },
+): Promise<{ registered_at: string; ticket_code: string; checkins: unknown[] }> {
+  const checkins = await trx
+    .deleteFrom("checkins")
+    .where("registration_id", "=", existing.id)
+    .returning(["checkin_list_id", "checked_in_at", "desk"])
+    .execute();
+  return {
+    registered_at: existing.created_at.toISOString(),
+    ticket_code: existing.ticket_code,
+    checkins: checkins.map((c) => ({
+      list_id: c.checkin_list_id,
+      at: c.checked_in_at.toISOString(),
+      desk: c.desk,
+    })),
   };
 }
 
