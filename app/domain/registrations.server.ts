@@ -658,26 +658,54 @@ async function checkUnionQuota(trx: Trx, eventId: number, organisationId: number
   }
 }
 
-/** 1 for the first in line; null when not waitlisted. */
+/**
+ * 1 for the first in line; null when not waitlisted. The line is the one
+ * promoteWaitlisted serves: those waiting before this person (by
+ * waitlisted_at, then id) for what keeps this person waiting — the whole event
+ * when the event is full, else this person's course when it is full, else the
+ * full sessions they chose. Two full courses have a line each. Those in a
+ * キャンセル待ちのみ course are confirmed by the organiser, not promoted, and
+ * count only in their own course's line.
+ */
 export async function waitlistPosition(
   db: Database,
   registrationId: string,
 ): Promise<number | null> {
-  const row = await db
-    .selectFrom("registrations as me")
-    .select((eb) =>
-      eb
-        .selectFrom("registrations as r")
-        .select(sql<number>`count(*)::int + 1`.as("n"))
-        .whereRef("r.event_id", "=", "me.event_id")
-        .where("r.status", "=", "waitlisted")
-        .where(sql<boolean>`(r.waitlisted_at, r.id) < (me.waitlisted_at, me.id)`)
-        .as("position"),
+  const { rows } = await sql<{ position: number }>`
+    with me as (
+      select r.id, r.event_id, r.course_id, r.waitlisted_at, c.allocation,
+        coalesce(e.capacity is not null and e.taken >= e.capacity, false) as event_full,
+        coalesce(c.capacity is not null and c.taken >= c.capacity, false) or c.allocation = 'waitlist_only' as course_full
+      from registrations r
+      join events e on e.id = r.event_id
+      left join courses c on c.id = r.course_id
+      where r.id = ${registrationId} and r.status = 'waitlisted'
+    ), full_sessions as (
+      select rs.session_id from registration_sessions rs
+      join event_sessions s on s.id = rs.session_id
+      where rs.registration_id = ${registrationId} and s.capacity is not null and s.taken >= s.capacity
     )
-    .select("me.status")
-    .where("me.id", "=", registrationId)
-    .executeTakeFirst();
-  return row?.status === "waitlisted" ? (row.position ?? null) : null;
+    select (count(r.id) + 1)::int as position
+    from me
+    left join registrations r
+      on r.event_id = me.event_id and r.status = 'waitlisted'
+      and (r.waitlisted_at, r.id) < (me.waitlisted_at, me.id)
+      and (
+        case
+          when me.allocation = 'waitlist_only' then r.course_id = me.course_id
+          when me.event_full then true
+          when me.course_full then r.course_id = me.course_id
+          when exists (select 1 from full_sessions) then exists (
+            select 1 from registration_sessions rs
+            where rs.registration_id = r.id and rs.session_id in (select session_id from full_sessions))
+          else true
+        end
+      )
+      and (me.allocation = 'waitlist_only' or not exists (
+        select 1 from courses rc where rc.id = r.course_id and rc.allocation = 'waitlist_only'))
+    group by me.id
+  `.execute(db);
+  return rows[0]?.position ?? null;
 }
 
 /**
