@@ -202,17 +202,21 @@ export async function startMailWorker(options: {
   const log = options.log ?? defaultLog;
   const events: WorkerEvents = new EventEmitter();
   let registering = Promise.resolve();
-  events.on("worker:create", ({ worker }) => {
+  // Jobs are locked in the name of the pool (graphile-worker 0.17 fetches
+  // for its workers as "pool-…") or of a worker: both are recorded.
+  const record = (workerId: string) => {
     registering = registering
       .then(async () => {
         await db
           .insertInto("queue_workers")
-          .values({ worker_id: worker.workerId, owner })
+          .values({ worker_id: workerId, owner })
           .onConflict((oc) => oc.doNothing())
           .execute();
       })
       .catch((error: unknown) => log("warning", `queue worker not recorded: ${String(error)}`));
-  });
+  };
+  events.on("pool:create", ({ workerPool }) => record(workerPool.id));
+  events.on("worker:create", ({ worker }) => record(worker.workerId));
   const transport = options.smtpUrl
     ? nodemailer.createTransport({
         url: options.smtpUrl,
