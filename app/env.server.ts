@@ -16,6 +16,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   SMTP_URL: z.string().url().optional(),
   APP_URL: z.string().url().optional(),
+  // The embedded PostgreSQL's folder (scripts/database.ts): <DATA_DIR>/postgres; default ./.data
+  DATA_DIR: z.string().min(1).optional(),
   // Read by createDb (db/index.ts); checked here so that a bad value fails at start.
   EXPORT_CONNECTIONS: wholeNumber("EXPORT_CONNECTIONS", 1, 50).default(3),
   DB_STATEMENT_TIMEOUT_MS: wholeNumber("DB_STATEMENT_TIMEOUT_MS", 100, 600_000).default(15_000),

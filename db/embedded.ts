@@ -293,7 +293,9 @@ function startPostgres(
       const message = chunk.toString("utf8");
       output = (output + message).slice(-4000);
       log(message.trim());
-      if (message.includes("ready to accept connections")) {
+      // The whole output so far: the line may come split over two chunks
+      // (on a busy machine it does, and a check of each chunk waited for ever).
+      if (output.includes("ready to accept connections")) {
         child.off("close", onClose);
         // The server goes on logging; keep reading so that it never blocks on a full pipe.
         child.stderr?.off("data", onData);

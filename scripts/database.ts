@@ -24,7 +24,10 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
   }
   const port = process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : undefined;
   const server = await startEmbeddedPostgres({
-    dataDir: path.join(root, ".data", "postgres"),
+    dataDir: path.join(
+      process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.join(root, ".data"),
+      "postgres",
+    ),
     port,
     persistent: true,
     log: options.log,
