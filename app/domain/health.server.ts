@@ -2,12 +2,12 @@ import { sql } from "kysely";
 import type { Database } from "../../db/index";
 
 /** How long /healthz waits for the database before it answers 503. */
-const HEALTH_WAIT_MS = 1_500;
+const HEALTH_WAIT_MS = 1_000;
 
 const probes = new WeakMap<Database, Promise<boolean>>();
 
 /**
- * True when the database answers a trivial query within 1.5 s, so that
+ * True when the database answers a trivial query within 1 s, so that
  * /healthz answers within 2 s whatever the database does (a hung server
  * included). Checks that arrive while one is under way share it: a load
  * balancer polling a hung database holds at most one connection.
