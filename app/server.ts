@@ -8,7 +8,9 @@ import express from "express";
 import type { Database } from "../db/index";
 import "./context";
 import { FAILURES, type Failure } from "./domain/failures.server";
+import { currentEnv } from "./env.server";
 import { createPageCache } from "./page-cache";
+import { requestLogger } from "./request-log.server";
 import { SERVER_ERROR } from "./utils/labels";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,12 +22,15 @@ type AppOptions = {
   devMail: boolean;
   /** how long a client may take no bytes before its response is dropped (sendResponse) */
   stalledResponseMs?: number;
+  /** one line per request (app/request-log.server.ts); none when not given, as in tests */
+  log?: "text" | "json";
 };
 
 /** The HTTP app: static files and the Remix handler, with the database passed in. */
 export function createApp(options: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
+  if (options.log) app.use(requestLogger(options.log));
   const pageCache = createPageCache();
   app.use(pageCache.serve);
   app.use(compression());
@@ -51,7 +56,7 @@ export function createApp(options: AppOptions) {
 function remixHandler(
   options: AppOptions & { pageCache: ReturnType<typeof createPageCache> },
 ): express.RequestHandler {
-  const handle = createRequestHandler(options.build, process.env.NODE_ENV);
+  const handle = createRequestHandler(options.build, currentEnv().NODE_ENV);
   return async (req, res, next) => {
     try {
       const context: AppLoadContext = {

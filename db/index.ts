@@ -1,6 +1,7 @@
 import { Kysely, type MigrationResultSet, Migrator } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
+import { currentEnv } from "../app/env.server";
 import { migrations } from "./migrations/index";
 import { reconnectingPool, reconnectOptions } from "./reconnect";
 import type { DB } from "./schema";
@@ -36,21 +37,15 @@ export const DEFAULT_TIMEOUTS: DatabaseTimeouts = {
   longReadConnections: 3,
 };
 
-/** The settings from the environment (read by the caller from app/env.server.ts, or the defaults). */
+/** The settings (app/env.server.ts, checked at start). */
 function timeoutsFromEnv(): DatabaseTimeouts {
-  const number = (name: string, fallback: number) => {
-    const value = Number(process.env[name]);
-    return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-  };
+  const env = currentEnv();
   return {
-    statementMs: number("DB_STATEMENT_TIMEOUT_MS", DEFAULT_TIMEOUTS.statementMs),
-    idleInTransactionMs: number(
-      "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
-      DEFAULT_TIMEOUTS.idleInTransactionMs,
-    ),
-    connectMs: number("DB_CONNECT_TIMEOUT_MS", DEFAULT_TIMEOUTS.connectMs),
-    acquireMs: number("DB_ACQUIRE_TIMEOUT_MS", DEFAULT_TIMEOUTS.acquireMs),
-    longReadConnections: number("EXPORT_CONNECTIONS", DEFAULT_TIMEOUTS.longReadConnections),
+    statementMs: env.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectMs: env.DB_CONNECT_TIMEOUT_MS,
+    acquireMs: env.DB_ACQUIRE_TIMEOUT_MS,
+    longReadConnections: env.EXPORT_CONNECTIONS,
   };
 }
 

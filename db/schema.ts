@@ -28,6 +28,9 @@ export type SessionKind =
   | "meeting";
 export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
 export type CourseAllocation = "first_come" | "waitlist_only";
+/** Whether a person's 単組 has confirmed them: see app/domain/membership.server.ts. */
+export type MembershipStatus = "none" | "pending" | "confirmed" | "declined";
+export type MembershipVia = "roster" | "domain" | "secretary" | "proxy" | "seed" | "migration";
 
 export interface OrganisationsTable {
   id: Generated<number>;
@@ -37,6 +40,7 @@ export interface OrganisationsTable {
   name: string;
   name_kana: string;
   created_at: CreatedAt;
+  retired_at: Timestamp | null;
 }
 
 export interface PeopleTable {
@@ -55,6 +59,25 @@ export interface PeopleTable {
   profile_completed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** a disabled account signs in no more; its sessions were ended */
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** the account works until then (a reception account for one event) */
+  valid_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  invited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  password_changed_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
+  /** base32 TOTP secret; set while enrolling, in force once totp_enabled_at is set */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** the last TOTP time step accepted, so a code works once */
+  totp_last_counter: ColumnType<string | null, number | null | undefined, number | null>;
+  membership_status: Generated<MembershipStatus>;
+  membership_via: MembershipVia | null;
+  membership_decided_at: Timestamp | null;
+  membership_decided_by: string | null;
 }
 
 export interface VenuesTable {
@@ -126,6 +149,23 @@ export interface EventStaffTable {
   event_id: number;
   person_id: string;
   role: "organiser" | "reception";
+  added_at: CreatedAt;
+  added_by: string | null;
+}
+
+export interface UnionRosterTable {
+  organisation_id: number;
+  email: string;
+  name: Generated<string>;
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+export interface UnionMailDomainsTable {
+  organisation_id: number;
+  domain: string;
+  added_by: string | null;
+  added_at: CreatedAt;
 }
 
 export interface RegistrationWindowsTable {
@@ -424,6 +464,33 @@ export interface AuthSessionsTable {
   csrf_token: string;
   created_at: CreatedAt;
   expires_at: Timestamp;
+  /** 'full': signed in; 'totp': waits for the second factor; 'enrol': may only set one up */
+  stage: Generated<"full" | "totp" | "enrol">;
+  last_seen_at: CreatedAt;
+}
+
+export interface PasswordTokensTable {
+  token_hash: string;
+  person_id: string;
+  purpose: "invite" | "reset" | "first_admin";
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  person_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface SiteSettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: CreatedAt;
+  updated_by: string | null;
 }
 
 export interface RateLimitsTable {
@@ -470,6 +537,8 @@ export interface DB {
   venues: VenuesTable;
   events: EventsTable;
   event_staff: EventStaffTable;
+  union_roster: UnionRosterTable;
+  union_mail_domains: UnionMailDomainsTable;
   union_quotas: UnionQuotasTable;
   api_tokens: ApiTokensTable;
   webhooks: WebhooksTable;
@@ -499,6 +568,9 @@ export interface DB {
   audit_log: AuditLogTable;
   login_tokens: LoginTokensTable;
   auth_sessions: AuthSessionsTable;
+  password_tokens: PasswordTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  site_settings: SiteSettingsTable;
   rate_limits: RateLimitsTable;
   outbound_emails: OutboundEmailsTable;
   export_presets: ExportPresetsTable;

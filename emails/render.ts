@@ -7,6 +7,7 @@ import { LoginLinkHtml, loginLinkText } from "./login-link";
 import { NoticeHtml, noticeText } from "./notice";
 import { RecruitmentResultHtml, recruitmentResultText } from "./recruitment-result";
 import { holdsTicket, RegistrationHtml, registrationText } from "./registration";
+import { StaffHtml, staffText } from "./staff";
 import { emailSubject } from "./subject";
 import type { EmailMessage, RenderedEmail } from "./types";
 
@@ -36,6 +37,15 @@ export async function renderEmail(
         subject,
         html: toHtml(createElement(NoticeHtml, { email, subject, appUrl })),
         text: noticeText({ email, appUrl }),
+        attachments: [],
+      };
+    }
+    case "staff": {
+      const email = message.payload;
+      return {
+        subject,
+        html: toHtml(createElement(StaffHtml, { email, subject, appUrl })),
+        text: staffText({ email, appUrl }),
         attachments: [],
       };
     }

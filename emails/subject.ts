@@ -23,6 +23,12 @@ export function emailSubject(message: EmailMessage): string {
       return groupMeetingSubject(message.payload);
     case "notice":
       return message.payload.subject;
+    case "staff":
+      return {
+        invitation: "【自治研イベント】スタッフへの招待",
+        password_reset: "【自治研イベント】パスワードの再設定",
+        added_to_event: "【自治研イベント】担当イベントの追加",
+      }[message.payload.kind];
     case "recruitment_result":
       return `【専門部会員募集】結果のお知らせ(${message.payload.roundTitle})`;
   }

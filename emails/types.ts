@@ -55,7 +55,22 @@ export type EmailMessage =
   | { template: "registration"; payload: RegistrationEmail }
   | { template: "group_meeting"; payload: GroupMeetingEmail }
   | { template: "recruitment_result"; payload: RecruitmentResultEmail }
-  | { template: "notice"; payload: NoticeEmail };
+  | { template: "notice"; payload: NoticeEmail }
+  | { template: "staff"; payload: StaffEmail };
+
+/** To a staff member: an invitation or a password reset (a one-time link), or a new event to work on. */
+export type StaffEmail = {
+  kind: "invitation" | "password_reset" | "added_to_event";
+  to: string;
+  /** family name first, or "" when not known */
+  name: string;
+  /** lines such as 「役割: 主催担当」 */
+  facts: string[];
+  /** the link's path on this site, e.g. /admin/set-password?token=… */
+  path: string;
+  /** how long the link works, e.g. 「72時間」; "" when it does not expire */
+  expires: string;
+};
 
 /** A message from the organisers: an event or course cancelled, a reminder, a note to attendees. */
 export type NoticeEmail = {

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database } from "../db/index";
-import { type EmbeddedDatabase, startEmbeddedPostgres } from "../db/embedded";
+import type { EmbeddedDatabase } from "../db/embedded";
+import { currentEnv } from "../app/env.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -17,15 +18,18 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
   server?: EmbeddedDatabase;
   close: () => Promise<void>;
 }> {
-  const external = process.env.DATABASE_URL;
+  const env = currentEnv();
+  const external = env.DATABASE_URL;
   if (external) {
     const db = createDb(external);
     return { db, url: external, embedded: false, close: () => db.destroy() };
   }
-  const port = process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : undefined;
+  const port = env.EMBEDDED_PG_PORT;
+  // Loaded only here: the container image has no embedded PostgreSQL binaries.
+  const { startEmbeddedPostgres } = await import("../db/embedded");
   const server = await startEmbeddedPostgres({
     dataDir: path.join(
-      process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.join(root, ".data"),
+      env.DATA_DIR ? path.resolve(env.DATA_DIR) : path.join(root, ".data"),
       "postgres",
     ),
     port,

@@ -11,13 +11,13 @@ import type { Server } from "node:http";
 import { deliverWebhook } from "../app/domain/api.server";
 import { checkMailServer, installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { sendDueReminders } from "../app/domain/reminders.server";
-import { parseEnv } from "../app/env.server";
+import { envAtStart } from "../app/env.server";
 import { createApp, loadBuild } from "../app/server";
 import { migrateToLatest } from "../db/index";
-import { loadDemoData } from "../db/seed/load";
+import { prepareStartData } from "../db/seed/production";
 import { openDatabase } from "./database";
 
-const env = parseEnv();
+const env = envAtStart();
 // The worker and the pool close their own connections; they are closed in this order.
 const closers: { name: string; close: () => Promise<unknown> }[] = [];
 let stopping = false;
@@ -96,7 +96,7 @@ async function main() {
   }
   await step(() => migrateToLatest(database.db));
   await step(() => installQueue(database.url));
-  const seeded = await step(() => loadDemoData(database.db));
+  const seeded = await step(() => prepareStartData(database, env));
   console.log(seeded.loaded ? "デモデータを読み込みました。" : "既存のデータを使います。");
 
   const devMail = !production && !env.SMTP_URL;
@@ -131,7 +131,13 @@ async function main() {
   );
 
   const build = await step(() => loadBuild());
-  const app = createApp({ db: database.db, build, appUrl: env.APP_URL, devMail });
+  const app = createApp({
+    db: database.db,
+    build,
+    appUrl: env.APP_URL,
+    devMail,
+    log: env.LOG_FORMAT,
+  });
   await step(
     () =>
       new Promise<Server>((resolve) => {
@@ -149,7 +155,7 @@ async function main() {
     }),
   );
   console.log(`\n自治研イベント: ${env.APP_URL}\n`);
-  console.log("デモ用ログイン:");
+  if (seeded.logins.length) console.log("デモ用ログイン:");
   for (const login of seeded.logins) {
     const how = login.password
       ? `パスワード ${login.password}`

@@ -5,7 +5,13 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
 import { NO_CONTROL_CHARS } from "../utils/forms";
-import { hashToken, newToken, SESSION_USER_COLUMNS, type SessionUser } from "./auth.server";
+import {
+  activeAccount,
+  hashToken,
+  newToken,
+  SESSION_USER_COLUMNS,
+  type SessionUser,
+} from "./auth.server";
 import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
 
@@ -74,6 +80,7 @@ export async function requireApiUser(
     .where("api_tokens.token_hash", "=", hashToken(token))
     .where("api_tokens.revoked_at", "is", null)
     .where("people.role", "in", ["admin", "organiser", "secretary", "reception"])
+    .where(activeAccount)
     .returning(SESSION_USER_COLUMNS)
     .executeTakeFirst();
   if (!user) throw apiError("unauthorized", 401);

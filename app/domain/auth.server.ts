@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
-import { sql } from "kysely";
-import type { Database } from "../../db/index";
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Database, DB } from "../../db/index";
 import type { Person } from "../../db/schema";
 import { DomainError } from "./errors.server";
 import { verifyPassword } from "./passwords.server";
@@ -15,6 +15,20 @@ import { inTransaction } from "./transactions.server";
  */
 const LINK_MINUTES = 15;
 const SESSION_DAYS = 30;
+/** A staff session ends after this long without a request (members keep SESSION_DAYS). */
+export const STAFF_IDLE_HOURS = 12;
+
+/**
+ * The one test of an account in force: not disabled, and not past its
+ * valid-until (a reception account for one event). Every way in (a session,
+ * a password, a sign-in link, an API token) applies it.
+ */
+export function activeAccount(eb: ExpressionBuilder<DB, "people">) {
+  return eb.and([
+    eb("people.disabled_at", "is", null),
+    eb.or([eb("people.valid_until", "is", null), eb("people.valid_until", ">", sql<Date>`now()`)]),
+  ]);
+}
 
 export const sessionCookie = createCookie("sid", {
   httpOnly: true,
@@ -43,6 +57,7 @@ export type SessionUser = Pick<
   | "birth_date"
   | "role"
   | "profile_completed_at"
+  | "membership_status"
 >;
 
 /** Only a path on this site may follow a sign-in, never another origin. */
@@ -103,12 +118,16 @@ export async function consumeLoginLink(
       .returning(["email", "next_path"])
       .executeTakeFirst();
     if (!used) throw new DomainError("invalid_link");
+    const known = await trx
+      .selectFrom("people")
+      .select((eb) => ["id", "profile_completed_at", "role", activeAccount(eb).as("active")])
+      .where(sql`lower(email)`, "=", used.email)
+      .executeTakeFirst();
+    // Staff sign in with their password (and second factor), never by a link.
+    if (known && known.role !== "member") throw new DomainError("staff_use_password");
+    if (known && !known.active) throw new DomainError("invalid_link");
     const person =
-      (await trx
-        .selectFrom("people")
-        .select(["id", "profile_completed_at"])
-        .where(sql`lower(email)`, "=", used.email)
-        .executeTakeFirst()) ??
+      known ??
       (await trx
         .insertInto("people")
         .values({ email: used.email })
@@ -122,7 +141,13 @@ export async function consumeLoginLink(
   });
 }
 
-async function insertSession(db: Database, personId: string): Promise<string> {
+export type SessionStage = "full" | "totp" | "enrol";
+
+async function insertSession(
+  db: Database,
+  personId: string,
+  stage: SessionStage = "full",
+): Promise<string> {
   const token = newToken();
   await db
     .insertInto("auth_sessions")
@@ -130,15 +155,29 @@ async function insertSession(db: Database, personId: string): Promise<string> {
       id_hash: hash(token),
       person_id: personId,
       csrf_token: newToken(),
-      expires_at: sql<Date>`now() + make_interval(days => ${SESSION_DAYS})`,
+      stage,
+      // a half-signed-in session (waiting for the second factor) lives 15 minutes
+      expires_at:
+        stage === "full"
+          ? sql<Date>`now() + make_interval(days => ${SESSION_DAYS})`
+          : sql<Date>`now() + make_interval(mins => ${LINK_MINUTES})`,
     })
     .execute();
   return token;
 }
 
 /** Opens a session for a person, for staff sign-in and for tests' fixtures. */
-export function createSession(db: Database, personId: string): Promise<string> {
-  return insertSession(db, personId);
+export function createSession(
+  db: Database,
+  personId: string,
+  stage: SessionStage = "full",
+): Promise<string> {
+  return insertSession(db, personId, stage);
+}
+
+/** Ends every session of a person: after a password, role or state change. */
+export async function endSessionsOf(db: Database, personId: string): Promise<void> {
+  await db.deleteFrom("auth_sessions").where("person_id", "=", personId).execute();
 }
 
 /** The columns of a SessionUser, read with a session or an API token. */
@@ -155,19 +194,91 @@ export const SESSION_USER_COLUMNS = [
   "people.birth_date",
   "people.role",
   "people.profile_completed_at",
+  "people.membership_status",
 ] as const;
 
-/** The signed-in person, or undefined. */
+/**
+ * The signed-in person, or undefined: a full session (not one waiting for a
+ * second factor), unexpired, of an account in force; a staff session also
+ * ends after STAFF_IDLE_HOURS without a request (sliding: each request
+ * renews it, written at most once a minute).
+ */
 export async function getUser(db: Database, request: Request): Promise<SessionUser | undefined> {
   const token = await sessionCookie.parse(request.headers.get("Cookie"));
   if (typeof token !== "string" || token.length === 0) return undefined;
-  return db
+  const row = await db
+    .selectFrom("auth_sessions")
+    .innerJoin("people", "people.id", "auth_sessions.person_id")
+    .select([...SESSION_USER_COLUMNS, "auth_sessions.last_seen_at"])
+    .where("auth_sessions.id_hash", "=", hash(token))
+    .where("auth_sessions.expires_at", ">", sql<Date>`now()`)
+    .where("auth_sessions.stage", "=", "full")
+    .where(activeAccount)
+    .where((eb) =>
+      eb.or([
+        eb("people.role", "=", "member"),
+        eb(
+          "auth_sessions.last_seen_at",
+          ">",
+          sql<Date>`now() - make_interval(hours => ${STAFF_IDLE_HOURS})`,
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { last_seen_at, ...user } = row;
+  if (Date.now() - last_seen_at.getTime() > 60_000) {
+    await db
+      .updateTable("auth_sessions")
+      .set({ last_seen_at: sql`now()` })
+      .where("id_hash", "=", hash(token))
+      .execute();
+  }
+  return user;
+}
+
+/** The person behind a session at `stage` (waiting for a second factor, or to enrol one). */
+export async function getPendingSession(
+  db: Database,
+  request: Request,
+  stage: "totp" | "enrol",
+): Promise<{ token: string; user: SessionUser } | undefined> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  if (typeof token !== "string" || token.length === 0) return undefined;
+  const user = await db
     .selectFrom("auth_sessions")
     .innerJoin("people", "people.id", "auth_sessions.person_id")
     .select(SESSION_USER_COLUMNS)
     .where("auth_sessions.id_hash", "=", hash(token))
     .where("auth_sessions.expires_at", ">", sql<Date>`now()`)
+    .where("auth_sessions.stage", "=", stage)
+    .where(activeAccount)
     .executeTakeFirst();
+  return user ? { token, user } : undefined;
+}
+
+/** A half-signed-in session becomes a full one (its second factor was just set up). */
+export async function promoteSession(db: Database, token: string): Promise<void> {
+  await db
+    .updateTable("auth_sessions")
+    .set({
+      stage: "full",
+      last_seen_at: sql`now()`,
+      expires_at: sql<Date>`now() + make_interval(days => ${SESSION_DAYS})`,
+    })
+    .where("id_hash", "=", hash(token))
+    .execute();
+}
+
+/** The session token the request carries, or "" (for a change that keeps this session). */
+export async function sessionTokenOf(request: Request): Promise<string> {
+  const token = await sessionCookie.parse(request.headers.get("Cookie"));
+  return typeof token === "string" ? token : "";
+}
+
+/** Ends a session by its token (a half-signed-in one, once it is replaced). */
+export async function endSessionByToken(db: Database, token: string): Promise<void> {
+  await db.deleteFrom("auth_sessions").where("id_hash", "=", hash(token)).execute();
 }
 
 /** The signed-in person, or a redirect to /login that comes back here. */
@@ -204,12 +315,14 @@ export async function endSession(db: Database, request: Request): Promise<void> 
 /**
  * Staff sign-in with email and password (scrypt). Rate-limited per address
  * and per client; the same message whether the address or the password was
- * wrong. Returns a new session token.
+ * wrong, or the account disabled or past its end. Returns a new session
+ * token and its stage: 'totp' when the person has a second factor, 'enrol'
+ * when the site requires one and they have none yet, else 'full'.
  */
 export async function loginWithPassword(
   db: Database,
   args: { email: string; password: string; clientKey: string },
-): Promise<string> {
+): Promise<{ token: string; stage: SessionStage }> {
   const email = args.email.trim().toLowerCase();
   await hitRateLimit(db, { key: `password:${email}`, limit: 10, windowSeconds: 15 * 60 });
   await hitRateLimit(db, {
@@ -219,12 +332,29 @@ export async function loginWithPassword(
   });
   const person = await db
     .selectFrom("people")
-    .select(["id", "password_hash", "role"])
+    .select((eb) => [
+      "id",
+      "password_hash",
+      "role",
+      "totp_enabled_at",
+      activeAccount(eb).as("active"),
+      eb
+        .selectFrom("site_settings")
+        .select(sql<boolean>`(value)::boolean`.as("v"))
+        .where("key", "=", "require_totp")
+        .as("require_totp"),
+    ])
     .where(sql`lower(email)`, "=", email)
     .executeTakeFirst();
   const ok = person?.password_hash
     ? await verifyPassword(args.password, person.password_hash)
     : false;
-  if (!person || !ok || person.role === "member") throw new DomainError("invalid_credentials");
-  return insertSession(db, person.id);
+  if (!person || !ok || person.role === "member" || !person.active)
+    throw new DomainError("invalid_credentials");
+  const stage: SessionStage = person.totp_enabled_at
+    ? "totp"
+    : person.require_totp
+      ? "enrol"
+      : "full";
+  return { token: await insertSession(db, person.id, stage), stage };
 }

@@ -8,7 +8,10 @@ export const ERROR_MESSAGES = {
   forbidden: "この操作を行う権限がありません。",
   login_required: "ログインしてください。",
   profile_required: "はじめにプロフィールを登録してください。",
-  members_only: "このイベントは組合員限定です。ログインのうえ、所属単組を登録してください。",
+  members_only:
+    "このイベントは組合員限定です。プロフィールで所属単組を登録し、単組による組合員の確認を受けた方が申し込めます。",
+  membership_pending:
+    "所属単組で組合員であることを確認中です。確認が済むと、組合員限定のイベントへの申込や資料のダウンロードができます(確認が済むとメールでお知らせします)。",
   window_closed: "申込受付期間外のため、申し込めません。",
   event_not_open: "このイベントは現在申込を受け付けていません。",
   already_registered: "このイベントには既に申し込んでいます。マイページで内容をご確認ください。",
@@ -55,6 +58,20 @@ export const ERROR_MESSAGES = {
   results_already_sent: "この募集の結果は既に通知済みです。",
   reminder_too_soon: "リマインドは10分以内に送信済みです。しばらく待ってから送信してください。",
   reports_closed: "このイベントは現在レポートを受け付けていません。",
+  invalid_password_link:
+    "このパスワード設定用リンクは無効か、期限切れか、使用済みです。管理者に招待の再送を依頼するか、「パスワードを忘れた方」からもう一度お手続きください。",
+  weak_password: "このパスワードは使えません。別のパスワードにしてください。",
+  wrong_password: "現在のパスワードが正しくありません。",
+  already_staff:
+    "このメールアドレスは既にスタッフとして登録されています。役割の変更は「スタッフ管理」の各アカウントの画面から行ってください。",
+  self_change:
+    "ご自身の役割・所属単組・アカウントの状態は変更できません。別の管理者に依頼してください。",
+  invalid_totp:
+    "確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。",
+  totp_required: "このサイトではスタッフ全員に2段階認証が必須のため、解除できません。",
+  staff_use_password:
+    "スタッフのアカウントは、メールのリンクではログインできません。スタッフ用ログイン(/admin/login)からパスワードでログインしてください。",
+  not_invited: "このアカウントは既にパスワードを設定済みのため、招待を再送できません。",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;
@@ -65,6 +82,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   login_required: 401,
   profile_required: 403,
   members_only: 403,
+  membership_pending: 403,
   window_closed: 409,
   event_not_open: 409,
   already_registered: 409,
@@ -103,6 +121,15 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   results_already_sent: 409,
   reminder_too_soon: 429,
   reports_closed: 409,
+  invalid_password_link: 400,
+  weak_password: 422,
+  wrong_password: 422,
+  already_staff: 409,
+  self_change: 403,
+  invalid_totp: 422,
+  totp_required: 409,
+  staff_use_password: 400,
+  not_invited: 409,
 };
 
 export class DomainError extends Error {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import { currentEnv } from "../env.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import type { ExportGroup, ExportRow } from "./exports.server";
 
@@ -26,16 +27,15 @@ const FONT_CANDIDATES = [
  * null when there is none; the PDF routes then answer 503 with what to do.
  */
 export function findPdfFont(): PdfFont | null {
-  const configured = process.env.PDF_FONT_PATH;
+  const env = currentEnv();
+  const configured = env.PDF_FONT_PATH;
   const path = configured
     ? existsSync(configured)
       ? configured
       : null
     : FONT_CANDIDATES.find((p) => existsSync(p));
   if (!path) return null;
-  const family = configured
-    ? (process.env.PDF_FONT_NAME ?? "NotoSansCJKjp-Regular")
-    : "NotoSansCJKjp-Regular";
+  const family = configured ? env.PDF_FONT_NAME : "NotoSansCJKjp-Regular";
   const boldPath = path.replace("Regular", "Bold");
   return {
     path,

@@ -8,11 +8,13 @@ import {
 import { type ExpressionBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
+import { currentEnv } from "../env.server";
 import { discardBody } from "../utils/body.server";
 import { type FieldErrors, type FormValues, NO_CONTROL_CHARS, parseForm } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError, type ErrorCode } from "./errors.server";
+import { isConfirmedMember } from "./membership.server";
 import { getEventAccess } from "./permissions.server";
 import { getManagedGroup } from "./working-groups.server";
 import { inTransaction } from "./transactions.server";
@@ -37,7 +39,7 @@ const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 
 /** Where files are kept; read at each use so tests can point it at a temp folder. */
 export function uploadDir(): string {
-  return path.resolve(process.env.UPLOAD_DIR || path.join(".data", "uploads"));
+  return path.resolve(currentEnv().UPLOAD_DIR);
 }
 
 // ---------------------------------------------------------------------------
@@ -282,7 +284,7 @@ function visibleTo(user: SessionUser | undefined) {
     const conditions = [eb("materials.visibility", "=", "public")];
     if (user) {
       if (user.role === "admin") return eb.lit(true);
-      if (user.profile_completed_at) conditions.push(eb("materials.visibility", "=", "members"));
+      if (isConfirmedMember(user)) conditions.push(eb("materials.visibility", "=", "members"));
       conditions.push(
         eb.and([
           eb("materials.visibility", "=", "registrants"),

@@ -1,7 +1,10 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
+import type { MembershipStatus } from "../../db/schema";
 import { textField } from "../utils/forms";
+import { DomainError } from "./errors.server";
+import { claimUnion } from "./membership.server";
 
 const KATAKANA = /^[ァ-ヶー・ 　]+$/u;
 
@@ -35,37 +38,46 @@ export const profileSchema = z.object({
 
 export type ProfileInput = z.infer<typeof profileSchema>;
 
-/** The 単組 a member may belong to, in 五十音 order. */
+/** The 単組 a member may pick: every union that is not retired, in 五十音 order. */
 export function listUnions(db: Database) {
   return db
     .selectFrom("organisations")
     .select(["id", "name", "name_kana"])
     .where("kind", "=", "local_union")
+    .where("retired_at", "is", null)
     .orderBy("name_kana")
     .execute();
 }
 
-/** Saves the profile; the 単組 must be a real local union. Returns false if it is not. */
+/**
+ * Saves the profile. A member's 単組 is a claim that the union confirms
+ * (claimUnion); staff never change their union here, since an administrator
+ * sets it. Returns the membership status, or undefined when the 単組 is not
+ * one that can be picked (nothing is saved then).
+ */
 export async function saveProfile(
   db: Database,
   args: { personId: string; input: ProfileInput },
-): Promise<boolean> {
-  const union = await db
-    .selectFrom("organisations")
-    .select("id")
-    .where("id", "=", args.input.organisation_id)
-    .where("kind", "=", "local_union")
-    .executeTakeFirst();
-  if (!union) return false;
-  await db
-    .updateTable("people")
-    .set({
-      ...args.input,
-      phone: args.input.phone.normalize("NFKC"),
-      profile_completed_at: sql`coalesce(profile_completed_at, now())`,
-      updated_at: sql`now()`,
-    })
-    .where("id", "=", args.personId)
-    .execute();
-  return true;
+): Promise<MembershipStatus | undefined> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const { organisation_id, ...profile } = args.input;
+      const person = await trx
+        .updateTable("people")
+        .set({
+          ...profile,
+          phone: profile.phone.normalize("NFKC"),
+          profile_completed_at: sql`coalesce(profile_completed_at, now())`,
+          updated_at: sql`now()`,
+        })
+        .where("id", "=", args.personId)
+        .returning(["role", "membership_status"])
+        .executeTakeFirstOrThrow();
+      if (person.role !== "member") return person.membership_status;
+      return claimUnion(trx, { personId: args.personId, organisationId: organisation_id });
+    });
+  } catch (error) {
+    if (error instanceof DomainError && error.field === "organisation_id") return undefined;
+    throw error;
+  }
 }

@@ -40,6 +40,15 @@ export async function requireStaff(
   return user;
 }
 
+/** A signed-in administrator; other staff get a 403 for the whole area. */
+export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const user = await requireStaff(request, context);
+  if (user.role !== "admin") {
+    throw new Response("このページは管理者専用です。", { status: 403 });
+  }
+  return user;
+}
+
 /**
  * What `user` may do at one event (by id, or by slug for the desk's URLs), or
  * undefined when nothing, including for an id or slug that cannot be one (a

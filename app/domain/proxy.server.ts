@@ -5,6 +5,9 @@ import { NO_CONTROL_CHARS } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
 import { profileSchema } from "./people.server";
+import { audit } from "./audit.server";
+import { decodeCsv, parseCsv } from "./csv-import.server";
+import { confirmByProxy } from "./membership.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
 import { inTransaction } from "./transactions.server";
 
@@ -62,6 +65,7 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
     .select("id")
     .where("id", "=", c.organisation_id)
     .where("kind", "=", "local_union")
+    .where("retired_at", "is", null)
     .executeTakeFirst();
   if (!union)
     throw new DomainError("invalid_input", {
@@ -81,6 +85,12 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
         message: "このメールアドレスは他の単組の組合員として登録されています。",
       });
     }
+    // Staff who register a colleague as a member of a union vouch for that
+    // membership: the union's secretary, an administrator, or the event's
+    // organiser (docs/decisions/013-membership.md). Granted by them, and audited.
+    if (existing.organisation_id === c.organisation_id) {
+      await confirmByProxy(trx, { personId: existing.id, unionId: c.organisation_id, by: access.user.id });
+    }
     return existing.id;
   }
   const row = await trx
@@ -95,9 +105,21 @@ async function findOrCreatePerson(trx: Trx, access: EventAccess, c: Colleague): 
       workplace: c.workplace,
       phone: c.phone.normalize("NFKC"),
       profile_completed_at: sql`now()`,
+      membership_status: "confirmed",
+      membership_via: "proxy",
+      membership_decided_at: sql`now()`,
+      membership_decided_by: access.user.id,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  await audit(trx, {
+    actorId: access.user.id,
+    eventId: access.eventId,
+    entity: "membership",
+    entityId: row.id,
+    action: "confirmed_by_proxy",
+    detail: { organisationId: c.organisation_id },
+  });
   return row.id;
 }
 
@@ -155,48 +177,6 @@ const COLUMNS = {
 const REQUIRED_HEADERS = ["姓", "名", "セイ", "メイ", "メールアドレス", "単組", "職場", "電話番号"];
 export const CSV_TEMPLATE = `${Object.keys(COLUMNS).join(",")}\r\n`;
 const MAX_ROWS = 2000;
-
-/** UTF-8 (with or without BOM) when it decodes cleanly, else Shift_JIS (CP932). */
-export function decodeCsv(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    return new TextDecoder("shift_jis").decode(bytes);
-  }
-}
-
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += ch;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((cell) => cell.trim() !== ""));
-}
 
 export type ImportRow = { line: number; values: Record<string, string>; errors: string[] };
 

@@ -13,6 +13,7 @@ import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
+import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
 import { inTransaction } from "./transactions.server";
 
 type Trx = Transaction<DB>;
@@ -451,7 +452,7 @@ export type RegisterArgs = {
   /** the person as the route already read them (the signed-in member), likewise */
   person?: Pick<
     Selectable<DB["people"]>,
-    "id" | "organisation_id" | "birth_date" | "profile_completed_at"
+    "id" | "organisation_id" | "birth_date" | "profile_completed_at" | "membership_status"
   >;
   now?: Date;
 };
@@ -472,12 +473,13 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       ? args.person
       : await trx
           .selectFrom("people")
-          .select(["id", "organisation_id", "birth_date", "profile_completed_at"])
+          .select(["id", "organisation_id", "birth_date", "profile_completed_at", "membership_status"])
           .where("id", "=", args.personId)
           .executeTakeFirst();
   if (!person) throw new DomainError("not_found");
   if (!person.profile_completed_at) throw new DomainError("profile_required");
-  if (form.members_only && person.organisation_id === null) throw new DomainError("members_only");
+  const refusal = form.members_only ? membersOnlyRefusal(person) : undefined;
+  if (refusal) throw new DomainError(refusal);
   const birthDate = person.birth_date ?? args.input.birthDate ?? null;
   if (form.max_age !== null) {
     if (!birthDate) throw new DomainError("birth_date_required", { field: "birth_date" });
@@ -1013,6 +1015,8 @@ function registrationDetails(db: Database) {
       "events.online_url",
       "events.cancellation_deadline",
       "events.status as event_status",
+      "events.members_only",
+      "people.membership_status",
       "people.family_name",
       "people.given_name",
       "people.email",
@@ -1059,7 +1063,8 @@ export async function listMyRegistrations(db: Database, personId: string) {
     withPositions.push({
       ...row,
       // The Zoom link and the ticket go only to confirmed registrants.
-      online_url: row.status === "confirmed" ? row.online_url : "",
+      online_url: mayJoinOnline(row) ? row.online_url : "",
+      membership_pending: row.members_only && membersOnlyRefusal(row) !== undefined,
       ticket_secret: row.status === "confirmed" ? row.ticket_secret : "",
       waitlist_position: row.status === "waitlisted" ? await waitlistPosition(db, row.id) : null,
     });
@@ -1106,6 +1111,14 @@ type Details = Awaited<
   ReturnType<ReturnType<typeof registrationDetails>["executeTakeFirstOrThrow"]>
 >;
 
+/**
+ * The Zoom link goes to a confirmed seat, and, at a members-only event, only
+ * while the person is a confirmed member of their 単組.
+ */
+function mayJoinOnline(r: Pick<Details, "status" | "members_only" | "membership_status">): boolean {
+  return r.status === "confirmed" && (!r.members_only || isConfirmedMember(r));
+}
+
 /** The event as emails and calendars show it; the Zoom link only for a confirmed seat. */
 function toEmailEvent(r: Details): EmailEvent {
   return {
@@ -1117,7 +1130,7 @@ function toEmailEvent(r: Details): EmailEvent {
     venueAddress: r.venue_address ?? "",
     mapUrl: r.venue_map_url ?? "",
     onlineLabel: r.online_label,
-    onlineUrl: r.status === "confirmed" && r.online_url ? r.online_url : undefined,
+    onlineUrl: mayJoinOnline(r) && r.online_url ? r.online_url : undefined,
     programme: r.programme.map((p) => ({
       startsAt: p.starts_at,
       title: p.title,

@@ -7,6 +7,7 @@ import { NO_CONTROL_CHARS } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
+import { isConfirmedMember } from "./membership.server";
 import {
   organisedBy,
   readStoredFile,
@@ -455,7 +456,7 @@ export async function getReportFile(
   if (!allowed && user) {
     allowed =
       report.submitted_by === user.id ||
-      (report.status === "accepted" && Boolean(user.profile_completed_at)) ||
+      (report.status === "accepted" && isConfirmedMember(user)) ||
       Boolean(
         (
           await getEventAccess(db, {

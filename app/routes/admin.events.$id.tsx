@@ -32,6 +32,7 @@ export default function AdminEvent() {
         <NavLink to={`${base}/export`}>エクスポート</NavLink>
         <NavLink to={`${base}/message`}>メール送信</NavLink>
         {canManage ? <NavLink to={`${base}/edit`}>編集</NavLink> : null}
+        {canManage ? <NavLink to={`${base}/staff`}>担当者</NavLink> : null}
         {canManage ? <NavLink to={`${base}/audit`}>操作履歴</NavLink> : null}
         <Link to={`/checkin/${event.slug}`}>受付</Link>
       </nav>

@@ -1,13 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, Outlet, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "../domain/permissions.server";
-
-const ROLE_LABELS = {
-  admin: "管理者",
-  organiser: "主催担当",
-  secretary: "単組書記長",
-  reception: "受付",
-} as const;
+import { STAFF_ROLE_LABELS } from "../utils/labels";
 
 /** The staff area's frame: who is signed in, and the staff menu. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -25,10 +19,16 @@ export default function AdminLayout() {
           <Link to="/admin/groups">専門部会</Link>
           <Link to="/admin/reports">レポート</Link>
           <Link to="/admin/api">API</Link>
+          {user.role === "admin" ? <Link to="/admin/staff">スタッフ管理</Link> : null}
+          <Link to="/admin/account">アカウント</Link>
+          {user.role === "admin" ? <Link to="/admin/unions">単組</Link> : null}
+          {user.role === "secretary" && user.organisation_id ? (
+            <Link to={`/admin/unions/${user.organisation_id}`}>組合員の確認</Link>
+          ) : null}
         </nav>
         <span className="small muted">
           {user.family_name} {user.given_name}(
-          {ROLE_LABELS[user.role as keyof typeof ROLE_LABELS] ?? user.role})
+          {STAFF_ROLE_LABELS[user.role as keyof typeof STAFF_ROLE_LABELS] ?? user.role})
         </span>
         <Form method="post" action="/logout">
           <button type="submit" className="button button--secondary">

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { loginWithPassword, safeNext, sessionCookie } from "../domain/auth.server";
@@ -20,22 +20,28 @@ const schema = z.object({
 });
 
 export function loader({ request }: LoaderFunctionArgs) {
-  const next = new URL(request.url).searchParams.get("next");
-  return { next: next?.startsWith("/") ? safeNext(next) : "/admin" };
+  const url = new URL(request.url);
+  const next = url.searchParams.get("next");
+  return {
+    next: next?.startsWith("/") ? safeNext(next) : "/admin",
+    passwordSet: url.searchParams.get("password") === "set",
+    email: url.searchParams.get("email")?.slice(0, 254) ?? "",
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return { errors: form.errors, email: String(form.values.email ?? "") };
   try {
-    const token = await loginWithPassword(context.db, {
+    const { token, stage } = await loginWithPassword(context.db, {
       ...form.data,
       clientKey: request.headers.get("x-forwarded-for") ?? "local",
     });
-    const next = new URL(request.url).searchParams.get("next");
-    return redirect(next?.startsWith("/") ? safeNext(next) : "/admin", {
-      headers: { "Set-Cookie": await sessionCookie.serialize(token) },
-    });
+    const param = new URL(request.url).searchParams.get("next");
+    const next = param?.startsWith("/") ? safeNext(param) : "/admin";
+    // With a second factor, the session is only half signed in until the code is given.
+    const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
+    return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
   } catch (error) {
     if (error instanceof DomainError)
       return { errors: { _form: error.message }, email: form.data.email };
@@ -44,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function StaffLogin() {
-  const { next } = useLoaderData<typeof loader>();
+  const { next, passwordSet, email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const errors: Record<string, string> = result?.errors ?? {};
@@ -52,6 +58,11 @@ export default function StaffLogin() {
     <section>
       <h1>スタッフ用ログイン</h1>
       <p className="muted">県本部・単組の担当者、受付の方はこちらからログインしてください。</p>
+      {passwordSet ? (
+        <p className="notice notice--ok" role="status">
+          パスワードを設定しました。新しいパスワードでログインしてください。
+        </p>
+      ) : null}
       <Form
         method="post"
         action={`/admin/login?next=${encodeURIComponent(next)}`}
@@ -65,7 +76,7 @@ export default function StaffLogin() {
             type="email"
             name="email"
             autoComplete="username"
-            defaultValue={result?.email ?? ""}
+            defaultValue={result?.email ?? email}
             required
           />
         </Field>
@@ -82,6 +93,9 @@ export default function StaffLogin() {
           {busy ? "確認中…" : "ログイン"}
         </button>
       </Form>
+      <p className="small">
+        <Link to="/admin/forgot-password">パスワードを忘れた方</Link>
+      </p>
     </section>
   );
 }

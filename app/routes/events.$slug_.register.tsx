@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { describedBy, Field, FormError } from "../components/field";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
+import { DomainError, ERROR_MESSAGES } from "../domain/errors.server";
+import { membersOnlyRefusal } from "../domain/membership.server";
 import { registrationState } from "../domain/events.server";
 import {
   getRegistrationForm,
@@ -32,11 +33,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const mine = (await listMyRegistrations(context.db, user.id)).find(
     (r) => r.event_id === form.id && r.status !== "cancelled",
   );
+  const refusal = form.members_only ? membersOnlyRefusal(user) : undefined;
   return {
     form,
     state: registrationState(form).state,
     alreadyRegistered: Boolean(mine),
     needsBirthDate: form.max_age !== null && !user.birth_date,
+    membersOnly: refusal ? { code: refusal, message: ERROR_MESSAGES[refusal] } : undefined,
   };
 }
 
@@ -80,7 +83,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Register() {
-  const { form, state, alreadyRegistered, needsBirthDate } = useLoaderData<typeof loader>();
+  const { form, state, alreadyRegistered, needsBirthDate, membersOnly } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors: Record<string, string> = result?.errors ?? {};
@@ -108,6 +112,21 @@ export default function Register() {
         <Link to="/me" className="button">
           マイページで申込内容を見る
         </Link>
+      </section>
+    );
+  }
+  if (membersOnly) {
+    return (
+      <section>
+        {header}
+        <p className="notice notice--warn" role="status">
+          {membersOnly.message}
+        </p>
+        {membersOnly.code === "members_only" ? (
+          <Link to={`/profile?next=${encodeURIComponent(`/events/${form.slug}/register`)}`} className="button">
+            プロフィールで所属単組を登録する
+          </Link>
+        ) : null}
       </section>
     );
   }

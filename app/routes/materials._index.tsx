@@ -62,6 +62,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     sections: [...sections.values()],
     hidden,
     signedIn: Boolean(user),
+    membershipPending: user?.membership_status === "pending",
     canManage: canManageMaterials(user),
   };
 }
@@ -85,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Materials() {
-  const { sections, hidden, signedIn, canManage } = useLoaderData<typeof loader>();
+  const { sections, hidden, signedIn, membershipPending, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section>
@@ -105,6 +106,11 @@ export default function Materials() {
         <p className="notice">
           {`組合員・参加者限定の資料が${hidden}件あります。`}
           <Link to="/login?next=/materials">ログイン</Link>すると表示されます。
+        </p>
+      ) : null}
+      {signedIn && membershipPending && hidden > 0 ? (
+        <p className="notice" role="status">
+          {`組合員・参加者限定の資料が${hidden}件あります。所属単組で組合員であることを確認中です。確認が済むと表示されます(メールでお知らせします)。`}
         </p>
       ) : null}
       {sections.length === 0 ? <p>表示できる資料はありません。</p> : null}

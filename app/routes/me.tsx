@@ -207,6 +207,11 @@ export default function Me() {
                 </a>
               </p>
             ) : null}
+            {r.status === "confirmed" && r.membership_pending && !r.past ? (
+              <p className="notice notice--warn" role="status">
+                組合員限定のイベントです。所属単組で組合員であることを確認中のため、参加用URLや組合員向けの資料は確認が済んでから表示します。
+              </p>
+            ) : null}
             {r.qr && !r.past ? (
               <div className="ticket">
                 <p className="small muted">受付でこのQRコードをご提示ください</p>

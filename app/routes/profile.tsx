@@ -4,7 +4,18 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { requireUser, safeNext } from "../domain/auth.server";
 import { listUnions, profileSchema, saveProfile } from "../domain/people.server";
+import { isStaffRole, saveStaffProfile } from "../domain/staff.server";
 import { parseForm } from "../utils/forms";
+
+/** What the 所属単組 field says about the member's confirmation. */
+const MEMBERSHIP_HINTS = {
+  none: "組合員限定のイベントへの申込や資料の閲覧は、所属単組が組合員であることを確認してからになります。",
+  pending: "所属単組で組合員であることを確認中です。確認が済むとメールでお知らせします。",
+  confirmed:
+    "所属単組で組合員として確認済みです。単組を変更すると、新しい単組で改めて確認を受けます。",
+  declined:
+    "選択した単組では組合員として確認できませんでした。選択に誤りがあれば選び直してください。",
+} as const;
 
 export const meta: MetaFunction = () => [{ title: "プロフィール | 自治研イベント" }];
 
@@ -19,10 +30,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
+  if (isStaffRole(user.role)) {
+    // A staff member's 単組 is given by an administrator: never read from this form.
+    const form = parseForm(profileSchema.omit({ organisation_id: true }), await request.formData());
+    if (!form.ok) return { errors: form.errors, values: form.values };
+    await saveStaffProfile(context.db, { personId: user.id, input: form.data });
+    return redirect(safeNext(new URL(request.url).searchParams.get("next")));
+  }
   const form = parseForm(profileSchema, await request.formData());
   if (!form.ok) return { errors: form.errors, values: form.values };
   const saved = await saveProfile(context.db, { personId: user.id, input: form.data });
-  if (!saved) {
+  if (saved === undefined) {
     return {
       errors: { organisation_id: "所属単組を一覧から選択してください" },
       values: form.values,
@@ -42,6 +60,8 @@ export default function Profile() {
     return current === null || current === undefined ? "" : String(current);
   };
   const first = !user.profile_completed_at;
+  const staff = user.role !== "member";
+  const union = unions.find((u) => u.id === user.organisation_id);
   return (
     <section>
       <h1>{first ? "プロフィールの登録" : "プロフィール"}</h1>
@@ -96,21 +116,34 @@ export default function Profile() {
             />
           </Field>
         </div>
-        <Field id="organisation_id" label="所属単組" required error={errors.organisation_id}>
-          <select
-            {...describedBy("organisation_id", errors.organisation_id)}
-            name="organisation_id"
-            defaultValue={value("organisation_id")}
+        {staff ? (
+          <p className="small muted">
+            所属単組: {union?.name ?? "なし(県本部・本部)"}
+            (スタッフの所属は管理者が設定します。変更は管理者に依頼してください)
+          </p>
+        ) : (
+          <Field
+            id="organisation_id"
+            label="所属単組"
             required
+            error={errors.organisation_id}
+            hint={MEMBERSHIP_HINTS[user.membership_status]}
           >
-            <option value="">選択してください</option>
-            {unions.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+            <select
+              {...describedBy("organisation_id", errors.organisation_id, "hint")}
+              name="organisation_id"
+              defaultValue={value("organisation_id")}
+              required
+            >
+              <option value="">選択してください</option>
+              {unions.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field
           id="workplace"
           label="職場"

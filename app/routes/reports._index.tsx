@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { getUser } from "../domain/auth.server";
+import { isConfirmedMember } from "../domain/membership.server";
 import { listMyReports, listPublicReports, listReportEvents } from "../domain/reports.server";
 import { formatDate, formatDateTime } from "../utils/format";
 
@@ -47,14 +48,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     events,
     signedIn: Boolean(user),
-    member: Boolean(user?.profile_completed_at),
+    member: user ? isConfirmedMember(user) : false,
+    membershipPending: user?.membership_status === "pending",
     mine: user ? await listMyReports(context.db, user.id) : [],
     open: await listReportEvents(context.db),
   };
 }
 
 export default function Reports() {
-  const { events, signedIn, member, mine, open } = useLoaderData<typeof loader>();
+  const { events, signedIn, member, membershipPending, mine, open } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   return (
     <section>
@@ -143,6 +145,7 @@ export default function Reports() {
       {!member && events.length > 0 ? (
         <p className="small muted">
           レポート本文は組合員の方がご覧いただけます(執筆者が公開に同意したものを除く)。
+          {membershipPending ? "所属単組で組合員であることを確認中です。確認が済むとご覧いただけます。" : null}
         </p>
       ) : null}
     </section>

@@ -38,3 +38,45 @@ export const REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
   waitlisted: "キャンセル待ち",
   cancelled: "キャンセル",
 };
+
+export type StaffRole = "admin" | "organiser" | "secretary" | "reception";
+
+/** Staff roles, as the staff pages name them. */
+export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
+  admin: "管理者",
+  organiser: "主催担当",
+  secretary: "単組書記長",
+  reception: "受付",
+};
+
+/** A staff account's state on /admin/staff, with the badge it wears. */
+export const STAFF_STATUS_LABELS: Record<
+  "active" | "invited" | "invitation_expired" | "disabled" | "ended",
+  { label: string; badge: string }
+> = {
+  active: { label: "利用中", badge: "badge--ok" },
+  invited: { label: "招待中", badge: "badge--warn" },
+  invitation_expired: { label: "招待の期限切れ", badge: "badge--danger" },
+  disabled: { label: "無効", badge: "badge--danger" },
+  ended: { label: "期限終了", badge: "badge--done" },
+};
+
+/** What the staff audit entries say, in the account's history. */
+export const STAFF_ACTION_LABELS: Record<string, string> = {
+  "staff.invited": "招待",
+  "staff.event_added": "担当イベントの追加",
+  "staff.invitation_resent": "招待の再送",
+  "staff.role_changed": "役割の変更",
+  "staff.union_changed": "所属単組の変更",
+  "staff.disabled": "無効化",
+  "staff.enabled": "有効化",
+  "staff.totp_reset": "2段階認証のリセット",
+  "staff.password_set": "パスワードの設定",
+  "staff.password_reset": "パスワードの再設定",
+  "staff.password_changed": "パスワードの変更",
+  "staff.password_reset_requested": "パスワード再設定の申込",
+  "staff.totp_enabled": "2段階認証の設定",
+  "staff.totp_disabled": "2段階認証の解除",
+  "staff.recovery_code_used": "復旧コードの使用",
+  "staff.admin_created": "管理者の作成(admin:create)",
+};

@@ -5,6 +5,8 @@ import * as m0003 from "./0003_checkin";
 import * as m0004 from "./0004_export_presets";
 import * as m0005 from "./0005_groups_materials_reports";
 import * as m0006 from "./0006_api";
+import * as m0007 from "./0007_staff_accounts";
+import * as m0008 from "./0008_membership";
 import * as m0010 from "./0010_faults";
 
 /** Every migration, by name; listed statically so that bundles and scripts share one list. */
@@ -15,5 +17,7 @@ export const migrations: Record<string, Migration> = {
   "0004_export_presets": m0004,
   "0005_groups_materials_reports": m0005,
   "0006_api": m0006,
+  "0007_staff_accounts": m0007,
+  "0008_membership": m0008,
   "0010_faults": m0010,
 };

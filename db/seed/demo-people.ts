@@ -12,6 +12,8 @@ export type DemoPerson = {
   role: "member" | "admin" | "organiser" | "secretary" | "reception";
   /** working groups (by number) the person is on the roster of */
   groups?: number[];
+  /** a member whose 単組 has not confirmed them yet (the secretary's queue) */
+  pending?: true;
 };
 
 export const DEMO_STAFF_PASSWORD = "jichiken-demo-2026";
@@ -96,6 +98,19 @@ export const demoPeople: DemoPerson[] = [
     groups: [3],
   },
   {
+    email: "sakura.arai@example.jp",
+    familyName: "新井",
+    givenName: "さくら",
+    familyNameKana: "アライ",
+    givenNameKana: "サクラ",
+    union: "fukushima-shi",
+    workplace: "福島市役所 こども未来部",
+    phone: "090-7777-8888",
+    birthDate: "2000-02-14",
+    role: "member",
+    pending: true,
+  },
+  {
     email: "admin@example.jp",
     familyName: "県本部",
     givenName: "管理者",
@@ -144,3 +159,20 @@ export const demoPeople: DemoPerson[] = [
     role: "reception",
   },
 ];
+
+/**
+ * The addresses each 単組 vouches for (its roster): a sign-up with one of them
+ * is confirmed at once. The pending demo person is not on it.
+ */
+export const demoRosters: Record<string, { email: string; name: string }[]> = {
+  "fukushima-shi": [
+    { email: "hanako.sato@example.jp", name: "佐藤 花子" },
+    { email: "ichiro.takahashi@example.jp", name: "髙橋 一郎" },
+    { email: "jiro.kato@example.jp", name: "加藤 次郎" },
+  ],
+};
+
+/** Mail domains whose every address belongs to a 単組 (a city hall's, say). */
+export const demoMailDomains: Record<string, string[]> = {
+  "koriyama-shi": ["city.koriyama.example.jp"],
+};

@@ -9,7 +9,13 @@ import {
   workingGroups,
 } from "./demo-data";
 import { loadDemoMaterials } from "./demo-materials";
-import { DEMO_STAFF_PASSWORD, type DemoPerson, demoPeople } from "./demo-people";
+import {
+  DEMO_STAFF_PASSWORD,
+  type DemoPerson,
+  demoMailDomains,
+  demoPeople,
+  demoRosters,
+} from "./demo-people";
 import type { SeedEvent } from "./types";
 
 export type DemoLogin = {
@@ -60,6 +66,19 @@ export async function loadDemoData(
       orgIds.set(org.code, row.id);
     }
 
+    for (const [union, entries] of Object.entries(demoRosters)) {
+      await trx
+        .insertInto("union_roster")
+        .values(entries.map((e) => ({ organisation_id: orgIds.get(union)!, email: e.email, name: e.name })))
+        .execute();
+    }
+    for (const [union, domains] of Object.entries(demoMailDomains)) {
+      await trx
+        .insertInto("union_mail_domains")
+        .values(domains.map((domain) => ({ organisation_id: orgIds.get(union)!, domain })))
+        .execute();
+    }
+
     const venueIds = new Map<string, number>();
     for (const venue of venues) {
       const row = await trx
@@ -100,6 +119,9 @@ export async function loadDemoData(
           role: person.role,
           password_hash: person.role === "member" ? null : passwordHash,
           profile_completed_at: new Date(),
+          // Staff are not members by being staff; demo members are confirmed, but one.
+          membership_status: person.role !== "member" ? "none" : person.pending ? "pending" : "confirmed",
+          membership_via: person.role === "member" && !person.pending ? "seed" : null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();

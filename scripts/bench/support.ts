@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { installQueue } from "../../app/domain/mailer.server";
+import { currentEnv } from "../../app/env.server";
 import { createApp, loadBuild } from "../../app/server";
 import { startEmbeddedPostgres } from "../../db/embedded";
 import { createDb, type Database, migrateToLatest } from "../../db/index";
@@ -37,7 +38,7 @@ export async function openBench(name: string): Promise<Bench> {
   const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(work, { recursive: true, force: true })];
   // A production build: one made under vitest (NODE_ENV=test) calls jsxDEV.
   execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
-  let adminUrl = process.env.DATABASE_URL;
+  let adminUrl = currentEnv().DATABASE_URL;
   if (!adminUrl) {
     const server = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), persistent: false });
     cleanups.unshift(server.stop);

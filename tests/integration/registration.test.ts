@@ -166,7 +166,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
     if (options.union === "none")
       await db
         .updateTable("people")
-        .set({ organisation_id: null })
+        .set({ organisation_id: null, membership_status: "none" })
         .where("id", "=", member.id)
         .execute();
     const client = browserLike(app.url, await signIn(db, member.id));

@@ -1,11 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../../db/index";
+import type { MembershipStatus } from "../../db/schema";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
 
-/** A member with a completed profile in one of the demo 単組. */
+/** A member with a completed profile in one of the demo 単組, confirmed by it unless told otherwise. */
 export async function createMember(
   db: Database,
-  options: { union?: string; birthDate?: string | null; familyName?: string; kana?: string } = {},
+  options: {
+    union?: string;
+    birthDate?: string | null;
+    familyName?: string;
+    kana?: string;
+    membership?: MembershipStatus;
+  } = {},
 ): Promise<{ id: string; email: string }> {
   const union = await db
     .selectFrom("organisations")
@@ -26,6 +33,8 @@ export async function createMember(
       phone: "090-0000-0000",
       birth_date: options.birthDate === undefined ? "1990-01-01" : options.birthDate,
       profile_completed_at: new Date(),
+      membership_status: options.membership ?? "confirmed",
+      membership_via: (options.membership ?? "confirmed") === "confirmed" ? "seed" : null,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
