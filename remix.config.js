@@ -8,5 +8,8 @@ export default {
     v3_relativeSplatPath: true,
     v3_throwAbortReason: true,
     v3_lazyRouteDiscovery: true,
+    // Not adopted yet (it changes how loaders' data reach the browser); set
+    // to false so that the build does not warn about it on every start.
+    v3_singleFetch: false,
   },
 };

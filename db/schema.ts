@@ -566,7 +566,15 @@ export interface PrivacySettingsTable {
   updated_by: string | null;
 }
 
+/** A job-queue worker of a running app process (db/migrations/0010_faults.ts). */
+export interface QueueWorkersTable {
+  worker_id: string;
+  owner: number;
+  started_at: Generated<Date>;
+}
+
 export interface DB {
+  queue_workers: QueueWorkersTable;
   organisations: OrganisationsTable;
   people: PeopleTable;
   venues: VenuesTable;

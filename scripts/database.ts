@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb, type Database } from "../db/index";
+import type { EmbeddedDatabase } from "../db/embedded";
 import { currentEnv } from "../app/env.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -13,6 +14,8 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
   db: Database;
   url: string;
   embedded: boolean;
+  /** the embedded server: where its data is and how it came to run */
+  server?: EmbeddedDatabase;
   close: () => Promise<void>;
 }> {
   const env = currentEnv();
@@ -25,7 +28,10 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
   // Loaded only here: the container image has no embedded PostgreSQL binaries.
   const { startEmbeddedPostgres } = await import("../db/embedded");
   const server = await startEmbeddedPostgres({
-    dataDir: path.join(root, ".data", "postgres"),
+    dataDir: path.join(
+      env.DATA_DIR ? path.resolve(env.DATA_DIR) : path.join(root, ".data"),
+      "postgres",
+    ),
     port,
     persistent: true,
     log: options.log,
@@ -35,6 +41,7 @@ export async function openDatabase(options: { log?: (m: string) => void } = {}):
     db,
     url: server.url,
     embedded: true,
+    server,
     close: async () => {
       await db.destroy();
       await server.stop();

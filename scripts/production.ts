@@ -8,9 +8,8 @@
 import type { Server } from "node:http";
 import express from "express";
 import postgres from "postgres";
-import { deliverWebhook } from "../app/domain/api.server";
+import { appJobs } from "../app/domain/jobs.server";
 import { installQueue, type MailWorker, startMailWorker } from "../app/domain/mailer.server";
-import { sendDueReminders } from "../app/domain/reminders.server";
 import type { Env } from "../app/env.server";
 import { createApp, loadBuild } from "../app/server";
 import { createDb, migrateToLatest } from "../db/index";
@@ -64,24 +63,19 @@ export async function startNode(
   if (!databaseUrl) throw new Error("DATABASE_URL が必要です");
   const db = createDb(databaseUrl);
   const devMail = env.NODE_ENV !== "production" && !env.SMTP_URL;
-  // Without SMTP in production no worker runs: mail waits in the queue until
-  // SMTP_URL is set, rather than being marked as sent to nobody (as npm start).
+  // The worker runs whether or not SMTP is set (webhooks, reminders and the
+  // retention purge need it); without SMTP in production the send jobs wait
+  // in the queue until SMTP_URL is set, rather than being marked as sent.
   let worker: MailWorker | undefined;
-  if (env.RUN_WORKER && (env.SMTP_URL || devMail)) {
+  if (env.RUN_WORKER) {
     worker = await startMailWorker({
       connectionString: databaseUrl,
       smtpUrl: env.SMTP_URL,
+      sendMail: Boolean(env.SMTP_URL) || devMail,
       appUrl: env.APP_URL,
-      // graphile-worker runs a cron item once per schedule across all nodes (known_crontabs)
-      crontab: "5 * * * * send_reminders",
-      tasks: {
-        send_reminders: () => sendDueReminders(db, { appUrl: env.APP_URL }),
-        deliver_webhook: (payload) =>
-          deliverWebhook(db, payload, { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }),
-      },
+      ...appJobs(db, env),
     });
-  } else if (env.RUN_WORKER && !env.SMTP_URL) {
-    log("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
+    if (!env.SMTP_URL && !devMail) log("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
   }
 
   let draining = false;

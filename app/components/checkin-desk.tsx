@@ -210,10 +210,11 @@ export function CheckinDesk(props: {
           results: { nonce: string; result?: CheckinResult; error?: string; message?: string }[];
         }>("sync", {
           desk: name,
-          scans: batch.map(({ nonce, list, registration, clientTime }) => ({
+          scans: batch.map(({ nonce, list, registration, ticketHash, clientTime }) => ({
             nonce,
             list,
             registration,
+            ticketHash,
             clientTime,
           })),
         });
@@ -342,6 +343,8 @@ export function CheckinDesk(props: {
               nonce,
               list: list.id,
               registration: entry.id,
+              // An old ticket of a registration made again since is refused at sync.
+              ticketHash: scan.ticket ? entry.h : undefined,
               clientTime,
               desk: deskRef.current,
               name: entry.attendee.name,

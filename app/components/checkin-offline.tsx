@@ -36,6 +36,8 @@ export type QueuedScan = {
   nonce: string;
   list: number;
   registration: string;
+  /** the roster's hash of the ticket, when a ticket (not a name search) was scanned */
+  ticketHash?: string;
   clientTime: string;
   desk: string;
   name: string;

@@ -8,6 +8,7 @@ import { DomainError } from "./errors.server";
 import { verifyPassword } from "./passwords.server";
 import { enqueueEmail } from "./mailer.server";
 import { checkBackoff, clearFailures, hitRateLimit, recordFailure } from "./rate-limit.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Sign-in. Members get a one-time link by email (15 minutes, works once);
@@ -82,7 +83,7 @@ export async function requestLoginLink(
   await hitRateLimit(db, { key: `login-link:${email}`, limit: 5, windowSeconds: 15 * 60 });
   const token = newToken();
   const url = `${args.appUrl}/login/verify?token=${token}`;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("login_tokens")
       .values({
@@ -107,7 +108,7 @@ export async function consumeLoginLink(
   db: Database,
   token: string,
 ): Promise<{ sessionToken: string; next: string }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("login_tokens")
       .set({ used_at: sql`now()` })

@@ -16,8 +16,9 @@ import type { Roster, RosterEntry } from "../components/checkin-offline";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
-import { asBusy, DomainError, ERROR_MESSAGES } from "./errors.server";
+import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Reception (受付): scanning tickets at the door, on a phone, a tablet or a USB
@@ -295,7 +296,13 @@ type Found = { id: string; status: RegistrationStatus };
  */
 async function lockRegistration(
   trx: Trx,
-  args: { eventId: number; unionId: number | null; ticket?: string; registrationId?: string },
+  args: {
+    eventId: number;
+    unionId: number | null;
+    ticket?: string;
+    registrationId?: string;
+    ticketHash?: string;
+  },
 ): Promise<Found | undefined> {
   let query = trx
     .selectFrom("registrations as r")
@@ -306,6 +313,13 @@ async function lockRegistration(
   if (args.registrationId !== undefined) {
     if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
     query = query.where("r.id", "=", args.registrationId);
+    if (args.ticketHash !== undefined) {
+      query = query.where(
+        sql<string>`encode(sha256(convert_to(r.ticket_secret, 'UTF8')), 'hex')`,
+        "=",
+        args.ticketHash,
+      );
+    }
   } else {
     const ticket = (args.ticket ?? "").trim();
     const code = normaliseTicketCode(ticket);
@@ -362,6 +376,12 @@ export const syncInputSchema = z.object({
           list: listSchema,
           ticket: ticketSchema.optional(),
           registration: registrationIdSchema.optional(),
+          // The roster's hash of the ticket scanned offline (RosterEntry.h):
+          // a ticket replaced since (a registration made again) is refused.
+          ticketHash: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/, "参加券の確認情報の形式が正しくありません")
+            .optional(),
           clientTime: z.iso.datetime({
             offset: true,
             message: "読み取り時刻の形式が正しくありません",
@@ -408,6 +428,12 @@ export type CheckInArgs = {
   ticket?: string;
   /** from a manual search */
   registrationId?: string;
+  /**
+   * With registrationId, from an offline scan of a ticket: the sha256 of the
+   * ticket the desk's roster knew. When the registration's ticket is another
+   * one now (cancelled and registered again since), the scan is unknown_ticket.
+   */
+  ticketHash?: string;
   staffId: string;
   desk: string;
   nonce?: string;
@@ -423,11 +449,7 @@ export type CheckInArgs = {
  * event's (`not_found`) or a lock that cannot be had (`busy`).
  */
 export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinResult> {
-  try {
-    return await db.transaction().execute((trx) => checkInWith(trx, args));
-  } catch (error) {
-    throw asBusy(error);
-  }
+  return inTransaction(db, (trx) => checkInWith(trx, args));
 }
 
 async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
@@ -755,6 +777,7 @@ export async function syncCheckins(
       list: number;
       ticket?: string;
       registration?: string;
+      ticketHash?: string;
       clientTime: string;
     }[];
   },
@@ -779,6 +802,7 @@ export async function syncCheckins(
         listId: scan.list,
         ticket: scan.ticket,
         registrationId: scan.registration,
+        ticketHash: scan.ticketHash,
         staffId: args.staffId,
         desk: desk?.desk ?? "",
         nonce: scan.nonce,
@@ -805,56 +829,52 @@ export async function undoCheckin(
   if (!args.access.canManage) throw new DomainError("undo_not_allowed");
   if (!/^\d{1,18}$/.test(args.checkinId)) throw new DomainError("not_found");
   const eventId = args.access.eventId;
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const found = await trx
-        .selectFrom("checkins as c")
-        .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")
-        .select(["c.registration_id"])
-        .where("c.id", "=", args.checkinId)
-        .where("l.event_id", "=", eventId)
-        .executeTakeFirst();
-      if (!found) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
-      await trx.selectFrom("events").select("id").where("id", "=", eventId).forKeyShare().execute();
-      await trx
-        .selectFrom("registrations")
-        .select("id")
-        .where("id", "=", found.registration_id)
-        .forUpdate()
-        .execute();
-      const removed = await trx
-        .deleteFrom("checkins")
-        .where("id", "=", args.checkinId)
-        .returning([
-          "id",
-          "checkin_list_id",
-          "registration_id",
-          "checked_in_at",
-          "desk",
-          "staff_person_id",
-        ])
-        .executeTakeFirst();
-      if (!removed)
-        throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
-      await audit(trx, {
-        actorId: args.access.user.id,
-        eventId,
-        entity: "checkin",
-        entityId: removed.id,
-        action: "checkin_undo",
-        detail: {
-          list_id: removed.checkin_list_id,
-          registration_id: removed.registration_id,
-          checked_in_at: removed.checked_in_at.toISOString(),
-          desk: removed.desk,
-          staff_person_id: removed.staff_person_id,
-        },
-      });
-      return { registrationId: removed.registration_id, listId: removed.checkin_list_id };
+  return inTransaction(db, async (trx) => {
+    const found = await trx
+      .selectFrom("checkins as c")
+      .innerJoin("checkin_lists as l", "l.id", "c.checkin_list_id")
+      .select(["c.registration_id"])
+      .where("c.id", "=", args.checkinId)
+      .where("l.event_id", "=", eventId)
+      .executeTakeFirst();
+    if (!found) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+    await trx.selectFrom("events").select("id").where("id", "=", eventId).forKeyShare().execute();
+    await trx
+      .selectFrom("registrations")
+      .select("id")
+      .where("id", "=", found.registration_id)
+      .forUpdate()
+      .execute();
+    const removed = await trx
+      .deleteFrom("checkins")
+      .where("id", "=", args.checkinId)
+      .returning([
+        "id",
+        "checkin_list_id",
+        "registration_id",
+        "checked_in_at",
+        "desk",
+        "staff_person_id",
+      ])
+      .executeTakeFirst();
+    if (!removed)
+      throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+    await audit(trx, {
+      actorId: args.access.user.id,
+      eventId,
+      entity: "checkin",
+      entityId: removed.id,
+      action: "checkin_undo",
+      detail: {
+        list_id: removed.checkin_list_id,
+        registration_id: removed.registration_id,
+        checked_in_at: removed.checked_in_at.toISOString(),
+        desk: removed.desk,
+        staff_person_id: removed.staff_person_id,
+      },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    return { registrationId: removed.registration_id, listId: removed.checkin_list_id };
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -165,10 +165,3 @@ export class DomainError extends Error {
     return this.retryAfter !== undefined ? { "Retry-After": String(this.retryAfter) } : {};
   }
 }
-
-/** PostgreSQL's lock_timeout and deadlock errors become a friendly "busy". */
-export function asBusy(error: unknown): unknown {
-  const code = (error as { code?: string } | null)?.code;
-  if (code === "55P03" || code === "40P01" || code === "40001") return new DomainError("busy");
-  return error;
-}

@@ -6,6 +6,7 @@ import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
 import { inviteStaff } from "./staff.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Who works on one event: its organisers (co-organisers included) and its
@@ -127,7 +128,7 @@ export async function removeEventStaff(
       message: "自分自身は外せません。ほかの主催担当か管理者に依頼してください。",
     });
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const removed = await trx
       .deleteFrom("event_staff")
       .where("event_id", "=", args.access.eventId)

@@ -10,6 +10,7 @@ import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { attendeeFilterSchema, scopedRegistrations, unionOptions } from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
+import { downloadErrorResponse, takeLongRead } from "./long-reads.server";
 import {
   encodeShiftJis,
   shiftJisProblems,
@@ -687,29 +688,24 @@ export async function* pdfFileChunks(
 
 /**
  * The file as a web stream, made only as it is read (no chunk is made ahead
- * of a reader), and counted in `running` from the first read to its end.
+ * of a reader). The long-read slot is given back (`release`) when the file
+ * ends, fails or is cancelled (a client that went away or stalled).
  */
-function toWebStream(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
-  let counted = false;
-  const end = () => {
-    if (counted) running.exports--;
-    counted = false;
-  };
+function toWebStream(
+  chunks: AsyncGenerator<Uint8Array>,
+  release: () => void,
+): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (!counted) {
-          counted = true;
-          running.exports++;
-        }
         try {
           const next = await chunks.next();
           if (next.done) {
-            end();
+            release();
             controller.close();
           } else if (next.value.byteLength > 0) controller.enqueue(next.value);
         } catch (error) {
-          end();
+          release();
           controller.error(error);
         }
       },
@@ -717,7 +713,7 @@ function toWebStream(chunks: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Ar
         try {
           await chunks.return(undefined);
         } finally {
-          end();
+          release();
         }
       },
     },
@@ -757,42 +753,34 @@ export async function exportFileResponse(
     file: "csv" | "xlsx" | "pdf";
     params: URLSearchParams;
     signal?: AbortSignal;
+    /** a HEAD request: the headers only, and the slot given back at once */
+    method?: string;
   },
 ): Promise<Response> {
   try {
-    return await startExport(db, args);
+    // The slot first, before any query (app/domain/long-reads.server.ts).
+    const read = takeLongRead(db);
+    try {
+      const response = await buildExport(read.db, { ...args, release: read.release });
+      if (args.method === "HEAD") {
+        await response.body?.cancel();
+        read.release();
+        return new Response(null, { status: response.status, headers: response.headers });
+      }
+      return response;
+    } catch (error) {
+      read.release();
+      throw error;
+    }
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return new Response(error.message, {
-      status: error.status,
-      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
-    });
+    return downloadErrorResponse(error);
   }
-}
-
-/**
- * How many exports one app process streams at once. Each holds a database
- * connection for as long as its client reads (a slow phone line, a paused
- * download, up to the stall limit in app/server.ts), and the pool has 10: the
- * rest are kept for registrations and check-ins. One more answers 503
- * exports_busy, at once, with nothing started. A file counts from its first
- * byte read to its end, so a HEAD request (whose body Remix drops unread)
- * never holds a place.
- */
-const MAX_RUNNING_EXPORTS = 3;
-const running = { exports: 0 };
-
-async function startExport(
-  db: Database,
-  args: Parameters<typeof exportFileResponse>[1],
-): Promise<Response> {
-  if (running.exports >= MAX_RUNNING_EXPORTS) throw new DomainError("exports_busy");
-  return buildExport(db, args);
 }
 
 async function buildExport(
   db: Database,
-  args: Parameters<typeof exportFileResponse>[1],
+  args: Parameters<typeof exportFileResponse>[1] & { release: () => void },
 ): Promise<Response> {
   const { access } = args;
   const query = readExportQuery(args.params);
@@ -861,7 +849,7 @@ async function buildExport(
     }
   }
   headers.set("X-Row-Count", String(await countExportRows(db, run)));
-  return new Response(toWebStream(chunks), { status: 200, headers });
+  return new Response(toWebStream(chunks, args.release), { status: 200, headers });
 }
 
 function unconfirmedMessage(report: ShiftJisReport): string {

@@ -1,10 +1,13 @@
-import { Logger, run, runMigrations } from "graphile-worker";
+import { randomInt } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { Logger, run, runMigrations, type WorkerEvents } from "graphile-worker";
 import { sql, type Transaction } from "kysely";
 import nodemailer from "nodemailer";
 import { z } from "zod";
 import { createDb, type Database, type DB } from "../../db/index";
 import { emailSubject, renderEmail } from "../../emails/render";
 import type { EmailMessage, RenderedEmail } from "../../emails/types";
+import { inTransaction } from "./transactions.server";
 
 /**
  * The outbox (ARCHITECTURE.md rule 4). An email is a row in outbound_emails
@@ -89,6 +92,76 @@ const jobPayload = z.object({ id: z.union([z.string(), z.number()]).transform(St
 export type MailWorker = { stop(): Promise<void> };
 
 /**
+ * How long an email waits before it is tried again after a failed send:
+ * doubling from 2 s, but never more than a minute during its first hour (an
+ * SMTP outage of a few minutes delays mail by about as long, not by the
+ * hours graphile-worker's own backoff would reach), then up to an hour. After
+ * four days, undefined: the job fails for good as graphile-worker decides.
+ */
+export function emailRetryDelayMs(args: { attempts: number; ageMs: number }): number | undefined {
+  if (args.ageMs > 4 * 24 * 3_600_000) return undefined;
+  const cap = args.ageMs < 3_600_000 ? 60_000 : 3_600_000;
+  return Math.min(cap, 1_000 * 2 ** Math.min(Math.max(args.attempts, 1), 22));
+}
+
+/** The advisory-lock class of the queue workers' owners (with the owner as the second key). */
+const WORKER_LOCK_CLASS = 0x4a4b5751;
+
+/**
+ * Frees the jobs locked by the workers of app processes that are gone (a
+ * `kill -9`, a crash, a lost machine), which graphile-worker would otherwise
+ * keep locked for 4 hours: a live process holds a session advisory lock on
+ * its owner key, so an owner whose lock can be taken is dead. Returns how
+ * many jobs were freed.
+ */
+export async function freeDeadWorkers(db: Database): Promise<number> {
+  const owners = await db.selectFrom("queue_workers").select("owner").distinct().execute();
+  let freed = 0;
+  for (const { owner } of owners) {
+    freed += await inTransaction(db, async (trx) => {
+      const { rows } = await sql<{ dead: boolean }>`
+        select pg_try_advisory_xact_lock(${WORKER_LOCK_CLASS}, ${owner}) as dead`.execute(trx);
+      if (!rows[0]?.dead) return 0;
+      const workers = await trx
+        .deleteFrom("queue_workers")
+        .where("owner", "=", owner)
+        .returning("worker_id")
+        .execute();
+      const ids = workers.map((w) => w.worker_id);
+      const { rows: locked } = await sql<{ n: number }>`
+        select count(*)::int as n from graphile_worker.jobs where locked_by = any(${ids}::text[])`.execute(
+        trx,
+      );
+      await sql`select graphile_worker.force_unlock_workers(${ids}::text[])`.execute(trx);
+      return locked[0]?.n ?? 0;
+    });
+  }
+  return freed;
+}
+
+/**
+ * Checks the SMTP server (connects, greets, logs in) without sending; a
+ * Japanese sentence on what failed, or undefined when it answers.
+ */
+export async function checkMailServer(smtpUrl: string): Promise<string | undefined> {
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    socketTimeout: 10_000,
+  });
+  try {
+    await transport.verify();
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `メールサーバー (${new URL(smtpUrl).host}) に接続できません: ${reason}。SMTP_URL を確認してください。メールは送信待ちとして保存され、接続できるようになってから送られます。`;
+  } finally {
+    transport.close();
+  }
+}
+
+/**
  * Runs the send_email task until stopped. With `smtpUrl` each email goes out
  * through that SMTP server; without it, the email is only marked as delivered
  * to the dev mailbox (/dev/mail). A failure (SMTP down, timeout) is recorded
@@ -103,6 +176,12 @@ export type MailWorker = { stop(): Promise<void> };
 export async function startMailWorker(options: {
   connectionString: string;
   smtpUrl?: string;
+  /**
+   * false: no email is sent, and none is marked sent: send jobs wait in the
+   * queue (production without SMTP_URL) while the other tasks run. Default
+   * true (without smtpUrl, mail is only marked delivered to /dev/mail).
+   */
+  sendMail?: boolean;
   appUrl: string;
   concurrency?: number;
   pollInterval?: number;
@@ -116,6 +195,28 @@ export async function startMailWorker(options: {
 }): Promise<MailWorker> {
   const concurrency = options.concurrency ?? 2;
   const db = createDb(options.connectionString, { max: concurrency + 1 });
+  // This process's key: held (a session advisory lock on a connection of its
+  // own) for as long as it lives, so that freeDeadWorkers knows it is alive.
+  const owner = randomInt(1, 2 ** 31 - 1);
+  const holder = createDb(options.connectionString, { max: 1 });
+  const log = options.log ?? defaultLog;
+  const events: WorkerEvents = new EventEmitter();
+  let registering = Promise.resolve();
+  // Jobs are locked in the name of the pool (graphile-worker 0.17 fetches
+  // for its workers as "pool-…") or of a worker: both are recorded.
+  const record = (workerId: string) => {
+    registering = registering
+      .then(async () => {
+        await db
+          .insertInto("queue_workers")
+          .values({ worker_id: workerId, owner })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      })
+      .catch((error: unknown) => log("warning", `queue worker not recorded: ${String(error)}`));
+  };
+  events.on("pool:create", ({ workerPool }) => record(workerPool.id));
+  events.on("worker:create", ({ worker }) => record(worker.workerId));
   const transport = options.smtpUrl
     ? nodemailer.createTransport({
         url: options.smtpUrl,
@@ -147,7 +248,11 @@ export async function startMailWorker(options: {
 
   let runner: Awaited<ReturnType<typeof run>>;
   try {
+    await sql`select pg_advisory_lock(${WORKER_LOCK_CLASS}, ${owner})`.execute(holder);
+    const freed = await freeDeadWorkers(db);
+    if (freed > 0) log("warning", `停止したプロセスが処理中だったジョブ ${freed} 件を再開します`);
     runner = await run({
+      events,
       connectionString: options.connectionString,
       concurrency,
       maxPoolSize: Math.max(4, concurrency + 2),
@@ -162,15 +267,37 @@ export async function startMailWorker(options: {
             async (payload: unknown) => void (await task(payload)),
           ]),
         ),
-        [TASK]: async (payload) => {
-          const { id } = jobPayload.parse(payload);
-          await deliverOnce(db, { id, appUrl: options.appUrl, send });
-        },
+        // Without sendMail the task is not listed, so its jobs wait in the queue.
+        ...(options.sendMail === false
+          ? {}
+          : {
+              [TASK]: async (payload, helpers) => {
+                const { id } = jobPayload.parse(payload);
+                try {
+                  await deliverOnce(db, { id, appUrl: options.appUrl, send });
+                } catch (error) {
+                  const retry = await retryEmailLater(db, id);
+                  if (retry === undefined) throw error;
+                  // A new job in its place (graphile-worker moves the key to
+                  // it), at our pace rather than graphile-worker's backoff.
+                  await helpers.addJob(
+                    TASK,
+                    { id },
+                    { jobKey: `email:${id}`, runAt: retry, maxAttempts: MAX_ATTEMPTS },
+                  );
+                  log(
+                    "warning",
+                    `email ${id} not sent (${error instanceof Error ? error.message : String(error)}); retrying at ${retry.toISOString()}`,
+                  );
+                }
+              },
+            }),
       },
     });
   } catch (error) {
     transport?.close();
     await db.destroy();
+    await holder.destroy();
     throw error;
   }
   runner.promise.catch((error: unknown) => {
@@ -184,9 +311,28 @@ export async function startMailWorker(options: {
       stopped = true;
       await runner.stop();
       transport?.close();
+      // Stopped cleanly: graphile-worker has unlocked its jobs.
+      await registering;
+      await db.deleteFrom("queue_workers").where("owner", "=", owner).execute().catch(() => {});
       await db.destroy();
+      await holder.destroy();
     },
   };
+}
+
+/** When a failed email is tried next, or undefined once it is too old to go on. */
+async function retryEmailLater(db: Database, id: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom("outbound_emails")
+    .select(["attempts", "created_at", "sent_at"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row || row.sent_at) return undefined;
+  const delay = emailRetryDelayMs({
+    attempts: row.attempts,
+    ageMs: Date.now() - row.created_at.getTime(),
+  });
+  return delay === undefined ? undefined : new Date(Date.now() + delay);
 }
 
 type OutboundRow = { id: string; to_address: string; template: string; payload: unknown };
@@ -203,7 +349,7 @@ async function deliverOnce(
     send: (row: OutboundRow, email: RenderedEmail) => Promise<void>;
   },
 ): Promise<void> {
-  const failure = await db.transaction().execute(async (trx) => {
+  const failure = await inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom("outbound_emails")
       .select(["id", "to_address", "template", "payload", "sent_at"])

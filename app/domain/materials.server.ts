@@ -17,6 +17,7 @@ import { DomainError, type ErrorCode } from "./errors.server";
 import { isConfirmedMember } from "./membership.server";
 import { getEventAccess } from "./permissions.server";
 import { getManagedGroup } from "./working-groups.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Materials (資料) and the uploaded files behind materials and reports.
@@ -638,7 +639,7 @@ export async function createMaterial(
   const target = await resolveTarget(db, args.actor, input.target);
   const stored = input.kind === "file" ? await storeFile(args.file) : null;
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const row = await trx
         .insertInto("materials")
         .values({
@@ -685,7 +686,7 @@ export async function deleteMaterial(
   if (!row) throw new DomainError("not_found");
   const target = row.group_id !== null ? `group:${row.group_id}` : `event:${row.event_id ?? 0}`;
   await resolveTarget(db, args.actor, target);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom("materials").where("id", "=", row.id).execute();
     await audit(trx, {
       actorId: args.actor.id,

@@ -8,6 +8,7 @@ import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import { decodeCsv, parseCsv } from "./csv-import.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Membership is confirmed, not claimed (ARCHITECTURE.md rule 9). A person who
@@ -253,7 +254,7 @@ export async function decideMembership(
   if (!canManageUnion(args.by, args.unionId) || !/^\d{1,18}$/.test(args.personId)) {
     throw new DomainError("not_found");
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const pending = await trx
       .selectFrom("people")
       .select("id")
@@ -449,7 +450,7 @@ export async function addToRoster(
 ): Promise<{ added: number; confirmed: number }> {
   if (!canManageUnion(args.by, args.unionId)) throw new DomainError("not_found");
   if (args.entries.length === 0) return { added: 0, confirmed: 0 };
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let added = 0;
     // In chunks, so a large roster stays within PostgreSQL's parameter limit.
     for (let i = 0; i < args.entries.length; i += 1000) {
@@ -498,7 +499,7 @@ export async function removeFromRoster(
   args: { by: SessionUser; unionId: number; email: string },
 ): Promise<void> {
   if (!canManageUnion(args.by, args.unionId)) throw new DomainError("not_found");
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const removed = await trx
       .deleteFrom("union_roster")
       .where("organisation_id", "=", args.unionId)
@@ -587,7 +588,7 @@ export async function addMailDomain(
   args: { by: SessionUser; unionId: number; domain: string; appUrl: string },
 ): Promise<{ confirmed: number }> {
   if (args.by.role !== "admin") throw new DomainError("forbidden");
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx
       .insertInto("union_mail_domains")
       .values({ organisation_id: args.unionId, domain: args.domain, added_by: args.by.id })
@@ -616,7 +617,7 @@ export async function removeMailDomain(
   args: { by: SessionUser; unionId: number; domain: string },
 ): Promise<void> {
   if (args.by.role !== "admin") throw new DomainError("forbidden");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const removed = await trx
       .deleteFrom("union_mail_domains")
       .where("organisation_id", "=", args.unionId)

@@ -5,6 +5,7 @@ import type { MembershipStatus } from "../../db/schema";
 import { rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import { claimUnion } from "./membership.server";
+import { inTransaction } from "./transactions.server";
 
 const KATAKANA = /^[ァ-ヶー・ 　]+$/u;
 
@@ -56,7 +57,7 @@ export async function saveProfile(
   args: { personId: string; input: ProfileInput },
 ): Promise<MembershipStatus | undefined> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const { organisation_id, ...profile } = args.input;
       const person = await trx
         .updateTable("people")

@@ -10,6 +10,7 @@ import { DomainError } from "./errors.server";
 import { csvRecord } from "./exports.server";
 import { enqueueEmail } from "./mailer.server";
 import { cancelRegistration } from "./registrations.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Personal data under the APPI (docs/decisions/019-personal-data.md):
@@ -72,7 +73,7 @@ export async function publishNotice(
   db: Database,
   args: { actorId: string; body: string },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // One publisher at a time: the table lock makes the next version number safe.
     await sql`lock table privacy_notices in share row exclusive mode`.execute(trx);
     const { version } = await trx
@@ -568,7 +569,7 @@ export async function deleteAccount(
       if (!(error instanceof DomainError && error.code === "already_cancelled")) throw error;
     }
   }
-  const anonymised = await db.transaction().execute(async (trx) => {
+  const anonymised = await inTransaction(db, async (trx) => {
     await trx.selectFrom("people").select("id").where("id", "=", person.id).forUpdate().execute();
     await enqueueEmail(trx, {
       to: person.email,
@@ -635,7 +636,7 @@ export async function saveRetentionSettings(
   db: Database,
   args: { actorId: string; answersMonths: number; inactiveMonths: number },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .updateTable("privacy_settings")
       .set({
@@ -743,7 +744,7 @@ export async function runRetention(
   args: { now?: Date; actorId?: string | null } = {},
 ): Promise<RetentionCounts> {
   const now = args.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('retention'))`.execute(trx);
     const settings = await getRetentionSettings(trx);
     const registrations = await trx

@@ -12,6 +12,7 @@ export { CSV_ENCODINGS, type CsvEncoding } from "./csv-import.server";
 import { confirmByProxy } from "./membership.server";
 import { auditPersonalDataRead, getCurrentNotice, type StaffAttestation } from "./privacy.server";
 import { getRegistrationForm, type RegisterResult, registerWith } from "./registrations.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Registering colleagues on their behalf: one by one from a form, or many
@@ -232,12 +233,9 @@ export async function registerOnBehalf(
   args: { access: EventAccess; colleague: Colleague; appUrl: string; attestation: StaffAttestation },
 ): Promise<ProxyResult> {
   const slug = await eventSlug(db, args.access.eventId);
-  try {
-    return await db.transaction().execute((trx) => registerColleague(trx, { ...args, slug }));
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
-    throw error;
-  }
+  return inTransaction(db, (trx) => registerColleague(trx, { ...args, slug }), {
+    unique: "already_registered",
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -398,7 +396,7 @@ export async function importRegistrations(
   let waitlisted = 0;
   let current = 0;
   try {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       for (const [i, colleague] of preview.colleagues.entries()) {
         current = i;
         const result = await registerColleague(trx, {

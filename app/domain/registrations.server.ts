@@ -11,10 +11,11 @@ import { tokyoParts } from "../utils/format";
 import { enqueueWebhooks } from "./api.server";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
-import { asBusy, DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
 import { consentColumns, type RegistrationConsent } from "./privacy.server";
+import { inTransaction } from "./transactions.server";
 
 type Trx = Transaction<DB>;
 
@@ -433,12 +434,7 @@ export type RegisterResult = {
  * nothing.
  */
 export async function register(db: Database, args: RegisterArgs): Promise<RegisterResult> {
-  try {
-    return await db.transaction().execute((trx) => registerWith(trx, args));
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") throw new DomainError("already_registered");
-    throw asBusy(error);
-  }
+  return inTransaction(db, (trx) => registerWith(trx, args), { unique: "already_registered" });
 }
 
 export type RegisterArgs = {
@@ -511,7 +507,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
 
   const existing = await trx
     .selectFrom("registrations")
-    .select(["id", "status"])
+    .select(["id", "status", "created_at", "ticket_code"])
     .where("event_id", "=", form.id)
     .where("person_id", "=", person.id)
     .forUpdate()
@@ -563,10 +559,15 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     cancelled_at: null,
     updated_at: sql<Date>`now()`,
   };
+  // Registering again after a cancellation reuses the row (one per person
+  // and event) but starts clean: a new ticket (the old QR and code no longer
+  // match), the time of this registration, and no check-in of the old one.
+  // What the cancelled registration was stays in its history.
+  const previous = existing ? await clearCancelled(trx, existing) : undefined;
   const row = existing
     ? await trx
         .updateTable("registrations")
-        .set(values)
+        .set({ ...values, created_at: sql<Date>`now()` })
         .where("id", "=", existing.id)
         .returning("id")
         .executeTakeFirstOrThrow()
@@ -591,6 +592,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     {
       course_id: course?.id ?? null,
       session_ids: sessionIds,
+      ...(previous ? { previous } : {}),
     },
   );
   await sendRegistrationEmail(
@@ -608,6 +610,31 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     id: row.id,
     status,
     waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+  };
+}
+
+/**
+ * Removes what a cancelled registration left on its row before the person
+ * registers again (its check-ins), and returns what it was, for the history
+ * entry of the new registration.
+ */
+async function clearCancelled(
+  trx: Trx,
+  existing: { id: string; created_at: Date; ticket_code: string },
+): Promise<{ registered_at: string; ticket_code: string; checkins: unknown[] }> {
+  const checkins = await trx
+    .deleteFrom("checkins")
+    .where("registration_id", "=", existing.id)
+    .returning(["checkin_list_id", "checked_in_at", "desk"])
+    .execute();
+  return {
+    registered_at: existing.created_at.toISOString(),
+    ticket_code: existing.ticket_code,
+    checkins: checkins.map((c) => ({
+      list_id: c.checkin_list_id,
+      at: c.checked_in_at.toISOString(),
+      desk: c.desk,
+    })),
   };
 }
 
@@ -640,26 +667,54 @@ async function checkUnionQuota(trx: Trx, eventId: number, organisationId: number
   }
 }
 
-/** 1 for the first in line; null when not waitlisted. */
+/**
+ * 1 for the first in line; null when not waitlisted. The line is the one
+ * promoteWaitlisted serves: those waiting before this person (by
+ * waitlisted_at, then id) for what keeps this person waiting — the whole event
+ * when the event is full, else this person's course when it is full, else the
+ * full sessions they chose. Two full courses have a line each. Those in a
+ * キャンセル待ちのみ course are confirmed by the organiser, not promoted, and
+ * count only in their own course's line.
+ */
 export async function waitlistPosition(
   db: Database,
   registrationId: string,
 ): Promise<number | null> {
-  const row = await db
-    .selectFrom("registrations as me")
-    .select((eb) =>
-      eb
-        .selectFrom("registrations as r")
-        .select(sql<number>`count(*)::int + 1`.as("n"))
-        .whereRef("r.event_id", "=", "me.event_id")
-        .where("r.status", "=", "waitlisted")
-        .where(sql<boolean>`(r.waitlisted_at, r.id) < (me.waitlisted_at, me.id)`)
-        .as("position"),
+  const { rows } = await sql<{ position: number }>`
+    with me as (
+      select r.id, r.event_id, r.course_id, r.waitlisted_at, c.allocation,
+        coalesce(e.capacity is not null and e.taken >= e.capacity, false) as event_full,
+        coalesce(c.capacity is not null and c.taken >= c.capacity, false) or c.allocation = 'waitlist_only' as course_full
+      from registrations r
+      join events e on e.id = r.event_id
+      left join courses c on c.id = r.course_id
+      where r.id = ${registrationId} and r.status = 'waitlisted'
+    ), full_sessions as (
+      select rs.session_id from registration_sessions rs
+      join event_sessions s on s.id = rs.session_id
+      where rs.registration_id = ${registrationId} and s.capacity is not null and s.taken >= s.capacity
     )
-    .select("me.status")
-    .where("me.id", "=", registrationId)
-    .executeTakeFirst();
-  return row?.status === "waitlisted" ? (row.position ?? null) : null;
+    select (count(r.id) + 1)::int as position
+    from me
+    left join registrations r
+      on r.event_id = me.event_id and r.status = 'waitlisted'
+      and (r.waitlisted_at, r.id) < (me.waitlisted_at, me.id)
+      and (
+        case
+          when me.allocation = 'waitlist_only' then r.course_id = me.course_id
+          when me.event_full then true
+          when me.course_full then r.course_id = me.course_id
+          when exists (select 1 from full_sessions) then exists (
+            select 1 from registration_sessions rs
+            where rs.registration_id = r.id and rs.session_id in (select session_id from full_sessions))
+          else true
+        end
+      )
+      and (me.allocation = 'waitlist_only' or not exists (
+        select 1 from courses rc where rc.id = r.course_id and rc.allocation = 'waitlist_only'))
+    group by me.id
+  `.execute(db);
+  return rows[0]?.position ?? null;
 }
 
 /**
@@ -681,58 +736,54 @@ export async function cancelRegistration(
   },
 ): Promise<{ promoted: string[] }> {
   const now = args.now ?? new Date();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
-      const event = await trx
-        .selectFrom("events")
-        .select(["cancellation_deadline", "starts_at"])
-        .where("id", "=", reg.event_id)
-        .executeTakeFirstOrThrow();
-      const deadline = event.cancellation_deadline ?? event.starts_at;
-      if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status === "cancelled") throw new DomainError("already_cancelled");
-      if (current.status === "confirmed") {
-        await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
-      }
-      await trx
-        .updateTable("registrations")
-        .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
-        .execute();
-      await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
-      if (args.eventId !== undefined) {
-        await audit(trx, {
-          actorId: args.actorId,
-          eventId: reg.event_id,
-          entity: "registration",
-          entityId: reg.id,
-          action: "cancel",
-          detail: { previous: current.status },
-        });
-      }
-      await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
-      await enqueueWebhooks(trx, {
+  return await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
+    const event = await trx
+      .selectFrom("events")
+      .select(["cancellation_deadline", "starts_at"])
+      .where("id", "=", reg.event_id)
+      .executeTakeFirstOrThrow();
+    const deadline = event.cancellation_deadline ?? event.starts_at;
+    if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status === "cancelled") throw new DomainError("already_cancelled");
+    if (current.status === "confirmed") {
+      await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
+    }
+    await trx
+      .updateTable("registrations")
+      .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
+    if (args.eventId !== undefined) {
+      await audit(trx, {
+        actorId: args.actorId,
         eventId: reg.event_id,
-        topic: "registration.cancelled",
-        data: { registrationId: reg.id, previousStatus: current.status },
+        entity: "registration",
+        entityId: reg.id,
+        action: "cancel",
+        detail: { previous: current.status },
       });
-      const promoted =
-        current.status === "confirmed"
-          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-          : [];
-      return { promoted };
+    }
+    await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
+    await enqueueWebhooks(trx, {
+      eventId: reg.event_id,
+      topic: "registration.cancelled",
+      data: { registrationId: reg.id, previousStatus: current.status },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    const promoted =
+      current.status === "confirmed"
+        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+        : [];
+    return { promoted };
+  });
 }
 
 /**
@@ -749,49 +800,45 @@ export async function confirmWaitlisted(
     override?: boolean;
   },
 ): Promise<void> {
-  try {
-    await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
-      const full = await lockSeats(
-        trx,
-        await seatsOf(trx, reg.id, reg.event_id, current.course_id),
-        {
-          force: args.override,
-        },
-      );
-      if (full)
-        throw new DomainError(full, {
-          message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
-        });
-      await trx
-        .updateTable("registrations")
-        .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
-        .execute();
-      await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
-        override: Boolean(args.override),
+  await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
+    const full = await lockSeats(
+      trx,
+      await seatsOf(trx, reg.id, reg.event_id, current.course_id),
+      {
+        force: args.override,
+      },
+    );
+    if (full)
+      throw new DomainError(full, {
+        message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
       });
-      await audit(trx, {
-        actorId: args.actorId,
-        eventId: reg.event_id,
-        entity: "registration",
-        entityId: reg.id,
-        action: "confirm",
-        detail: { override: Boolean(args.override) },
-      });
-      await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
+    await trx
+      .updateTable("registrations")
+      .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
+      override: Boolean(args.override),
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    await audit(trx, {
+      actorId: args.actorId,
+      eventId: reg.event_id,
+      entity: "registration",
+      entityId: reg.id,
+      action: "confirm",
+      detail: { override: Boolean(args.override) },
+    });
+    await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
+  });
 }
 
 /**
@@ -821,96 +868,92 @@ export async function changeRegistration(
   },
 ): Promise<{ promoted: string[]; changed: boolean }> {
   const now = args.now ?? new Date();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
-      const slug = await trx
-        .selectFrom("events")
-        .select("slug")
-        .where("id", "=", reg.event_id)
-        .executeTakeFirstOrThrow();
-      const form = await getRegistrationForm(trx, slug.slug);
-      if (!form) throw new DomainError("not_found");
-      const deadline = form.cancellation_deadline ?? form.starts_at;
-      if (args.eventId === undefined && now > new Date(deadline)) {
-        throw new DomainError("cancellation_closed");
-      }
-      const course = form.courses.find((c) => c.id === args.courseId);
-      if (form.courses.length > 0 && !course)
-        throw new DomainError("course_unavailable", { field: "course" });
-      const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
-      if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
-        throw new DomainError("session_unavailable", { field: "session" });
+  return await inTransaction(db, async (trx) => {
+    const reg = await ownedRegistration(trx, args.registrationId, args.personId, args.eventId);
+    const slug = await trx
+      .selectFrom("events")
+      .select("slug")
+      .where("id", "=", reg.event_id)
+      .executeTakeFirstOrThrow();
+    const form = await getRegistrationForm(trx, slug.slug);
+    if (!form) throw new DomainError("not_found");
+    const deadline = form.cancellation_deadline ?? form.starts_at;
+    if (args.eventId === undefined && now > new Date(deadline)) {
+      throw new DomainError("cancellation_closed");
+    }
+    const course = form.courses.find((c) => c.id === args.courseId);
+    if (form.courses.length > 0 && !course)
+      throw new DomainError("course_unavailable", { field: "course" });
+    const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
+    if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
+      throw new DomainError("session_unavailable", { field: "session" });
 
-      await lockEventCapacity(trx, reg.event_id);
-      const current = await trx
-        .selectFrom("registrations")
-        .select(["status", "course_id"])
-        .where("id", "=", reg.id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (current.status === "cancelled") throw new DomainError("already_cancelled");
-      const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
-      const wanted =
-        args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
-      const sessionIds = form.sessions
-        .filter((s) => !s.optional || wanted.includes(s.id))
-        .map((s) => s.id);
-      const unchanged =
-        (course?.id ?? null) === current.course_id &&
-        sessionIds.length === new Set(before.sessionIds).size &&
-        sessionIds.every((id) => before.sessionIds.includes(id));
-      if (unchanged) return { promoted: [], changed: false };
-      if (current.status === "confirmed") {
-        await releaseSeats(trx, before);
-        const full = await lockSeats(
-          trx,
-          { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
-          { force: args.override },
-        );
-        if (full)
-          throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
-      }
+    await lockEventCapacity(trx, reg.event_id);
+    const current = await trx
+      .selectFrom("registrations")
+      .select(["status", "course_id"])
+      .where("id", "=", reg.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.status === "cancelled") throw new DomainError("already_cancelled");
+    const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
+    const wanted =
+      args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
+    const sessionIds = form.sessions
+      .filter((s) => !s.optional || wanted.includes(s.id))
+      .map((s) => s.id);
+    const unchanged =
+      (course?.id ?? null) === current.course_id &&
+      sessionIds.length === new Set(before.sessionIds).size &&
+      sessionIds.every((id) => before.sessionIds.includes(id));
+    if (unchanged) return { promoted: [], changed: false };
+    if (current.status === "confirmed") {
+      await releaseSeats(trx, before);
+      const full = await lockSeats(
+        trx,
+        { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
+        { force: args.override },
+      );
+      if (full)
+        throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
+    }
+    await trx
+      .updateTable("registrations")
+      .set({ course_id: course?.id ?? null, updated_at: sql`now()` })
+      .where("id", "=", reg.id)
+      .execute();
+    await trx.deleteFrom("registration_sessions").where("registration_id", "=", reg.id).execute();
+    if (sessionIds.length > 0) {
       await trx
-        .updateTable("registrations")
-        .set({ course_id: course?.id ?? null, updated_at: sql`now()` })
-        .where("id", "=", reg.id)
+        .insertInto("registration_sessions")
+        .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
         .execute();
-      await trx.deleteFrom("registration_sessions").where("registration_id", "=", reg.id).execute();
-      if (sessionIds.length > 0) {
-        await trx
-          .insertInto("registration_sessions")
-          .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
-          .execute();
-      }
-      await addHistory(trx, reg.id, args.actorId, "changed", {
-        from: { course_id: current.course_id, session_ids: before.sessionIds },
-        to: { course_id: course?.id ?? null, session_ids: sessionIds },
-      });
-      if (args.eventId !== undefined) {
-        await audit(trx, {
-          actorId: args.actorId,
-          eventId: reg.event_id,
-          entity: "registration",
-          entityId: reg.id,
-          action: "change",
-          detail: {
-            course_id: course?.id ?? null,
-            session_ids: sessionIds,
-            override: Boolean(args.override),
-          },
-        });
-      }
-      await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
-      const promoted =
-        current.status === "confirmed"
-          ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-          : [];
-      return { promoted, changed: true };
+    }
+    await addHistory(trx, reg.id, args.actorId, "changed", {
+      from: { course_id: current.course_id, session_ids: before.sessionIds },
+      to: { course_id: course?.id ?? null, session_ids: sessionIds },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    if (args.eventId !== undefined) {
+      await audit(trx, {
+        actorId: args.actorId,
+        eventId: reg.event_id,
+        entity: "registration",
+        entityId: reg.id,
+        action: "change",
+        detail: {
+          course_id: course?.id ?? null,
+          session_ids: sessionIds,
+          override: Boolean(args.override),
+        },
+      });
+    }
+    await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
+    const promoted =
+      current.status === "confirmed"
+        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
+        : [];
+    return { promoted, changed: true };
+  });
 }
 
 /**

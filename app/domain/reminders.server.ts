@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Database } from "../../db/index";
 import { formatRange } from "../utils/format";
 import { noticeTo } from "./event-admin.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * The day-before reminder: for each published event that starts tomorrow
@@ -11,7 +12,7 @@ import { noticeTo } from "./event-admin.server";
  */
 export async function sendDueReminders(db: Database, args: { appUrl: string; now?: Date }): Promise<number> {
   const now = args.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const due = await trx
       .selectFrom("events")
       .leftJoin("venues", "venues.id", "events.venue_id")

@@ -16,6 +16,7 @@ import {
   type UploadedFile,
 } from "./materials.server";
 import { getEventAccess } from "./permissions.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * 自治研レポート: members and unions submit a report (title, authors, union,
@@ -143,7 +144,7 @@ export async function submitReport(
   }
   const stored = await storeFile(args.file);
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const row = await trx
         .insertInto("reports")
         .values({
@@ -329,7 +330,7 @@ export async function reviewReport(
   if (input.course !== null && !page.courses.some((c) => c.id === input.course)) {
     throw new DomainError("invalid_input", { message: "分科会は一覧から選んでください。" });
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const current = await trx
       .selectFrom("reports")
       .select(["id", "course_id", "presentation_order"])
@@ -403,7 +404,7 @@ export async function moveReport(
 ): Promise<void> {
   const page = await getReportsForManager(db, { user: args.actor, eventId: args.eventId });
   if (!page) throw new DomainError("not_found");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const report = await trx
       .selectFrom("reports")
       .select(["id", "course_id"])

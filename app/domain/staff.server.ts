@@ -26,6 +26,7 @@ import { enqueueEmail } from "./mailer.server";
 import { hashPassword, passwordProblem, verifyPassword } from "./passwords.server";
 import { getEventAccess, isRowId } from "./permissions.server";
 import { hitRateLimit } from "./rate-limit.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * Staff accounts, run from the app (/admin/staff): invitations with a
@@ -211,7 +212,7 @@ export async function inviteStaff(
   }
   const name = input.data.name;
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const existing = await trx
       .selectFrom("people")
       .select(["id", "role", "password_hash", "family_name", "given_name", "valid_until"])
@@ -344,7 +345,7 @@ export async function resendInvitation(
   args: { by: SessionUser; personId: string },
 ): Promise<void> {
   requireAdmin(args.by);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const person = await lockStaff(trx, args.personId);
     if (person.password_hash) throw new DomainError("not_invited");
     const token = await issuePasswordToken(trx, {
@@ -419,7 +420,7 @@ export async function changeStaffRole(
   if (String(args.personId) === String(args.by.id)) throw new DomainError("self_change");
   if (!isStaffRole(args.role)) throw new DomainError("invalid_input", { field: "role" });
   const union = args.role === "secretary" ? await requireUnion(db, args.organisationId) : null;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const person = await lockStaff(trx, args.personId);
     const organisationId = union
       ? union.id
@@ -460,7 +461,7 @@ export async function setStaffDisabled(
 ): Promise<void> {
   requireAdmin(args.by);
   if (String(args.personId) === String(args.by.id)) throw new DomainError("self_change");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const person = await lockStaff(trx, args.personId);
     if (Boolean(person.disabled_at) === args.disabled) return;
     await trx
@@ -493,7 +494,7 @@ export async function resetStaffTotp(
 ): Promise<void> {
   requireAdmin(args.by);
   if (String(args.personId) === String(args.by.id)) throw new DomainError("self_change");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const person = await lockStaff(trx, args.personId);
     await clearTotp(trx, person.id);
     await endSessionsOf(trx, person.id);
@@ -665,7 +666,7 @@ export async function setPasswordWithToken(
   if (!person) throw new DomainError("invalid_password_link");
   checkPolicy(args.password, person);
   const passwordHash = await hashPassword(args.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("password_tokens")
       .set({ used_at: sql`now()` })
@@ -727,7 +728,7 @@ export async function changeOwnPassword(
     throw new DomainError("wrong_password", { field: "current" });
   checkPolicy(args.password, args.user);
   const passwordHash = await hashPassword(args.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx
       .updateTable("people")
       .set({ password_hash: passwordHash, password_changed_at: sql`now()`, updated_at: sql`now()` })
@@ -763,7 +764,7 @@ export async function requestPasswordReset(
     limit: 20,
     windowSeconds: 15 * 60,
   });
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const person = await trx
       .selectFrom("people")
       .select(["id", "email", "family_name", "given_name"])
@@ -817,7 +818,7 @@ export async function createFirstAdmin(
       message: parsed.error.issues[0]?.message,
     });
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const existing = await trx
       .selectFrom("people")
       .select(["id", "role"])
@@ -879,7 +880,7 @@ export async function setTotpRequired(
   args: { by: SessionUser; required: boolean },
 ): Promise<void> {
   requireAdmin(args.by);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("site_settings")
       .values({ key: "require_totp", value: jsonValue(args.required), updated_by: args.by.id })
@@ -990,7 +991,7 @@ export async function enableTotp(
   if (!isStaffRole(args.user.role)) throw new DomainError("forbidden");
   if (!/^[A-Z2-7]{32}$/.test(args.secret)) throw new DomainError("invalid_totp", { field: "code" });
   await hitRateLimit(db, { key: `totp:${args.user.id}`, limit: 10, windowSeconds: 15 * 60 });
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom("people")
       .select(["totp_secret", "totp_enabled_at"])
@@ -1040,7 +1041,7 @@ export async function disableOwnTotp(
     .executeTakeFirstOrThrow();
   if (!row.password_hash || !(await verifyPassword(args.password, row.password_hash)))
     throw new DomainError("wrong_password", { field: "current" });
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await clearTotp(trx, args.user.id);
     await audit(trx, {
       actorId: args.user.id,
@@ -1061,7 +1062,7 @@ export async function completeTotpSignIn(
   args: { pendingToken: string; user: SessionUser; code: string },
 ): Promise<string> {
   await hitRateLimit(db, { key: `totp:${args.user.id}`, limit: 10, windowSeconds: 15 * 60 });
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .selectFrom("people")
       .select(["totp_secret", "totp_enabled_at", "totp_last_counter"])

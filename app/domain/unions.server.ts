@@ -5,6 +5,7 @@ import { textField } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * The 単組 themselves, kept by an administrator: added, renamed, given a
@@ -117,7 +118,7 @@ export async function createUnion(
 ): Promise<number> {
   requireAdmin(args.by);
   return withUniqueCode(() =>
-    db.transaction().execute(async (trx) => {
+    inTransaction(db, async (trx) => {
       const parent = await trx
         .selectFrom("organisations")
         .select("id")
@@ -149,7 +150,7 @@ export async function updateUnion(
 ): Promise<void> {
   requireAdmin(args.by);
   await withUniqueCode(() =>
-    db.transaction().execute(async (trx) => {
+    inTransaction(db, async (trx) => {
       const before = await trx
         .selectFrom("organisations")
         .select(["name", "name_kana", "code"])
@@ -184,7 +185,7 @@ export async function setUnionRetired(
   args: { by: SessionUser; unionId: number; retired: boolean },
 ): Promise<void> {
   requireAdmin(args.by);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable("organisations")
       .set({ retired_at: args.retired ? sql`coalesce(retired_at, now())` : null })

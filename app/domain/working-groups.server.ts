@@ -11,11 +11,13 @@ import { formatDate } from "../utils/format";
 import { textField, rowId, parseRowId } from "../utils/forms";
 import { audit } from "./audit.server";
 import { hashToken, newToken, type SessionUser } from "./auth.server";
-import { asBusy, DomainError } from "./errors.server";
+import { DomainError } from "./errors.server";
 import { csvRecord } from "./exports.server";
 import { enqueueEmail } from "./mailer.server";
 import { requireStaff } from "./permissions.server";
+import { downloadErrorResponse, withLongRead } from "./long-reads.server";
 import { auditPersonalDataRead } from "./privacy.server";
+import { inTransaction } from "./transactions.server";
 
 /**
  * 専門部会 (working groups): rosters, meetings (one meeting may be shared by
@@ -373,39 +375,35 @@ export async function createGroup(
         .executeTakeFirstOrThrow()
     ).id;
   if (!managesOrganisation(args.actor, organisationId)) throw new DomainError("forbidden");
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto("working_groups")
-        .values({
-          organisation_id: organisationId,
-          number: args.input.number,
-          name: `第${args.input.number}専門部会`,
-          theme: args.input.theme,
-          topics: args.input.topics,
-          term: args.input.term,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await audit(trx, {
-        actorId: args.actor.id,
-        eventId: null,
-        entity: "working_group",
-        entityId: row.id,
-        action: "create",
-        detail: { ...args.input },
-      });
-      return row.id;
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto("working_groups")
+      .values({
+        organisation_id: organisationId,
+        number: args.input.number,
+        name: `第${args.input.number}専門部会`,
+        theme: args.input.theme,
+        topics: args.input.topics,
+        term: args.input.term,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await audit(trx, {
+      actorId: args.actor.id,
+      eventId: null,
+      entity: "working_group",
+      entityId: row.id,
+      action: "create",
+      detail: { ...args.input },
     });
-  } catch (error) {
-    if ((error as { code?: string }).code === "23505") {
-      throw new DomainError("invalid_input", {
-        field: "number",
-        message: `${args.input.term}の第${args.input.number}専門部会は既にあります。`,
-      });
-    }
-    throw error;
-  }
+    return row.id;
+  }, {
+    unique: {
+      code: "invalid_input",
+      field: "number",
+      message: `${args.input.term}の第${args.input.number}専門部会は既にあります。`,
+    },
+  });
 }
 
 /** Puts a member (by email, with a completed profile) on the roster; a second time is harmless. */
@@ -427,7 +425,7 @@ export async function addRosterMember(
         "このメールアドレスの組合員は登録されていません。一度ログインしてプロフィールを登録してもらってください。",
     });
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("working_group_members")
       .values({ group_id: group.id, person_id: person.id })
@@ -451,7 +449,7 @@ export async function removeRosterMember(
 ): Promise<void> {
   const group = await getManagedGroup(db, { user: args.actor, groupId: args.groupId });
   if (!group) throw new DomainError("not_found");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .deleteFrom("working_group_members")
       .where("group_id", "=", group.id)
@@ -656,68 +654,64 @@ export async function createMeeting(
   const { input } = args;
   const now = args.now ?? new Date();
   const groupIds = [...new Set(input.group)].sort((a, b) => a - b);
-  try {
-    return await db.transaction().execute(async (trx) => {
-      // Lock the groups in a fixed order so two meetings added at once get distinct numbers.
-      await trx
-        .selectFrom("working_groups")
-        .select("id")
-        .where("id", "in", groupIds)
-        .orderBy("id")
-        .forUpdate()
-        .execute();
-      const groups = await requireManagedGroups(trx, args.actor, groupIds);
-      const numbers = new Map<number, number | null>();
-      for (const id of groupIds) {
-        if (input.numbering === "none") {
-          numbers.set(id, null);
-          continue;
-        }
-        const row = await trx
-          .selectFrom("group_meeting_groups")
-          .select(sql<number>`coalesce(max(number), 0)::int + 1`.as("next"))
-          .where("group_id", "=", id)
-          .executeTakeFirstOrThrow();
-        numbers.set(id, row.next);
+  return inTransaction(db, async (trx) => {
+    // Lock the groups in a fixed order so two meetings added at once get distinct numbers.
+    await trx
+      .selectFrom("working_groups")
+      .select("id")
+      .where("id", "in", groupIds)
+      .orderBy("id")
+      .forUpdate()
+      .execute();
+    const groups = await requireManagedGroups(trx, args.actor, groupIds);
+    const numbers = new Map<number, number | null>();
+    for (const id of groupIds) {
+      if (input.numbering === "none") {
+        numbers.set(id, null);
+        continue;
       }
-      const only = groups.length === 1 ? groups[0] : undefined;
-      const title =
-        input.title ||
-        (only ? meetingNumberLabel(only, numbers.get(only.id) ?? null) : "専門部会 合同会合");
-      const meeting = await trx
-        .insertInto("group_meetings")
-        .values({
-          title,
-          ...meetingTimes(input),
-          place_kind: input.place_kind,
-          place_name: input.place_kind === "zoom" ? input.place_name || "ZOOM" : input.place_name,
-          online_url: input.place_kind === "zoom" ? input.online_url : "",
-          note: input.note,
-        })
-        .returning("id")
+      const row = await trx
+        .selectFrom("group_meeting_groups")
+        .select(sql<number>`coalesce(max(number), 0)::int + 1`.as("next"))
+        .where("group_id", "=", id)
         .executeTakeFirstOrThrow();
-      for (const id of groupIds) {
-        await trx
-          .insertInto("group_meeting_groups")
-          .values({ meeting_id: meeting.id, group_id: id, number: numbers.get(id) ?? null })
-          .execute();
-      }
-      await audit(trx, {
-        actorId: args.actor.id,
-        eventId: null,
-        entity: "group_meeting",
-        entityId: meeting.id,
-        action: "create",
-        detail: { groups: groupIds, title },
-      });
-      if (meetingTimes(input).starts_at > now) {
-        await emailRoster(trx, { meetingId: meeting.id, kind: "created", appUrl: args.appUrl });
-      }
-      return meeting.id;
+      numbers.set(id, row.next);
+    }
+    const only = groups.length === 1 ? groups[0] : undefined;
+    const title =
+      input.title ||
+      (only ? meetingNumberLabel(only, numbers.get(only.id) ?? null) : "専門部会 合同会合");
+    const meeting = await trx
+      .insertInto("group_meetings")
+      .values({
+        title,
+        ...meetingTimes(input),
+        place_kind: input.place_kind,
+        place_name: input.place_kind === "zoom" ? input.place_name || "ZOOM" : input.place_name,
+        online_url: input.place_kind === "zoom" ? input.online_url : "",
+        note: input.note,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    for (const id of groupIds) {
+      await trx
+        .insertInto("group_meeting_groups")
+        .values({ meeting_id: meeting.id, group_id: id, number: numbers.get(id) ?? null })
+        .execute();
+    }
+    await audit(trx, {
+      actorId: args.actor.id,
+      eventId: null,
+      entity: "group_meeting",
+      entityId: meeting.id,
+      action: "create",
+      detail: { groups: groupIds, title },
     });
-  } catch (error) {
-    throw asBusy(error);
-  }
+    if (meetingTimes(input).starts_at > now) {
+      await emailRoster(trx, { meetingId: meeting.id, kind: "created", appUrl: args.appUrl });
+    }
+    return meeting.id;
+  });
 }
 
 /**
@@ -731,7 +725,7 @@ export async function updateMeeting(
 ): Promise<{ notified: number }> {
   const { input } = args;
   const now = args.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const current = await trx
       .selectFrom("group_meetings")
       .selectAll()
@@ -936,7 +930,7 @@ export async function sendRsvpReminders(
   args: { actor: SessionUser; meetingId: number; appUrl: string; now?: Date },
 ): Promise<{ sent: number }> {
   const now = args.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const meeting = await trx
       .selectFrom("group_meetings")
       .select(["id", "starts_at", "rsvp_reminded_at"])
@@ -1183,7 +1177,7 @@ export async function recordAttendance(
 ): Promise<{ attended: number; absent: number }> {
   const group = await getManagedGroup(db, { user: args.actor, groupId: args.groupId });
   if (!group) throw new DomainError("not_found");
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const held = await trx
       .selectFrom("group_meeting_groups")
       .select("meeting_id")
@@ -1423,19 +1417,27 @@ export async function attendanceFileResponse(
   group: { id: number; name: string; term: string; managerId: string },
   file: "csv" | "xlsx",
 ): Promise<Response> {
-  const matrix = await getAttendanceMatrix(db, { groupId: group.id });
-  await auditPersonalDataRead(db, {
-    actorId: group.managerId,
-    eventId: null,
-    action: "export",
-    rows: matrix.members.length,
-    filter: { group_id: group.id },
-    detail: { format: file, what: "group_attendance" },
-  });
-  const body =
-    file === "csv"
-      ? attendanceCsv(matrix)
-      : new Uint8Array(await attendanceXlsx(matrix, { sheetName: `${group.name} 出席状況` }));
+  let body: string | Uint8Array<ArrayBuffer>;
+  try {
+    // A long reader: a slot of its own pool first (app/domain/long-reads.server.ts).
+    body = await withLongRead(db, async (lane) => {
+      const matrix = await getAttendanceMatrix(lane, { groupId: group.id });
+      await auditPersonalDataRead(db, {
+        actorId: group.managerId,
+        eventId: null,
+        action: "export",
+        rows: matrix.members.length,
+        filter: { group_id: group.id },
+        detail: { format: file, what: "group_attendance" },
+      });
+      return file === "csv"
+        ? attendanceCsv(matrix)
+        : new Uint8Array(await attendanceXlsx(matrix, { sheetName: `${group.name} 出席状況` }));
+    });
+  } catch (error) {
+    if (error instanceof DomainError) return downloadErrorResponse(error);
+    throw error;
+  }
   const name = `${group.term}_${group.name}_出席状況.${file}`;
   return new Response(body, {
     headers: {
@@ -1496,7 +1498,7 @@ export async function createRound(
       message: `${args.input.term}の専門部会がありません。先に専門部会を追加してください。`,
     });
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .insertInto("recruitment_rounds")
       .values({
@@ -1683,7 +1685,7 @@ export async function applyToRound(
   ) {
     throw new DomainError("invalid_input", { field: "choice_1" });
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const app = await trx
       .insertInto("recruitment_applications")
       .values({ round_id: form.round.id, person_id: args.personId, motivation: args.motivation })
@@ -1765,7 +1767,7 @@ export async function assignApplicant(
   db: Database,
   args: { actor: SessionUser; roundId: number; applicationId: string; groupId: number | null },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const round = await lockRoundForAssignment(trx, args.actor, args.roundId);
     if (args.groupId !== null) {
       const offered = await roundGroups(trx, round);
@@ -1792,7 +1794,7 @@ export async function assignFirstChoices(
   db: Database,
   args: { actor: SessionUser; roundId: number },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const round = await lockRoundForAssignment(trx, args.actor, args.roundId);
     const result = await trx
       .updateTable("recruitment_applications")
@@ -1820,7 +1822,7 @@ export async function announceResults(
   db: Database,
   args: { actor: SessionUser; roundId: number; appUrl: string },
 ): Promise<{ assigned: number; notAssigned: number }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const round = await lockRoundForAssignment(trx, args.actor, args.roundId);
     const groups = new Map((await roundGroups(trx, round)).map((g) => [g.id, g]));
     const applications = await trx

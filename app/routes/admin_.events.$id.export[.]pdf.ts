@@ -13,5 +13,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     file: "pdf",
     params: new URL(request.url).searchParams,
     signal: request.signal,
+    method: request.method,
   });
 }

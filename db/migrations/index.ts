@@ -8,6 +8,7 @@ import * as m0006 from "./0006_api";
 import * as m0007 from "./0007_staff_accounts";
 import * as m0008 from "./0008_membership";
 import * as m0009 from "./0009_security";
+import * as m0010 from "./0010_faults";
 import * as m0011 from "./0011_personal_data";
 
 /** Every migration, by name; listed statically so that bundles and scripts share one list. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   "0007_staff_accounts": m0007,
   "0008_membership": m0008,
   "0009_security": m0009,
+  "0010_faults": m0010,
   "0011_personal_data": m0011,
 };

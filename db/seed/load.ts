@@ -47,6 +47,8 @@ export async function loadDemoData(
   const today = options.today ?? new Date();
   const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
 
+  // Raw, not inTransaction (app/domain/transactions.server.ts): db/ never imports
+  // app code, and the seed runs alone at start-up, where a busy lock is a bug.
   await db.transaction().execute(async (trx) => {
     const orgIds = new Map<string, number>();
     for (const org of organisations) {

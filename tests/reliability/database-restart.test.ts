@@ -69,7 +69,8 @@ afterAll(async () => {
   await app?.close().catch(() => {});
   await db?.destroy().catch(() => {});
   await pg?.stop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  // The data may be in the cache folder instead (db/embedded.ts): remove where it really is.
+  for (const dir of [dataDir, pg?.dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 type Answer = {
