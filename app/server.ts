@@ -160,7 +160,8 @@ function remixRequest(req: express.Request, res: express.Response, context: AppL
  * (kept with a page the page cache stores, so a cached page's nonce and its
  * policy travel together; a route's own policy is kept, framed only by this
  * site); `Cache-Control: private, no-store` on anything signed in (a session
- * cookie, an API token) and on JSON; and `Secure` on every cookie when
+ * cookie, an API token) and on JSON, except a page its route declares public
+ * (the same for everyone); and `Secure` on every cookie when
  * APP_URL is https.
  */
 function finishResponse(
@@ -176,8 +177,12 @@ function finishResponse(
   );
   const signedIn = /(?:^|;\s*)sid=/.test(req.get("cookie") ?? "") || req.get("authorization");
   const json = /\bjson\b/i.test(headers.get("Content-Type") ?? "") || "_data" in req.query;
-  const stored = !/\bno-store\b/.test(headers.get("Cache-Control") ?? "");
-  if ((signedIn || json || headers.has("Set-Cookie")) && stored) {
+  const cacheControl = headers.get("Cache-Control") ?? "";
+  const stored = !/\bno-store\b/.test(cacheControl);
+  // A page its route declares public is the same for everyone (app/page-cache.ts):
+  // a visitor's session cookie does not make it theirs.
+  const sharedPage = /\bpublic\b/.test(cacheControl) && !json && !headers.has("Set-Cookie");
+  if ((signedIn || json || headers.has("Set-Cookie")) && stored && !sharedPage) {
     headers.set("Cache-Control", "private, no-store");
   }
   if (options.https) {

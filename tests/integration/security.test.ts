@@ -207,6 +207,8 @@ describe("4. a secretary learns nothing of other unions' members", () => {
       phone: "024-000-0001",
       course: form.course!,
       email,
+      // The secretary attests the colleague's consent (issue 17).
+      consent_attested: "on",
     });
     const path = `/admin/events/${eventId}/attendees/new`;
     const known = await secretary.post(path, fields(outsider.email));
@@ -356,6 +358,9 @@ describe("7. security headers from one place", () => {
     expect(json.headers.get("cache-control")).toContain("no-store");
     const publicPage = await fetch(`${direct.url}/events/kenshukai-20`);
     expect(publicPage.headers.get("cache-control")).toContain("public");
+    // The same for everyone: a visitor's session cookie does not make it private.
+    const signedInPublic = await browserLike(direct.url, await signIn(database.db, member.id)).get("/events/kenshukai-20");
+    expect(signedInPublic.headers.get("cache-control")).toContain("public");
   });
 });
 
