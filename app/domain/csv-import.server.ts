@@ -3,15 +3,6 @@
  * and the RFC 4180 rows, before any schema looks at them.
  */
 
-/** UTF-8 (with or without BOM) when it decodes cleanly, else Shift_JIS (CP932). */
-export function decodeCsv(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    return new TextDecoder("shift_jis").decode(bytes);
-  }
-}
-
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -112,8 +103,12 @@ export function decodeCsvStrict(
     const text = decodes(one, bytes);
     if (text !== undefined) return { text: text.replace(/^\uFEFF/, "") };
   }
+  // The place is named in the encoding that reads furthest into the file, so
+  // a UTF-8 file with one bad byte names its own header's column, not mojibake.
+  const where = tried
+    .map((one) => firstInvalid(bytes, one))
+    .reduce((furthest, next) => (next.line > furthest.line ? next : furthest));
   const last = tried.at(-1) ?? "shift_jis";
-  const where = firstInvalid(bytes, last);
   const as = encoding === "auto" ? "UTF-8 としても Shift_JIS としても" : `${LABEL[last]} として`;
   return {
     error: `${where.line}行目の「${where.column}」の列に、${as}読めない文字があります。文字コードを選び直すか、Excel で「CSV UTF-8」または「CSV」形式で保存し直してから、もう一度取り込んでください。何も登録していません。`,

@@ -7,7 +7,7 @@ import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
-import { decodeCsv, parseCsv } from "./csv-import.server";
+import { decodeCsvStrict, parseCsv } from "./csv-import.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -382,7 +382,10 @@ const ROSTER_MAX_ROWS = 10_000;
 export function parseRosterCsv(
   bytes: Uint8Array,
 ): { ok: true; entries: RosterEntry[] } | { ok: false; errors: string[] } {
-  const [header, ...body] = parseCsv(decodeCsv(bytes));
+  // Bytes that are not valid text refuse the file, naming the row and column (issue 13).
+  const decoded = decodeCsvStrict(bytes);
+  if ("error" in decoded) return { ok: false, errors: [decoded.error] };
+  const [header, ...body] = parseCsv(decoded.text);
   if (!header)
     return {
       ok: false,

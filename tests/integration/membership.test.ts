@@ -403,6 +403,16 @@ describe("who keeps unions, rosters and domains", () => {
 
     // browserLike posts URL-encoded forms; a file goes as multipart, with its own session.
     const cookie = await signInAs(db(), "secretary@example.jp");
+    const postBytes = (bytes: Uint8Array<ArrayBuffer>) => {
+      const body = new FormData();
+      body.append("intent", "roster-upload");
+      body.append("file", new Blob([bytes], { type: "text/csv" }), "roster.csv");
+      return fetch(`${app.url}/admin/unions/${fukushimaShi}`, {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: app.url },
+        body,
+      });
+    };
     const post = (csv: string) => {
       const body = new FormData();
       body.append("intent", "roster-upload");
@@ -420,6 +430,24 @@ describe("who keeps unions, rosters and domains", () => {
     expect(await bad.text()).toContain("3行目");
     expect(await count("union_roster")).toBe(before);
     expect((await person("later.on.roster@example.jp")).membership_status).toBe("pending");
+
+    // Bytes that are text in neither UTF-8 nor Shift_JIS refuse the file, naming row and column.
+    const garbled = new Uint8Array([
+      ...new TextEncoder().encode("氏名,メールアドレス\r\n"),
+      0x82,
+      0xff,
+      0x2c,
+      0x61,
+      0x40,
+      0x62,
+      0x0d,
+      0x0a,
+    ]);
+    const broken = await postBytes(garbled);
+    expect(broken.status).toBe(422);
+    const refusal = await broken.text();
+    expect(refusal).toContain("2行目の「氏名」の列に");
+    expect(await count("union_roster")).toBe(before);
 
     const good = await post("氏名,メールアドレス\r\n後で,Later.On.Roster@example.jp\r\n");
     expect(good.status).toBe(200);
