@@ -28,6 +28,8 @@ export type SessionKind =
   | "meeting";
 export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
 export type CourseAllocation = "first_come" | "waitlist_only";
+
+export type CourseWord = "分科会" | "コース" | "チーム";
 /** Whether a person's 単組 has confirmed them: see app/domain/membership.server.ts. */
 export type MembershipStatus = "none" | "pending" | "confirmed" | "declined";
 export type MembershipVia = "roster" | "domain" | "secretary" | "proxy" | "seed" | "migration";
@@ -116,6 +118,8 @@ export interface EventsTable {
   reminder_sent_at: Timestamp | null;
   /** the event's own purposes of use beyond the privacy notice (e.g. sharing the list with the host prefecture) */
   privacy_purposes: Generated<string>;
+  /** the event's word for a course: 分科会, コース or チーム (courseWord in app/utils/labels.ts) */
+  course_word: Generated<CourseWord>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

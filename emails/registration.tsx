@@ -1,4 +1,4 @@
-import { formatRange } from "../app/utils/format";
+import { formatDateTime, formatRange } from "../app/utils/format";
 import {
   Button,
   EmailLayout,
@@ -23,14 +23,25 @@ export function holdsTicket(email: RegistrationEmail): boolean {
   return Boolean(email.ticketSecret) && email.kind !== "cancelled";
 }
 
+/** Held online only (no venue): no reception desk, so no QR; the Zoom link and how to join come first. */
+export function isOnlineOnly(event: RegistrationEmail["event"]): boolean {
+  return !event.venueName && Boolean(event.onlineLabel || event.onlineUrl);
+}
+
+/** How to take part on the day: show the QR at reception, or join by the link. */
+function onTheDay(email: RegistrationEmail): string {
+  if (!isOnlineOnly(email.event))
+    return "当日は受付で、このメールのQRコード(または受付番号)をご提示ください。";
+  return email.event.onlineUrl
+    ? "当日は開始時刻の少し前に、このメールの参加URLからZoomに入室してください。"
+    : "参加URLは、参加が確定した方にマイページでお知らせします。";
+}
+
 function lead(email: RegistrationEmail): string[] {
   const { title } = email.event;
   switch (email.kind) {
     case "confirmed":
-      return [
-        `${title}へのお申し込みを受け付けました。参加が確定しています。`,
-        "当日は受付で、このメールのQRコード(または受付番号)をご提示ください。",
-      ];
+      return [`${title}へのお申し込みを受け付けました。参加が確定しています。`, onTheDay(email)];
     case "waitlisted":
       return [
         `${title}は定員に達したため、キャンセル待ちとして受け付けました。`,
@@ -39,14 +50,16 @@ function lead(email: RegistrationEmail): string[] {
     case "promoted":
       return [
         `${title}のキャンセル待ちから繰り上げとなり、参加が確定しました。`,
-        "当日は受付で、このメールのQRコード(または受付番号)をご提示ください。",
+        onTheDay(email),
       ];
     case "changed":
       return [`${title}のお申し込み内容を変更しました。変更後の内容は次のとおりです。`];
     case "cancelled":
       return [
         `${title}のお申し込みのキャンセルを受け付けました。`,
-        "以前お送りしたQRコードは使えなくなりました。またのご参加をお待ちしています。",
+        isOnlineOnly(email.event)
+          ? "以前お送りした参加URLは使えなくなります。またのご参加をお待ちしています。"
+          : "以前お送りしたQRコードは使えなくなりました。またのご参加をお待ちしています。",
       ];
   }
 }
@@ -77,12 +90,18 @@ function facts(email: RegistrationEmail): Fact[] {
       ],
     });
   }
-  if (email.course) list.push({ label: "コース", lines: [email.course] });
+  if (email.course) list.push({ label: event.courseWord ?? "コース", lines: [email.course] });
   if (email.sessions.length > 0) list.push({ label: "参加内容", lines: email.sessions });
   if (email.kind === "waitlisted" && email.waitlistPosition !== undefined) {
     list.push({ label: "キャンセル待ち", lines: [`${email.waitlistPosition}番目`] });
   }
   list.push({ label: "受付番号", lines: [email.ticketCode] });
+  if (event.cancellationDeadline && email.kind !== "cancelled") {
+    list.push({
+      label: "キャンセル期限",
+      lines: [`${formatDateTime(event.cancellationDeadline)}まで(マイページから)`],
+    });
+  }
   return list;
 }
 
@@ -131,6 +150,15 @@ export function RegistrationHtml(props: {
           </tbody>
         </table>
       ) : null}
+      {isOnlineOnly(email.event) && email.event.onlineUrl && email.kind !== "cancelled" ? (
+        <>
+          <h2 style={styles.heading}>参加方法(Zoom)</h2>
+          <p style={styles.paragraph}>
+            開始時刻の少し前に、次のボタンから入室してください。参加者専用のURLです。ほかの方には転送しないでください。
+          </p>
+          <Button href={email.event.onlineUrl}>Zoomに参加する</Button>
+        </>
+      ) : null}
       <h2 style={styles.heading}>お申し込みの内容</h2>
       <FactsTable facts={facts(email)} />
       {programme.length > 0 ? (
@@ -163,11 +191,16 @@ export function registrationText(props: { email: RegistrationEmail; appUrl: stri
   const blocks = [
     `${email.name} 様`,
     lead(email).join("\n"),
+    ...(isOnlineOnly(email.event) && email.event.onlineUrl && email.kind !== "cancelled"
+      ? [`■ 参加方法(Zoom)\n開始時刻の少し前に、次のURLから入室してください。\n${email.event.onlineUrl}`]
+      : []),
     factsText(facts(email)),
     ...(programme.length > 0 ? [`■ プログラム\n${programme.join("\n")}`] : []),
     ...(holdsTicket(email)
       ? [
-          "受付用のQRコードは、このメールのHTML表示とマイページでご覧いただけます。\nカレンダー用のファイル(event.ics)を添付しています。",
+          isOnlineOnly(email.event)
+            ? "カレンダー用のファイル(event.ics)を添付しています。"
+            : "受付用のQRコードは、このメールのHTML表示とマイページでご覧いただけます。\nカレンダー用のファイル(event.ics)を添付しています。",
         ]
       : []),
     `■ 確認・変更・キャンセル(マイページ)\n${email.manageUrl}`,

@@ -6,7 +6,7 @@ import { eventIcs } from "./ics";
 import { LoginLinkHtml, loginLinkText } from "./login-link";
 import { NoticeHtml, noticeText } from "./notice";
 import { RecruitmentResultHtml, recruitmentResultText } from "./recruitment-result";
-import { holdsTicket, RegistrationHtml, registrationText } from "./registration";
+import { holdsTicket, isOnlineOnly, RegistrationHtml, registrationText } from "./registration";
 import { StaffHtml, staffText } from "./staff";
 import { emailSubject } from "./subject";
 import type { EmailMessage, RenderedEmail } from "./types";
@@ -61,7 +61,9 @@ export async function renderEmail(
     case "registration": {
       const email = message.payload;
       const attachments: RenderedEmail["attachments"] = [];
-      const ticket = holdsTicket(email) && email.ticketSecret ? email.ticketSecret : undefined;
+      const holds = holdsTicket(email) && email.ticketSecret;
+      // An online event has no reception desk: its mail leads with the Zoom link, and carries no QR.
+      const ticket = holds && !isOnlineOnly(email.event) ? email.ticketSecret : undefined;
       if (ticket) {
         const png = await QRCode.toBuffer(ticket, {
           type: "png",
@@ -75,6 +77,8 @@ export async function renderEmail(
           contentType: "image/png",
           cid: QR_CID,
         });
+      }
+      if (holds) {
         attachments.push({
           filename: "event.ics",
           content: Buffer.from(eventIcs(email.event, { manageUrl: email.manageUrl }), "utf8"),

@@ -17,6 +17,10 @@ export type EmailEvent = {
   onlineLabel: string;
   /** the Zoom link: set only for a confirmed registration of an online event */
   onlineUrl?: string;
+  /** the event's word for a course (分科会, コース, チーム); mails queued before it say コース */
+  courseWord?: string;
+  /** until when /me can cancel, ISO; absent when there is no deadline */
+  cancellationDeadline?: string;
   programme: { startsAt: string; title: string; speaker: string }[];
 };
 

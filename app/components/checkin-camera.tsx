@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import type { CheckinTone } from "./checkin-result";
+import type { CheckinTone } from "../checkin/result";
 
 /**
  * Continuous QR scanning from the camera, with the best decoder the browser

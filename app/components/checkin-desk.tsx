@@ -1,28 +1,25 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { formatTime } from "../utils/format";
-import { useFeedback, useQrCamera } from "./checkin-camera";
+import {
+  type CheckinMessages,
+  type CheckinResult,
+  type CheckinTone,
+  describeStamp,
+} from "../checkin/result";
 import {
   decideOffline,
   findInRoster,
   indexRoster,
-  loadQueue,
-  loadStoredRoster,
-  newNonce,
   type QueuedScan,
   type Roster,
   type RosterEntry,
   type RosterIndex,
   rosterCount,
-  saveQueue,
   searchRoster,
-  storeRoster,
-} from "./checkin-offline";
-import {
-  type CheckinMessages,
-  type CheckinResult,
-  CheckinResultScreen,
-  type CheckinTone,
-} from "./checkin-result";
+} from "../checkin/roster";
+import { loadQueue, loadStoredRoster, newNonce, saveQueue, storeRoster } from "../checkin/storage";
+import { useFeedback, useQrCamera } from "./checkin-camera";
+import { CheckinResultScreen } from "./checkin-result";
+import { formatTime } from "../utils/format";
 
 /**
  * The reception desk: pick a list, scan (camera, USB reader or a typed code),
@@ -48,6 +45,8 @@ const API_PATH = /^\/checkin\/[^/]+\/(scan|sync|undo|counts|roster)$/;
 export function CheckinDesk(props: {
   slug: string;
   eventTitle: string;
+  /** the event's word for a course (courseWord in app/utils/labels.ts) */
+  courseWord: string;
   lists: DeskList[];
   messages: CheckinMessages;
   staffName: string;
@@ -82,7 +81,6 @@ export function CheckinDesk(props: {
   const resultOpen = useRef(false);
   const lastScan = useRef<{ value: string; at: number }>({ value: "", at: 0 });
   const syncing = useRef(false);
-  const closeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const ticketInput = useRef<HTMLInputElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const feedback = useFeedback();
@@ -231,9 +229,7 @@ export function CheckinDesk(props: {
         for (const r of answer.data.results) {
           const scan = batch.find((q) => q.nonce === r.nonce);
           if (r.result?.code === "already_checked_in" && r.result.checkin && scan) {
-            lost.push(
-              `${scan.name}(${formatTime(r.result.checkin.at)} ${r.result.checkin.desk}で受付済み)`,
-            );
+            lost.push(`${scan.name}(既に受付済み、${describeStamp(r.result.checkin)})`);
           } else if (r.result && r.result.code !== "ok" && scan) {
             lost.push(`${scan.name}(${r.result.title})`);
           } else if (r.error && scan) {
@@ -263,6 +259,8 @@ export function CheckinDesk(props: {
   const cameraOnRef = useRef(cameraOn);
   cameraOnRef.current = cameraOn;
   const refocus = useCallback(() => {
+    // While an answer shows, focus belongs to it (its 「次の方へ」).
+    if (resultOpen.current) return;
     const active = document.activeElement;
     if (active && active !== document.body && active !== ticketInput.current) {
       const tag = active.tagName;
@@ -273,11 +271,11 @@ export function CheckinDesk(props: {
 
   const show = useCallback(
     (next: CheckinResult) => {
+      // It stays until the next scan or 「次の方へ」: no timer closes it under someone still reading.
+      resultOpen.current = true;
       setResult(next);
       setNotice(null);
       feedback(next.tone);
-      if (closeTimer.current) clearTimeout(closeTimer.current);
-      if (next.tone === "green") closeTimer.current = setTimeout(() => setResult(null), 3000);
       // Keep the roster in step, so an offline scan later knows about it.
       const entry = next.attendee
         ? indexRef.current?.byId.get(next.attendee.registrationId)
@@ -327,7 +325,7 @@ export function CheckinDesk(props: {
           feedback("red");
           return;
         }
-        const entry = await findInRoster(index, scan);
+        const entry = findInRoster(index, scan);
         const decided = decideOffline({
           entry,
           list,
@@ -471,22 +469,42 @@ export function CheckinDesk(props: {
 
   // Manual search over the roster: name, kana (either script) or ticket code.
   useEffect(() => {
-    let current = true;
     const r = roster;
     const index = indexRef.current;
     if (!r || !index || query.trim().length === 0) {
       setFound([]);
       return;
     }
-    void searchRoster(r, index, query).then((hits) => {
-      if (current) setFound(hits);
-    });
-    return () => {
-      current = false;
-    };
+    setFound(searchRoster(r, index, query));
   }, [query, roster]);
 
-  useEffect(() => () => clearTimeout(closeTimer.current), []);
+  /** Closes the answer; the effect below gives the desk its focus back. */
+  const dismiss = useCallback(() => {
+    resultOpen.current = false;
+    setResult(null);
+  }, []);
+
+  // Once the answer has gone: the ticket field, unless the camera is reading.
+  const hadResult = useRef(false);
+  useEffect(() => {
+    if (result) hadResult.current = true;
+    else if (hadResult.current) {
+      hadResult.current = false;
+      refocus();
+    }
+  }, [result, refocus]);
+
+  /** A USB reader (or a hand) typing the next ticket over an answer: it goes to the ticket field. */
+  const typeAhead = useCallback(
+    (key: string) => {
+      dismiss();
+      const input = ticketInput.current;
+      if (!input) return;
+      input.focus({ preventScroll: true });
+      input.value += key;
+    },
+    [dismiss],
+  );
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -516,15 +534,9 @@ export function CheckinDesk(props: {
     }
     const entry = indexRef.current?.byId.get(answer.data.registrationId);
     if (entry) delete entry.checkins[String(answer.data.listId)];
-    setResult(null);
+    dismiss();
     setNotice({ tone: "amber", text: "受付を取り消しました(記録に残ります)。" });
     void refreshCounts();
-  };
-
-  const closeResult = () => {
-    if (closeTimer.current) clearTimeout(closeTimer.current);
-    setResult(null);
-    refocus();
   };
 
   // Online: the server's numbers (plus anything not yet sent); offline: the roster's.
@@ -540,204 +552,215 @@ export function CheckinDesk(props: {
           : null;
 
   return (
-    <div className="checkin" data-ready={ready ? "true" : undefined}>
-      <div className="checkin-top">
-        <p className="checkin-top__title">{props.eventTitle}</p>
-        <p
-          className={`checkin-status checkin-status--${online ? "online" : "offline"}`}
-          role="status"
-          data-testid="checkin-status"
-        >
-          {online ? "オンライン" : "オフライン"}
-          {queue.length > 0 ? `・未送信 ${queue.length}件` : ""}
-        </p>
-      </div>
-      {!online ? (
-        <p className="checkin-offline-banner">
-          オフラインです。名簿で確認して受付し、通信が戻ると自動で送信します。
-          {queue.length > 0 ? `(送信待ち ${queue.length}件)` : ""}
-        </p>
-      ) : null}
-
-      <label className="checkin-field">
-        <span className="checkin-field__label">受付リスト</span>
-        <select
-          value={listId}
-          onChange={(e) => {
-            const next = Number(e.target.value);
-            setListId(next);
-            localStorage.setItem(`jichiken-checkin:list:${slug}`, String(next));
-          }}
-        >
-          {lists.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
-
-      <p className="checkin-counter" aria-live="polite">
-        <span className="checkin-counter__label">{currentList?.name} 受付済み</span>
-        <span className="checkin-counter__numbers">
-          <strong data-testid="checkin-count">{count ? count.checkedIn : "–"}</strong>
-          <span> / {count ? count.expected : "–"}名</span>
-        </span>
-        {props.narrowed ? <span className="checkin-counter__note">所属単組の方のみ</span> : null}
-      </p>
-
-      <section className="checkin-camera" aria-label="カメラで読み取る">
-        <div className={`checkin-camera__view${cameraOn ? " is-on" : ""}`}>
-          <video ref={videoRef} playsInline muted aria-label="カメラの映像" />
-          {cameraOn ? <span className="checkin-camera__frame" aria-hidden="true" /> : null}
-          {!cameraOn ? (
-            <p className="checkin-camera__hint">QRコードをカメラにかざして受付します</p>
-          ) : null}
-        </div>
-        <button
-          type="button"
-          className={`checkin-button ${cameraOn ? "checkin-button--secondary" : "checkin-button--primary"}`}
-          onClick={() => {
-            const next = !cameraOn;
-            setCameraOn(next);
-            localStorage.setItem("jichiken-checkin:camera", next ? "on" : "off");
-          }}
-        >
-          {cameraOn ? "カメラを止める" : "カメラで読み取る"}
-        </button>
-        {camera.error ? (
-          <p className="checkin-error" role="alert">
-            {camera.error}
+    <>
+      <div className="checkin" data-ready={ready ? "true" : undefined}>
+        <div className="checkin-top">
+          <p className="checkin-top__title">{props.eventTitle}</p>
+          <p
+            className={`checkin-status checkin-status--${online ? "online" : "offline"}`}
+            role="status"
+            data-testid="checkin-status"
+          >
+            {online ? "通信: 接続中" : "通信: オフライン"}
+            {queue.length > 0 ? `・未送信 ${queue.length}件` : ""}
           </p>
-        ) : cameraOn && camera.decoder ? (
-          <p className="checkin-muted">読み取り中({camera.decoder})</p>
-        ) : null}
-      </section>
-
-      <form className="checkin-entry" onSubmit={onSubmit} noValidate>
-        <label htmlFor="checkin-ticket" className="checkin-field__label">
-          QRリーダー・受付番号
-        </label>
-        <div className="checkin-entry__row">
-          <input
-            ref={ticketInput}
-            id="checkin-ticket"
-            name="ticket"
-            type="text"
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellCheck={false}
-            enterKeyHint="go"
-            placeholder="例: K7MX-3QPA-W9"
-            aria-describedby="checkin-ticket-hint"
-          />
-          <button type="submit" className="checkin-button checkin-button--primary" disabled={busy}>
-            確認
-          </button>
         </div>
-        <p id="checkin-ticket-hint" className="checkin-muted">
-          USBリーダーはこの欄を選んだまま読み取ってください。
-        </p>
-      </form>
-
-      <section className="checkin-search" aria-label="氏名で探す">
-        <label htmlFor="checkin-search" className="checkin-field__label">
-          氏名・フリガナ・受付番号で探す
-        </label>
-        <input
-          id="checkin-search"
-          type="search"
-          value={query}
-          autoComplete="off"
-          placeholder="例: さとう / サトウ / 佐藤"
-          onChange={(e) => setQuery(e.target.value)}
-        />
-        {query.trim() && !roster ? (
-          <p className="checkin-muted">名簿を読み込み中です…</p>
-        ) : query.trim() && found.length === 0 ? (
-          <p className="checkin-muted">該当する方が見つかりません。</p>
+        {!online ? (
+          <p className="checkin-offline-banner">
+            オフラインです。名簿で確認して受付し、通信が戻ると自動で送信します。
+            {queue.length > 0 ? `(送信待ち ${queue.length}件)` : ""}
+          </p>
         ) : null}
-        {found.length > 0 ? (
-          <ul className="checkin-found">
-            {found.map((e) => {
-              const done = e.checkins[String(listId)] ?? null;
-              return (
-                <li key={e.id}>
-                  <div>
-                    <span className="checkin-found__kana">{e.attendee.kana}</span>
-                    <span className="checkin-found__name">{e.attendee.name}</span>
-                    <span className="checkin-found__meta">
-                      {e.attendee.union}
-                      {e.status !== "confirmed"
-                        ? `・${e.status === "waitlisted" ? "キャンセル待ち" : "キャンセル済み"}`
-                        : ""}
-                      {done ? `・${formatTime(done.at)} 受付済み` : ""}
-                    </span>
-                  </div>
-                  <button
-                    type="button"
-                    className="checkin-button checkin-button--primary"
-                    disabled={busy}
-                    onClick={() => {
-                      setQuery("");
-                      void submitScan({ registration: e.id });
-                    }}
-                  >
-                    受付
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-        ) : null}
-      </section>
 
-      <details className="checkin-settings">
-        <summary>受付の設定・状態</summary>
         <label className="checkin-field">
-          <span className="checkin-field__label">受付名(記録に残ります)</span>
-          <input
-            type="text"
-            value={desk}
-            maxLength={40}
+          <span className="checkin-field__label">受付リスト</span>
+          <select
+            value={listId}
             onChange={(e) => {
-              setDesk(e.target.value);
-              localStorage.setItem("jichiken-checkin:desk", e.target.value);
+              const next = Number(e.target.value);
+              setListId(next);
+              localStorage.setItem(`jichiken-checkin:list:${slug}`, String(next));
             }}
-          />
+          >
+            {lists.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
         </label>
-        <p className="checkin-muted">担当: {staffName}</p>
-        <p className="checkin-muted">
-          名簿:{" "}
-          {roster ? `${roster.entries.length}名(${formatTime(roster.generatedAt)} 取得)` : "未取得"}
+
+        <p className="checkin-counter" aria-live="polite">
+          <span className="checkin-counter__label">{currentList?.name} 受付済み</span>
+          <span className="checkin-counter__numbers">
+            <strong data-testid="checkin-count">{count ? count.checkedIn : "–"}</strong>
+            <span> / {count ? count.expected : "–"}名</span>
+          </span>
+          {props.narrowed ? <span className="checkin-counter__note">所属単組の方のみ</span> : null}
         </p>
-        <p className="checkin-muted">送信待ち: {queue.length}件</p>
-        {queue.length > 0 ? (
+
+        <section className="checkin-camera" aria-label="カメラで読み取る">
+          <div className={`checkin-camera__view${cameraOn ? " is-on" : ""}`}>
+            <video ref={videoRef} playsInline muted aria-label="カメラの映像" />
+            {cameraOn ? <span className="checkin-camera__frame" aria-hidden="true" /> : null}
+            {!cameraOn ? (
+              <p className="checkin-camera__hint">QRコードをカメラにかざして受付します</p>
+            ) : null}
+          </div>
           <button
             type="button"
-            className="checkin-button checkin-button--secondary"
-            onClick={() => void sync()}
-            disabled={!online}
+            className={`checkin-button ${cameraOn ? "checkin-button--secondary" : "checkin-button--primary"}`}
+            onClick={() => {
+              const next = !cameraOn;
+              setCameraOn(next);
+              localStorage.setItem("jichiken-checkin:camera", next ? "on" : "off");
+            }}
           >
-            今すぐ送信
+            {cameraOn ? "カメラを止める" : "カメラで読み取る"}
           </button>
+          {camera.error ? (
+            <p className="checkin-error" role="alert">
+              {camera.error}
+            </p>
+          ) : cameraOn && camera.decoder ? (
+            <p className="checkin-muted" data-decoder={camera.decoder}>
+              読み取り中です。QRコードを枠に合わせてください。
+            </p>
+          ) : null}
+        </section>
+
+        <form className="checkin-entry" onSubmit={onSubmit} noValidate>
+          <label htmlFor="checkin-ticket" className="checkin-field__label">
+            QRリーダー・受付番号
+          </label>
+          <div className="checkin-entry__row">
+            <input
+              ref={ticketInput}
+              id="checkin-ticket"
+              name="ticket"
+              type="text"
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              enterKeyHint="go"
+              placeholder="例: K7MX-3QPA-W9"
+              aria-describedby="checkin-ticket-hint"
+            />
+            <button
+              type="submit"
+              className="checkin-button checkin-button--primary"
+              disabled={busy}
+            >
+              確認
+            </button>
+          </div>
+          <p id="checkin-ticket-hint" className="checkin-muted">
+            USBリーダーはこの欄を選んだまま読み取ってください。
+          </p>
+        </form>
+
+        <section className="checkin-search" aria-label="氏名で探す">
+          <label htmlFor="checkin-search" className="checkin-field__label">
+            氏名・フリガナ・受付番号で探す
+          </label>
+          <input
+            id="checkin-search"
+            type="search"
+            value={query}
+            autoComplete="off"
+            placeholder="例: さとう / サトウ / 佐藤"
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          {query.trim() && !roster ? (
+            <p className="checkin-muted">名簿を読み込み中です…</p>
+          ) : query.trim() && found.length === 0 ? (
+            <p className="checkin-muted">該当する方が見つかりません。</p>
+          ) : null}
+          {found.length > 0 ? (
+            <ul className="checkin-found">
+              {found.map((e) => {
+                const done = e.checkins[String(listId)] ?? null;
+                return (
+                  <li key={e.id}>
+                    <div>
+                      <span className="checkin-found__kana">{e.attendee.kana}</span>
+                      <span className="checkin-found__name">{e.attendee.name}</span>
+                      <span className="checkin-found__meta">
+                        {e.attendee.union}
+                        {e.status !== "confirmed"
+                          ? `・${e.status === "waitlisted" ? "キャンセル待ち" : "キャンセル済み"}`
+                          : ""}
+                        {done ? `・${formatTime(done.at)} 受付済み` : ""}
+                      </span>
+                    </div>
+                    <button
+                      type="button"
+                      className="checkin-button checkin-button--primary"
+                      disabled={busy}
+                      onClick={() => {
+                        setQuery("");
+                        void submitScan({ registration: e.id });
+                      }}
+                    >
+                      受付
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          ) : null}
+        </section>
+
+        <details className="checkin-settings">
+          <summary>受付の設定・状態</summary>
+          <label className="checkin-field">
+            <span className="checkin-field__label">受付名(記録に残ります)</span>
+            <input
+              type="text"
+              value={desk}
+              maxLength={40}
+              onChange={(e) => {
+                setDesk(e.target.value);
+                localStorage.setItem("jichiken-checkin:desk", e.target.value);
+              }}
+            />
+          </label>
+          <p className="checkin-muted">担当: {staffName}</p>
+          <p className="checkin-muted">
+            名簿:{" "}
+            {roster
+              ? `${roster.entries.length}名(${formatTime(roster.generatedAt)} 取得)`
+              : "未取得"}
+          </p>
+          <p className="checkin-muted">送信待ち: {queue.length}件</p>
+          {queue.length > 0 ? (
+            <button
+              type="button"
+              className="checkin-button checkin-button--secondary"
+              onClick={() => void sync()}
+              disabled={!online}
+            >
+              今すぐ送信
+            </button>
+          ) : null}
+        </details>
+
+        {notice ? (
+          <p className={`checkin-notice checkin-notice--${notice.tone}`} role="alert">
+            {notice.text}
+          </p>
         ) : null}
-      </details>
-
-      {notice ? (
-        <p className={`checkin-notice checkin-notice--${notice.tone}`} role="alert">
-          {notice.text}
-        </p>
-      ) : null}
-
+      </div>
       {result ? (
         <CheckinResultScreen
           result={result}
-          onClose={closeResult}
+          courseWord={props.courseWord}
+          onClose={dismiss}
           onUndo={props.canUndo ? undo : undefined}
           undoBusy={undoBusy}
+          onTypeAhead={typeAhead}
         />
       ) : null}
-    </div>
+    </>
   );
 }

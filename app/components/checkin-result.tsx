@@ -1,140 +1,73 @@
-import type { CheckinResultCode } from "../../db/schema";
-import { formatTime } from "../utils/format";
+import { useCallback, useEffect, useRef } from "react";
+import type { CheckinResult } from "../checkin/result";
 
 /**
- * What a scan answers, shared by the server (online scans and sync) and the
- * page (offline scans against the roster), so a desk shows the same screen
- * either way. Messages come from the one table in errors.server.ts; the page
- * receives them from its loader.
+ * The full-screen answer: green, amber or red, read from a metre away. It
+ * stays until the next scan or 「次の方へ」 (a person still reading their
+ * needs is not cut off). A modal <dialog>: the browser puts it above
+ * everything and makes the rest of the page inert, so nothing hidden takes
+ * focus; focus is on 「次の方へ」 and Escape closes it. A USB reader typing
+ * the next ticket is handed to the ticket field by `onTypeAhead`.
  */
-export type CheckinTone = "green" | "amber" | "red";
-
-export type CheckinMessages = Record<Exclude<CheckinResultCode, "ok">, string>;
-
-export type CheckinAttendee = {
-  registrationId: string;
-  name: string;
-  kana: string;
-  union: string;
-  course: string;
-  ticketCode: string;
-  dietary: string;
-  accessibility: string;
-};
-
-export type CheckinStamp = {
-  id: string | null;
-  /** ISO time of the check-in */
-  at: string;
-  desk: string;
-  staffName: string;
-};
-
-export type CheckinResult = {
-  code: CheckinResultCode;
-  tone: CheckinTone;
-  title: string;
-  message: string;
-  listId: number;
-  listName: string;
-  attendee: CheckinAttendee | null;
-  checkin: CheckinStamp | null;
-  /** answered from the nonce's first answer, not acted on again */
-  replayed: boolean;
-  /** decided on this device against the roster, waiting to be sent */
-  offline: boolean;
-};
-
-const TONES: Record<CheckinResultCode, CheckinTone> = {
-  ok: "green",
-  already_checked_in: "amber",
-  not_registered_for_session: "red",
-  waitlisted: "red",
-  cancelled: "red",
-  unknown_ticket: "red",
-};
-
-const TITLES: Record<CheckinResultCode, string> = {
-  ok: "受付OK",
-  already_checked_in: "受付済み",
-  not_registered_for_session: "対象外",
-  waitlisted: "キャンセル待ち",
-  cancelled: "キャンセル済み",
-  unknown_ticket: "確認できません",
-};
-
-/**
- * A typed or scanned ticket code in its stored form ("K7MX-3QPA-W9"): full-width
- * characters, lower case, spaces and any kind of dash are forgiven. The server
- * matches it, the page hashes it to match the roster offline.
- */
-export function normaliseTicketCode(raw: string): string | null {
-  const s = raw
-    .normalize("NFKC")
-    .toUpperCase()
-    .replace(/[\s\-‐‑–—―ー_]/g, "");
-  return /^[0-9A-Z]{12}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}` : null;
-}
-
-/** "10:02に受付Aで受付済み(担当: 山田 花子)" */
-export function describeStamp(stamp: CheckinStamp): string {
-  const desk = stamp.desk || "受付";
-  const staff = stamp.staffName ? `(担当: ${stamp.staffName})` : "";
-  return `${formatTime(stamp.at)}に${desk}で受付済み${staff}`;
-}
-
-/** The one place a result's colour, title and message are decided. */
-export function buildCheckinResult(
-  args: {
-    code: CheckinResultCode;
-    listId: number;
-    listName: string;
-    attendee: CheckinAttendee | null;
-    checkin: CheckinStamp | null;
-    replayed?: boolean;
-    offline?: boolean;
-  },
-  messages: CheckinMessages,
-): CheckinResult {
-  const { code } = args;
-  // A ticket that is not recognised shows nothing about anyone.
-  const attendee = code === "unknown_ticket" ? null : args.attendee;
-  const checkin = code === "ok" || code === "already_checked_in" ? args.checkin : null;
-  let message: string;
-  if (code === "ok") message = `${args.listName}の受付をしました。`;
-  else if (code === "already_checked_in")
-    message = checkin ? `${messages.already_checked_in}${describeStamp(checkin)}` : messages[code];
-  else if (code === "not_registered_for_session") message = `${messages[code]}(${args.listName})`;
-  else message = messages[code];
-  return {
-    code,
-    tone: TONES[code],
-    title: TITLES[code],
-    message,
-    listId: args.listId,
-    listName: args.listName,
-    attendee,
-    checkin,
-    replayed: args.replayed ?? false,
-    offline: args.offline ?? false,
-  };
-}
-
-/** The full-screen answer: green, amber or red, readable at arm's length. */
 export function CheckinResultScreen(props: {
   result: CheckinResult;
+  /** the event's word for a course: 分科会, コース or チーム */
+  courseWord: string;
   onClose: () => void;
   onUndo?: (checkinId: string) => void;
   undoBusy?: boolean;
+  /** a printable key pressed while the answer shows: the next ticket being typed or read */
+  onTypeAhead?: (key: string) => void;
 }) {
-  const { result, onClose, onUndo } = props;
+  const { result, onClose, onUndo, onTypeAhead } = props;
   const a = result.attendee;
   const checkinId = result.checkin?.id ?? null;
+  const next = useRef<HTMLButtonElement>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  // Each new answer takes focus, so a screen reader reads it and Enter or Space goes on.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new result is the trigger
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    next.current?.focus({ preventScroll: true });
+  }, [result]);
+
+  // Closed here first, so the page is no longer inert when the desk takes focus back.
+  const close = useCallback(() => {
+    dialog.current?.close();
+    onClose();
+  }, [onClose]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      } else if (
+        onTypeAhead &&
+        event.key.length === 1 &&
+        event.key !== " " &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        !event.altKey
+      ) {
+        event.preventDefault();
+        dialog.current?.close();
+        onTypeAhead(event.key);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [close, onTypeAhead]);
+
   return (
-    <div
+    <dialog
+      ref={dialog}
       className={`checkin-result checkin-result--${result.tone}`}
-      role="alert"
+      role="alertdialog"
       aria-labelledby="checkin-result-title"
+      aria-describedby="checkin-result-message"
       data-code={result.code}
     >
       <div className="checkin-result__body">
@@ -150,33 +83,45 @@ export function CheckinResultScreen(props: {
             <p className="checkin-result__name">{a.name}</p>
             <dl className="checkin-result__facts">
               {a.union ? (
-                <>
+                <div>
                   <dt>所属</dt>
                   <dd>{a.union}</dd>
-                </>
+                </div>
               ) : null}
               {a.course ? (
-                <>
-                  <dt>コース・分科会</dt>
+                <div>
+                  <dt>{props.courseWord}</dt>
                   <dd>{a.course}</dd>
-                </>
+                </div>
               ) : null}
               {a.ticketCode ? (
-                <>
+                <div>
                   <dt>受付番号</dt>
                   <dd className="checkin-result__code">{a.ticketCode}</dd>
-                </>
+                </div>
               ) : null}
             </dl>
             {a.dietary || a.accessibility ? (
-              <ul className="checkin-result__needs" aria-label="配慮事項">
-                {a.dietary ? <li>食事: {a.dietary}</li> : null}
-                {a.accessibility ? <li>配慮: {a.accessibility}</li> : null}
-              </ul>
+              <dl className="checkin-result__needs" aria-label="配慮事項">
+                {a.dietary ? (
+                  <div>
+                    <dt>食事の配慮</dt>
+                    <dd>{a.dietary}</dd>
+                  </div>
+                ) : null}
+                {a.accessibility ? (
+                  <div>
+                    <dt>その他の配慮</dt>
+                    <dd>{a.accessibility}</dd>
+                  </div>
+                ) : null}
+              </dl>
             ) : null}
           </div>
         ) : null}
-        <p className="checkin-result__message">{result.message}</p>
+        <p className="checkin-result__message" id="checkin-result-message">
+          {result.message}
+        </p>
         {result.code === "unknown_ticket" ? (
           <p className="checkin-result__hint">
             券面の受付番号を入力するか、氏名・フリガナで検索してください。見つからない場合は本部受付へご案内ください。
@@ -188,7 +133,12 @@ export function CheckinResultScreen(props: {
           </p>
         ) : null}
         <div className="checkin-result__actions">
-          <button type="button" className="checkin-button checkin-button--light" onClick={onClose}>
+          <button
+            ref={next}
+            type="button"
+            className="checkin-button checkin-button--light"
+            onClick={close}
+          >
             次の方へ
           </button>
           {onUndo && checkinId && !result.offline ? (
@@ -203,6 +153,6 @@ export function CheckinResultScreen(props: {
           ) : null}
         </div>
       </div>
-    </div>
+    </dialog>
   );
 }

@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { EVENT_KIND_LABELS } from "../utils/labels";
+import { COURSE_WORDS, EVENT_KIND_LABELS } from "../utils/labels";
 import { describedBy, Field, FormError } from "./field";
 
 export type EventFormValues = Record<string, string | string[] | boolean | null | undefined>;
@@ -39,6 +39,21 @@ export function EventForm(props: {
           {Object.entries(EVENT_KIND_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field
+        id="course_word"
+        label="選択肢の呼び方"
+        error={errors.course_word}
+        hint="申込者が選ぶコース・分科会の呼び方。申込フォーム・エラー・メール・マイページ・名簿・受付で使います。未選択なら種別から決まります(オンラインセミナーはコース、ほかは分科会)。"
+      >
+        <select {...describedBy("course_word", errors.course_word, "hint")} name="course_word" defaultValue={v("course_word")}>
+          <option value="">種別から決める</option>
+          {COURSE_WORDS.map((word) => (
+            <option key={word} value={word}>
+              {word}
             </option>
           ))}
         </select>

@@ -11,9 +11,11 @@ import {
   type CheckinResult,
   type CheckinStamp,
   normaliseTicketCode,
-} from "../components/checkin-result";
-import type { Roster, RosterEntry } from "../components/checkin-offline";
+  WHOLE_EVENT_LIST_NAME,
+} from "../checkin/result";
+import type { Roster, RosterEntry } from "../checkin/roster";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
@@ -44,8 +46,6 @@ import { inTransaction } from "./transactions.server";
  */
 
 type Trx = Transaction<DB>;
-
-export const WHOLE_EVENT_LIST_NAME = "受付(全体)";
 
 /** The messages a desk shows, from the one table of messages. */
 export const CHECKIN_MESSAGES: CheckinMessages = {
@@ -209,7 +209,7 @@ export async function getCheckinDesk(db: Database, args: { eventId: number }) {
   await ensureCheckinLists(db, args.eventId);
   const event = await db
     .selectFrom("events")
-    .select(["id", "slug", "title", "starts_at", "ends_at"])
+    .select(["id", "slug", "title", "starts_at", "ends_at", "course_word"])
     .where("id", "=", args.eventId)
     .executeTakeFirstOrThrow();
   const rows = await db
@@ -234,6 +234,7 @@ export async function getCheckinDesk(db: Database, args: { eventId: number }) {
       id: event.id,
       slug: event.slug,
       title: event.title,
+      courseWord: courseWord(event),
       startsAt: event.starts_at.toISOString(),
       endsAt: event.ends_at.toISOString(),
     },

@@ -2,9 +2,16 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { EventKind } from "../../db/schema";
+import { WHOLE_EVENT_LIST_NAME } from "../checkin/result";
 import { fromTokyoInput } from "../utils/format";
 import { NO_CONTROL_CHARS, textField, rowId } from "../utils/forms";
-import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
+import {
+  COURSE_WORDS,
+  defaultCourseWord,
+  EVENT_KIND_LABELS,
+  isCourseWord,
+  SESSION_KIND_LABELS,
+} from "../utils/labels";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
@@ -83,6 +90,13 @@ export const eventFormSchema = z
     kind: z.enum(Object.keys(EVENT_KIND_LABELS) as [EventKind, ...EventKind[]], {
       message: "種別を選択してください",
     }),
+    course_word: z
+      .string()
+      .optional()
+      .refine((v) => !v || isCourseWord(v), {
+        message: `「選択肢の呼び方」は${COURSE_WORDS.join("・")}から選んでください`,
+      })
+      .transform((v) => (v && isCourseWord(v) ? v : undefined)),
     summary: text("概要", 300, false),
     description: text("企画の説明", 5000, false),
     notes: text("お知らせ", 2000, false),
@@ -216,6 +230,7 @@ function eventColumns(input: EventFormInput, venueId: number | null) {
     max_age: input.max_age,
     capacity: input.capacity,
     cancellation_deadline: input.cancellation_deadline,
+    course_word: input.course_word ?? defaultCourseWord(input.kind),
   };
 }
 
@@ -253,7 +268,7 @@ export async function createEvent(
       .execute();
     await trx
       .insertInto("checkin_lists")
-      .values({ event_id: id, session_id: null, name: "受付(全体)" })
+      .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
       .execute();
     if (args.user.role === "organiser") {
       await trx
@@ -481,6 +496,7 @@ export async function copyEvent(
         max_age: e.max_age,
         capacity: e.capacity,
         cancellation_deadline: shift(e.cancellation_deadline),
+        course_word: e.course_word,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -531,7 +547,7 @@ export async function copyEvent(
     }
     await trx
       .insertInto("checkin_lists")
-      .values({ event_id: id, session_id: null, name: "受付(全体)" })
+      .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
       .execute();
     for (const c of await trx
       .selectFrom("courses")
@@ -873,7 +889,7 @@ export async function messageAttendees(
 export const statusSchema = z.object({
   status: z.enum(["published", "closed", "cancelled"], {
     message:
-      "公開状態を選んでください(公開する・受付を終了する・中止する)。画面を再読み込みして、ボタンから操作してください。",
+      "公開状態を選んでください(公開する・申込受付を終了する・中止する)。画面を再読み込みして、ボタンから操作してください。",
   }),
   reason: z
     .string({ message: "申込者へのお知らせ(理由など)を入力してください" })

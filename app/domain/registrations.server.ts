@@ -6,8 +6,10 @@ import type { Database, DB } from "../../db/index";
 import type { RegistrationStatus } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
-import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { eventFormat } from "../utils/event-format";
 import { tokyoParts } from "../utils/format";
+import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./api.server";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
@@ -40,6 +42,9 @@ export async function getRegistrationForm(db: Database, slug: string) {
       "events.capacity",
       "events.taken",
       "events.cancellation_deadline",
+      "events.course_word",
+      "events.venue_id",
+      "events.online_label",
       jsonArrayFrom(
         eb
           .selectFrom("event_sessions")
@@ -152,11 +157,11 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
         : many.default([]);
     }
   }
+  const chooseCourse = `参加する${courseWord(form)}を選択してください`;
   return z.object({
     course:
       courseIds.length > 0
-        ? rowId("コースを選択してください")
-            .refine((v) => courseIds.includes(v), "コースを選択してください")
+        ? rowId(chooseCourse).refine((v) => courseIds.includes(v), chooseCourse)
         : z
             .any()
             .optional()
@@ -168,7 +173,14 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
       )
       .default([]),
     ...questionShape,
-    dietary_needs: freeText("食事の配慮", 500).optional().default(""),
+    // An online event has no meal to cater for: the form does not ask, and nothing sent is kept.
+    dietary_needs:
+      eventFormat(form) === "online"
+        ? z
+            .any()
+            .optional()
+            .transform(() => "")
+        : freeText("食事の配慮", 500).optional().default(""),
     accessibility_needs: freeText("配慮が必要なこと", 500).optional().default(""),
     birth_date: options.needsBirthDate
       ? z
@@ -1021,6 +1033,7 @@ function registrationDetails(db: Database) {
       "events.online_label",
       "events.online_url",
       "events.cancellation_deadline",
+      "events.course_word",
       "events.status as event_status",
       "events.members_only",
       "people.membership_status",
@@ -1138,6 +1151,10 @@ function toEmailEvent(r: Details): EmailEvent {
     mapUrl: r.venue_map_url ?? "",
     onlineLabel: r.online_label,
     onlineUrl: mayJoinOnline(r) && r.online_url ? r.online_url : undefined,
+    courseWord: courseWord(r),
+    cancellationDeadline: r.cancellation_deadline
+      ? new Date(r.cancellation_deadline).toISOString()
+      : undefined,
     programme: r.programme.map((p) => ({
       startsAt: p.starts_at,
       title: p.title,

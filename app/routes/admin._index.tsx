@@ -3,16 +3,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listStaffEvents } from "../domain/admin-events.server";
 import { requireStaff } from "../domain/permissions.server";
 import { formatRange } from "../utils/format";
-import { EVENT_KIND_LABELS } from "../utils/labels";
+import { EVENT_KIND_LABELS, EVENT_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "イベント管理 | 自治研イベント" }];
 
-const STATUS_LABELS = {
-  draft: "下書き",
-  published: "公開中",
-  closed: "受付終了",
-  cancelled: "中止",
-} as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);
@@ -40,7 +34,7 @@ export default function AdminEvents() {
           <li key={e.id} className="card">
             <div className="badges">
               <span className="badge">{EVENT_KIND_LABELS[e.kind]}</span>
-              <span className="badge badge--done">{STATUS_LABELS[e.status]}</span>
+              <span className="badge badge--done">{EVENT_STATUS_LABELS[e.status]}</span>
             </div>
             <h3>{e.title}</h3>
             <p className="small">{formatRange(e.starts_at, e.ends_at)}</p>

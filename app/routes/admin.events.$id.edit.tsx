@@ -22,9 +22,8 @@ import {
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatRange, fromTokyoInput, toTokyoInput } from "../utils/format";
 import { parseForm } from "../utils/forms";
-import { SESSION_KIND_LABELS } from "../utils/labels";
+import { EVENT_STATUS_ACTIONS, EVENT_STATUS_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 
-const STATUS_LABELS = { draft: "下書き", published: "公開中", closed: "受付終了", cancelled: "中止" } as const;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
@@ -57,7 +56,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
       const form = parseForm(statusSchema, formData);
       if (!form.ok) return { errors: form.errors, section: "status" };
       const { notified } = await setEventStatus(context.db, { eventId, actorId, ...form.data, appUrl: context.appUrl });
-      return { ok: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${STATUS_LABELS[form.data.status]}」にしました。` };
+      return { ok: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${EVENT_STATUS_LABELS[form.data.status]}」にしました。` };
     }
     if (intent === "copy") {
       const form = parseForm(copySchema, formData);
@@ -100,6 +99,7 @@ export default function EditEvent() {
     title: event.title,
     slug: event.slug,
     kind: event.kind,
+    course_word: event.course_word,
     summary: event.summary,
     description: event.description,
     notes: event.notes,
@@ -134,7 +134,7 @@ export default function EditEvent() {
         <FormError message={errors._form} />
       ) : null}
 
-      <h2>公開状態: {STATUS_LABELS[event.status]}</h2>
+      <h2>公開状態: {EVENT_STATUS_LABELS[event.status]}</h2>
       <div className="actions">
         {(["published", "closed"] as const).map((s) =>
           event.status === s ? null : (
@@ -142,7 +142,7 @@ export default function EditEvent() {
               <input type="hidden" name="intent" value="status" />
               <input type="hidden" name="status" value={s} />
               <button type="submit" className="button button--secondary">
-                {s === "published" ? "公開する" : "受付を終了する"}
+                {EVENT_STATUS_ACTIONS[s]}
               </button>
             </Form>
           ),

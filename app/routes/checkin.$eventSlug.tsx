@@ -34,6 +34,7 @@ export default function CheckinPage() {
     <CheckinDesk
       slug={data.event.slug}
       eventTitle={data.event.title}
+      courseWord={data.event.courseWord}
       lists={data.lists}
       messages={data.messages}
       staffName={data.staffName}

@@ -16,8 +16,10 @@ import {
   registrationSchema,
   toRegistrationInput,
 } from "../domain/registrations.server";
+import { eventFormat } from "../utils/event-format";
 import { formatDate, formatRange } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { courseWord } from "../utils/labels";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `申込: ${data.form.title} | 自治研イベント` : "申込 | 自治研イベント" },
@@ -148,7 +150,7 @@ export default function Register() {
         {form.courses.length > 0 ? (
           <fieldset aria-describedby={errors.course ? "course-error" : undefined}>
             <legend>
-              {form.kind === "online_seminar" ? "参加するコース" : "参加する分科会"}
+              参加する{courseWord(form)}
               <span className="required">必須</span>
             </legend>
             {form.courses.map((c) => {
@@ -313,15 +315,17 @@ export default function Register() {
           </Field>
         ) : null}
 
-        <Field id="dietary_needs" label="食事の配慮(アレルギー等)" error={errors.dietary_needs}>
-          <textarea
-            {...describedBy("dietary_needs", errors.dietary_needs)}
-            name="dietary_needs"
-            rows={2}
-            maxLength={500}
-            defaultValue={one("dietary_needs")}
-          />
-        </Field>
+        {eventFormat(form) !== "online" ? (
+          <Field id="dietary_needs" label="食事の配慮(アレルギー等)" error={errors.dietary_needs}>
+            <textarea
+              {...describedBy("dietary_needs", errors.dietary_needs)}
+              name="dietary_needs"
+              rows={2}
+              maxLength={500}
+              defaultValue={one("dietary_needs")}
+            />
+          </Field>
+        ) : null}
         <Field
           id="accessibility_needs"
           label="配慮が必要なこと(車いす・手話通訳等)"

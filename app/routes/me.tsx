@@ -18,14 +18,10 @@ import { ticketQrDataUrl } from "../domain/tickets.server";
 import { listMyGroupMeetings } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";
+import { MY_REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
 
-const STATUS_LABELS = {
-  confirmed: "申込完了",
-  waitlisted: "キャンセル待ち",
-  cancelled: "キャンセル済み",
-} as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
@@ -171,7 +167,7 @@ export default function Me() {
               <span
                 className={`badge ${r.status === "confirmed" ? "badge--ok" : r.status === "waitlisted" ? "badge--warn" : "badge--done"}`}
               >
-                {STATUS_LABELS[r.status]}
+                {MY_REGISTRATION_STATUS_LABELS[r.status]}
               </span>
               {r.past ? <span className="badge badge--done">終了</span> : null}
             </div>

@@ -1,4 +1,10 @@
-import type { EventKind, RegistrationStatus, SessionKind } from "../../db/schema";
+import type {
+  CourseWord,
+  EventKind,
+  EventStatus,
+  RegistrationStatus,
+  SessionKind,
+} from "../../db/schema";
 
 /** Japanese names of the domain's words, shared by pages, emails and exports. */
 export const EVENT_KIND_LABELS: Record<EventKind, string> = {
@@ -38,6 +44,51 @@ export const REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
   waitlisted: "キャンセル待ち",
   cancelled: "キャンセル",
 };
+
+/** A registration's status, as its member reads it on /me. */
+export const MY_REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
+  confirmed: "申込完了",
+  waitlisted: "キャンセル待ち",
+  cancelled: "キャンセル済み",
+};
+
+/**
+ * An event's state on the organiser's pages. 「受付」 alone also means the
+ * desk's check-in, so closing registration is said 「申込受付」.
+ */
+export const EVENT_STATUS_LABELS: Record<EventStatus, string> = {
+  draft: "下書き",
+  published: "公開中",
+  closed: "申込受付終了",
+  cancelled: "中止",
+};
+
+/** The buttons that move an event to a state. */
+export const EVENT_STATUS_ACTIONS: Record<"published" | "closed", string> = {
+  published: "公開する",
+  closed: "申込受付を終了する",
+};
+
+/** The words an event may use for what a registrant chooses (events.course_word). */
+export const COURSE_WORDS: readonly CourseWord[] = ["分科会", "コース", "チーム"];
+
+export function isCourseWord(value: string): value is CourseWord {
+  return (COURSE_WORDS as readonly string[]).includes(value);
+}
+
+/**
+ * The event's word for a course: 分科会, コース or チーム, chosen once on the
+ * event. Every page, error, email, export and the desk say it through this.
+ */
+export function courseWord(event: { course_word?: string | null }): CourseWord {
+  const word = event.course_word ?? "";
+  return isCourseWord(word) ? word : "分科会";
+}
+
+/** The word a new event starts with: an online seminar's breakouts have always been コース. */
+export function defaultCourseWord(kind: EventKind): CourseWord {
+  return kind === "online_seminar" ? "コース" : "分科会";
+}
 
 export type StaffRole = "admin" | "organiser" | "secretary" | "reception";
 

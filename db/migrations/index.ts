@@ -10,6 +10,7 @@ import * as m0008 from "./0008_membership";
 import * as m0009 from "./0009_security";
 import * as m0010 from "./0010_faults";
 import * as m0011 from "./0011_personal_data";
+import * as m0013 from "./0013_course_word";
 
 /** Every migration, by name; listed statically so that bundles and scripts share one list. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "0009_security": m0009,
   "0010_faults": m0010,
   "0011_personal_data": m0011,
+  "0013_course_word": m0013,
 };

@@ -1,4 +1,6 @@
+import { WHOLE_EVENT_LIST_NAME } from "../../app/checkin/result";
 import { hashPassword } from "../../app/domain/passwords.server";
+import { defaultCourseWord } from "../../app/utils/labels";
 import type { Database } from "../index";
 import {
   meetings,
@@ -238,6 +240,7 @@ async function insertEvent(
       max_age: event.maxAge ?? null,
       capacity: event.capacity ?? null,
       cancellation_deadline: event.cancellationDeadline ?? null,
+      course_word: defaultCourseWord(event.kind),
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -282,7 +285,7 @@ async function insertEvent(
   }
   await trx
     .insertInto("checkin_lists")
-    .values({ event_id: id, session_id: null, name: "受付(全体)" })
+    .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
     .execute();
   for (const [position, c] of event.courses.entries()) {
     await trx

@@ -158,7 +158,8 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     await input.press("Enter");
     const amber = page.locator(".checkin-result--amber");
     await amber.waitFor();
-    expect(await amber.textContent()).toMatch(/\d\d:\d\dに受付で受付済み/);
+    // Said once: when, where and by whom, not "15:29に受付で受付済み".
+    expect(await amber.textContent()).toMatch(/既に受付済みです。受付時刻 \d\d:\d\d\(受付、担当: /);
     await page.screenshot({ path: path.join(shots, "checkin-amber-phone.png") });
     await page.getByRole("button", { name: "次の方へ" }).click();
 
@@ -183,6 +184,121 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     const desktop = await deskContext(browser, DESKTOP);
     const wide = await openDesk(desktop);
     await wide.screenshot({ path: path.join(shots, "checkin-desktop.png"), fullPage: true });
+    await desktop.close();
+  });
+
+  it("the answer fills a phone's screen, is read from a metre away, holds focus, stays until the next person, and Escape closes it", async () => {
+    const t = await ticket("遠見", "トオミ");
+    const next = await ticket("次郎丸", "ジロウマル");
+    const context = await deskContext(browser);
+    const page = await openDesk(context);
+    // The page below is scrolled: the answer still covers the screen.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const input = page.getByLabel("QRリーダー・受付番号");
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    const green = page.locator(".checkin-result--green");
+    await green.waitFor();
+    const shownAt = Date.now();
+    await page.evaluate(() => {
+      const w = window as unknown as { answerClosed?: boolean };
+      new MutationObserver(() => {
+        if (!document.querySelector(".checkin-result")) w.answerClosed = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+
+    // Sizes, in CSS pixels: the name at 48 or more, everything else about the person at 24 or more.
+    const sizes = await page.evaluate(() => {
+      const px = (el: Element) => Number.parseFloat(getComputedStyle(el).fontSize);
+      const all = (selector: string) => [...document.querySelectorAll(selector)].map(px);
+      return {
+        name: all(".checkin-result__name"),
+        rest: all(
+          ".checkin-result__kana, .checkin-result__facts dt, .checkin-result__facts dd, .checkin-result__needs dt, .checkin-result__needs dd",
+        ),
+        labels: [...document.querySelectorAll(".checkin-result dt")].map((e) => e.textContent),
+      };
+    });
+    expect(sizes.name).toHaveLength(1);
+    expect(sizes.name[0]).toBeGreaterThanOrEqual(48);
+    // kana, 3 facts and 2 needs, each label and value
+    expect(sizes.rest.length).toBeGreaterThanOrEqual(11);
+    for (const size of sizes.rest) expect(size).toBeGreaterThanOrEqual(24);
+    // The event's own word for its course (kenshukai-20 says 分科会).
+    expect(sizes.labels).toEqual(["所属", "分科会", "受付番号", "食事の配慮", "その他の配慮"]);
+
+    // It covers the whole 390×844 viewport: every corner is the answer.
+    const cover = await page.evaluate(() => {
+      const box = document.querySelector(".checkin-result")!.getBoundingClientRect();
+      const inside = (x: number, y: number) =>
+        document.elementFromPoint(x, y)?.closest(".checkin-result") !== null;
+      const w = window.innerWidth;
+      const h = window.innerHeight;
+      return {
+        box: [box.left, box.top, box.width, box.height],
+        viewport: [w, h],
+        corners: [inside(1, 1), inside(w - 2, 1), inside(1, h - 2), inside(w - 2, h - 2)],
+      };
+    });
+    expect(cover.viewport).toEqual([390, 844]);
+    expect(cover.box).toEqual([0, 0, 390, 844]);
+    expect(cover.corners).toEqual([true, true, true, true]);
+    await page.screenshot({ path: path.join(shots, "checkin-result-phone.png") });
+
+    // Focus is on 「次の方へ」, and Tab never leaves the answer: it is a modal dialog, the page below inert.
+    const focused = () =>
+      page.evaluate(() => ({
+        text: document.activeElement?.textContent ?? "",
+        inAnswer: document.activeElement?.closest(".checkin-result") !== null,
+      }));
+    expect(await focused()).toEqual({ text: "次の方へ", inAnswer: true });
+    expect(
+      await page.evaluate(() => document.querySelector(".checkin-result")?.matches(":modal")),
+    ).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      // Focus stays in the answer, or leaves the page for the browser's own controls (body).
+      const where = await page.evaluate(() => {
+        const active = document.activeElement;
+        if (!active || active === document.body) return "page left";
+        return active.closest(".checkin-result") ? "answer" : active.outerHTML.slice(0, 80);
+      });
+      expect(["answer", "page left"]).toContain(where);
+    }
+
+    // Still there after the old 3 seconds: waited for by the desk's next counter poll, past that time.
+    await page.waitForResponse(
+      (r) => r.url().endsWith(`/checkin/${SLUG}/counts`) && Date.now() - shownAt > 3500,
+      { timeout: 20_000 },
+    );
+    expect(await green.isVisible()).toBe(true);
+    expect(
+      await page.evaluate(() => (window as { answerClosed?: boolean }).answerClosed),
+    ).toBeUndefined();
+
+    // Escape closes it and gives the ticket field back.
+    await page.keyboard.press("Escape");
+    await green.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("checkin-ticket");
+
+    // A USB reader types the next ticket over an answer: it is read, and the next answer shows.
+    await input.fill(t.ticket_code);
+    await input.press("Enter");
+    await page.locator(".checkin-result--amber").waitFor();
+    await page.screenshot({ path: path.join(shots, "checkin-result-amber-phone.png") });
+    await page.keyboard.type(next.ticket_code);
+    await page.keyboard.press("Enter");
+    await page.locator(".checkin-result--green", { hasText: "次郎丸 太郎" }).waitFor();
+    expect(await checkinsOf(next.id)).toHaveLength(1);
+    expect(await focused()).toEqual({ text: "次の方へ", inAnswer: true });
+    await context.close();
+
+    const desktop = await deskContext(browser, DESKTOP);
+    const wide = await openDesk(desktop);
+    await wide.getByLabel("QRリーダー・受付番号").fill(t.ticket_code);
+    await wide.getByLabel("QRリーダー・受付番号").press("Enter");
+    await wide.locator(".checkin-result--amber").waitFor();
+    await wide.screenshot({ path: path.join(shots, "checkin-result-desktop.png") });
     await desktop.close();
   });
 
@@ -227,12 +343,12 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
           (n) => Number(document.querySelector('[data-testid="checkin-count"]')?.textContent) === n,
           before + 1,
         );
-        expect(await page.locator(".checkin-camera").textContent()).toMatch(/読み取り中/);
-        // A green answer gives the camera back by itself.
-        await green.waitFor({ state: "detached" });
-        await page.screenshot({ path: path.join(shots, "checkin-camera-phone.png") });
-        // The QR stays in front of the camera: it is not sent again.
+        expect(await page.locator(".checkin-camera").textContent()).toMatch(/読み取り中です/);
+        // The QR stays in front of the camera: it is not sent again, and its answer stays up.
         await page.waitForTimeout(5000);
+        expect(await green.isVisible()).toBe(true);
+        await page.getByRole("button", { name: "次の方へ" }).click();
+        await page.screenshot({ path: path.join(shots, "checkin-camera-phone.png") });
         const scans = await database.db
           .selectFrom("checkin_scans")
           .select("client_nonce")
@@ -265,7 +381,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     await page.reload();
     await page.locator('.checkin[data-ready="true"]').waitFor();
     const status = page.getByTestId("checkin-status");
-    await expect.poll(() => status.textContent()).toContain("オフライン");
+    await expect.poll(() => status.textContent()).toContain("通信: オフライン");
 
     const input = page.getByLabel("QRリーダー・受付番号");
     await input.fill(t.ticket_code);
@@ -287,7 +403,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     expect(await checkinsOf(t.id)).toHaveLength(0);
 
     await context.setOffline(false);
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("オンライン");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("通信: 接続中");
     await page.getByText("オフライン中の受付1件を送信しました").waitFor();
     const rows = await checkinsOf(t.id);
     expect(rows).toHaveLength(1);
@@ -299,7 +415,7 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     // Reloading sends nothing again.
     await page.reload();
     await page.locator('.checkin[data-ready="true"]').waitFor();
-    expect(await status.textContent()).toBe("オンライン");
+    expect(await status.textContent()).toBe("通信: 接続中");
     expect(await checkinsOf(t.id)).toHaveLength(1);
     // The service worker and the offline roster worked under the CSP, nothing blocked.
     expect(violationsOf.get(page)).toEqual([]);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { CheckinResult } from "../../app/components/checkin-result";
+import type { CheckinResult } from "../../app/checkin/result";
 import { ensureCheckinLists } from "../../app/domain/checkin.server";
 import { cancelRegistration, register } from "../../app/domain/registrations.server";
 import { loadDemoData } from "../../db/seed/load";
@@ -311,7 +311,7 @@ describe("scanning a ticket", () => {
       minute: "2-digit",
       hourCycle: "h23",
     }).format(at);
-    expect(second.result.message).toContain(`${hhmm}に受付Aで受付済み`);
+    expect(second.result.message).toContain(`既に受付済みです。受付時刻 ${hhmm}(受付A`);
     expect(second.result.message).toContain("受付 担当");
     expect(second.result.checkin?.staffName).toBe("受付 担当");
   });

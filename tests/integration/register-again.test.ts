@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { CheckinResult } from "../../app/components/checkin-result";
+import type { CheckinResult } from "../../app/checkin/result";
 import { getWholeEventListId } from "../../app/domain/checkin.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
