@@ -1,60 +1,45 @@
+import { type AuditEntryForLabel, describeAudit } from "../utils/audit-labels";
 import { formatDateTime } from "../utils/format";
 
-/** What an audit row's entity/action reads as, for the kinds a reader looks for. */
-const ACTION_LABELS: Record<string, string> = {
-  "export:export": "ファイルのダウンロード",
-  "export:import": "CSVの取り込み",
-  "export:api_list": "APIでの一覧取得",
-  "export:self_download": "本人によるデータのダウンロード",
-  "retention:purge": "保存期間を過ぎたデータの削除",
-  "retention:settings": "保存期間の設定",
-  "privacy_notice:publish": "個人情報の取扱いの公開",
-  "person:delete_account": "アカウントの削除",
-};
-
-export type AuditEntry = {
+export type AuditEntry = AuditEntryForLabel & {
   id: string;
   at: string | Date;
   event_id?: number | null;
-  entity: string;
-  entity_id: string;
-  action: string;
-  detail: unknown;
   actor_name: string | null;
 };
 
-/** One table for every audit log page: who, when, what, and the detail (filters, rows). */
+/** One table for every audit log page: when, who, what they did, to whom, and the details in words. */
 export function AuditTable(props: { entries: AuditEntry[]; showEvent?: boolean }) {
   return (
-    <div className="table-wrap">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable by keyboard to scroll it
+    <section className="table-wrap" aria-label="操作履歴の一覧" tabIndex={0}>
       <table className="list">
         <thead>
           <tr>
             <th>日時</th>
             <th>操作した人</th>
             {props.showEvent ? <th>イベント</th> : null}
-            <th>対象</th>
             <th>操作</th>
+            <th>対象</th>
             <th>内容</th>
           </tr>
         </thead>
         <tbody>
-          {props.entries.map((e) => (
-            <tr key={e.id}>
-              <td>{formatDateTime(e.at)}</td>
-              <td>{e.actor_name ?? "システム"}</td>
-              {props.showEvent ? <td>{e.event_id ?? "—"}</td> : null}
-              <td>
-                {e.entity} #{e.entity_id}
-              </td>
-              <td>{ACTION_LABELS[`${e.entity}:${e.action}`] ?? e.action}</td>
-              <td>
-                <code className="small">{JSON.stringify(e.detail)}</code>
-              </td>
-            </tr>
-          ))}
+          {props.entries.map((e) => {
+            const said = describeAudit(e);
+            return (
+              <tr key={e.id} data-entity={e.entity} data-action={e.action}>
+                <td>{formatDateTime(e.at)}</td>
+                <td>{e.actor_name ?? "システム"}</td>
+                {props.showEvent ? <td>{e.event_id ?? "—"}</td> : null}
+                <td>{said.action}</td>
+                <td>{said.subject || "—"}</td>
+                <td>{said.details.length > 0 ? said.details.join("、") : "—"}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

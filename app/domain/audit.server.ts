@@ -48,6 +48,37 @@ export function listAuditLog(
       "audit_log.action",
       "audit_log.detail",
       sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as("actor_name"),
+      // Whom an entry is about, so the log reads 「受付 佐藤 花子(受付A)」, not 「checkin #5」 (describeAudit).
+      sql<string | null>`(
+        select nullif(trim(p.family_name || ' ' || p.given_name), '')
+        from people p
+        where p.id = (
+          select case when ref ~ '^[0-9]{1,18}$' then ref::bigint end
+          from (
+            select case
+              when audit_log.entity = 'event_staff' then audit_log.entity_id
+              else (
+                select r.person_id::text from registrations r
+                where r.id = (
+                  select case when rid ~ '^[0-9]{1,18}$' then rid::bigint end
+                  from (
+                    select case audit_log.entity
+                      when 'registration' then audit_log.entity_id
+                      when 'checkin' then audit_log.detail ->> 'registration_id'
+                    end as rid
+                  ) reg_ref
+                )
+              )
+            end as ref
+          ) person_ref
+        )
+      )`.as("subject_name"),
+      sql<string | null>`(
+        select l.name from checkin_lists l
+        where l.id = case
+          when audit_log.detail ->> 'list_id' ~ '^[0-9]{1,9}$' then (audit_log.detail ->> 'list_id')::integer
+        end
+      )`.as("list_name"),
     ])
     .$if(args.eventId !== undefined, (q) => q.where("audit_log.event_id", "=", args.eventId as number))
     .$if((args.entities?.length ?? 0) > 0, (q) => q.where("audit_log.entity", "in", args.entities as string[]))

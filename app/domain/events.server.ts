@@ -97,6 +97,7 @@ export async function getPublicEvent(db: Database, slug: string) {
       "events.taken",
       "events.online_label",
       "events.cancellation_deadline",
+      "events.course_word",
       jsonObjectFrom(
         eb.selectFrom("venues").select(venueColumns).whereRef("venues.id", "=", "events.venue_id"),
       ).as("venue"),

@@ -3,6 +3,7 @@ import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import { currentEnv } from "../env.server";
 import { formatDateTime, formatRange } from "../utils/format";
+import { courseWord } from "../utils/labels";
 import type { ExportGroup, ExportRow } from "./exports.server";
 
 /**
@@ -56,7 +57,7 @@ function fontFile(path: string): Buffer {
   return buffer;
 }
 
-type PdfEvent = { title: string; starts_at: Date; ends_at: Date };
+type PdfEvent = { title: string; starts_at: Date; ends_at: Date; course_word?: string };
 
 const MM = 72 / 25.4;
 const A4 = { width: 595.28, height: 841.89 };
@@ -233,7 +234,8 @@ async function* rosterChunks(font: PdfFont, request: PdfRequest): AsyncGenerator
   const title = `受付名簿 ${request.event.title}`;
   const { doc, take, finish } = openDocument(font, title);
   const printedAt = formatDateTime(new Date());
-  const otherLabel = request.group === "union" ? "コース・分科会" : "単組";
+  const word = courseWord(request.event);
+  const otherLabel = request.group === "union" ? word : "単組";
   const columns = [
     { label: "受付", width: 26 },
     { label: "No.", width: 28 },
@@ -305,7 +307,7 @@ async function* rosterChunks(font: PdfFont, request: PdfRequest): AsyncGenerator
       request.group === "union"
         ? `単組: ${row.union_name ?? "(所属なし)"}`
         : request.group === "course"
-          ? `コース・分科会: ${row.course_label ?? "(未選択)"}`
+          ? `${word}: ${row.course_label ?? "(未選択)"}`
           : null;
     const groupStarts = group !== null && group !== currentGroup;
     if (page === 0) newPage(null, !groupStarts);

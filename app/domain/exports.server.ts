@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Database } from "../../db/index";
 import { formatDateTime, tokyoParts } from "../utils/format";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
-import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { courseWord, REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { attendeeFilterSchema, scopedRegistrations, unionOptions } from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
@@ -84,7 +84,7 @@ export function exportColumns(event: ExportEvent): ExportColumn[] {
   if (event.courses.length > 0) {
     columns.push({
       key: "course",
-      label: "コース・分科会",
+      label: courseWord(event),
       width: 30,
       value: (r) => r.course_label,
     });
@@ -257,7 +257,7 @@ export function exportHref(
 async function loadExportEvent(db: Database, eventId: number) {
   const event = await db
     .selectFrom("events")
-    .select(["id", "slug", "title", "starts_at", "ends_at"])
+    .select(["id", "slug", "title", "starts_at", "ends_at", "course_word"])
     .where("id", "=", eventId)
     .executeTakeFirst();
   if (!event) throw new DomainError("not_found");

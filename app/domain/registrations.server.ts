@@ -1034,6 +1034,7 @@ function registrationDetails(db: Database) {
       "events.online_url",
       "events.cancellation_deadline",
       "events.course_word",
+      "events.venue_id",
       "events.status as event_status",
       "events.members_only",
       "people.membership_status",

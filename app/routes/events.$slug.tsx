@@ -5,7 +5,7 @@ import { SeatsLeft } from "../components/seats-left";
 import { getPublicEvent, registrationState } from "../domain/events.server";
 import { listPublicEventMaterials } from "../domain/materials.server";
 import { formatDateTime, formatRange, formatTime } from "../utils/format";
-import { EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
+import { courseWord, EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
 
 export { publicPageHeaders as headers } from "../utils/cache";
 
@@ -93,6 +93,11 @@ export default function EventPage() {
                   </span>
                 ))}
           </dd>
+          <dt>キャンセル期限</dt>
+          <dd data-testid="cancellation-deadline">
+            {/* /me allows a change or cancellation until the deadline, else until the start */}
+            {formatDateTime(event.cancellation_deadline ?? event.starts_at)}まで(マイページから)
+          </dd>
         </dl>
       </section>
 
@@ -165,7 +170,7 @@ export default function EventPage() {
 
       {event.courses.length > 0 ? (
         <>
-          <h2>{event.kind === "online_seminar" ? "コース" : "分科会・チーム"}</h2>
+          <h2>{courseWord(event)}</h2>
           <ul className="event-list">
             {event.courses.map((c) => (
               <li key={c.id} className="card">

@@ -16,9 +16,10 @@ import {
 } from "../domain/registrations.server";
 import { ticketQrDataUrl } from "../domain/tickets.server";
 import { listMyGroupMeetings } from "../domain/working-groups.server";
+import { eventFormat } from "../utils/event-format";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";
-import { MY_REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { courseWord, MY_REGISTRATION_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
 
@@ -37,9 +38,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   for (const r of registrations) {
     const live = r.status !== "cancelled" && r.ends_at > now;
     const deadline = r.cancellation_deadline ?? r.starts_at;
+    // Online only: no reception desk, so no QR; the Zoom link and how to join lead instead.
+    const online = eventFormat(r) === "online";
     items.push({
       ...r,
-      qr: r.ticket_secret ? await ticketQrDataUrl(r.ticket_secret) : null,
+      online,
+      qr: r.ticket_secret && !online ? await ticketQrDataUrl(r.ticket_secret) : null,
       canChange: live && now <= deadline,
       deadline,
       past: r.ends_at <= now,
@@ -175,6 +179,23 @@ export default function Me() {
               <Link to={`/events/${r.slug}`}>{r.title}</Link>
             </h3>
             <p className="small">{formatRange(r.starts_at, r.ends_at)}</p>
+            {r.status === "confirmed" && r.online && r.online_url && !r.past ? (
+              <div className="notice">
+                <p>
+                  <strong>参加方法(Zoom)</strong>
+                  <br />
+                  開始時刻の少し前に、次のボタンから入室してください。参加者専用のURLです。ほかの方には転送しないでください。
+                </p>
+                <p>
+                  <a className="button" href={r.online_url} target="_blank" rel="noreferrer">
+                    Zoomに参加する
+                  </a>
+                </p>
+                <p className="small">
+                  参加用URL: <span className="break">{r.online_url}</span>
+                </p>
+              </div>
+            ) : null}
             <p className="small">
               {r.venue_name ?? r.online_label}
               {r.venue_map_url ? (
@@ -186,7 +207,11 @@ export default function Me() {
                 </>
               ) : null}
             </p>
-            {r.course_label ? <p className="small">コース・分科会: {r.course_label}</p> : null}
+            {r.course_label ? (
+              <p className="small">
+                {courseWord(r)}: {r.course_label}
+              </p>
+            ) : null}
             {r.sessions.length > 0 ? (
               <p className="small">参加: {r.sessions.map((s) => s.title).join("、")}</p>
             ) : null}
@@ -195,7 +220,7 @@ export default function Me() {
                 {`キャンセル待ち ${r.waitlist_position}番目です。繰り上がった場合はメールでお知らせします。`}
               </p>
             ) : null}
-            {r.status === "confirmed" && r.online_url ? (
+            {r.status === "confirmed" && r.online_url && !r.online ? (
               <p className="notice">
                 参加用URL(Zoom):{" "}
                 <a href={r.online_url} target="_blank" rel="noreferrer">
@@ -245,7 +270,7 @@ export default function Me() {
                     className="change"
                     open={fieldError(r.id, "course", "session") !== undefined}
                   >
-                    <summary>コース・参加企画を変更する</summary>
+                    <summary>{courseWord(r)}・参加企画を変更する</summary>
                     <Form method="post" className="form">
                       <input type="hidden" name="intent" value="change" />
                       <input type="hidden" name="registration" value={r.id} />
@@ -255,7 +280,7 @@ export default function Me() {
                             fieldError(r.id, "course") ? `course-error-${r.id}` : undefined
                           }
                         >
-                          <legend>コース・分科会</legend>
+                          <legend>{courseWord(r)}</legend>
                           {r.form.courses.map((c) => (
                             <label key={c.id} className="choice">
                               <input

@@ -316,6 +316,30 @@ describe("scanning a ticket", () => {
     expect(second.result.checkin?.staffName).toBe("受付 担当");
   });
 
+  it("the audit log reads 「受付 佐藤 花子(受付A)」 with its list, not 「checkin #5」 and JSON", async () => {
+    const ticket = await confirmedTicket({ familyName: "監査" });
+    const first = await scan(cookies.reception, { ticket: ticket.secret, desk: "受付A" });
+    expect(first.result.code).toBe("ok");
+    const response = await call(cookies.organiser, `/admin/events/${eventId}/audit`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const row = html.match(
+      new RegExp(`<tr data-entity="checkin" data-action="checkin">((?:(?!</tr>).)*監査 太郎(?:(?!</tr>).)*)</tr>`),
+    )?.[1];
+    expect(row).toBeDefined();
+    const cells = [...row!.matchAll(/<td>(.*?)<\/td>/g)].map((m) => m[1]);
+    expect(cells.slice(2)).toEqual(["受付", "監査 太郎(受付A)", "リスト: 受付(全体)"]);
+    expect(html).not.toContain("checkin #");
+    expect(html).not.toContain("{&quot;");
+    const stored = await database.db
+      .selectFrom("audit_log")
+      .select(["entity", "action", "detail"])
+      .where("entity", "=", "checkin")
+      .where("entity_id", "=", String(first.result.checkin!.id))
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ action: "checkin", detail: { desk: "受付A", offline: false } });
+  });
+
   it("a typed ticket code checks in, in lower case, full width or without dashes", async () => {
     for (const form of [
       (c: string) => c.toLowerCase(),

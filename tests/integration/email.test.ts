@@ -32,6 +32,9 @@ const seminar: EmailEvent = {
   ],
 };
 
+/** The seminar also held in a room: a reception desk scans the QR, and the Zoom link still goes out. */
+const hybrid: EmailEvent = { ...seminar, venueName: "自治労会館 3階会議室" };
+
 const convention: EmailEvent = {
   title: "第19回自治研福島県集会",
   slug: "kenshukai-19",
@@ -131,7 +134,7 @@ describe("registration emails over SMTP", () => {
   it("a confirmed registration arrives with the date, the Zoom link, a QR of the ticket and an .ics", async () => {
     const server = await smtp();
     await worker({ smtpUrl: server.url });
-    const id = await enqueue("hanako@example.jp", registration());
+    const id = await enqueue("hanako@example.jp", registration({ event: hybrid }));
 
     const [mail] = await waitFor(
       () =>
@@ -181,6 +184,57 @@ describe("registration emails over SMTP", () => {
     expect(row.sent_at).toBeInstanceOf(Date);
     expect(row.attempts).toBe(1);
     expect(row.last_error).toBeNull();
+  });
+
+  it("an online-only seminar leads with the Zoom link and how to join, has no QR for a reception it does not have, and says the event's course word and the cancellation deadline", async () => {
+    const server = await smtp();
+    await worker({ smtpUrl: server.url });
+    await enqueue(
+      "online@example.jp",
+      registration({
+        event: {
+          ...seminar,
+          courseWord: "コース",
+          cancellationDeadline: "2023-08-17T14:59:00.000Z",
+        },
+      }),
+    );
+    await enqueue(
+      "convention@example.jp",
+      registration({
+        event: { ...convention, courseWord: "分科会" },
+        course: "第2分科会 避難所運営",
+      }),
+    );
+    const [online] = await waitFor(
+      () =>
+        to(server.received, "online@example.jp").length === 1 &&
+        to(server.received, "online@example.jp"),
+      { what: "the online email" },
+    );
+    const [venue] = await waitFor(
+      () =>
+        to(server.received, "convention@example.jp").length === 1 &&
+        to(server.received, "convention@example.jp"),
+      { what: "the convention email" },
+    );
+    const text = online!.text ?? "";
+    expect(online!.attachments.filter((a) => a.contentType === "image/png")).toEqual([]);
+    expect(online!.html).not.toContain("受付でこのQRコード");
+    expect(text).not.toContain("受付で");
+    expect(text.indexOf("■ 参加方法(Zoom)")).toBeGreaterThan(-1);
+    expect(text.indexOf(seminar.onlineUrl!)).toBeLessThan(text.indexOf("■ イベント"));
+    expect(text).toContain("■ コース\nコース② 【中級編】よりよい地域をめざして");
+    expect(text).toContain("■ キャンセル期限\n2023年8月17日(木) 23:59まで");
+    expect(online!.attachments.some((a) => a.filename === "event.ics")).toBe(true);
+
+    const venueText = venue!.text ?? "";
+    expect(venue!.attachments.filter((a) => a.contentType === "image/png")).toHaveLength(1);
+    expect(venueText).toContain("受付で、このメールのQRコード");
+    expect(venueText).toContain("■ 分科会\n第2分科会 避難所運営");
+    expect(venueText).not.toContain("■ キャンセル期限");
+    // Both jobs finished before the worker stops, so no job is left locked for the next test.
+    await waitFor(async () => (await pendingJobs()) === 0, { what: "an empty queue" });
   });
 
   it("waitlist, cancellation and sign-in emails say what happened, and only a seat carries a QR", async () => {
@@ -310,7 +364,14 @@ describe("the outbox never loses an email and never sends one twice", () => {
       },
       { timeoutMs: 10_000, what: "every email sent" },
     );
-    await waitFor(async () => (await pendingJobs()) === 0, { what: "an empty queue" });
+    // This test's own jobs: an earlier test's worker, stopped at its end, may leave one of its own locked.
+    await waitFor(
+      async () => {
+        for (const id of ids) if ((await pendingJobs(id)) > 0) return false;
+        return true;
+      },
+      { what: "an empty queue" },
+    );
     await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
 
     const messageIds = server.received.map((m) => m.messageId);
@@ -377,7 +438,10 @@ describe("the dev mailbox", () => {
       template: "login_link",
       payload: { url: loginUrl, expiresMinutes: 15 },
     });
-    const ticketId = await enqueue("devbox@example.jp", registration({ name: "鈴木 一郎" }));
+    const ticketId = await enqueue(
+      "devbox@example.jp",
+      registration({ name: "鈴木 一郎", event: hybrid }),
+    );
 
     const json = async (query: string) =>
       (await (await fetch(`${app.url}/dev/mail.json${query}`)).json()) as DevMailJson;

@@ -117,7 +117,7 @@ describe("the organiser's actions on a registration", () => {
     const { db } = database;
     const course = await db.selectFrom("courses").select(["id"]).where("event_id", "=", seminar).where("key", "=", "course-2").executeTakeFirstOrThrow();
     await db.updateTable("courses").set({ capacity: sql`taken` }).where("id", "=", course.id).execute();
-    const member = await createMember(db);
+    const member = await createMember(db, { familyName: "確定待" });
     const client = browserLike(app.url, await signIn(db, member.id));
     expect((await client.post("/events/online-seminar-next/register", await seminarForm("course-2"))).status).toBe(302);
     const reg = await db.selectFrom("registrations").select(["id", "status"]).where("person_id", "=", member.id).executeTakeFirstOrThrow();
@@ -135,7 +135,12 @@ describe("the organiser's actions on a registration", () => {
     expect(audit.detail).toEqual({ override: true });
     const mail = await db.selectFrom("outbound_emails").select("payload").where(sql<string>`payload->>'kind'`, "=", "promoted").orderBy("id", "desc").executeTakeFirstOrThrow();
     expect((mail.payload as { ticketCode: string }).ticketCode).toBeTruthy();
-    expect(await (await staff.organiser!.get(`/admin/events/${seminar}/audit`)).text()).toContain("confirm");
+    // The log says it in words: what was done, to whom, and how; no raw JSON.
+    const log = await (await staff.organiser!.get(`/admin/events/${seminar}/audit`)).text();
+    expect(log).toContain("キャンセル待ちから参加確定");
+    expect(log).toContain("確定待 太郎");
+    expect(log).toContain("定員を超えて");
+    expect(log).not.toContain("{&quot;");
   });
 
   it("moves a registrant to another course keeping their optional sessions; the same course again changes nothing", async () => {

@@ -346,13 +346,43 @@ describe("each rule is refused with its Japanese message, and nothing is written
 
   it("a missing course choice and a missing required answer keep what was typed", async () => {
     const { html, status } = await attempt(SEMINAR, {
-      dietary_needs: "えびアレルギー",
+      accessibility_needs: "字幕を希望します",
       waitlist: "on",
     });
     expect(status).toBe(200);
-    expect(html).toContain("コースを選択してください");
+    // The event's own word: the online seminar calls its breakouts コース.
+    expect(html).toContain("参加するコースを選択してください");
     expect(html).toContain("「自治研活動の経験」を選択してください");
-    expect(html).toContain("えびアレルギー");
+    expect(html).toContain("字幕を希望します");
+  });
+
+  it("a convention's form and its error say 分科会, as the event decides", async () => {
+    const { html, status } = await attempt("/events/kenshukai-20/register", {});
+    expect(status).toBe(200);
+    expect(html).toContain("参加する分科会を選択してください");
+    expect(html).not.toContain("コースを選択してください");
+  });
+
+  it("an online seminar asks nothing about meals, and keeps nothing sent for them", async () => {
+    const { db } = database;
+    const member = await createMember(db);
+    const client = browserLike(app.url, await signIn(db, member.id));
+    const page = await (await client.get(SEMINAR)).text();
+    expect(page).not.toContain('name="dietary_needs"');
+    expect(page).toContain('name="accessibility_needs"');
+    const convention = await (await client.get("/events/kenshukai-20/register")).text();
+    expect(convention).toContain('name="dietary_needs"');
+    const response = await client.post(SEMINAR, {
+      ...(await seminarForm("course-1")),
+      dietary_needs: "えびアレルギー",
+    });
+    expect(response.status).toBe(302);
+    const row = await db
+      .selectFrom("registrations")
+      .select(["dietary_needs", "status"])
+      .where("person_id", "=", member.id)
+      .executeTakeFirstOrThrow();
+    expect(row.dietary_needs).toBe("");
   });
 
   it("a course id from another event", async () => {
