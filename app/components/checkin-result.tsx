@@ -83,19 +83,19 @@ export function CheckinResultScreen(props: {
             <p className="checkin-result__name">{a.name}</p>
             <dl className="checkin-result__facts">
               {a.union ? (
-                <div>
+                <div className="checkin-result__row">
                   <dt>所属</dt>
                   <dd>{a.union}</dd>
                 </div>
               ) : null}
               {a.course ? (
-                <div>
+                <div className="checkin-result__row">
                   <dt>{props.courseWord}</dt>
                   <dd>{a.course}</dd>
                 </div>
               ) : null}
               {a.ticketCode ? (
-                <div>
+                <div className="checkin-result__row">
                   <dt>受付番号</dt>
                   <dd className="checkin-result__code">{a.ticketCode}</dd>
                 </div>
@@ -104,13 +104,13 @@ export function CheckinResultScreen(props: {
             {a.dietary || a.accessibility ? (
               <dl className="checkin-result__needs" aria-label="配慮事項">
                 {a.dietary ? (
-                  <div>
+                  <div className="checkin-result__row">
                     <dt>食事の配慮</dt>
                     <dd>{a.dietary}</dd>
                   </div>
                 ) : null}
                 {a.accessibility ? (
-                  <div>
+                  <div className="checkin-result__row">
                     <dt>その他の配慮</dt>
                     <dd>{a.accessibility}</dd>
                   </div>
