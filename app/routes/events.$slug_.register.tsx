@@ -150,7 +150,7 @@ export default function Register() {
         {form.courses.length > 0 ? (
           <fieldset aria-describedby={errors.course ? "course-error" : undefined}>
             <legend>
-              参加する{courseWord(form)}
+              {`参加する${courseWord(form)}`}
               <span className="required">必須</span>
             </legend>
             {form.courses.map((c) => {

@@ -208,9 +208,7 @@ export default function Me() {
               ) : null}
             </p>
             {r.course_label ? (
-              <p className="small">
-                {courseWord(r)}: {r.course_label}
-              </p>
+              <p className="small">{`${courseWord(r)}: ${r.course_label}`}</p>
             ) : null}
             {r.sessions.length > 0 ? (
               <p className="small">参加: {r.sessions.map((s) => s.title).join("、")}</p>
@@ -270,7 +268,7 @@ export default function Me() {
                     className="change"
                     open={fieldError(r.id, "course", "session") !== undefined}
                   >
-                    <summary>{courseWord(r)}・参加企画を変更する</summary>
+                    <summary>{`${courseWord(r)}・参加企画を変更する`}</summary>
                     <Form method="post" className="form">
                       <input type="hidden" name="intent" value="change" />
                       <input type="hidden" name="registration" value={r.id} />

@@ -90,11 +90,11 @@ describe("the event's own words", () => {
     expect(online).toContain("参加方法(Zoom)");
     expect(online).toContain("Zoomに参加する");
     expect(online).not.toContain("受付でこのQRコード");
-    expect(online).not.toContain("data:image/png");
+    expect(online).not.toContain("data:image/svg+xml");
     expect(online).toContain("コース:");
     const venue = card("kenshukai-20");
     expect(venue).toContain("受付でこのQRコード");
-    expect(venue).toContain("data:image/png");
+    expect(venue).toContain("data:image/svg+xml");
     expect(venue).toContain("分科会:");
     expect(venue).not.toContain("参加方法(Zoom)");
   });
