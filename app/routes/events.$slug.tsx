@@ -135,7 +135,10 @@ export default function EventPage() {
             {event.sessions.map((s) => (
               <li key={s.id} className="card">
                 <div className="badges">
-                  <span className="badge">{SESSION_KIND_LABELS[s.kind]}</span>
+                  <span className="badge">
+                    {/* a breakout block is named as the event names its courses (グループワーク of コース) */}
+                    {s.kind === "breakout" ? courseWord(event) : SESSION_KIND_LABELS[s.kind]}
+                  </span>
                   {s.optional ? <span className="badge badge--warn">希望者のみ</span> : null}
                   {s.status === "cancelled" ? (
                     <span className="badge badge--danger">中止</span>

@@ -54,6 +54,8 @@ describe("the event's own words", () => {
     const seminar = await (await fetch(`${app.url}/events/online-seminar-next`)).text();
     expect(seminar).toContain("<h2>コース</h2>");
     expect(seminar).toContain("キャンセル期限");
+    // Its breakout block (グループワーク) is labelled コース too, not 分科会.
+    expect(seminar).not.toContain(">分科会<");
     const convention = await (await fetch(`${app.url}/events/kenshukai-20`)).text();
     expect(convention).toContain("<h2>分科会</h2>");
     expect(convention).not.toContain("分科会・チーム");
