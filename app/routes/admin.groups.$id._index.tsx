@@ -20,7 +20,7 @@ import {
   setRosterRole,
 } from "../domain/working-groups.server";
 import { formatRange } from "../utils/format";
-import { parseForm, parseRowId } from "../utils/forms";
+import { parseForm, parseRowId, emailField } from "../utils/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.group.name} の管理 | 自治研イベント` : "専門部会の管理" },
@@ -34,10 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 const memberSchema = z.object({
-  email: z
-    .string({ message: "メールアドレスを入力してください" })
-    .trim()
-    .email("メールアドレスの形式が正しくありません"),
+  email: emailField(),
 });
 const personSchema = z.object({
   person: z.string().regex(/^\d{1,18}$/),

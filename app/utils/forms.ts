@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KATAKANA_READING, normaliseDigits, normaliseEmail, normaliseKana } from "./japanese";
 
 // Any message a schema does not set itself is Japanese too.
 z.config(z.locales.ja());
@@ -86,16 +87,70 @@ function echoable(schema: z.ZodType, values: FormValues): FormValues {
 export const NO_CONTROL_CHARS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 
 /**
- * A free-text field: trimmed, at most `max` characters, no control
- * characters, each message naming the field. Add `.min(1, …)` where it is
- * required.
+ * The one builder of a text field: trimmed, at most `max` characters, no
+ * control characters, each message naming the field. `required: true` also
+ * refuses an empty value (「…を入力してください」, or the message given); else
+ * add `.optional()`/`.default("")` where a value may be missing.
  */
-export function textField(label: string, max: number) {
-  return z
+export function textField(label: string, max: number, options: { required?: true | string } = {}) {
+  const base = z
     .string({ message: `${label}を入力してください` })
     .trim()
     .max(max, `${label}は${max}文字以内で入力してください`)
     .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+  if (!options.required) return base;
+  return base.min(1, options.required === true ? `${label}を入力してください` : options.required);
+}
+
+/**
+ * A name's reading (セイ, メイ): hiragana and half-width katakana become
+ * full-width katakana before the check, so only what cannot be read as
+ * katakana (kanji, Latin letters) is refused.
+ */
+export function kanaField(label: string, max = 40) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseKana(v) : v),
+    textField(label, max, { required: true }).regex(
+      KATAKANA_READING,
+      `${label}はカタカナで入力してください(ひらがなも使えます)`,
+    ),
+  );
+}
+
+/**
+ * A phone number: full-width digits and any dash (－ ー − ‐) are accepted and
+ * stored as ASCII, 「０９０ー１２３４ー５６７８」 as "090-1234-5678".
+ */
+export function phoneField(label = "電話番号") {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseDigits(v) : v),
+    z
+      .string({ message: `${label}を入力してください` })
+      .min(1, `${label}を入力してください`)
+      .regex(
+        /^\+?[0-9()-]{10,20}$/,
+        `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
+      )
+      .refine(
+        (v) => {
+          const digits = v.replace(/\D/g, "").length;
+          return digits >= 10 && digits <= 15;
+        },
+        `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
+      ),
+  );
+}
+
+/** An email address: full-width letters become ASCII before the check. */
+export function emailField(label = "メールアドレス") {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseEmail(v) : v),
+    z
+      .string({ message: `${label}を入力してください` })
+      .min(1, `${label}を入力してください`)
+      .max(254, `${label}が長すぎます`)
+      .email(`${label}の形式が正しくありません(例: taro@example.jp)`),
+  );
 }
 
 /**
