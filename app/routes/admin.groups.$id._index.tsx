@@ -117,7 +117,7 @@ export default function AdminGroup() {
         </p>
       ) : null}
       {result && !result.message && result.errors._form ? (
-        <FormError message={result.errors._form} />
+        <FormError message={result.errors._form} errors={result.errors} />
       ) : null}
 
       <h2>会合({meetings.length}回)</h2>
@@ -159,9 +159,7 @@ export default function AdminGroup() {
         <summary>会合を追加する(部会員にメールで通知します)</summary>
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="meeting" />
-          <FormError
-            message={m._form ?? (Object.keys(m).length ? "入力内容をご確認ください。" : undefined)}
-          />
+          <FormError errors={m} />
           <fieldset>
             <legend>開催する専門部会</legend>
             <p className="hint small muted">
@@ -179,7 +177,7 @@ export default function AdminGroup() {
               </label>
             ))}
             {m.group ? (
-              <p className="error" role="alert">
+              <p className="error">
                 {m.group}
               </p>
             ) : null}

@@ -46,6 +46,7 @@ export default function ForgotPassword() {
           <Form method="post" className="form" noValidate>
             <FormError
               message={result && !result.ok && !errors.email ? result.message : undefined}
+              errors={errors}
             />
             <Field id="email" label="メールアドレス" required error={errors.email}>
               <input

@@ -77,7 +77,7 @@ export default function StaffLogin() {
         className="form"
         noValidate
       >
-        <FormError message={errors._form} />
+        <FormError message={errors._form} errors={errors} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input
             {...describedBy("email", errors.email)}

@@ -99,14 +99,22 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const values = parsed.values;
   delete values.intent;
   if (intent === "edit") return answer({ ok: true, intent: "edit", values });
-  if (!parsed.ok) return invalidFormAnswer(parsed, intent);
-  const input = toRegistrationInput(form, parsed.data);
   const consent = readConsent(formData);
+  const consentError = consentRefusal(consent, {
+    dietary: formData.get("dietary_needs"),
+    accessibility: formData.get("accessibility_needs"),
+  });
+  if (!parsed.ok) {
+    // Every field's message at once, the consent's among them.
+    const errors = consentError?.field ? { ...parsed.errors, [consentError.field]: consentError.message } : parsed.errors;
+    return invalidFormAnswer({ errors, values }, intent);
+  }
+  const input = toRegistrationInput(form, parsed.data);
   if (intent === "confirm") {
     try {
       const refusal = refusalOf(form, Boolean(await myRegistration(context, user.id, form.id)));
       if (refusal) throw new DomainError(refusal);
-      checkConsentGiven(consent, input);
+      if (consentError) throw consentError;
     } catch (error) {
       return domainErrorAnswer(error, { values, intent });
     }
@@ -128,16 +136,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-/** The consent the registration will ask for, checked before the confirmation page. */
-function checkConsentGiven(
-  consent: ReturnType<typeof readConsent>,
-  input: ReturnType<typeof toRegistrationInput>,
-) {
-  if (consent.noticeVersion === null)
-    throw new DomainError("consent_required", { field: "privacy_consent" });
-  if ((input.dietaryNeeds || input.accessibilityNeeds) && !consent.needs) {
-    throw new DomainError("needs_consent_required", { field: "needs_consent" });
+/**
+ * The consent the registration will ask for (privacy.server.ts checks the
+ * version again when it writes): its refusal, checked before the
+ * confirmation page and alongside the other fields.
+ */
+function consentRefusal(consent: ReturnType<typeof readConsent>, needs: { dietary: unknown; accessibility: unknown }) {
+  if (consent.noticeVersion === null) return new DomainError("consent_required", { field: "privacy_consent" });
+  const filled = (v: unknown) => typeof v === "string" && v.trim() !== "";
+  if ((filled(needs.dietary) || filled(needs.accessibility)) && !consent.needs) {
+    return new DomainError("needs_consent_required", { field: "needs_consent" });
   }
+  return undefined;
 }
 
 export default function Register() {

@@ -78,7 +78,7 @@ export default function Login() {
         組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
       </p>
       <Form method="post" action="/login" className="form" noValidate>
-        <FormError message={errors._form} />
+        <FormError message={errors._form} errors={errors} />
         <input type="hidden" name="next" value={next} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input
