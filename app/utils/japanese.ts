@@ -40,10 +40,10 @@ export function normaliseEmail(value: string): string {
 export const KATAKANA_READING = /^[ァ-ヶー・ ]+$/u;
 
 /** The hiragana block and its katakana counterparts, one for one (for SQL translate()). */
-export const HIRAGANA_CHARS = Array.from({ length: 0x96 }, (_, i) =>
+export const HIRAGANA_CHARS = Array.from({ length: 0x56 }, (_, i) =>
   String.fromCharCode(0x3041 + i),
 ).join("");
-export const KATAKANA_CHARS = Array.from({ length: 0x96 }, (_, i) =>
+export const KATAKANA_CHARS = Array.from({ length: 0x56 }, (_, i) =>
   String.fromCharCode(0x30a1 + i),
 ).join("");
 

@@ -32,9 +32,15 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
 
   async function memberPage(): Promise<Page> {
     const member = await createMember(database.db, { familyName: "入力" });
-    const context = await browser.newContext({ viewport: PHONE, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+    });
     const cookie = (await signIn(database.db, member.id)).split("=");
-    await context.addCookies([{ name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url }]);
+    await context.addCookies([
+      { name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url },
+    ]);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     return page;
@@ -53,32 +59,46 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
     expect(await summary.textContent()).toContain("入力内容をご確認ください");
 
     // Each error is a link to its field, and the field is there to be reached.
-    const links = await summary.locator("a").evaluateAll((as) =>
-      as.map((a) => ({ href: a.getAttribute("href"), text: a.textContent })),
-    );
+    const links = await summary
+      .locator("a")
+      .evaluateAll((as) => as.map((a) => ({ href: a.getAttribute("href"), text: a.textContent })));
     const targets = links.map((l) => l.href);
     expect(targets).toContain("#course");
     expect(targets).toContain("#privacy_consent");
     for (const target of targets) expect(await page.locator(target!).count(), target!).toBe(1);
 
     // The 分科会/コース group and the event's question are radio groups in error.
-    const course = page.locator('fieldset[role="radiogroup"]').filter({ has: page.locator('input[name="course"]') });
+    const course = page
+      .locator('fieldset[role="radiogroup"]')
+      .filter({ has: page.locator('input[name="course"]') });
     expect(await course.getAttribute("aria-invalid")).toBe("true");
     expect(await course.getAttribute("aria-describedby")).toContain("course-error");
     for (const radio of await course.locator('input[type="radio"]').all()) {
       expect(await radio.getAttribute("aria-invalid")).toBe("true");
     }
-    const question = page.locator('fieldset[role="radiogroup"]').filter({ has: page.locator('input[name^="q_"]') });
+    const question = page
+      .locator('fieldset[role="radiogroup"]')
+      .filter({ has: page.locator('input[name^="q_"]') });
     expect(await question.first().getAttribute("aria-invalid")).toBe("true");
-    const border = await course.locator(".choice").first().evaluate((el) => getComputedStyle(el).borderTopColor);
-    expect(border).not.toBe(await page.locator(".choice").last().evaluate((el) => getComputedStyle(el).borderTopColor));
+    const border = await course
+      .locator(".choice")
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderTopColor);
+    expect(border).not.toBe(
+      await page
+        .locator(".choice")
+        .last()
+        .evaluate((el) => getComputedStyle(el).borderTopColor),
+    );
 
     // Following a link puts the cursor in the field.
     await summary.getByRole("link", { name: /コース|分科会/ }).click();
     expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("course");
 
     // Nothing runs off a 390 px screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await page.screenshot({ path: path.join(shots, "register-errors-phone.png"), fullPage: true });
     await page.context().close();
   });
@@ -91,15 +111,17 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
     await page.locator(".error-summary").waitFor();
     expect(await page.locator('[role="alert"]').count()).toBe(1);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
-    const inputs = await page.locator("form.form input:not([type=hidden]), form.form select").evaluateAll((els) =>
-      els.map((el) => ({
-        name: el.getAttribute("name"),
-        type: el.tagName === "SELECT" ? "select" : el.getAttribute("type"),
-        fontSize: Number.parseFloat(getComputedStyle(el).fontSize),
-        height: el.getBoundingClientRect().height,
-        right: el.getBoundingClientRect().right,
-      })),
-    );
+    const inputs = await page
+      .locator("form.form input:not([type=hidden]), form.form select")
+      .evaluateAll((els) =>
+        els.map((el) => ({
+          name: el.getAttribute("name"),
+          type: el.tagName === "SELECT" ? "select" : el.getAttribute("type"),
+          fontSize: Number.parseFloat(getComputedStyle(el).fontSize),
+          height: el.getBoundingClientRect().height,
+          right: el.getBoundingClientRect().right,
+        })),
+      );
     for (const input of inputs) {
       expect(input.type, input.name ?? "").toBeTruthy();
       expect(input.fontSize, input.name ?? "").toBeGreaterThanOrEqual(16);
@@ -107,8 +129,12 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
       expect(input.right, input.name ?? "").toBeLessThanOrEqual(390);
     }
     expect(inputs.find((i) => i.name === "phone")?.type).toBe("tel");
-    expect(await page.locator('input[name="family_name_kana"]').getAttribute("placeholder")).toBe("カタカナ");
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.locator('input[name="family_name_kana"]').getAttribute("placeholder")).toBe(
+      "カタカナ",
+    );
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await page.screenshot({ path: path.join(shots, "profile-errors-phone.png"), fullPage: true });
     await page.context().close();
   });

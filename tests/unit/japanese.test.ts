@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { profileSchema } from "../../app/domain/people.server";
 import { emailField, parseForm, phoneField } from "../../app/utils/forms";
-import { normaliseDigits, normaliseKana, searchKey } from "../../app/utils/japanese";
+import {
+  HIRAGANA_CHARS,
+  KATAKANA_CHARS,
+  normaliseDigits,
+  normaliseKana,
+  searchKey,
+} from "../../app/utils/japanese";
 
 function form(values: Record<string, string>) {
   const data = new FormData();
@@ -80,5 +86,9 @@ describe("Japanese input is normalised, not refused", () => {
     expect(searchKey("あくつ")).toBe(searchKey("アクツ"));
     expect(searchKey("ｱｸﾂ")).toBe(searchKey("アクツ"));
     expect(searchKey("アクツ ハナコ")).toBe("アクツハナコ");
+    // the SQL side's translate() tables: the hiragana block, one for one with its katakana
+    expect([...HIRAGANA_CHARS]).toHaveLength(86);
+    expect(HIRAGANA_CHARS.slice(0, 2) + HIRAGANA_CHARS.slice(-1)).toBe("ぁあゖ");
+    expect(KATAKANA_CHARS.slice(0, 2) + KATAKANA_CHARS.slice(-1)).toBe("ァアヶ");
   });
 });
