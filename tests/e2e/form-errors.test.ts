@@ -4,7 +4,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { createMember, signIn } from "../support/factories";
+import { createMember, signIn, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 
@@ -32,12 +32,16 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
 
   async function memberPage(): Promise<Page> {
     const member = await createMember(database.db, { familyName: "入力" });
+    return pageWith(await signIn(database.db, member.id));
+  }
+
+  async function pageWith(signedIn: string): Promise<Page> {
     const context = await browser.newContext({
       viewport: PHONE,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",
     });
-    const cookie = (await signIn(database.db, member.id)).split("=");
+    const cookie = signedIn.split("=");
     await context.addCookies([
       { name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url },
     ]);
@@ -136,6 +140,38 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
       390,
     );
     await page.screenshot({ path: path.join(shots, "profile-errors-phone.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("the staff proxy form and the new-event form fit a phone, and the proxy form keeps typed Japanese", async () => {
+    const page = await pageWith(await signInAs(database.db, "admin@example.jp"));
+    const event = await database.db
+      .selectFrom("events")
+      .select("id")
+      .where("slug", "=", "online-seminar-next")
+      .executeTakeFirstOrThrow();
+    await page.goto(`${app.url}/admin/events/${event.id}/attendees/new`);
+    await page.locator('input[name="family_name_kana"]').fill("ﾀﾞｲﾘ");
+    await page.locator('input[name="email"]').fill("ｄａｉｒｉ＠ｅｘａｍｐｌｅ．ｊｐ");
+    await page.locator('input[name="phone"]').fill("０９０ー１１１１ー２２２２");
+    await page.getByRole("button", { name: "申し込む" }).click();
+    await page.locator(".error-summary").waitFor();
+    expect(await page.locator('[role="alert"]').count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
+    // the kana, email and phone were taken as meant: their fields have no error
+    for (const name of ["family_name_kana", "email", "phone"]) {
+      expect(await page.locator(`#${name}-error`).count(), name).toBe(0);
+    }
+    expect(await page.locator('input[name="email"]').getAttribute("type")).toBe("email");
+    expect(await page.locator('input[name="phone"]').getAttribute("type")).toBe("tel");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(shots, "proxy-errors-phone.png"), fullPage: true });
+
+    for (const route of ["/admin/events/new", `/admin/events/${event.id}/edit`]) {
+      await page.goto(`${app.url}${route}`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: path.join(shots, "event-edit-phone.png"), fullPage: true });
     await page.context().close();
   });
 });
