@@ -63,7 +63,7 @@ export default function Message() {
           ) : null}
         </div>
         <Field id="subject" label="件名" required error={errors.subject}>
-          <input {...describedBy("subject", errors.subject)} name="subject" defaultValue={v("subject")} />
+          <input {...describedBy("subject", errors.subject)} type="text" name="subject" defaultValue={v("subject")} />
         </Field>
         <Field id="body" label="本文" required error={errors.body}>
           <textarea {...describedBy("body", errors.body)} name="body" rows={8} defaultValue={v("body")} />
