@@ -56,14 +56,18 @@ export function parseForm<S extends z.ZodType>(
 /** Longest value echoed back for a field whose schema names no maximum. */
 const ECHO_LIMIT = 1000;
 
-/** A field's `.max(n)`, through optional / default / catch / pipe wrappers. */
-function maxLengthOf(type: unknown): number | undefined {
-  for (let t = type as Record<string, unknown> | undefined, i = 0; t && i < 8; i++) {
-    if (typeof t.maxLength === "number") return t.maxLength;
-    const def = (t._zod as { def?: Record<string, unknown> } | undefined)?.def;
-    t = (def?.innerType ?? def?.in) as Record<string, unknown> | undefined;
-  }
-  return undefined;
+/** A field's `.max(n)`, through optional / default / catch / pipe (and preprocess) wrappers. */
+function maxLengthOf(type: unknown, depth = 0): number | undefined {
+  const t = type as Record<string, unknown> | undefined;
+  if (!t || depth > 8) return undefined;
+  if (typeof t.maxLength === "number") return t.maxLength;
+  const def = (t._zod as { def?: Record<string, unknown> } | undefined)?.def;
+  // z.preprocess is a pipe whose `in` is the transform and `out` the checked string.
+  return (
+    maxLengthOf(def?.innerType, depth + 1) ??
+    maxLengthOf(def?.in, depth + 1) ??
+    maxLengthOf(def?.out, depth + 1)
+  );
 }
 
 /**
@@ -149,7 +153,7 @@ export function emailField(label = "メールアドレス") {
       .string({ message: `${label}を入力してください` })
       .min(1, `${label}を入力してください`)
       .max(254, `${label}が長すぎます`)
-      .email(`${label}の形式が正しくありません(例: taro@example.jp)`),
+      .email(`${label}の形式が正しくありません(例: hanako@example.jp)`),
   );
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { profileSchema } from "../../app/domain/people.server";
 import { emailField, parseForm, phoneField } from "../../app/utils/forms";
 import {
@@ -90,5 +91,13 @@ describe("Japanese input is normalised, not refused", () => {
     expect([...HIRAGANA_CHARS]).toHaveLength(86);
     expect(HIRAGANA_CHARS.slice(0, 2) + HIRAGANA_CHARS.slice(-1)).toBe("ぁあゖ");
     expect(KATAKANA_CHARS.slice(0, 2) + KATAKANA_CHARS.slice(-1)).toBe("ァアヶ");
+  });
+});
+
+describe("a refused form echoes no more than a field takes", () => {
+  it("an email field (normalised first) is cut to its 254 characters", () => {
+    const parsed = parseForm(z.object({ email: emailField() }), form({ email: "b".repeat(300) }));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.values.email).toHaveLength(254);
   });
 });
