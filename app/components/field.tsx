@@ -48,11 +48,13 @@ export function ErrorSummary(props: { message?: string; errors?: FieldErrorMap; 
     (entry): entry is [string, string] => entry[0] !== "_form" && Boolean(entry[1]),
   );
   const title = props.message ?? props.errors?._form ?? (fields.length ? CHECK_INPUT : undefined);
-  // A new answer from the server is a new object: focus follows each failed submit.
+  // A new answer from the server is a new object: focus follows each failed submit
+  // (an empty map, which some pages make afresh on each render, is no answer).
+  const answerKey = props.errors && Object.keys(props.errors).length > 0 ? props.errors : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: focus on each new answer, not each render
   useEffect(() => {
     if (title) ref.current?.focus();
-  }, [props.errors, props.message]);
+  }, [answerKey, props.message]);
   if (!title) return null;
   return (
     <div
