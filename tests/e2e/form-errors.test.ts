@@ -104,6 +104,9 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
       390,
     );
     await page.screenshot({ path: path.join(shots, "register-errors-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    await page.screenshot({ path: path.join(shots, "register-errors-desktop.png") });
     await page.context().close();
   });
 
