@@ -1,6 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { RegistrationStatus } from "../../db/schema";
+import { searchKey } from "../utils/japanese";
 import {
   buildCheckinResult,
   type CheckinAttendee,
@@ -135,15 +136,6 @@ export function rosterCount(
   }
   for (const q of queue) if (q.list === list.id) inside.add(q.registration);
   return { checkedIn: inside.size, expected };
-}
-
-/** Hiragana to katakana, spaces out: how names are compared in the search. */
-export function searchKey(value: string): string {
-  return value
-    .normalize("NFKC")
-    .replace(/[\u3041-\u3096]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60))
-    .replace(/[\s・]/g, "")
-    .toUpperCase();
 }
 
 /** Name, kana (hiragana or katakana) or ticket code; at most `limit` people. */

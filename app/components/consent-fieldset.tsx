@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { formatDate } from "../utils/format";
+import { FieldError } from "./field";
 
 /**
  * Consent to the privacy notice (個人情報の取扱い), and the separate explicit
@@ -25,14 +26,6 @@ export function NoticeText(props: { body: string }) {
   );
 }
 
-function FieldError(props: { id: string; message?: string }) {
-  return props.message ? (
-    <p className="error" id={props.id} role="alert">
-      {props.message}
-    </p>
-  ) : null;
-}
-
 /** The member's consent at registration. */
 export function ConsentFieldset(props: {
   notice: NoticeView;
@@ -45,9 +38,14 @@ export function ConsentFieldset(props: {
   return (
     <fieldset
       className="consent"
-      aria-describedby={[errors.privacy_consent ? "privacy_consent-error" : "", errors.needs_consent ? "needs_consent-error" : ""]
-        .filter(Boolean)
-        .join(" ") || undefined}
+      aria-describedby={
+        [
+          errors.privacy_consent ? "privacy_consent-error" : "",
+          errors.needs_consent ? "needs_consent-error" : "",
+        ]
+          .filter(Boolean)
+          .join(" ") || undefined
+      }
     >
       <legend>
         個人情報の取扱い<span className="required">必須</span>
@@ -78,9 +76,11 @@ export function ConsentFieldset(props: {
         <input
           type="checkbox"
           name="privacy_consent"
+          id="privacy_consent"
           value="on"
           defaultChecked={values.privacy_consent === "on"}
           aria-invalid={errors.privacy_consent ? true : undefined}
+          aria-describedby={errors.privacy_consent ? "privacy_consent-error" : undefined}
           required
         />
         <span>
@@ -88,14 +88,16 @@ export function ConsentFieldset(props: {
           {props.purposes ? "と、このイベントでの追加の利用目的" : ""}に同意します
         </span>
       </label>
-      <FieldError id="privacy_consent-error" message={errors.privacy_consent} />
+      <FieldError id="privacy_consent" message={errors.privacy_consent} />
       <label className="choice">
         <input
           type="checkbox"
           name="needs_consent"
+          id="needs_consent"
           value="on"
           defaultChecked={values.needs_consent === "on"}
           aria-invalid={errors.needs_consent ? true : undefined}
+          aria-describedby={errors.needs_consent ? "needs_consent-error" : undefined}
         />
         <span>
           記入した食事の配慮・配慮が必要なことを、このイベントの主催者が当日の配慮のために利用することに同意します
@@ -104,7 +106,7 @@ export function ConsentFieldset(props: {
           </span>
         </span>
       </label>
-      <FieldError id="needs_consent-error" message={errors.needs_consent} />
+      <FieldError id="needs_consent" message={errors.needs_consent} />
     </fieldset>
   );
 }
@@ -116,25 +118,39 @@ export function StaffAttestationFields(props: { errors?: Record<string, string |
     <fieldset className="consent">
       <legend>本人の同意の確認</legend>
       <label className="choice">
-        <input type="checkbox" name="consent_attested" value="on" aria-invalid={errors.consent_attested ? true : undefined} />
+        <input
+          type="checkbox"
+          id="consent_attested"
+          name="consent_attested"
+          value="on"
+          aria-invalid={errors.consent_attested ? true : undefined}
+          aria-describedby={errors.consent_attested ? "consent_attested-error" : undefined}
+        />
         <span>
-          本人が<Link to="/privacy" target="_blank" rel="noreferrer">「個人情報の取扱い」</Link>
+          本人が
+          <Link to="/privacy" target="_blank" rel="noreferrer">
+            「個人情報の取扱い」
+          </Link>
           (最新版)とこのイベントの利用目的に同意していることを確認しました
         </span>
       </label>
-      <FieldError id="consent_attested-error" message={errors.consent_attested} />
+      <FieldError id="consent_attested" message={errors.consent_attested} />
       <label className="choice">
         <input
           type="checkbox"
           name="needs_consent_attested"
+          id="needs_consent_attested"
           value="on"
           aria-invalid={errors.needs_consent_attested ? true : undefined}
+          aria-describedby={
+            errors.needs_consent_attested ? "needs_consent_attested-error" : undefined
+          }
         />
         <span>
           食事の配慮・配慮事項を登録する場合: その利用について本人の明示的な同意を得ています
         </span>
       </label>
-      <FieldError id="needs_consent_attested-error" message={errors.needs_consent_attested} />
+      <FieldError id="needs_consent_attested" message={errors.needs_consent_attested} />
       <p className="small muted">確認した人として、あなたの名前が申込に記録されます。</p>
     </fieldset>
   );
@@ -170,7 +186,9 @@ export function PurposeReminder(props: { purposes: string }) {
           このイベントで同意を得ている追加の目的: {props.purposes}
         </p>
       ) : null}
-      <p className="small">ダウンロードは、誰が・いつ・どの条件で・何件を取得したかが記録されます。</p>
+      <p className="small">
+        ダウンロードは、誰が・いつ・どの条件で・何件を取得したかが記録されます。
+      </p>
     </div>
   );
 }

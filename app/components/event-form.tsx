@@ -24,7 +24,7 @@ export function EventForm(props: {
   return (
     <Form method="post" className="form" noValidate>
       <input type="hidden" name="intent" value="save" />
-      <FormError message={errors._form} />
+      <FormError message={errors._form} errors={errors} />
       {props.warning ? (
         <div className="notice notice--warn" role="alert">
           {props.warning}

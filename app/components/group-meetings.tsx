@@ -254,7 +254,7 @@ export function MeetingFields(props: {
           </label>
         ))}
         {errors.place_kind ? (
-          <p className="error" role="alert">
+          <p className="error">
             {errors.place_kind}
           </p>
         ) : null}
@@ -269,7 +269,7 @@ export function MeetingFields(props: {
           defaultValue={value("place_name")}
         />
         {errors.place_name ? (
-          <p className="error" role="alert">
+          <p className="error">
             {errors.place_name}
           </p>
         ) : null}
@@ -279,7 +279,7 @@ export function MeetingFields(props: {
         <p className="hint">ZOOMの場合のみ。部会員だけに知らせます。</p>
         <input id="meeting-url" type="url" name="online_url" defaultValue={value("online_url")} />
         {errors.online_url ? (
-          <p className="error" role="alert">
+          <p className="error">
             {errors.online_url}
           </p>
         ) : null}

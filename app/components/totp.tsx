@@ -34,6 +34,7 @@ export function TotpEnrolForm(props: {
       <Field id="code" label="アプリに表示された6桁の確認コード" required error={props.error}>
         <input
           {...describedBy("code", props.error)}
+          type="text"
           name="code"
           inputMode="numeric"
           autoComplete="one-time-code"

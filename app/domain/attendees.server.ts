@@ -1,8 +1,9 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import { rowId } from "../utils/forms";
+import { HIRAGANA_CHARS, KATAKANA_CHARS, searchKey } from "../utils/japanese";
 
 /** The attendee list's filters, from the query string; anything malformed is ignored. */
 export const attendeeFilterSchema = z.object({
@@ -107,17 +108,28 @@ export function scopedRegistrations(
     );
   }
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\s+/g, "")}%`;
+    const key = searchKey(f.q);
+    const like = `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) =>
       eb.or([
-        eb(sql`people.family_name || people.given_name`, "ilike", like),
-        eb(sql`people.family_name_kana || people.given_name_kana`, "ilike", like),
-        eb("people.email", "ilike", like),
-        eb("registrations.ticket_code", "ilike", like),
+        eb(searchKeySql(sql`people.family_name || people.given_name`), "ilike", like),
+        eb(searchKeySql(sql`people.family_name_kana || people.given_name_kana`), "ilike", like),
+        eb(sql`normalize(people.email, NFKC)`, "ilike", like),
+        eb(sql`replace(registrations.ticket_code, '-', '')`, "ilike", like.replace(/-/g, "")),
       ]),
     );
   }
   return query;
+}
+
+/**
+ * The stored side of searchKey (app/utils/japanese.ts) in SQL: full-width to
+ * half-width, hiragana to katakana, spaces and middle dots out, so that
+ * 「あくつ」 finds アクツ (and a reading stored in hiragana before
+ * normalisation existed). Compare it with ilike against searchKey(query).
+ */
+export function searchKeySql(expr: RawBuilder<unknown>) {
+  return sql<string>`translate(regexp_replace(normalize(${expr}, NFKC), '[[:space:]・]', '', 'g'), ${HIRAGANA_CHARS}, ${KATAKANA_CHARS})`;
 }
 
 /** The choices for the attendee filters: the event's sessions, courses and the unions. */

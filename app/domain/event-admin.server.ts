@@ -26,7 +26,7 @@ import { inTransaction } from "./transactions.server";
  */
 const text = (label: string, max: number, required = true) =>
   required
-    ? textField(label, max).min(1, `${label}を入力してください`)
+    ? textField(label, max, { required: true })
     : textField(label, max).default("");
 const when = (label: string) =>
   z.string({ message: `${label}を入力してください` }).transform((v, ctx) => {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
-import { textField } from "../utils/forms";
+import { textField, emailField } from "../utils/forms";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import type { EventAccess } from "./permissions.server";
@@ -24,12 +24,7 @@ const ROLE_NAMES: Record<EventStaffRole, string> = {
 };
 
 export const addEventStaffSchema = z.object({
-  email: z
-    .string({ message: "メールアドレスを入力してください" })
-    .trim()
-    .min(1, "メールアドレスを入力してください")
-    .max(254, "メールアドレスが長すぎます")
-    .email("メールアドレスの形式が正しくありません(例: uketsuke@example.jp)")
+  email: emailField()
     .transform((v) => v.toLowerCase()),
   name: textField("氏名", 80).default(""),
   role: z.enum(EVENT_STAFF_ROLES, { message: "役割を選択してください" }),

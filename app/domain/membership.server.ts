@@ -2,7 +2,7 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { MembershipStatus, MembershipVia } from "../../db/schema";
-import { textField } from "../utils/forms";
+import { textField, emailField } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
@@ -357,12 +357,7 @@ async function confirmVouchedPending(
 // The roster: a CSV of names and emails, uploaded or edited by the union
 // ---------------------------------------------------------------------------
 
-const rosterEmail = z
-  .string({ message: "メールアドレスを入力してください" })
-  .trim()
-  .min(1, "メールアドレスを入力してください")
-  .max(254, "メールアドレスが長すぎます")
-  .email("メールアドレスの形式が正しくありません(例: hanako@example.jp)")
+const rosterEmail = emailField()
   .transform((v) => v.toLowerCase());
 
 export const rosterEntrySchema = z.object({

@@ -2,35 +2,20 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import type { MembershipStatus } from "../../db/schema";
-import { rowId, textField } from "../utils/forms";
+import { kanaField, phoneField, rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import { claimUnion } from "./membership.server";
 import { inTransaction } from "./transactions.server";
 
-const KATAKANA = /^[ァ-ヶー・ 　]+$/u;
-
-const text = (label: string, max: number) =>
-  textField(label, max).min(1, `${label}を入力してください`);
-
-const kana = (label: string) =>
-  text(label, 40).regex(KATAKANA, `${label}はカタカナで入力してください(例: サトウ)`);
-
 /** The profile a member completes at first sign-in; family name first. */
 export const profileSchema = z.object({
-  family_name: text("姓", 40),
-  given_name: text("名", 40),
-  family_name_kana: kana("セイ"),
-  given_name_kana: kana("メイ"),
+  family_name: textField("姓", 40, { required: true }),
+  given_name: textField("名", 40, { required: true }),
+  family_name_kana: kanaField("セイ"),
+  given_name_kana: kanaField("メイ"),
   organisation_id: rowId("所属単組を選択してください"),
-  workplace: text("職場", 100),
-  phone: z
-    .string()
-    .trim()
-    .min(1, "電話番号を入力してください")
-    .regex(
-      /^[0-9０-９+\-‐ー() ]{10,20}$/,
-      "電話番号は数字とハイフンで入力してください(例: 090-1234-5678)",
-    ),
+  workplace: textField("職場", 100, { required: true }),
+  phone: phoneField(),
 });
 
 export type ProfileInput = z.infer<typeof profileSchema>;
@@ -63,7 +48,6 @@ export async function saveProfile(
         .updateTable("people")
         .set({
           ...profile,
-          phone: profile.phone.normalize("NFKC"),
           profile_completed_at: sql`coalesce(profile_completed_at, now())`,
           updated_at: sql`now()`,
         })

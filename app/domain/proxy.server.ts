@@ -1,7 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
-import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { emailField, rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import type { EventAccess } from "./permissions.server";
@@ -21,26 +21,11 @@ import { inTransaction } from "./transactions.server";
  * is checked whole first; it is written in one transaction, or not at all.
  */
 export const colleagueSchema = profileSchema.extend({
-  email: z
-    .string({ message: "メールアドレスを入力してください" })
-    .trim()
-    .min(1, "メールアドレスを入力してください")
-    .max(254, "メールアドレスが長すぎます")
-    .email("メールアドレスの形式が正しくありません"),
+  email: emailField(),
   course: rowId().optional().catch(undefined),
   session: z.array(rowId()).default([]),
-  dietary_needs: z
-    .string()
-    .trim()
-    .max(500, "食事の配慮は500文字以内で入力してください")
-    .regex(NO_CONTROL_CHARS, "食事の配慮に使えない文字が含まれています")
-    .default(""),
-  accessibility_needs: z
-    .string()
-    .trim()
-    .max(500, "配慮事項は500文字以内で入力してください")
-    .regex(NO_CONTROL_CHARS, "配慮事項に使えない文字が含まれています")
-    .default(""),
+  dietary_needs: textField("食事の配慮", 500).default(""),
+  accessibility_needs: textField("配慮事項", 500).default(""),
 });
 export type Colleague = z.infer<typeof colleagueSchema>;
 
@@ -120,7 +105,7 @@ async function findOrCreatePerson(
       given_name_kana: c.given_name_kana,
       organisation_id: c.organisation_id,
       workplace: c.workplace,
-      phone: c.phone.normalize("NFKC"),
+      phone: c.phone,
       profile_completed_at: sql`now()`,
       membership_status: "confirmed",
       membership_via: "proxy",

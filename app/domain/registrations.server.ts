@@ -8,7 +8,7 @@ import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
 import { eventFormat } from "../utils/event-format";
 import { tokyoParts } from "../utils/format";
-import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { rowId, textField } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./api.server";
 import { newToken } from "./auth.server";
@@ -105,13 +105,6 @@ export async function getRegistrationForm(db: Database, slug: string) {
 
 export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof getRegistrationForm>>>;
 
-const freeText = (label: string, max: number) =>
-  z
-    .string({ message: `「${label}」を入力してください` })
-    .trim()
-    .max(max, `${label}は${max}文字以内で入力してください`)
-    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
-
 const SESSION_CHOICE = "参加する日程・企画は、表示されている「希望者のみ」の中から選んでください";
 
 /**
@@ -127,7 +120,7 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
     const key = `q_${q.id}`;
     const options = q.options as string[];
     if (q.kind === "text") {
-      const base = freeText(q.label, 1000);
+      const base = textField(q.label, 1000);
       questionShape[key] = q.required
         ? base.min(1, `「${q.label}」に回答してください`)
         : base.optional().default("");
@@ -180,8 +173,8 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
             .any()
             .optional()
             .transform(() => "")
-        : freeText("食事の配慮", 500).optional().default(""),
-    accessibility_needs: freeText("配慮が必要なこと", 500).optional().default(""),
+        : textField("食事の配慮", 500).optional().default(""),
+    accessibility_needs: textField("配慮が必要なこと", 500).optional().default(""),
     birth_date: options.needsBirthDate
       ? z
           .string({ message: "生年月日を入力してください" })

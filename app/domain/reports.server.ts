@@ -3,7 +3,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import type { EventKind } from "../../db/schema";
-import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
+import { NO_CONTROL_CHARS, rowId, textField } from "../utils/forms";
 import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
@@ -63,13 +63,7 @@ export async function listReportEvents(db: Database, now: Date = new Date()) {
     .execute();
 }
 
-const text = (label: string, max: number) =>
-  z
-    .string({ message: `${label}を入力してください` })
-    .trim()
-    .min(1, `${label}を入力してください`)
-    .max(max, `${label}は${max}文字以内で入力してください`)
-    .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+const text = (label: string, max: number) => textField(label, max, { required: true });
 
 /** A 分科会 picked from a list, or none (""). */
 const optionalCourse = z

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { PersonRole } from "../../db/schema";
 import { STAFF_ROLE_LABELS, type StaffRole } from "../utils/labels";
-import { textField } from "../utils/forms";
+import { textField, emailField } from "../utils/forms";
 import { FIRST_ADMIN_HOURS, INVITE_HOURS, RESET_MINUTES } from "../utils/staff-policy";
 
 export { FIRST_ADMIN_HOURS, INVITE_HOURS, RESET_MINUTES };
@@ -112,12 +112,7 @@ async function requireUnion(db: Database, organisationId: number | null | undefi
 // Invitations
 // ---------------------------------------------------------------------------
 
-const email = z
-  .string()
-  .trim()
-  .min(1, "メールアドレスを入力してください")
-  .max(254, "メールアドレスが長すぎます")
-  .email("メールアドレスの形式が正しくありません")
+const email = emailField()
   .transform((v) => v.toLowerCase());
 
 const optionalId = (label: string) => {

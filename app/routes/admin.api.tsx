@@ -91,7 +91,7 @@ export default function ApiSettings() {
       <Form method="post" className="actions">
         <input type="hidden" name="intent" value="token" />
         <label>
-          名前 <input name="name" placeholder="例: 受付集計スクリプト" />
+          名前 <input type="text" name="name" placeholder="用途がわかる名前(例: 受付集計スクリプト)" />
         </label>
         <button type="submit" className="button">
           トークンを作る

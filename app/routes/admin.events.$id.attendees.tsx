@@ -49,7 +49,7 @@ export default function Attendees() {
         />
         <label>
           氏名・フリガナ・受付番号
-          <input type="text" name="q" defaultValue={filter.q ?? ""} placeholder="例: サトウ" />
+          <input type="text" name="q" defaultValue={filter.q ?? ""} placeholder="名前・フリガナ(ひらがな可)・メール・受付番号" />
         </label>
         <label>
           並び順

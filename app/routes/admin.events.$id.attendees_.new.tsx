@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { StaffAttestationFields } from "../components/consent-fieldset";
-import { describedBy, Field, FormError } from "../components/field";
+import { ErrorSummary, SelectField, TextField } from "../components/field";
 import { attendeeFilterOptions } from "../domain/attendees.server";
-import { DomainError } from "../domain/errors.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { readAttestation } from "../domain/privacy.server";
 import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
+import { actionOk, domainErrorAnswer, invalidFormAnswer } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -20,7 +20,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const formData = await request.formData();
   const form = parseForm(colleagueSchema, formData, ["session"]);
-  if (!form.ok) return { ok: false as const, errors: form.errors, values: form.values };
+  if (!form.ok) return invalidFormAnswer(form);
   try {
     const result = await registerOnBehalf(context.db, {
       access,
@@ -29,38 +29,39 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       attestation: readAttestation(formData),
     });
     const name = `${form.data.family_name} ${form.data.given_name}`;
-    return {
-      ok: true as const,
+    return actionOk(
       // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
-      message:
         access.unionId !== null
           ? PROXY_ACCEPTED(name)
           : result.status === "confirmed"
             ? `${name}さんを申し込みました。本人に確認メールを送りました。`
             : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
-    };
+    );
   } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        ok: false as const,
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        values: form.values,
-      };
-    }
-    throw error;
+    return domainErrorAnswer(error, { values: form.values });
   }
 }
 
 export default function ProxyRegistration() {
   const { eventId, options } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errors: Record<string, string> = result && !result.ok ? result.errors : {};
-  const values = result && !result.ok ? result.values : {};
+  const errors: Record<string, string> = (result && !result.ok ? result.errors : undefined) ?? {};
+  const values = (result && !result.ok ? result.values : undefined) ?? {};
   const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
-  const text = (name: string, label: string, props: Record<string, string> = {}) => (
-    <Field id={name} label={label} required={!["dietary_needs", "accessibility_needs"].includes(name)} error={errors[name]}>
-      <input {...describedBy(name, errors[name])} name={name} defaultValue={v(name)} {...props} />
-    </Field>
+  const text = (
+    name: string,
+    label: string,
+    props: Partial<Parameters<typeof TextField>[0]> = {},
+  ) => (
+    <TextField
+      name={name}
+      label={label}
+      required={!["dietary_needs", "accessibility_needs"].includes(name)}
+      error={errors[name]}
+      defaultValue={v(name)}
+      autoComplete="off"
+      {...props}
+    />
   );
   return (
     <section>
@@ -78,41 +79,39 @@ export default function ProxyRegistration() {
         </p>
       ) : null}
       <Form method="post" className="form" noValidate key={result?.ok ? result.message : "form"}>
-        <FormError message={errors._form} />
+        <ErrorSummary message={result && !result.ok ? result.message : undefined} errors={errors} />
         <div className="row-2">
           {text("family_name", "姓")}
           {text("given_name", "名")}
         </div>
         <div className="row-2">
-          {text("family_name_kana", "セイ")}
-          {text("given_name_kana", "メイ")}
+          {text("family_name_kana", "セイ", { placeholder: "カタカナ" })}
+          {text("given_name_kana", "メイ", { placeholder: "カタカナ" })}
         </div>
-        {text("email", "メールアドレス", { type: "email" })}
-        <Field id="organisation_id" label="所属単組" required error={errors.organisation_id}>
-          <select {...describedBy("organisation_id", errors.organisation_id)} name="organisation_id" defaultValue={v("organisation_id")}>
-            {options.unions.length > 1 ? <option value="">選択してください</option> : null}
-            {options.unions.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        {text("email", "メールアドレス", { type: "email", inputMode: "email", spellCheck: false })}
+        <SelectField
+          name="organisation_id"
+          label="所属単組"
+          required
+          error={errors.organisation_id}
+          defaultValue={v("organisation_id")}
+          placeholder={options.unions.length > 1 ? "選択してください" : undefined}
+          options={options.unions.map((u) => ({ value: u.id, label: u.name }))}
+        />
         {text("workplace", "職場")}
-        {text("phone", "電話番号", { type: "tel" })}
+        {text("phone", "電話番号", { type: "tel", inputMode: "tel" })}
         {options.courses.length > 0 ? (
-          <Field id="course" label="コース・分科会" required error={errors.course}>
-            <select {...describedBy("course", errors.course)} name="course" defaultValue={v("course")}>
-              <option value="">選択してください</option>
-              {options.courses
-                .filter((c) => c.status === "active")
-                .map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.code} {c.title}
-                  </option>
-                ))}
-            </select>
-          </Field>
+          <SelectField
+            name="course"
+            label="コース・分科会"
+            required
+            error={errors.course}
+            defaultValue={v("course")}
+            placeholder="選択してください"
+            options={options.courses
+              .filter((c) => c.status === "active")
+              .map((c) => ({ value: c.id, label: `${c.code} ${c.title}` }))}
+          />
         ) : null}
         {text("dietary_needs", "食事の配慮")}
         {text("accessibility_needs", "配慮事項")}

@@ -190,13 +190,13 @@ export default function EditEvent() {
             ))}
           </select>
           <label htmlFor="s-title">名称</label>
-          <input id="s-title" name="title" />
+          <input id="s-title" type="text" name="title" />
           <label htmlFor="s-start">開始日時</label>
           <input id="s-start" type="datetime-local" name="starts_at" />
           <label htmlFor="s-end">終了日時</label>
           <input id="s-end" type="datetime-local" name="ends_at" />
           <label htmlFor="s-cap">定員(空欄は制限なし)</label>
-          <input id="s-cap" name="capacity" inputMode="numeric" />
+          <input id="s-cap" type="text" name="capacity" inputMode="numeric" />
           <label className="choice">
             <input type="checkbox" name="optional" value="on" />
             <span>希望者のみ(夕食交流会・宿泊など)</span>
@@ -229,7 +229,7 @@ export default function EditEvent() {
             {c.status === "active" ? (
               <div className="actions">
                 <label>
-                  定員 <input name="capacity" defaultValue={c.capacity ?? ""} inputMode="numeric" style={{ width: "6em" }} />
+                  定員 <input type="text" name="capacity" defaultValue={c.capacity ?? ""} inputMode="numeric" style={{ width: "6em" }} />
                 </label>
                 <label className="small">
                   <input type="checkbox" name="cancel" value="on" /> このコースを中止する
@@ -248,17 +248,17 @@ export default function EditEvent() {
           <input type="hidden" name="intent" value="add_course" />
           {result?.section === "add_course" || result?.section === "course" ? <FormError message={Object.values(errors)[0]} /> : null}
           <label htmlFor="c-code">番号(例: コース③、第9分科会)</label>
-          <input id="c-code" name="code" />
+          <input id="c-code" type="text" name="code" />
           <label htmlFor="c-title">名称</label>
-          <input id="c-title" name="title" />
+          <input id="c-title" type="text" name="title" />
           <label htmlFor="c-aud">対象</label>
-          <input id="c-aud" name="audience" />
+          <input id="c-aud" type="text" name="audience" />
           <label htmlFor="c-fac">ファシリテーター</label>
-          <input id="c-fac" name="facilitator" />
+          <input id="c-fac" type="text" name="facilitator" />
           <label htmlFor="c-adv">アドバイザー</label>
-          <input id="c-adv" name="adviser" />
+          <input id="c-adv" type="text" name="adviser" />
           <label htmlFor="c-cap">定員(空欄は制限なし)</label>
-          <input id="c-cap" name="capacity" inputMode="numeric" />
+          <input id="c-cap" type="text" name="capacity" inputMode="numeric" />
           <label htmlFor="c-alloc">受付方法</label>
           <select id="c-alloc" name="allocation">
             <option value="first_come">先着順</option>
@@ -275,7 +275,7 @@ export default function EditEvent() {
         <input type="hidden" name="intent" value="copy" />
         {result?.section === "copy" ? <FormError message={Object.values(errors)[0]} /> : null}
         <label htmlFor="new_slug">新しいURL名</label>
-        <input id="new_slug" name="new_slug" placeholder={`${event.slug}-next`} />
+        <input id="new_slug" type="text" name="new_slug" inputMode="url" autoCapitalize="none" placeholder="半角英小文字・数字・ハイフン" />
         <label htmlFor="new_start">新しい開始日時</label>
         <input id="new_start" type="datetime-local" name="new_start" />
         <button type="submit" className="button button--secondary">

@@ -256,7 +256,7 @@ export default function ExportPage() {
             ))}
           </div>
           {errors.columns ? (
-            <p className="error" role="alert">
+            <p className="error">
               {errors.columns}
             </p>
           ) : null}
@@ -280,7 +280,7 @@ export default function ExportPage() {
               {...describedBy("preset-name", errors.name)}
             />
             {errors.name ? (
-              <p className="error" id="preset-name-error" role="alert">
+              <p className="error" id="preset-name-error">
                 {errors.name}
               </p>
             ) : null}
@@ -301,7 +301,7 @@ export default function ExportPage() {
               </span>
             </label>
             {errors.scope ? (
-              <p className="error" role="alert">
+              <p className="error">
                 {errors.scope}
               </p>
             ) : null}

@@ -40,7 +40,7 @@ export default function Message() {
         <p className="notice notice--ok" role="status">{`${result.sent}名に送信します(順次配信)。`}</p>
       ) : null}
       <Form method="post" className="form" noValidate>
-        <FormError message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined} />
+        <FormError errors={errors} />
         <div className="row-2">
           <Field id="status" label="送信先" error={errors.status}>
             <select {...describedBy("status", errors.status)} name="status" defaultValue={v("status") || "confirmed"}>
@@ -63,7 +63,7 @@ export default function Message() {
           ) : null}
         </div>
         <Field id="subject" label="件名" required error={errors.subject}>
-          <input {...describedBy("subject", errors.subject)} name="subject" defaultValue={v("subject")} />
+          <input {...describedBy("subject", errors.subject)} type="text" name="subject" defaultValue={v("subject")} />
         </Field>
         <Field id="body" label="本文" required error={errors.body}>
           <textarea {...describedBy("body", errors.body)} name="body" rows={8} defaultValue={v("body")} />

@@ -20,7 +20,7 @@ import {
   setRosterRole,
 } from "../domain/working-groups.server";
 import { formatRange } from "../utils/format";
-import { parseForm, parseRowId } from "../utils/forms";
+import { parseForm, parseRowId, emailField } from "../utils/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.group.name} の管理 | 自治研イベント` : "専門部会の管理" },
@@ -34,10 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 const memberSchema = z.object({
-  email: z
-    .string({ message: "メールアドレスを入力してください" })
-    .trim()
-    .email("メールアドレスの形式が正しくありません"),
+  email: emailField(),
 });
 const personSchema = z.object({
   person: z.string().regex(/^\d{1,18}$/),
@@ -120,7 +117,7 @@ export default function AdminGroup() {
         </p>
       ) : null}
       {result && !result.message && result.errors._form ? (
-        <FormError message={result.errors._form} />
+        <FormError message={result.errors._form} errors={result.errors} />
       ) : null}
 
       <h2>会合({meetings.length}回)</h2>
@@ -162,9 +159,7 @@ export default function AdminGroup() {
         <summary>会合を追加する(部会員にメールで通知します)</summary>
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="meeting" />
-          <FormError
-            message={m._form ?? (Object.keys(m).length ? "入力内容をご確認ください。" : undefined)}
-          />
+          <FormError errors={m} />
           <fieldset>
             <legend>開催する専門部会</legend>
             <p className="hint small muted">
@@ -182,7 +177,7 @@ export default function AdminGroup() {
               </label>
             ))}
             {m.group ? (
-              <p className="error" role="alert">
+              <p className="error">
                 {m.group}
               </p>
             ) : null}

@@ -238,9 +238,7 @@ export default function AdminMeeting() {
         <summary>日時・会場を変更する(部会員にメールで通知します)</summary>
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="edit" />
-          <FormError
-            message={Object.keys(editErrors).length ? "入力内容をご確認ください。" : undefined}
-          />
+          <FormError errors={editErrors} />
           <MeetingFields errors={editErrors} value={value} />
           <button type="submit" className="button">
             変更して通知する

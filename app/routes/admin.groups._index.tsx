@@ -129,7 +129,7 @@ export default function AdminGroups() {
         <summary>募集を始める</summary>
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="round" />
-          <FormError message={r._form} />
+          <FormError message={r._form} errors={r} />
           <Field
             id="round-term"
             label="年次"
@@ -201,7 +201,7 @@ export default function AdminGroups() {
         <summary>専門部会を追加する</summary>
         <Form method="post" className="form" noValidate>
           <input type="hidden" name="intent" value="group" />
-          <FormError message={g._form} />
+          <FormError message={g._form} errors={g} />
           <div className="row-2">
             <Field id="group-term" label="年次" required error={g.term}>
               <input

@@ -87,7 +87,7 @@ export default function StaffAccount() {
       </p>
       <h1>{`${person.family_name} ${person.given_name}`.trim() || person.email}</h1>
       <ResultLine
-        result={result?.message ? { ok: result.ok, message: result.message } : undefined}
+        result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
       />
       <dl className="facts">
         <dt>メールアドレス</dt>

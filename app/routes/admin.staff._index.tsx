@@ -79,7 +79,7 @@ export default function StaffList() {
     <section>
       <h1>スタッフ管理</h1>
       <ResultLine
-        result={result?.message ? { ok: result.ok, message: result.message } : undefined}
+        result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
       />
 
       <div className="table-wrap">

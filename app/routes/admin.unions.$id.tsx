@@ -491,6 +491,7 @@ export default function UnionPage() {
             <input type="hidden" name="intent" value="update" />
             <FormError
               message={answer("update")?.ok === false ? answer("update")?.message : undefined}
+              errors={errorsOf("update")}
             />
             <Field id="name" label="単組名" required error={errorsOf("update").name}>
               <input

@@ -74,7 +74,7 @@ export default function Unions() {
       <h2>単組を追加する</h2>
       {result?.ok ? <ActionResult result={{ ok: true, message: result.message ?? "" }} /> : null}
       <Form method="post" className="form" noValidate>
-        <FormError message={result?.ok === false ? result.message : undefined} />
+        <FormError message={result?.ok === false ? result.message : undefined} errors={errors} />
         <Field id="name" label="単組名" required error={errors.name}>
           <input
             type="text"

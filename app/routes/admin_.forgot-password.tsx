@@ -4,18 +4,13 @@ import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { requestPasswordReset } from "../domain/staff.server";
 import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
-import { parseForm } from "../utils/forms";
+import { parseForm, emailField } from "../utils/forms";
 import { RESET_MINUTES } from "../utils/staff-policy";
 
 export const meta: MetaFunction = () => [{ title: "パスワードを忘れた方 | 自治研イベント" }];
 
 const schema = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, "メールアドレスを入力してください")
-    .max(254, "メールアドレスが長すぎます")
-    .email("メールアドレスの形式が正しくありません"),
+  email: emailField(),
 });
 
 /** A staff member's forgotten password: a reset link by email; the same answer for any address. */
@@ -51,6 +46,7 @@ export default function ForgotPassword() {
           <Form method="post" className="form" noValidate>
             <FormError
               message={result && !result.ok && !errors.email ? result.message : undefined}
+              errors={errors}
             />
             <Field id="email" label="メールアドレス" required error={errors.email}>
               <input

@@ -10,18 +10,13 @@ import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { loginWithPassword, sessionCookie } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import { parseForm } from "../utils/forms";
+import { parseForm, emailField } from "../utils/forms";
 import { safeRedirect } from "../utils/redirect";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ用ログイン | 自治研イベント" }];
 
 const schema = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, "メールアドレスを入力してください")
-    .max(254)
-    .email("メールアドレスの形式が正しくありません"),
+  email: emailField(),
   password: z.string().min(1, "パスワードを入力してください").max(200, "パスワードが長すぎます"),
 });
 
@@ -82,7 +77,7 @@ export default function StaffLogin() {
         className="form"
         noValidate
       >
-        <FormError message={errors._form} />
+        <FormError message={errors._form} errors={errors} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input
             {...describedBy("email", errors.email)}

@@ -62,7 +62,9 @@ export default function TotpSignIn() {
         >
           <input
             {...describedBy("code", error, "hint")}
+            type="text"
             name="code"
+            autoCapitalize="characters"
             autoComplete="one-time-code"
             maxLength={20}
             required

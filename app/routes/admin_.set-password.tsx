@@ -79,6 +79,7 @@ export default function SetPassword() {
           message={
             result && !result.ok && Object.keys(errors).length === 0 ? result.message : undefined
           }
+          errors={errors}
         />
         <input type="hidden" name="username" value={data.email} autoComplete="username" />
         <Field

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ConsentFieldset } from "../components/consent-fieldset";
-import { describedBy, Field, FormError } from "../components/field";
+import { ChoiceGroup, ErrorSummary, TextAreaField, TextField } from "../components/field";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
 import { DomainError, ERROR_MESSAGES } from "../domain/errors.server";
@@ -12,12 +12,14 @@ import { getConsentContext, readConsent } from "../domain/privacy.server";
 import {
   getRegistrationForm,
   listMyRegistrations,
+  type RegistrationForm,
   register,
   registrationSchema,
   toRegistrationInput,
 } from "../domain/registrations.server";
+import { answer, domainErrorAnswer, invalidFormAnswer } from "../utils/action.server";
 import { eventFormat } from "../utils/event-format";
-import { formatDate, formatRange } from "../utils/format";
+import { formatDate, formatDateTime, formatRange } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 
@@ -32,22 +34,60 @@ async function load(request: Request, context: Parameters<typeof requireMember>[
   return { user, form };
 }
 
+/**
+ * Why the member cannot register here, as the refusal's own code: the same
+ * codes and words register() would answer with.
+ */
+function refusalOf(form: RegistrationForm, alreadyRegistered: boolean) {
+  if (alreadyRegistered) return "already_registered" as const;
+  const { state } = registrationState(form);
+  if (state === "open") return undefined;
+  return state === "not_yet" || (state === "closed" && form.status === "published")
+    ? ("window_closed" as const)
+    : ("event_not_open" as const);
+}
+
+async function myRegistration(
+  context: Parameters<typeof requireMember>[1],
+  personId: string,
+  eventId: number,
+) {
+  return (await listMyRegistrations(context.db, personId)).find(
+    (r) => r.event_id === eventId && r.status !== "cancelled",
+  );
+}
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { user, form } = await load(request, context, params.slug ?? "");
-  const mine = (await listMyRegistrations(context.db, user.id)).find(
-    (r) => r.event_id === form.id && r.status !== "cancelled",
-  );
-  const refusal = form.members_only ? membersOnlyRefusal(user) : undefined;
+  const mine = await myRegistration(context, user.id, form.id);
+  const membersOnly = form.members_only ? membersOnlyRefusal(user) : undefined;
+  const refusal = refusalOf(form, Boolean(mine));
+  const state = registrationState(form);
   return {
     form,
-    state: registrationState(form).state,
-    alreadyRegistered: Boolean(mine),
+    refusal: refusal
+      ? {
+          code: refusal,
+          message: ERROR_MESSAGES[refusal],
+          opensAt: state.state === "not_yet" ? (state.window?.opens_at ?? null) : null,
+        }
+      : undefined,
     needsBirthDate: form.max_age !== null && !user.birth_date,
-    membersOnly: refusal ? { code: refusal, message: ERROR_MESSAGES[refusal] } : undefined,
+    membersOnly: membersOnly
+      ? { code: membersOnly, message: ERROR_MESSAGES[membersOnly] }
+      : undefined,
     consent: await getConsentContext(context.db, form.id),
   };
 }
 
+/**
+ * Three steps, as Peatix and connpass users expect: 入力 → 確認 → 完了.
+ * intent=confirm checks the form on the server and answers the confirmation
+ * page (nothing is written); intent=edit goes back to the form with what was
+ * typed; intent=register (申し込む on the confirmation page) registers. A post
+ * without an intent registers at once, as it did before the confirmation
+ * step (scripts and the API-less clients that post the form).
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, form } = await load(request, context, params.slug ?? "");
   const needsBirthDate = form.max_age !== null && !user.birth_date;
@@ -56,12 +96,31 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     ...form.questions.filter((q) => q.kind === "multiple").map((q) => `q_${q.id}`),
   ];
   const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "register");
   const parsed = parseForm(registrationSchema(form, { needsBirthDate }), formData, arrays);
+  const values = parsed.values;
+  delete values.intent;
+  if (intent === "edit") return answer({ ok: true, intent: "edit", values });
+  const consent = readConsent(formData);
+  const consentError = consentRefusal(consent, {
+    dietary: formData.get("dietary_needs"),
+    accessibility: formData.get("accessibility_needs"),
+  });
   if (!parsed.ok) {
-    return {
-      errors: { _form: "入力内容をご確認ください。", ...parsed.errors },
-      values: parsed.values,
-    };
+    // Every field's message at once, the consent's among them.
+    const errors = consentError?.field ? { ...parsed.errors, [consentError.field]: consentError.message } : parsed.errors;
+    return invalidFormAnswer({ errors, values }, intent);
+  }
+  const input = toRegistrationInput(form, parsed.data);
+  if (intent === "confirm") {
+    try {
+      const refusal = refusalOf(form, Boolean(await myRegistration(context, user.id, form.id)));
+      if (refusal) throw new DomainError(refusal);
+      if (consentError) throw consentError;
+    } catch (error) {
+      return domainErrorAnswer(error, { values, intent });
+    }
+    return answer({ ok: true, intent: "confirm", values });
   }
   try {
     const result = await register(context.db, {
@@ -69,34 +128,44 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       form,
       personId: user.id,
       person: user,
-      input: toRegistrationInput(form, parsed.data),
-      consent: readConsent(formData),
+      input,
+      consent,
       appUrl: context.appUrl,
     });
     return redirect(`/me?registered=${result.id}`);
   } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        values: parsed.values,
-      };
-    }
-    throw error;
+    return domainErrorAnswer(error, { values, intent: "register" });
   }
 }
 
+/**
+ * The consent the registration will ask for (privacy.server.ts checks the
+ * version again when it writes): its refusal, checked before the
+ * confirmation page and alongside the other fields.
+ */
+function consentRefusal(consent: ReturnType<typeof readConsent>, needs: { dietary: unknown; accessibility: unknown }) {
+  if (consent.noticeVersion === null) return new DomainError("consent_required", { field: "privacy_consent" });
+  const filled = (v: unknown) => typeof v === "string" && v.trim() !== "";
+  if ((filled(needs.dietary) || filled(needs.accessibility)) && !consent.needs) {
+    return new DomainError("needs_consent_required", { field: "needs_consent" });
+  }
+  return undefined;
+}
+
 export default function Register() {
-  const { form, state, alreadyRegistered, needsBirthDate, membersOnly, consent } =
-    useLoaderData<typeof loader>();
+  const { form, refusal, needsBirthDate, membersOnly, consent } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
-  const errors: Record<string, string> = result?.errors ?? {};
+  // The event's word for a course (分科会, コース): one variable, used by every line below.
+  const word = courseWord(form);
+  const errors: Record<string, string> = (result && !result.ok ? result.errors : undefined) ?? {};
   const values = result?.values ?? {};
   const one = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const many = (name: string) => (Array.isArray(values[name]) ? (values[name] as string[]) : []);
   const anyFull =
     (form.capacity !== null && form.taken >= form.capacity) ||
     form.courses.some((c) => c.capacity !== null && c.taken >= c.capacity);
+  const confirming = result?.ok === true && result.intent === "confirm";
 
   const header = (
     <>
@@ -107,14 +176,19 @@ export default function Register() {
       <p className="muted">{formatRange(form.starts_at, form.ends_at)}</p>
     </>
   );
-  if (alreadyRegistered) {
+  if (refusal) {
     return (
       <section>
         {header}
-        <p className="notice">このイベントには申込済みです。</p>
-        <Link to="/me" className="button">
-          マイページで申込内容を見る
-        </Link>
+        <p className="notice notice--warn" role="status" data-code={refusal.code}>
+          {refusal.message}
+          {refusal.opensAt ? ` 申込受付は${formatDateTime(refusal.opensAt)}からです。` : ""}
+        </p>
+        {refusal.code === "already_registered" ? (
+          <Link to="/me" className="button">
+            マイページで申込内容を見る
+          </Link>
+        ) : null}
       </section>
     );
   }
@@ -126,45 +200,112 @@ export default function Register() {
           {membersOnly.message}
         </p>
         {membersOnly.code === "members_only" ? (
-          <Link to={`/profile?next=${encodeURIComponent(`/events/${form.slug}/register`)}`} className="button">
+          <Link
+            to={`/profile?next=${encodeURIComponent(`/events/${form.slug}/register`)}`}
+            className="button"
+          >
             プロフィールで所属単組を登録する
           </Link>
         ) : null}
       </section>
     );
   }
-  if (state !== "open") {
+  const steps = (
+    <ol className="steps" aria-label="申込の手順">
+      <li aria-current={confirming ? undefined : "step"}>1. 入力</li>
+      <li aria-current={confirming ? "step" : undefined}>2. 確認</li>
+      <li>3. 完了</li>
+    </ol>
+  );
+  if (confirming) {
+    const course = form.courses.find((c) => String(c.id) === one("course"));
+    const sessions = form.sessions.filter(
+      (s) => !s.optional || many("session").includes(String(s.id)),
+    );
+    const rows: [string, string][] = [];
+    if (form.courses.length > 0)
+      rows.push([`参加する${word}`, course ? `${course.code} ${course.title}` : ""]);
+    if (form.sessions.length > 0)
+      rows.push(["参加する日程・企画", sessions.map((s) => s.title).join("\n") || "なし"]);
+    for (const q of form.questions) {
+      const v = values[`q_${q.id}`];
+      rows.push([q.label, (Array.isArray(v) ? v.join("、") : (v ?? "")) || "(回答なし)"]);
+    }
+    if (needsBirthDate) rows.push(["生年月日", one("birth_date")]);
+    rows.push(["食事の配慮(アレルギー等)", one("dietary_needs") || "なし"]);
+    rows.push(["配慮が必要なこと", one("accessibility_needs") || "なし"]);
+    rows.push(["個人情報の取扱い", `第${one("privacy_version")}版に同意する`]);
+    if (one("needs_consent") === "on") rows.push(["配慮事項の利用", "同意する"]);
+    rows.push([
+      "満席の場合",
+      one("waitlist") === "on" ? "キャンセル待ちに登録する" : "申し込まない",
+    ]);
     return (
       <section>
         {header}
-        <p className="notice notice--warn">現在、このイベントの申込は受け付けていません。</p>
+        {steps}
+        <h2 id="confirm-title" tabIndex={-1} ref={(el) => el?.focus()}>
+          申込内容の確認
+        </h2>
+        <p>まだ申込は完了していません。内容をご確認のうえ「申し込む」を押してください。</p>
+        <dl className="confirm-list">
+          {rows.map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <Form method="post" className="confirm-actions">
+          {Object.entries(values).flatMap(([name, v]) =>
+            (Array.isArray(v) ? v : [v]).map((one, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the same name may repeat
+              <input key={`${name}-${i}`} type="hidden" name={name} value={one} />
+            )),
+          )}
+          <button
+            type="submit"
+            name="intent"
+            value="edit"
+            className="button button--secondary"
+            disabled={busy}
+          >
+            修正する
+          </button>
+          <button
+            type="submit"
+            name="intent"
+            value="register"
+            className="button button--large"
+            disabled={busy}
+          >
+            {busy ? "送信中…" : "申し込む"}
+          </button>
+        </Form>
       </section>
     );
   }
   return (
     <section>
       {header}
+      {steps}
       <Form method="post" className="form" noValidate>
-        <FormError message={errors._form} />
+        <ErrorSummary message={result && !result.ok ? result.message : undefined} errors={errors} />
 
         {form.courses.length > 0 ? (
-          <fieldset aria-describedby={errors.course ? "course-error" : undefined}>
-            <legend>
-              {`参加する${courseWord(form)}`}
-              <span className="required">必須</span>
-            </legend>
-            {form.courses.map((c) => {
+          <ChoiceGroup
+            name="course"
+            type="radio"
+            required
+            legend={`参加する${word}`}
+            error={errors.course}
+            options={form.courses.map((c) => {
               const left = c.capacity === null ? null : Math.max(0, c.capacity - c.taken);
-              return (
-                <label key={c.id} className="choice">
-                  <input
-                    type="radio"
-                    name="course"
-                    value={c.id}
-                    defaultChecked={one("course") === String(c.id)}
-                    required
-                  />
-                  <span>
+              return {
+                value: c.id,
+                defaultChecked: one("course") === String(c.id),
+                label: (
+                  <>
                     <strong>
                       {c.code} {c.title}
                     </strong>
@@ -192,35 +333,29 @@ export default function Register() {
                         <SeatsLeft left={left} />
                       )}
                     </span>
-                  </span>
-                </label>
-              );
+                  </>
+                ),
+              };
             })}
-            {errors.course ? (
-              <p className="error" id="course-error" role="alert">
-                {errors.course}
-              </p>
-            ) : null}
-          </fieldset>
+          />
         ) : null}
 
         {form.sessions.length > 0 ? (
-          <fieldset aria-describedby={errors.session ? "session-error" : undefined}>
-            <legend>参加する日程・企画</legend>
-            {form.sessions.map((s) => {
+          <ChoiceGroup
+            name="session"
+            type="checkbox"
+            unmarked
+            legend="参加する日程・企画"
+            error={errors.session}
+            options={form.sessions.map((s) => {
               const left = s.capacity === null ? null : Math.max(0, s.capacity - s.taken);
-              return (
-                <label key={s.id} className={`choice${s.optional ? "" : " choice--disabled"}`}>
-                  <input
-                    type="checkbox"
-                    name={s.optional ? "session" : undefined}
-                    value={s.id}
-                    defaultChecked={!s.optional || many("session").includes(String(s.id))}
-                    disabled={!s.optional}
-                    aria-invalid={s.optional && errors.session ? true : undefined}
-                    aria-describedby={s.optional && errors.session ? "session-error" : undefined}
-                  />
-                  <span>
+              return {
+                value: s.id,
+                name: s.optional ? "session" : null,
+                disabled: !s.optional,
+                defaultChecked: !s.optional || many("session").includes(String(s.id)),
+                label: (
+                  <>
                     <strong>{s.title}</strong>
                     <span className="small" style={{ display: "block" }}>
                       {formatRange(s.starts_at, s.ends_at)}
@@ -231,16 +366,11 @@ export default function Register() {
                         <SeatsLeft left={left} />
                       </span>
                     ) : null}
-                  </span>
-                </label>
-              );
+                  </>
+                ),
+              };
             })}
-            {errors.session ? (
-              <p className="error" id="session-error" role="alert">
-                {errors.session}
-              </p>
-            ) : null}
-          </fieldset>
+          />
         ) : null}
 
         {form.questions.map((q) => {
@@ -248,99 +378,74 @@ export default function Register() {
           const options = q.options as string[];
           if (q.kind === "text") {
             return (
-              <Field
+              <TextAreaField
                 key={q.id}
-                id={name}
+                name={name}
                 label={q.label}
                 required={q.required}
                 error={errors[name]}
-              >
-                <textarea
-                  {...describedBy(name, errors[name])}
-                  name={name}
-                  rows={3}
-                  defaultValue={one(name)}
-                  maxLength={1000}
-                />
-              </Field>
+                rows={3}
+                defaultValue={one(name)}
+                maxLength={1000}
+              />
             );
           }
           return (
-            <fieldset key={q.id} aria-describedby={errors[name] ? `${name}-error` : undefined}>
-              <legend>
-                {q.label}
-                {q.required ? (
-                  <span className="required">必須</span>
-                ) : (
-                  <span className="optional">任意</span>
-                )}
-              </legend>
-              {options.map((option) => (
-                <label key={option} className="choice">
-                  <input
-                    type={q.kind === "single" ? "radio" : "checkbox"}
-                    name={name}
-                    value={option}
-                    defaultChecked={
-                      q.kind === "single" ? one(name) === option : many(name).includes(option)
-                    }
-                  />
-                  <span>{option}</span>
-                </label>
-              ))}
-              {errors[name] ? (
-                <p className="error" id={`${name}-error`} role="alert">
-                  {errors[name]}
-                </p>
-              ) : null}
-            </fieldset>
+            <ChoiceGroup
+              key={q.id}
+              name={name}
+              type={q.kind === "single" ? "radio" : "checkbox"}
+              required={q.required}
+              legend={q.label}
+              error={errors[name]}
+              options={options.map((option) => ({
+                value: option,
+                label: option,
+                defaultChecked:
+                  q.kind === "single" ? one(name) === option : many(name).includes(option),
+              }))}
+            />
           );
         })}
 
         {needsBirthDate ? (
-          <Field
-            id="birth_date"
+          <TextField
+            name="birth_date"
+            type="date"
             label="生年月日"
             required
             error={errors.birth_date}
             hint={`このイベントは初日(${formatDate(form.starts_at)})時点で${form.max_age}歳以下の方が対象です。`}
-          >
-            <input
-              {...describedBy("birth_date", errors.birth_date, "hint")}
-              type="date"
-              name="birth_date"
-              defaultValue={one("birth_date")}
-              required
-            />
-          </Field>
+            autoComplete="bday"
+            defaultValue={one("birth_date")}
+          />
         ) : null}
 
         {eventFormat(form) !== "online" ? (
-          <Field id="dietary_needs" label="食事の配慮(アレルギー等)" error={errors.dietary_needs}>
-            <textarea
-              {...describedBy("dietary_needs", errors.dietary_needs)}
-              name="dietary_needs"
-              rows={2}
-              maxLength={500}
-              defaultValue={one("dietary_needs")}
-            />
-          </Field>
+          <TextAreaField
+          name="dietary_needs"
+          label="食事の配慮(アレルギー等)"
+          error={errors.dietary_needs}
+          rows={2}
+          maxLength={500}
+          defaultValue={one("dietary_needs")}
+        />
         ) : null}
-        <Field
-          id="accessibility_needs"
+        <TextAreaField
+          name="accessibility_needs"
           label="配慮が必要なこと(車いす・手話通訳等)"
           error={errors.accessibility_needs}
-        >
-          <textarea
-            {...describedBy("accessibility_needs", errors.accessibility_needs)}
-            name="accessibility_needs"
-            rows={2}
-            maxLength={500}
-            defaultValue={one("accessibility_needs")}
-          />
-        </Field>
+          rows={2}
+          maxLength={500}
+          defaultValue={one("accessibility_needs")}
+        />
 
-        <ConsentFieldset notice={consent.notice} purposes={consent.purposes} errors={errors} values={values} />
+        <ConsentFieldset
+          notice={consent.notice}
+          purposes={consent.purposes}
+          errors={errors}
+          values={values}
+        />
 
         <label className="choice">
           <input
@@ -358,8 +463,14 @@ export default function Register() {
           </span>
         </label>
 
-        <button type="submit" className="button button--large" disabled={busy}>
-          {busy ? "送信中…" : "申し込む"}
+        <button
+          type="submit"
+          name="intent"
+          value="confirm"
+          className="button button--large"
+          disabled={busy}
+        >
+          {busy ? "確認中…" : "確認する"}
         </button>
       </Form>
     </section>

@@ -112,10 +112,7 @@ export default function Apply() {
         <Form method="post" className="form" noValidate>
           <h2>応募フォーム</h2>
           <FormError
-            message={
-              errors._form ??
-              (Object.keys(errors).length ? "入力内容をご確認ください。" : undefined)
-            }
+            errors={errors}
           />
           {ranks.map((rank) => {
             const name = `choice_${rank}`;

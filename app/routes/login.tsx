@@ -10,17 +10,12 @@ import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { requestLoginLink, safeNext } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import { type FieldErrors, parseForm } from "../utils/forms";
+import { type FieldErrors, parseForm, emailField } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
 
 const schema = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, "メールアドレスを入力してください")
-    .max(254, "メールアドレスが長すぎます")
-    .email("メールアドレスの形式が正しくありません(例: hanako@example.jp)"),
+  email: emailField(),
   next: z.string().max(500).optional(),
 });
 
@@ -83,7 +78,7 @@ export default function Login() {
         組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
       </p>
       <Form method="post" action="/login" className="form" noValidate>
-        <FormError message={errors._form} />
+        <FormError message={errors._form} errors={errors} />
         <input type="hidden" name="next" value={next} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input

@@ -51,9 +51,7 @@ export default function NewMaterial() {
       <h1>資料の追加</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
         <FormError
-          message={
-            errors._form ?? (Object.keys(errors).length ? "入力内容をご確認ください。" : undefined)
-          }
+          errors={errors}
         />
         <Field id="title" label="資料名" required error={errors.title}>
           <input
@@ -154,7 +152,7 @@ export default function NewMaterial() {
             </label>
           ))}
           {errors.visibility ? (
-            <p className="error" role="alert">
+            <p className="error">
               {errors.visibility}
             </p>
           ) : null}

@@ -301,7 +301,7 @@ export default function Me() {
                             </label>
                           ))}
                           {fieldError(r.id, "course") ? (
-                            <p className="error" id={`course-error-${r.id}`} role="alert">
+                            <p className="error" id={`course-error-${r.id}`}>
                               {fieldError(r.id, "course")}
                             </p>
                           ) : null}
@@ -329,7 +329,7 @@ export default function Me() {
                               </label>
                             ))}
                           {fieldError(r.id, "session") ? (
-                            <p className="error" id={`session-error-${r.id}`} role="alert">
+                            <p className="error" id={`session-error-${r.id}`}>
                               {fieldError(r.id, "session")}
                             </p>
                           ) : null}

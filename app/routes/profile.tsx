@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { SignUpNotice } from "../components/consent-fieldset";
-import { describedBy, Field, FormError } from "../components/field";
+import { ErrorSummary, SelectField, TextField } from "../components/field";
 import { requireUser, safeNext } from "../domain/auth.server";
 import { listUnions, profileSchema, saveProfile } from "../domain/people.server";
 import { isStaffRole, saveStaffProfile } from "../domain/staff.server";
@@ -74,49 +74,45 @@ export default function Profile() {
         className="form"
         noValidate
       >
-        <FormError
-          message={Object.keys(errors).length ? "入力内容をご確認ください。" : undefined}
-        />
+        <ErrorSummary errors={errors} />
         <p className="small muted">メールアドレス: {user.email}</p>
         <div className="row-2">
-          <Field id="family_name" label="姓" required error={errors.family_name}>
-            <input
-              {...describedBy("family_name", errors.family_name)}
-              name="family_name"
-              autoComplete="family-name"
-              defaultValue={value("family_name")}
-              required
-            />
-          </Field>
-          <Field id="given_name" label="名" required error={errors.given_name}>
-            <input
-              {...describedBy("given_name", errors.given_name)}
-              name="given_name"
-              autoComplete="given-name"
-              defaultValue={value("given_name")}
-              required
-            />
-          </Field>
+          <TextField
+            name="family_name"
+            label="姓"
+            required
+            error={errors.family_name}
+            autoComplete="family-name"
+            defaultValue={value("family_name")}
+          />
+          <TextField
+            name="given_name"
+            label="名"
+            required
+            error={errors.given_name}
+            autoComplete="given-name"
+            defaultValue={value("given_name")}
+          />
         </div>
         <div className="row-2">
-          <Field id="family_name_kana" label="セイ" required error={errors.family_name_kana}>
-            <input
-              {...describedBy("family_name_kana", errors.family_name_kana)}
-              name="family_name_kana"
-              defaultValue={value("family_name_kana")}
-              placeholder="サトウ"
-              required
-            />
-          </Field>
-          <Field id="given_name_kana" label="メイ" required error={errors.given_name_kana}>
-            <input
-              {...describedBy("given_name_kana", errors.given_name_kana)}
-              name="given_name_kana"
-              defaultValue={value("given_name_kana")}
-              placeholder="ハナコ"
-              required
-            />
-          </Field>
+          <TextField
+            name="family_name_kana"
+            label="セイ"
+            required
+            error={errors.family_name_kana}
+            autoComplete="off"
+            placeholder="カタカナ"
+            defaultValue={value("family_name_kana")}
+          />
+          <TextField
+            name="given_name_kana"
+            label="メイ"
+            required
+            error={errors.given_name_kana}
+            autoComplete="off"
+            placeholder="カタカナ"
+            defaultValue={value("given_name_kana")}
+          />
         </div>
         {staff ? (
           <p className="small muted">
@@ -124,53 +120,37 @@ export default function Profile() {
             (スタッフの所属は管理者が設定します。変更は管理者に依頼してください)
           </p>
         ) : (
-          <Field
-            id="organisation_id"
+          <SelectField
+            name="organisation_id"
             label="所属単組"
             required
             error={errors.organisation_id}
             hint={MEMBERSHIP_HINTS[user.membership_status]}
-          >
-            <select
-              {...describedBy("organisation_id", errors.organisation_id, "hint")}
-              name="organisation_id"
-              defaultValue={value("organisation_id")}
-              required
-            >
-              <option value="">選択してください</option>
-              {unions.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+            defaultValue={value("organisation_id")}
+            placeholder="選択してください"
+            options={unions.map((u) => ({ value: u.id, label: u.name }))}
+          />
         )}
-        <Field
-          id="workplace"
+        <TextField
+          name="workplace"
           label="職場"
           required
           error={errors.workplace}
-          hint="例: 福島市役所 政策推進部"
-        >
-          <input
-            {...describedBy("workplace", errors.workplace, "hint")}
-            name="workplace"
-            defaultValue={value("workplace")}
-            required
-          />
-        </Field>
-        <Field id="phone" label="電話番号" required error={errors.phone}>
-          <input
-            {...describedBy("phone", errors.phone)}
-            type="tel"
-            name="phone"
-            autoComplete="tel"
-            inputMode="tel"
-            defaultValue={value("phone")}
-            required
-          />
-        </Field>
+          hint="所属先の部署名まで(例: 福島市役所 政策推進部)"
+          autoComplete="organization"
+          defaultValue={value("workplace")}
+        />
+        <TextField
+          name="phone"
+          type="tel"
+          label="電話番号"
+          required
+          error={errors.phone}
+          hint="日中に連絡のつく番号。ハイフンはあってもなくても構いません"
+          autoComplete="tel"
+          inputMode="tel"
+          defaultValue={value("phone")}
+        />
         <button type="submit" className="button button--large">
           {first ? "登録して次へ" : "保存する"}
         </button>

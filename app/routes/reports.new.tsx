@@ -67,9 +67,7 @@ export default function NewReport() {
       <h1>レポートの提出</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
         <FormError
-          message={
-            errors._form ?? (Object.keys(errors).length ? "入力内容をご確認ください。" : undefined)
-          }
+          errors={errors}
         />
         <Field id="event" label="提出先" required error={errors.event}>
           <select

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KATAKANA_READING, normaliseDigits, normaliseEmail, normaliseKana } from "./japanese";
 
 // Any message a schema does not set itself is Japanese too.
 z.config(z.locales.ja());
@@ -55,14 +56,18 @@ export function parseForm<S extends z.ZodType>(
 /** Longest value echoed back for a field whose schema names no maximum. */
 const ECHO_LIMIT = 1000;
 
-/** A field's `.max(n)`, through optional / default / catch / pipe wrappers. */
-function maxLengthOf(type: unknown): number | undefined {
-  for (let t = type as Record<string, unknown> | undefined, i = 0; t && i < 8; i++) {
-    if (typeof t.maxLength === "number") return t.maxLength;
-    const def = (t._zod as { def?: Record<string, unknown> } | undefined)?.def;
-    t = (def?.innerType ?? def?.in) as Record<string, unknown> | undefined;
-  }
-  return undefined;
+/** A field's `.max(n)`, through optional / default / catch / pipe (and preprocess) wrappers. */
+function maxLengthOf(type: unknown, depth = 0): number | undefined {
+  const t = type as Record<string, unknown> | undefined;
+  if (!t || depth > 8) return undefined;
+  if (typeof t.maxLength === "number") return t.maxLength;
+  const def = (t._zod as { def?: Record<string, unknown> } | undefined)?.def;
+  // z.preprocess is a pipe whose `in` is the transform and `out` the checked string.
+  return (
+    maxLengthOf(def?.innerType, depth + 1) ??
+    maxLengthOf(def?.in, depth + 1) ??
+    maxLengthOf(def?.out, depth + 1)
+  );
 }
 
 /**
@@ -86,16 +91,70 @@ function echoable(schema: z.ZodType, values: FormValues): FormValues {
 export const NO_CONTROL_CHARS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 
 /**
- * A free-text field: trimmed, at most `max` characters, no control
- * characters, each message naming the field. Add `.min(1, …)` where it is
- * required.
+ * The one builder of a text field: trimmed, at most `max` characters, no
+ * control characters, each message naming the field. `required: true` also
+ * refuses an empty value (「…を入力してください」, or the message given); else
+ * add `.optional()`/`.default("")` where a value may be missing.
  */
-export function textField(label: string, max: number) {
-  return z
+export function textField(label: string, max: number, options: { required?: true | string } = {}) {
+  const base = z
     .string({ message: `${label}を入力してください` })
     .trim()
     .max(max, `${label}は${max}文字以内で入力してください`)
     .regex(NO_CONTROL_CHARS, `${label}に使えない文字が含まれています`);
+  if (!options.required) return base;
+  return base.min(1, options.required === true ? `${label}を入力してください` : options.required);
+}
+
+/**
+ * A name's reading (セイ, メイ): hiragana and half-width katakana become
+ * full-width katakana before the check, so only what cannot be read as
+ * katakana (kanji, Latin letters) is refused.
+ */
+export function kanaField(label: string, max = 40) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseKana(v) : v),
+    textField(label, max, { required: true }).regex(
+      KATAKANA_READING,
+      `${label}はカタカナで入力してください(ひらがなも使えます)`,
+    ),
+  );
+}
+
+/**
+ * A phone number: full-width digits and any dash (－ ー − ‐) are accepted and
+ * stored as ASCII, 「０９０ー１２３４ー５６７８」 as "090-1234-5678".
+ */
+export function phoneField(label = "電話番号") {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseDigits(v) : v),
+    z
+      .string({ message: `${label}を入力してください` })
+      .min(1, `${label}を入力してください`)
+      .regex(
+        /^\+?[0-9()-]{10,20}$/,
+        `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
+      )
+      .refine(
+        (v) => {
+          const digits = v.replace(/\D/g, "").length;
+          return digits >= 10 && digits <= 15;
+        },
+        `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
+      ),
+  );
+}
+
+/** An email address: full-width letters become ASCII before the check. */
+export function emailField(label = "メールアドレス") {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? normaliseEmail(v) : v),
+    z
+      .string({ message: `${label}を入力してください` })
+      .min(1, `${label}を入力してください`)
+      .max(254, `${label}が長すぎます`)
+      .email(`${label}の形式が正しくありません(例: hanako@example.jp)`),
+  );
 }
 
 /**

@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)("staff and membership in Chromium", () => {
     await member.getByRole("button", { name: "登録して次へ" }).click();
     await member.waitForURL(/\/events\/online-seminar-next\/register/);
     await member.getByText("所属単組で組合員であることを確認中です").waitFor();
-    expect(await member.getByRole("button", { name: "申し込む" }).count()).toBe(0);
+    expect(await member.getByRole("button", { name: "確認する" }).count()).toBe(0);
     await member.screenshot({
       path: path.join(shots, "membership-pending-phone.png"),
       fullPage: true,
@@ -158,6 +158,7 @@ describe.skipIf(!hasChromium)("staff and membership in Chromium", () => {
     await member.getByText("コース②").click();
     await member.getByLabel("単組・職場で取り組んだことがある").check();
     await member.locator('input[name="privacy_consent"]').check();
+    await member.getByRole("button", { name: "確認する" }).click();
     await member.getByRole("button", { name: "申し込む" }).click();
     await member.waitForURL(/\/me\?registered=/);
     await member.getByText("申込を受け付けました").waitFor();

@@ -77,6 +77,7 @@ describe.skipIf(!hasChromium)("an organiser in Chromium", () => {
     await memberPage.goto(`${app.url}/events/dx-study-2027/register`);
     await memberPage.getByText("データで見る地域").click();
     await memberPage.locator('input[name="privacy_consent"]').check();
+    await memberPage.getByRole("button", { name: "確認する" }).click();
     await memberPage.getByRole("button", { name: "申し込む" }).click();
     await memberPage.waitForURL(/\/me\?registered=/);
     await phone.close();

@@ -40,19 +40,22 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await page.getByText("コース②").click();
     await page.getByLabel("単組・職場で取り組んだことがある").check();
     await page.locator('textarea[name="dietary_needs"]').fill("くるみアレルギー");
-    // no consent at all: refused in Japanese, nothing written
-    await page.getByRole("button", { name: "申し込む" }).click();
+    // no consent at all: refused in Japanese at the 確認 step, nothing written
+    await page.getByRole("button", { name: "確認する" }).click();
     await page.getByText("「個人情報の取扱い」に同意いただけない場合は、申し込めません").first().waitFor();
     // the notice, then consent to it but not to the needs: refused again
     await page.getByText(/個人情報の取扱い\(第1版/).click();
     await page.getByText("利用目的").first().waitFor();
     await page.locator('input[name="privacy_consent"]').check();
-    await page.getByRole("button", { name: "申し込む" }).click();
+    await page.getByRole("button", { name: "確認する" }).click();
     await page.getByText("その利用への同意が必要です").first().waitFor();
     expect(await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).execute()).toHaveLength(0);
     await page.screenshot({ path: path.join(shots, "consent-refused-phone.png"), fullPage: true });
     await page.locator('input[name="privacy_consent"]').check();
     await page.locator('input[name="needs_consent"]').check();
+    await page.getByRole("button", { name: "確認する" }).click();
+    await page.getByRole("heading", { name: "申込内容の確認" }).waitFor();
+    expect(await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).execute()).toHaveLength(0);
     await page.getByRole("button", { name: "申し込む" }).click();
     await page.waitForURL(/\/me\?registered=/);
     const reg = await db.selectFrom("registrations").selectAll().where("person_id", "=", member.id).executeTakeFirstOrThrow();

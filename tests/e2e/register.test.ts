@@ -55,20 +55,23 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
     await page.goto(link!.replace(/^https?:\/\/[^/]+/, app.url));
     await page.getByRole("button", { name: "ログインする" }).click();
 
-    // First sign-in: the profile, family name first, kana checked.
+    // First sign-in: the profile, family name first, kana checked: kanji in セイ
+    // is refused; hiragana and a full-width phone number are taken as meant.
     await page.waitForURL(/\/profile/);
     await page.locator('input[name="family_name"]').fill("新井");
     await page.locator('input[name="given_name"]').fill("咲");
-    await page.locator('input[name="family_name_kana"]').fill("あらい");
-    await page.locator('input[name="given_name_kana"]').fill("サキ");
+    await page.locator('input[name="family_name_kana"]').fill("新井");
+    await page.locator('input[name="given_name_kana"]').fill("さき");
     await page.getByLabel("所属単組").selectOption({ label: "郡山市職員労働組合" });
     await page.getByLabel("職場").fill("郡山市役所 企画課");
-    await page.getByLabel("電話番号").fill("090-1234-5678");
+    await page.getByLabel("電話番号").fill("０９０ー１２３４ー５６７８");
     await page.getByRole("button", { name: "登録して次へ" }).click();
-    await page.getByText("セイはカタカナで入力してください").waitFor();
+    await page.locator("#family_name_kana-error").getByText("セイはカタカナで入力してください").waitFor();
     expect(await page.locator('input[name="family_name"]').inputValue()).toBe("新井");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
+    expect(await page.locator("html").evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(shots, "profile-error-phone.png"), fullPage: true });
-    await page.locator('input[name="family_name_kana"]').fill("アライ");
+    await page.locator('input[name="family_name_kana"]').fill("あらい");
     await page.getByRole("button", { name: "登録して次へ" }).click();
 
     await page.waitForURL(/\/events\/online-seminar-next\/register/);
@@ -76,10 +79,25 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
     await page.getByLabel("単組・職場で取り組んだことがある").check();
     await page.locator('input[name="privacy_consent"]').check();
     await page.screenshot({ path: path.join(shots, "register-phone.png"), fullPage: true });
+    await page.getByRole("button", { name: "確認する" }).click();
+    // 入力 → 確認 → 完了: the confirmation page shows what will be sent, and 修正する goes back with it.
+    await page.getByRole("heading", { name: "申込内容の確認" }).waitFor();
+    expect(await page.locator(".confirm-list").textContent()).toContain("【中級編】よりよい地域をめざして");
+    await page.screenshot({ path: path.join(shots, "register-confirm-phone.png"), fullPage: true });
+    await page.getByRole("button", { name: "修正する" }).click();
+    await page.getByRole("button", { name: "確認する" }).waitFor();
+    expect(await page.getByRole("radio", { name: /コース②/ }).isChecked()).toBe(true);
+    await page.getByRole("button", { name: "確認する" }).click();
     await page.getByRole("button", { name: "申し込む" }).click();
 
     await page.waitForURL(/\/me\?registered=/);
     await page.getByText("申込を受け付けました").waitFor();
+    const person = await database.db
+      .selectFrom("people")
+      .select(["family_name_kana", "given_name_kana", "phone"])
+      .where("email", "=", email)
+      .executeTakeFirstOrThrow();
+    expect(person).toEqual({ family_name_kana: "アライ", given_name_kana: "サキ", phone: "090-1234-5678" });
     const card = page.locator("article.registration").first();
     expect(await card.textContent()).toContain("【中級編】よりよい地域をめざして");
     expect(await card.getByRole("img", { name: "受付用QRコード" }).isVisible()).toBe(true);

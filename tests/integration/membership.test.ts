@@ -150,7 +150,7 @@ describe("membership is confirmed, not claimed", () => {
     const page = await (await client.get("/events/online-seminar-next/register")).text();
     expect(page).toContain("組合員であることを確認中です");
     const refused = await client.post("/events/online-seminar-next/register", form);
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("組合員であることを確認中です");
     const none = await db()
       .selectFrom("registrations")

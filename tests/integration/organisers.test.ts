@@ -342,7 +342,7 @@ describe("CSV import", () => {
     const client = { cookie } as unknown as ReturnType<typeof browserLike>;
     const rows = [
       "取込,一郎,トリコミ,イチロウ,import1@example.jp,福島市職員労働組合,福島市役所,024-111-1111,コース①,,",
-      "取込,二郎,とりこみ,ジロウ,import2@example.jp,福島市職員労働組合,福島市役所,024-111-1112,コース①,,",
+      "取込,二郎,Torikomi,ジロウ,import2@example.jp,福島市職員労働組合,福島市役所,024-111-1112,コース①,,",
       '"取込","三郎","トリコミ","サブロウ","import3@example.jp","郡山市職員労働組合","郡山市役所","024-111-1113","コース①","そば, えび",""',
     ];
     const before = await db.selectFrom("registrations").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
@@ -358,7 +358,7 @@ describe("CSV import", () => {
     expect(after.n).toBe(before.n);
     expect(await db.selectFrom("people").select("id").where("email", "like", "import%").execute()).toHaveLength(0);
 
-    const fixed = `${header}\r\n${rows.join("\r\n").replace("とりこみ", "トリコミ")}\r\n`;
+    const fixed = `${header}\r\n${rows.join("\r\n").replace("Torikomi", "とりこみ")}\r\n`;
     const { default: iconv } = await import("iconv-lite");
     const bytes = new Uint8Array(iconv.encode(fixed, "cp932"));
     const preview = await (await upload(client, bytes)).text();
