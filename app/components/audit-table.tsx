@@ -1,4 +1,5 @@
 import { formatDateTime } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 
 /** What an audit row's entity/action reads as, for the kinds a reader looks for. */
 const ACTION_LABELS: Record<string, string> = {
@@ -26,7 +27,7 @@ export type AuditEntry = {
 /** One table for every audit log page: who, when, what, and the detail (filters, rows). */
 export function AuditTable(props: { entries: AuditEntry[]; showEvent?: boolean }) {
   return (
-    <div className="table-wrap">
+    <div {...scrollRegion("操作履歴")}>
       <table className="list">
         <thead>
           <tr>

@@ -9,6 +9,10 @@ import {
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("申込者");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -65,7 +69,7 @@ export default function Attendees() {
       {rows.length === 0 ? (
         <p>条件に合う申込はありません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("申込者の一覧")}>
           <table className="list">
             <thead>
               <tr>

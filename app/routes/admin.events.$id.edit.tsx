@@ -23,6 +23,9 @@ import { requireEventAccess } from "../domain/permissions.server";
 import { formatRange, fromTokyoInput, toTokyoInput } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { SESSION_KIND_LABELS } from "../utils/labels";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("編集");
 
 const STATUS_LABELS = { draft: "下書き", published: "公開中", closed: "受付終了", cancelled: "中止" } as const;
 

@@ -184,7 +184,7 @@ export default function Me() {
               {r.venue_map_url ? (
                 <>
                   {" "}
-                  <a href={r.venue_map_url} target="_blank" rel="noreferrer">
+                  <a className="tap" href={r.venue_map_url} target="_blank" rel="noreferrer">
                     地図
                   </a>
                 </>
