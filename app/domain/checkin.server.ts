@@ -104,11 +104,13 @@ export async function requireCheckinAccess(
   request: Request,
   context: AppLoadContext,
   slug: string | undefined,
+  options: { explain?: boolean } = {},
 ): Promise<EventAccess> {
   const user = await requireStaff(request, context);
   const access = await getEventAccess(context.db, { user, slug: slug ?? "", permission: "checkin" });
   if (access) return access;
-  const refusal = await checkinRefusal(context.db, slug ?? "");
+  // The desk page says why and whom to ask; its JSON API stays a plain 404.
+  const refusal = options.explain ? await checkinRefusal(context.db, slug ?? "") : undefined;
   if (refusal) throw new Response(refusal, { status: 403 });
   throw new Response("Not Found", { status: 404 });
 }

@@ -84,15 +84,15 @@ export default function Attendees() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>
-                  <td>
+                  <td className="nowrap">
                     <Link to={`/admin/events/${eventId}/attendees/${r.id}`}>
                       {r.family_name} {r.given_name}
                     </Link>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     {r.family_name_kana} {r.given_name_kana}
                   </td>
-                  <td>{r.union_name}</td>
+                  <td className="nowrap">{r.union_name}</td>
                   <td>{r.course_label}</td>
                   <td>{REGISTRATION_STATUS_LABELS[r.status]}</td>
                   <td>{formatDateTime(r.created_at)}</td>

@@ -97,7 +97,7 @@ export default function ImportCsv() {
         文字コードは UTF-8 と Shift_JIS(Excelの「CSV」)のどちらでも読み込めます。すべての行に誤りがない場合だけ登録します。
       </p>
       <p className="small">
-        <a href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
+        <a className="tap" href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
           テンプレートをダウンロード
         </a>
       </p>

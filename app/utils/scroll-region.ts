@@ -4,6 +4,6 @@
  * screen reader announces what it holds (WCAG 2.1.1; axe's
  * scrollable-region-focusable). `<div {...scrollRegion("申込者の一覧")}>`.
  */
-export function scrollRegion(label: string) {
-  return { className: "table-wrap", tabIndex: 0, role: "region", "aria-label": label } as const;
+export function scrollRegion(label: string, className = "table-wrap") {
+  return { className, tabIndex: 0, role: "region", "aria-label": label } as const;
 }
