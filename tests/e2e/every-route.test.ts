@@ -17,7 +17,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { hasChromium, launchBrowser } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, eventIdOf, signInAs } from "../support/factories";
+import { CONSENT, eventIdOf, seminarForm, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const routesDir = path.join(import.meta.dirname, "../../app/routes");
@@ -137,7 +137,7 @@ const ROUTES: Record<string, Entry> = {
   "dev.mail.tsx": { path: () => "/dev/mail", as: ["anonymous"] },
   "dev.mail[.]json.ts": { path: () => "/dev/mail.json", as: ["anonymous"], resource: "GET" },
   "events.$slug.tsx": { path: (i) => `/events/${i.eventSlug}`, as: ["anonymous", "member"], shot: "event" },
-  "events.$slug_.register.tsx": { path: () => "/events/online-seminar-next/register", as: ["member"], shot: "register" },
+  "events.$slug_.register.tsx": { path: () => "/events/zenkoku-40-shimane/register", as: ["member"], shot: "register" },
   "groups.$id.tsx": { path: (i) => `/groups/${i.groupId}`, as: ["anonymous", "member"] },
   "groups._index.tsx": { path: () => "/groups", as: ["anonymous", "member"], shot: "groups" },
   "groups.answer.$token.tsx": { path: (i) => `/groups/answer/${i.rsvpToken}`, as: ["anonymous"] },
@@ -169,6 +169,10 @@ const EXTRA: { name: string; entry: Entry }[] = [
   {
     name: "the reception desk of an event the account does not work",
     entry: { path: (i) => `/checkin/${i.otherSlug}`, as: ["reception"], status: 403, shot: "desk-403" },
+  },
+  {
+    name: "the registration form of an event the member is already registered for",
+    entry: { path: () => "/events/online-seminar-next/register", as: ["member"] },
   },
 ];
 
@@ -203,6 +207,31 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
       appUrl: app.url,
       consent: CONSENT,
     });
+    // A second registration whose cancellation deadline has passed: /me says so, and whom to tell.
+    const seminar = await seminarForm(db, { slug: "online-seminar-next" });
+    await register(db, {
+      slug: "online-seminar-next",
+      personId: hanako.id,
+      input: {
+        courseId: Number(seminar.form.course),
+        optionalSessionIds: [],
+        answers: Object.fromEntries(
+          Object.entries(seminar.form)
+            .filter(([key]) => key.startsWith("q_"))
+            .map(([key, value]) => [key.slice(2), value]),
+        ),
+        dietaryNeeds: "",
+        accessibilityNeeds: "",
+        joinWaitlist: true,
+      },
+      appUrl: app.url,
+      consent: CONSENT,
+    });
+    await db
+      .updateTable("events")
+      .set({ cancellation_deadline: new Date(Date.now() - 3_600_000) })
+      .where("id", "=", seminar.eventId)
+      .execute();
     const group = await db.selectFrom("working_groups").select(["id", "organisation_id", "term"]).orderBy("id").executeTakeFirstOrThrow();
     const meeting = await db
       .selectFrom("group_meetings")
