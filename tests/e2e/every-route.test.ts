@@ -21,7 +21,10 @@ import { CONSENT, eventIdOf, seminarForm, signInAs } from "../support/factories"
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const routesDir = path.join(import.meta.dirname, "../../app/routes");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
 
 const VIEWPORTS = {
   phone: { width: 390, height: 844 },
@@ -68,39 +71,90 @@ type Entry = {
   resource?: "GET" | "POST";
   /** kept as tests/e2e/screenshots/route-<shot>-<viewport>.png */
   shot?: string;
+  /** what the <title> must say, where it is not the route's own (an error page) */
+  title?: RegExp;
 };
 
 const STAFF: Role[] = ["admin", "organiser"];
 
 /** One entry per file in app/routes. */
 const ROUTES: Record<string, Entry> = {
-  "$.tsx": { path: () => "/no-such-page", as: ["anonymous"], status: 404, shot: "404" },
+  "$.tsx": {
+    path: () => "/no-such-page",
+    as: ["anonymous"],
+    status: 404,
+    shot: "404",
+    title: /^ページが見つかりません \| /,
+  },
   "_index.tsx": { path: () => "/", as: ["anonymous", "member"], shot: "catalogue" },
-  "admin._index.tsx": { path: () => "/admin", as: ["admin", "organiser", "secretary", "reception"], shot: "admin" },
+  "admin._index.tsx": {
+    path: () => "/admin",
+    as: ["admin", "organiser", "secretary", "reception"],
+    shot: "admin",
+  },
   "admin.account.tsx": { path: () => "/admin/account", as: ["organiser"] },
   "admin.api.tsx": { path: () => "/admin/api", as: STAFF, shot: "admin-api" },
-  "admin.events.$id._index.tsx": { path: (i) => `/admin/events/${i.eventId}`, as: [...STAFF, "secretary"], shot: "dashboard" },
-  "admin.events.$id.attendees.tsx": { path: (i) => `/admin/events/${i.eventId}/attendees`, as: [...STAFF, "secretary"], shot: "attendees" },
+  "admin.events.$id._index.tsx": {
+    path: (i) => `/admin/events/${i.eventId}`,
+    as: [...STAFF, "secretary"],
+    shot: "dashboard",
+  },
+  "admin.events.$id.attendees.tsx": {
+    path: (i) => `/admin/events/${i.eventId}/attendees`,
+    as: [...STAFF, "secretary"],
+    shot: "attendees",
+  },
   "admin.events.$id.attendees_.$registrationId.tsx": {
     path: (i) => `/admin/events/${i.eventId}/attendees/${i.registrationId}`,
     as: STAFF,
   },
-  "admin.events.$id.attendees_.import.tsx": { path: (i) => `/admin/events/${i.eventId}/attendees/import`, as: STAFF },
-  "admin.events.$id.attendees_.new.tsx": { path: (i) => `/admin/events/${i.eventId}/attendees/new`, as: [...STAFF, "secretary"] },
+  "admin.events.$id.attendees_.import.tsx": {
+    path: (i) => `/admin/events/${i.eventId}/attendees/import`,
+    as: STAFF,
+  },
+  "admin.events.$id.attendees_.new.tsx": {
+    path: (i) => `/admin/events/${i.eventId}/attendees/new`,
+    as: [...STAFF, "secretary"],
+  },
   "admin.events.$id.audit.tsx": { path: (i) => `/admin/events/${i.eventId}/audit`, as: STAFF },
-  "admin.events.$id.edit.tsx": { path: (i) => `/admin/events/${i.eventId}/edit`, as: STAFF, shot: "event-edit" },
-  "admin.events.$id.export.tsx": { path: (i) => `/admin/events/${i.eventId}/export`, as: STAFF, shot: "export" },
+  "admin.events.$id.edit.tsx": {
+    path: (i) => `/admin/events/${i.eventId}/edit`,
+    as: STAFF,
+    shot: "event-edit",
+  },
+  "admin.events.$id.export.tsx": {
+    path: (i) => `/admin/events/${i.eventId}/export`,
+    as: STAFF,
+    shot: "export",
+  },
   "admin.events.$id.message.tsx": { path: (i) => `/admin/events/${i.eventId}/message`, as: STAFF },
   "admin.events.$id.staff.tsx": { path: (i) => `/admin/events/${i.eventId}/staff`, as: STAFF },
   "admin.events.$id.tsx": { path: (i) => `/admin/events/${i.eventId}`, as: ["organiser"] },
   "admin.events_.new.tsx": { path: () => "/admin/events/new", as: STAFF, shot: "event-new" },
   "admin.groups.$id._index.tsx": { path: (i) => `/admin/groups/${i.groupId}`, as: STAFF },
-  "admin.groups.$id.attendance.tsx": { path: (i) => `/admin/groups/${i.groupId}/attendance`, as: STAFF },
-  "admin.groups.$id.attendance[.]csv.ts": { path: (i) => `/admin/groups/${i.groupId}/attendance.csv`, as: ["organiser"], resource: "GET" },
-  "admin.groups.$id.attendance[.]xlsx.ts": { path: (i) => `/admin/groups/${i.groupId}/attendance.xlsx`, as: ["organiser"], resource: "GET" },
-  "admin.groups.$id.meetings.$meetingId.tsx": { path: (i) => `/admin/groups/${i.groupId}/meetings/${i.meetingId}`, as: STAFF },
+  "admin.groups.$id.attendance.tsx": {
+    path: (i) => `/admin/groups/${i.groupId}/attendance`,
+    as: STAFF,
+  },
+  "admin.groups.$id.attendance[.]csv.ts": {
+    path: (i) => `/admin/groups/${i.groupId}/attendance.csv`,
+    as: ["organiser"],
+    resource: "GET",
+  },
+  "admin.groups.$id.attendance[.]xlsx.ts": {
+    path: (i) => `/admin/groups/${i.groupId}/attendance.xlsx`,
+    as: ["organiser"],
+    resource: "GET",
+  },
+  "admin.groups.$id.meetings.$meetingId.tsx": {
+    path: (i) => `/admin/groups/${i.groupId}/meetings/${i.meetingId}`,
+    as: STAFF,
+  },
   "admin.groups._index.tsx": { path: () => "/admin/groups", as: STAFF },
-  "admin.groups.recruitment.$roundId.tsx": { path: (i) => `/admin/groups/recruitment/${i.roundId}`, as: STAFF },
+  "admin.groups.recruitment.$roundId.tsx": {
+    path: (i) => `/admin/groups/recruitment/${i.roundId}`,
+    as: STAFF,
+  },
   "admin.privacy.tsx": { path: () => "/admin/privacy", as: ["admin"] },
   "admin.reports.$eventId.tsx": { path: (i) => `/admin/reports/${i.reportEventId}`, as: STAFF },
   "admin.reports._index.tsx": { path: () => "/admin/reports", as: STAFF },
@@ -109,35 +163,106 @@ const ROUTES: Record<string, Entry> = {
   "admin.tsx": { path: () => "/admin", as: ["anonymous"], status: 200 },
   "admin.unions.$id.tsx": { path: (i) => `/admin/unions/${i.unionId}`, as: ["admin", "secretary"] },
   "admin.unions._index.tsx": { path: () => "/admin/unions", as: ["admin"] },
-  "admin_.events.$id.export[.]csv.ts": { path: (i) => `/admin/events/${i.eventId}/export.csv`, as: ["organiser"], resource: "GET" },
-  "admin_.events.$id.export[.]pdf.ts": { path: (i) => `/admin/events/${i.eventId}/export.pdf`, as: ["organiser"], resource: "GET" },
-  "admin_.events.$id.export[.]xlsx.ts": { path: (i) => `/admin/events/${i.eventId}/export.xlsx`, as: ["organiser"], resource: "GET" },
+  "admin_.events.$id.export[.]csv.ts": {
+    path: (i) => `/admin/events/${i.eventId}/export.csv`,
+    as: ["organiser"],
+    resource: "GET",
+  },
+  "admin_.events.$id.export[.]pdf.ts": {
+    path: (i) => `/admin/events/${i.eventId}/export.pdf`,
+    as: ["organiser"],
+    resource: "GET",
+  },
+  "admin_.events.$id.export[.]xlsx.ts": {
+    path: (i) => `/admin/events/${i.eventId}/export.xlsx`,
+    as: ["organiser"],
+    resource: "GET",
+  },
   "admin_.forgot-password.tsx": { path: () => "/admin/forgot-password", as: ["anonymous"] },
   "admin_.login.tsx": { path: () => "/admin/login", as: ["anonymous"], shot: "admin-login" },
   "admin_.login_.enrol.tsx": { path: () => "/admin/login/enrol", as: ["anonymous"] },
   "admin_.login_.totp.tsx": { path: () => "/admin/login/totp", as: ["anonymous"] },
   "admin_.set-password.tsx": { path: () => "/admin/set-password?token=unknown", as: ["anonymous"] },
-  "api.v1.checkins.ts": { path: () => "/api/v1/checkins", as: ["anonymous"], resource: "POST", status: 401 },
-  "api.v1.events.$id.registrations.ts": { path: (i) => `/api/v1/events/${i.eventId}/registrations`, as: ["anonymous"], resource: "GET", status: 401 },
-  "api.v1.events.ts": { path: () => "/api/v1/events", as: ["anonymous"], resource: "GET", status: 401 },
-  "api.v1.registrations.$id.ts": { path: (i) => `/api/v1/registrations/${i.registrationId}`, as: ["anonymous"], resource: "GET", status: 401 },
-  "checkin.$eventSlug.counts.ts": { path: (i) => `/checkin/${i.eventSlug}/counts`, as: ["reception"], resource: "GET" },
-  "checkin.$eventSlug.manifest[.]webmanifest.ts": { path: (i) => `/checkin/${i.eventSlug}/manifest.webmanifest`, as: ["reception"], resource: "GET" },
-  "checkin.$eventSlug.roster.ts": { path: (i) => `/checkin/${i.eventSlug}/roster`, as: ["reception"], resource: "GET" },
-  "checkin.$eventSlug.scan.ts": { path: (i) => `/checkin/${i.eventSlug}/scan`, as: ["reception"], resource: "POST", status: 422 },
-  "checkin.$eventSlug.sync.ts": { path: (i) => `/checkin/${i.eventSlug}/sync`, as: ["reception"], resource: "POST", status: 422 },
+  "api.v1.checkins.ts": {
+    path: () => "/api/v1/checkins",
+    as: ["anonymous"],
+    resource: "POST",
+    status: 401,
+  },
+  "api.v1.events.$id.registrations.ts": {
+    path: (i) => `/api/v1/events/${i.eventId}/registrations`,
+    as: ["anonymous"],
+    resource: "GET",
+    status: 401,
+  },
+  "api.v1.events.ts": {
+    path: () => "/api/v1/events",
+    as: ["anonymous"],
+    resource: "GET",
+    status: 401,
+  },
+  "api.v1.registrations.$id.ts": {
+    path: (i) => `/api/v1/registrations/${i.registrationId}`,
+    as: ["anonymous"],
+    resource: "GET",
+    status: 401,
+  },
+  "checkin.$eventSlug.counts.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/counts`,
+    as: ["reception"],
+    resource: "GET",
+  },
+  "checkin.$eventSlug.manifest[.]webmanifest.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/manifest.webmanifest`,
+    as: ["reception"],
+    resource: "GET",
+  },
+  "checkin.$eventSlug.roster.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/roster`,
+    as: ["reception"],
+    resource: "GET",
+  },
+  "checkin.$eventSlug.scan.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/scan`,
+    as: ["reception"],
+    resource: "POST",
+    status: 422,
+  },
+  "checkin.$eventSlug.sync.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/sync`,
+    as: ["reception"],
+    resource: "POST",
+    status: 422,
+  },
   "checkin.$eventSlug.tsx": {
     path: (i) => `/checkin/${i.eventSlug}`,
     as: ["reception", "organiser"],
     shot: "desk",
   },
-  "checkin.$eventSlug.undo.ts": { path: (i) => `/checkin/${i.eventSlug}/undo`, as: ["organiser"], resource: "POST", status: 422 },
-  "checkin.vendor.$file.ts": { path: () => "/checkin/vendor/jsqr.js", as: ["anonymous"], resource: "GET" },
+  "checkin.$eventSlug.undo.ts": {
+    path: (i) => `/checkin/${i.eventSlug}/undo`,
+    as: ["organiser"],
+    resource: "POST",
+    status: 422,
+  },
+  "checkin.vendor.$file.ts": {
+    path: () => "/checkin/vendor/jsqr.js",
+    as: ["anonymous"],
+    resource: "GET",
+  },
   "dev.mail.$id.tsx": { path: (i) => `/dev/mail/${i.mailId}`, as: ["anonymous"], resource: "GET" },
   "dev.mail.tsx": { path: () => "/dev/mail", as: ["anonymous"] },
   "dev.mail[.]json.ts": { path: () => "/dev/mail.json", as: ["anonymous"], resource: "GET" },
-  "events.$slug.tsx": { path: (i) => `/events/${i.eventSlug}`, as: ["anonymous", "member"], shot: "event" },
-  "events.$slug_.register.tsx": { path: () => "/events/zenkoku-40-shimane/register", as: ["member"], shot: "register" },
+  "events.$slug.tsx": {
+    path: (i) => `/events/${i.eventSlug}`,
+    as: ["anonymous", "member"],
+    shot: "event",
+  },
+  "events.$slug_.register.tsx": {
+    path: () => "/events/zenkoku-40-shimane/register",
+    as: ["member"],
+    shot: "register",
+  },
   "groups.$id.tsx": { path: (i) => `/groups/${i.groupId}`, as: ["anonymous", "member"] },
   "groups._index.tsx": { path: () => "/groups", as: ["anonymous", "member"], shot: "groups" },
   "groups.answer.$token.tsx": { path: (i) => `/groups/answer/${i.rsvpToken}`, as: ["anonymous"] },
@@ -147,7 +272,11 @@ const ROUTES: Record<string, Entry> = {
   "login.tsx": { path: () => "/login", as: ["anonymous"], shot: "login" },
   "login_.verify.tsx": { path: () => "/login/verify?token=unknown", as: ["anonymous"] },
   "logout.tsx": { path: () => "/logout", as: ["member"], resource: "GET" },
-  "materials.$id.tsx": { path: (i) => `/materials/${i.materialId}`, as: ["member"], resource: "GET" },
+  "materials.$id.tsx": {
+    path: (i) => `/materials/${i.materialId}`,
+    as: ["member"],
+    resource: "GET",
+  },
   "materials._index.tsx": { path: () => "/materials", as: ["anonymous", "member"] },
   "materials.new.tsx": { path: () => "/materials/new", as: STAFF },
   "me.tsx": { path: () => "/me", as: ["member"], shot: "me" },
@@ -155,11 +284,20 @@ const ROUTES: Record<string, Entry> = {
   "me_.data[.]csv.ts": { path: () => "/me/data.csv", as: ["member"], resource: "GET" },
   "me_.data[.]json.ts": { path: () => "/me/data.json", as: ["member"], resource: "GET" },
   "me_.data_.deleted.tsx": { path: () => "/me/data/deleted", as: ["anonymous"] },
-  "me_.registrations.$id.event[.]ics.ts": { path: (i) => `/me/registrations/${i.registrationId}/event.ics`, as: ["member"], resource: "GET" },
+  "me_.registrations.$id.event[.]ics.ts": {
+    path: (i) => `/me/registrations/${i.registrationId}/event.ics`,
+    as: ["member"],
+    resource: "GET",
+  },
   "privacy.tsx": { path: () => "/privacy", as: ["anonymous"] },
   "profile.tsx": { path: () => "/profile", as: ["member"], shot: "profile" },
   // the demo reports have no file: a 404 in Japanese, not a 500
-  "reports.$id.file.ts": { path: (i) => `/reports/${i.reportId}/file`, as: ["admin"], resource: "GET", status: 404 },
+  "reports.$id.file.ts": {
+    path: (i) => `/reports/${i.reportId}/file`,
+    as: ["admin"],
+    resource: "GET",
+    status: 404,
+  },
   "reports._index.tsx": { path: () => "/reports", as: ["anonymous", "member"] },
   "reports.new.tsx": { path: () => "/reports/new", as: ["member"] },
 };
@@ -168,7 +306,13 @@ const ROUTES: Record<string, Entry> = {
 const EXTRA: { name: string; entry: Entry }[] = [
   {
     name: "the reception desk of an event the account does not work",
-    entry: { path: (i) => `/checkin/${i.otherSlug}`, as: ["reception"], status: 403, shot: "desk-403" },
+    entry: {
+      path: (i) => `/checkin/${i.otherSlug}`,
+      as: ["reception"],
+      status: 403,
+      shot: "desk-403",
+      title: /^権限がありません \| /,
+    },
   },
   {
     name: "the registration form of an event the member is already registered for",
@@ -198,12 +342,28 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
 
     const eventSlug = "kenshukai-20";
     const eventId = await eventIdOf(db, eventSlug);
-    const hanako = await db.selectFrom("people").select(["id", "organisation_id"]).where("email", "=", ROLES.member).executeTakeFirstOrThrow();
-    const course = await db.selectFrom("courses").select("id").where("event_id", "=", eventId).where("key", "=", "bunkakai-2").executeTakeFirstOrThrow();
+    const hanako = await db
+      .selectFrom("people")
+      .select(["id", "organisation_id"])
+      .where("email", "=", ROLES.member)
+      .executeTakeFirstOrThrow();
+    const course = await db
+      .selectFrom("courses")
+      .select("id")
+      .where("event_id", "=", eventId)
+      .where("key", "=", "bunkakai-2")
+      .executeTakeFirstOrThrow();
     const registered = await register(db, {
       slug: eventSlug,
       personId: hanako.id,
-      input: { courseId: course.id, optionalSessionIds: [], answers: {}, dietaryNeeds: "", accessibilityNeeds: "", joinWaitlist: false },
+      input: {
+        courseId: course.id,
+        optionalSessionIds: [],
+        answers: {},
+        dietaryNeeds: "",
+        accessibilityNeeds: "",
+        joinWaitlist: false,
+      },
       appUrl: app.url,
       consent: CONSENT,
     });
@@ -232,7 +392,11 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
       .set({ cancellation_deadline: new Date(Date.now() - 3_600_000) })
       .where("id", "=", seminar.eventId)
       .execute();
-    const group = await db.selectFrom("working_groups").select(["id", "organisation_id", "term"]).orderBy("id").executeTakeFirstOrThrow();
+    const group = await db
+      .selectFrom("working_groups")
+      .select(["id", "organisation_id", "term"])
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
     const meeting = await db
       .selectFrom("group_meetings")
       .innerJoin("group_meeting_groups", "group_meeting_groups.meeting_id", "group_meetings.id")
@@ -266,11 +430,31 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
         expires_at: new Date(Date.now() + 30 * 86_400_000),
       })
       .execute();
-    const report = await db.selectFrom("reports").select(["id", "event_id"]).orderBy("id").executeTakeFirstOrThrow();
-    const material = await db.selectFrom("materials").select("id").orderBy("id").executeTakeFirstOrThrow();
-    const mail = await db.selectFrom("outbound_emails").select("id").orderBy("id").executeTakeFirstOrThrow();
-    const staff = await db.selectFrom("people").select("id").where("email", "=", ROLES.reception).executeTakeFirstOrThrow();
-    const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+    const report = await db
+      .selectFrom("reports")
+      .select(["id", "event_id"])
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const material = await db
+      .selectFrom("materials")
+      .select("id")
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const mail = await db
+      .selectFrom("outbound_emails")
+      .select("id")
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const staff = await db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", ROLES.reception)
+      .executeTakeFirstOrThrow();
+    const union = await db
+      .selectFrom("organisations")
+      .select("id")
+      .where("code", "=", "fukushima-shi")
+      .executeTakeFirstOrThrow();
     ids = {
       eventId,
       eventSlug,
@@ -290,9 +474,17 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
 
     for (const [role, email] of Object.entries(ROLES) as [Role, string | null][]) {
       const cookie = email ? (await signInAs(db, email)).split("=") : null;
-      for (const [name, viewport] of Object.entries(VIEWPORTS) as [Viewport, (typeof VIEWPORTS)[Viewport]][]) {
-        const context = await browser.newContext({ viewport, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
-        if (cookie) await context.addCookies([{ name: cookie[0]!, value: cookie[1]!, url: app.url }]);
+      for (const [name, viewport] of Object.entries(VIEWPORTS) as [
+        Viewport,
+        (typeof VIEWPORTS)[Viewport],
+      ][]) {
+        const context = await browser.newContext({
+          viewport,
+          locale: "ja-JP",
+          timezoneId: "Asia/Tokyo",
+        });
+        if (cookie)
+          await context.addCookies([{ name: cookie[0]!, value: cookie[1]!, url: app.url }]);
         contexts.set(`${role}/${name}`, context);
       }
     }
@@ -301,15 +493,32 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
   const found: string[] = [];
   afterAll(async () => {
     mkdirSync(path.join(import.meta.dirname, "../../test-results"), { recursive: true });
-    writeFileSync(path.join(import.meta.dirname, "../../test-results/every-route.txt"), found.join("\n"));
-    writeFileSync(path.join(import.meta.dirname, "../../test-results/every-route-timings.txt"), timings.join("\n"));
+    writeFileSync(
+      path.join(import.meta.dirname, "../../test-results/every-route.txt"),
+      found.join("\n"),
+    );
+    writeFileSync(
+      path.join(import.meta.dirname, "../../test-results/every-route-timings.txt"),
+      timings.join("\n"),
+    );
     await browser?.close();
     await app?.close();
     await database?.drop();
   });
 
+  it("serves the favicon every browser asks for, and every page links it", async () => {
+    const response = await fetch(`${app.url}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 4)).toEqual(
+      Buffer.from([0, 0, 1, 0]),
+    );
+    expect(await (await fetch(app.url)).text()).toContain('<link rel="icon" href="/favicon.ico"');
+  });
+
   it("has an entry for every route file in app/routes, and none for a file that is gone", () => {
-    const files = readdirSync(routesDir).filter((f) => /\.tsx?$/.test(f)).sort();
+    const files = readdirSync(routesDir)
+      .filter((f) => /\.tsx?$/.test(f))
+      .sort();
     expect(Object.keys(ROUTES).sort()).toEqual(files);
   });
 
@@ -341,7 +550,11 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
     if (entry.resource) {
       const response =
         entry.resource === "POST"
-          ? await context.request.post(url, { headers: { Origin: app.url }, data: {}, failOnStatusCode: false })
+          ? await context.request.post(url, {
+              headers: { Origin: app.url },
+              data: {},
+              failOnStatusCode: false,
+            })
           : await context.request.get(url, { failOnStatusCode: false, maxRedirects: 0 });
       const status = response.status();
       const ok = status === expected || (expected === 200 && status >= 200 && status < 400);
@@ -351,12 +564,18 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
 
     const page: Page = await context.newPage();
     const t0 = performance.now();
-    const lap = (what: string) => timings.push(`${label} ${what} ${Math.round(performance.now() - t0)}ms`);
+    const lap = (what: string) =>
+      timings.push(`${label} ${what} ${Math.round(performance.now() - t0)}ms`);
     try {
       page.on("console", (message) => {
         if (message.type() !== "error") return;
         // The document's own expected status (a 403, a 404) is no fault.
-        if (expected !== 200 && message.location().url === url && /status of \d{3}/.test(message.text())) return;
+        if (
+          expected !== 200 &&
+          message.location().url === url &&
+          /status of \d{3}/.test(message.text())
+        )
+          return;
         problems.push(`console: ${message.text()} (${message.location().url})`);
       });
       page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -364,7 +583,8 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
         if (response.status() >= 500) problems.push(`${response.status()} from ${response.url()}`);
       });
       const response = await page.goto(url, { waitUntil: "load" });
-      if (response?.status() !== expected) problems.push(`status ${response?.status()}, expected ${expected}`);
+      if (response?.status() !== expected)
+        problems.push(`status ${response?.status()}, expected ${expected}`);
       const hydrated = await page
         .waitForSelector("html[data-hydrated]", { state: "attached", timeout: 20_000 })
         .then(() => true)
@@ -378,10 +598,15 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
         overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
         // Tap targets under 44×44 px; a link inside a sentence is exempt (WCAG 2.5.5),
         // and so is a checkbox or radio whose label is the target.
-        small: [...document.querySelectorAll<HTMLElement>("a[href], button, select, input, summary, textarea")]
+        small: [
+          ...document.querySelectorAll<HTMLElement>(
+            "a[href], button, select, input, summary, textarea",
+          ),
+        ]
           .filter((el) => {
             const box = el.getBoundingClientRect();
-            if (box.width === 0 || box.height === 0 || el.closest(".visually-hidden, .skip-link")) return false;
+            if (box.width === 0 || box.height === 0 || el.closest(".visually-hidden, .skip-link"))
+              return false;
             if (el.matches("input[type=checkbox], input[type=radio]")) {
               // its label is the target; one alone (a cell of a table) is at least 24 px (WCAG 2.5.8)
               return !el.closest("label") && (box.width < 23.5 || box.height < 23.5);
@@ -389,7 +614,11 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
             if (el.matches("input[type=hidden]")) return false;
             const parent = el.parentElement;
             if (el.tagName === "A" && parent && window.getComputedStyle(el).display === "inline") {
-              const around = [...parent.childNodes].filter((n) => n !== el).map((n) => n.textContent ?? "").join("").trim();
+              const around = [...parent.childNodes]
+                .filter((n) => n !== el)
+                .map((n) => n.textContent ?? "")
+                .join("")
+                .trim();
               if (around.length > 0 && !/^[|・、()()]*$/.test(around)) return false;
             }
             return box.height < 44 - 0.5 || box.width < 44 - 0.5;
@@ -399,40 +628,73 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
             const box = el.getBoundingClientRect();
             return `${el.tagName.toLowerCase()} "${(el.textContent ?? "").trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`;
           }),
-        fonts: [...document.querySelectorAll<HTMLElement>("input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, textarea")]
+        fonts: [
+          ...document.querySelectorAll<HTMLElement>(
+            "input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, textarea",
+          ),
+        ]
           .filter((el) => Number.parseFloat(window.getComputedStyle(el).fontSize) < 16)
           .slice(0, 3)
-          .map((el) => `${el.tagName.toLowerCase()}[name=${el.getAttribute("name")}] ${window.getComputedStyle(el).fontSize}`),
+          .map(
+            (el) =>
+              `${el.tagName.toLowerCase()}[name=${el.getAttribute("name")}] ${window.getComputedStyle(el).fontSize}`,
+          ),
         wide: [...document.querySelectorAll("body *")]
-          .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .filter(
+            (el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+          )
           .filter((el) => !el.closest(".table-wrap, .tabs, [data-scroll]"))
           .slice(0, 3)
-          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} "${el.textContent?.slice(0, 30)}"`),
+          .map(
+            (el) =>
+              `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} "${el.textContent?.slice(0, 30)}"`,
+          ),
       }));
       if (!facts.title) problems.push("no <title>");
-      if (facts.h1.length !== 1 || !facts.h1[0]) problems.push(`expected one <h1> with text, found ${JSON.stringify(facts.h1)}`);
-      if (viewport === "phone" && facts.small.length > 0) problems.push(`tap targets under 44×44 px: ${facts.small.join("; ")}`);
-      if (facts.fonts.length > 0) problems.push(`inputs under 16 px (iPhones zoom in): ${facts.fonts.join("; ")}`);
+      if (entry.title && !entry.title.test(facts.title))
+        problems.push(`title "${facts.title}", expected ${entry.title}`);
+      if (facts.h1.length !== 1 || !facts.h1[0])
+        problems.push(`expected one <h1> with text, found ${JSON.stringify(facts.h1)}`);
+      if (viewport === "phone" && facts.small.length > 0)
+        problems.push(`tap targets under 44×44 px: ${facts.small.join("; ")}`);
+      if (facts.fonts.length > 0)
+        problems.push(`inputs under 16 px (iPhones zoom in): ${facts.fonts.join("; ")}`);
       if (viewport === "phone" && facts.overflow > 0) {
-        problems.push(`scrolls sideways by ${facts.overflow}px on a phone: ${facts.wide.join("; ")}`);
+        problems.push(
+          `scrolls sideways by ${facts.overflow}px on a phone: ${facts.wide.join("; ")}`,
+        );
       }
 
       lap("measured");
       await page.evaluate(axeSource);
       const violations = (await page.evaluate(
         // biome-ignore lint/suspicious/noExplicitAny: axe is the global the injected source defines
-        () => (window as any).axe
-          .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] })
-          .then((r: { violations: AxeViolation[] }) =>
-            r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })),
-          ),
+        () =>
+          (window as any).axe
+            .run(document, {
+              runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+              resultTypes: ["violations"],
+            })
+            .then((r: { violations: AxeViolation[] }) =>
+              r.violations.map((v) => ({
+                id: v.id,
+                impact: v.impact,
+                help: v.help,
+                nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
+              })),
+            ),
       )) as AxeViolation[];
       for (const v of violations) {
-        problems.push(`axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        problems.push(
+          `axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
       }
       lap("axe");
       if (entry.shot && role === entry.as[0]) {
-        await page.screenshot({ path: path.join(shots, `route-${entry.shot}-${viewport}.png`), fullPage: true });
+        await page.screenshot({
+          path: path.join(shots, `route-${entry.shot}-${viewport}.png`),
+          fullPage: true,
+        });
       }
       // a page that sent the visitor elsewhere (a sign-in) is that other page
       const same = new URL(page.url()).pathname === new URL(url).pathname;
@@ -446,20 +708,21 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
   }
 
   const titles = new Map<string, string>();
-  const all = [
-    ...Object.entries(ROUTES).map(([file, entry]) => ({ name: file, entry })),
-    ...EXTRA,
-  ];
+  const all = [...Object.entries(ROUTES).map(([file, entry]) => ({ name: file, entry })), ...EXTRA];
   for (const { name, entry } of all) {
-    it.concurrent(`${name}: ${entry.resource ? "answers" : "renders cleanly"} for ${entry.as.join(", ")}`, { timeout: 180_000 }, async () => {
+    it.concurrent(`${name}: ${entry.resource ? "answers" : "renders cleanly"} for ${entry.as.join(", ")}`, {
+      timeout: 180_000,
+    }, async () => {
       const results = await Promise.all(
         entry.as.flatMap((role) =>
-          (entry.resource ? (["desktop"] as const) : (["phone", "desktop"] as const)).map(async (viewport) => {
-            const label = `${entry.path(ids)} as ${role} (${viewport})`;
-            const { problems, title } = await slot(() => check(entry, role, viewport, label));
-            if (title && statusFor(entry, role) === 200) titles.set(`${name} as ${role}`, title);
-            return problems.map((p) => `${label}: ${p}`);
-          }),
+          (entry.resource ? (["desktop"] as const) : (["phone", "desktop"] as const)).map(
+            async (viewport) => {
+              const label = `${entry.path(ids)} as ${role} (${viewport})`;
+              const { problems, title } = await slot(() => check(entry, role, viewport, label));
+              if (title && statusFor(entry, role) === 200) titles.set(`${name} as ${role}`, title);
+              return problems.map((p) => `${label}: ${p}`);
+            },
+          ),
         ),
       );
       found.push(...results.flat());

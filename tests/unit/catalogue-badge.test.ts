@@ -2,7 +2,14 @@ import { catalogueBadge } from "../../app/domain/events.server";
 
 const now = new Date("2026-06-01T00:00:00Z");
 const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
-const base = { status: "published", finished: false, seatsLeft: 40, openUntil: days(30), opensNext: null, now };
+const base = {
+  status: "published",
+  finished: false,
+  seatsLeft: 40,
+  openUntil: days(30),
+  opensNext: null,
+  now,
+};
 
 describe("the registration badge on an event card", () => {
   it("says 受付中 while a window is open with seats and time to spare", () => {
