@@ -323,6 +323,10 @@ const EXTRA: { name: string; entry: Entry }[] = [
 const statusFor = (entry: Entry, role: Role) =>
   typeof entry.status === "object" ? (entry.status[role] ?? 200) : (entry.status ?? 200);
 
+/** The global that axe-core's injected source defines. */
+type AxeGlobal = {
+  axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> };
+};
 type AxeViolation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
 
 describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each role", () => {
@@ -668,9 +672,8 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
       lap("measured");
       await page.evaluate(axeSource);
       const violations = (await page.evaluate(
-        // biome-ignore lint/suspicious/noExplicitAny: axe is the global the injected source defines
         () =>
-          (window as any).axe
+          (window as unknown as AxeGlobal).axe
             .run(document, {
               runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
               resultTypes: ["violations"],
