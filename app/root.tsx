@@ -10,17 +10,25 @@ import {
   useMatches,
   useRouteError,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect } from "react";
 import styles from "./styles.css";
 import { SERVER_ERROR } from "./utils/labels";
+import { errorTitle } from "./utils/meta";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.ico", sizes: "32x32" },
   { rel: "apple-touch-icon", href: "/apple-touch-icon.png" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "自治研イベント | 自治労福島県本部" }];
+export const meta: MetaFunction = ({ error }) => [
+  {
+    title: error
+      ? errorTitle(isRouteErrorResponse(error) ? error.status : undefined)
+      : "自治研イベント | 自治労福島県本部",
+  },
+];
 
 /**
  * A route's own web app manifest (the desk's, so that its home-screen icon
@@ -30,6 +38,11 @@ export type ManifestHandle = { manifest: (params: Record<string, string | undefi
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // Set once React has taken over the page: tests/e2e/every-route.test.ts waits
+  // for it, so a page whose scripts fail to run or hydrate is caught.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "";
+  }, []);
   const manifest =
     useMatches()
       .map((m) => (m.handle as Partial<ManifestHandle> | undefined)?.manifest?.(m.params))
@@ -93,7 +106,7 @@ export function ErrorBoundary() {
         <h1>ページが見つかりません</h1>
         <p>お探しのページは移動したか、削除された可能性があります。URLをご確認ください。</p>
         <p>
-          <Link to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">イベント一覧へ戻る</Link>
         </p>
       </section>
     );
@@ -106,7 +119,7 @@ export function ErrorBoundary() {
         </h1>
         <p>{typeof error.data === "string" ? error.data : "入力内容をご確認ください。"}</p>
         <p>
-          <Link to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">イベント一覧へ戻る</Link>
         </p>
       </section>
     );
@@ -118,7 +131,7 @@ export function ErrorBoundary() {
         <h1>ただいまご利用いただけません</h1>
         <p>{error.data}</p>
         <p>
-          <Link to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">イベント一覧へ戻る</Link>
         </p>
       </section>
     );
@@ -128,7 +141,7 @@ export function ErrorBoundary() {
       <h1>{SERVER_ERROR.title}</h1>
       <p>{SERVER_ERROR.message}</p>
       <p>
-        <Link to="/">イベント一覧へ戻る</Link>
+        <Link className="tap" to="/">イベント一覧へ戻る</Link>
       </p>
     </section>
   );

@@ -5,10 +5,14 @@
  *
  *   npm run icons
  *
+ * public/favicon.ico (32 px, one character: the rest would not be legible)
+ * is a PNG inside an ICO header, which every browser reads.
+ *
  * The PNGs are committed; run this again only to change the design. The text
  * stays inside the central 80% circle, so Android may crop the icon to any
  * shape (the manifest also declares the 512 px icon as maskable).
  */
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchBrowser } from "../tests/support/browser";
@@ -36,6 +40,33 @@ body { display: flex; flex-direction: column; align-items: center; justify-conte
 <body><div class="name">自治研</div><div class="sub">イベント</div></body></html>`;
 }
 
+/** The favicon: 自 on the theme colour, legible at 16 and 32 px. */
+function faviconHtml(size: number): string {
+  return `<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><style>
+html, body { margin: 0; width: ${size}px; height: ${size}px; background: ${THEME}; }
+body { display: flex; align-items: center; justify-content: center; color: #fff;
+  font-family: "Noto Sans CJK JP", sans-serif; font-weight: 700; font-size: ${Math.round(size * 0.8)}px; line-height: 1; }
+</style></head><body>自</body></html>`;
+}
+
+/** An .ico file holding one PNG (Vista's format, read by every current browser). */
+function icoOf(png: Buffer, size: number): Buffer {
+  const header = Buffer.alloc(22);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(1, 4); // one image
+  header.writeUInt8(size, 6);
+  header.writeUInt8(size, 7);
+  header.writeUInt8(0, 8); // no palette
+  header.writeUInt8(0, 9);
+  header.writeUInt16LE(1, 10); // planes
+  header.writeUInt16LE(32, 12); // bits per pixel
+  header.writeUInt32LE(png.length, 14);
+  header.writeUInt32LE(22, 18); // offset of the image
+  return Buffer.concat([header, png]);
+}
+
 const browser = await launchBrowser();
 try {
   for (const icon of ICONS) {
@@ -49,6 +80,12 @@ try {
     await page.close();
     console.log(`${icon.file} (${icon.size}×${icon.size})`);
   }
+  const page = await browser.newPage({ viewport: { width: 32, height: 32 }, deviceScaleFactor: 1 });
+  await page.setContent(faviconHtml(32));
+  await page.evaluate(() => document.fonts.ready);
+  writeFileSync(path.join(root, "public/favicon.ico"), icoOf(await page.screenshot({ type: "png" }), 32));
+  await page.close();
+  console.log("public/favicon.ico (32×32)");
 } finally {
   await browser.close();
 }

@@ -1,5 +1,6 @@
 import { type AuditEntryForLabel, describeAudit } from "../utils/audit-labels";
 import { formatDateTime } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 
 export type AuditEntry = AuditEntryForLabel & {
   id: string;
@@ -11,8 +12,7 @@ export type AuditEntry = AuditEntryForLabel & {
 /** One table for every audit log page: when, who, what they did, to whom, and the details in words. */
 export function AuditTable(props: { entries: AuditEntry[]; showEvent?: boolean }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable by keyboard to scroll it
-    <section className="table-wrap" aria-label="操作履歴の一覧" tabIndex={0}>
+    <div {...scrollRegion("操作履歴")}>
       <table className="list">
         <thead>
           <tr>
@@ -40,6 +40,6 @@ export function AuditTable(props: { entries: AuditEntry[]; showEvent?: boolean }
           })}
         </tbody>
       </table>
-    </section>
+    </div>
   );
 }

@@ -555,7 +555,7 @@ export function CheckinDesk(props: {
     <>
       <div className="checkin" data-ready={ready ? "true" : undefined}>
         <div className="checkin-top">
-          <p className="checkin-top__title">{props.eventTitle}</p>
+          <h1 className="checkin-top__title">{props.eventTitle}</h1>
           <p
             className={`checkin-status checkin-status--${online ? "online" : "offline"}`}
             role="status"

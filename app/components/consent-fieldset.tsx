@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { formatDate } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 import { FieldError } from "./field";
 
 /**
@@ -15,7 +16,7 @@ export type NoticeView = { version: number; body: string; published_at: string |
 /** The notice's text, paragraph by paragraph. */
 export function NoticeText(props: { body: string }) {
   return (
-    <div className="privacy-notice">
+    <div {...scrollRegion("個人情報の取扱い", "privacy-notice")}>
       {props.body.split(/\n{2,}/).map((block, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: paragraphs of one static text
         <p key={i} style={{ whiteSpace: "pre-line" }}>
@@ -56,7 +57,7 @@ export function ConsentFieldset(props: {
         </summary>
         <NoticeText body={notice.body} />
         <p className="small">
-          <Link to="/privacy" target="_blank" rel="noreferrer">
+          <Link className="tap" to="/privacy" target="_blank" rel="noreferrer">
             別のページで開く
           </Link>
         </p>

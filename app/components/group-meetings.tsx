@@ -90,7 +90,7 @@ export function GroupAdminHeader(props: {
   return (
     <>
       <p className="small">
-        <Link to="/admin/groups">← 専門部会の管理</Link>
+        <Link className="back-link" to="/admin/groups">← 専門部会の管理</Link>
       </p>
       <h1>
         {group.term} {groupTitle(group)}

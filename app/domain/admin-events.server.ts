@@ -3,10 +3,12 @@ import type { SessionUser } from "./auth.server";
 import { visibleEventIds } from "./permissions.server";
 
 /**
- * The events a staff member may open, newest first, with live counts. A 単組
- * secretary sees every event, counted for their own union only.
+ * The events a staff member may open, with live counts, in the order an
+ * organiser works through them: upcoming ones soonest first, then finished
+ * ones latest first (as the public catalogue). A 単組 secretary sees every
+ * event, counted for their own union only.
  */
-export async function listStaffEvents(db: Database, user: SessionUser) {
+export async function listStaffEvents(db: Database, user: SessionUser, now: Date = new Date()) {
   const ids = await visibleEventIds(db, user);
   if (ids !== null && ids.length === 0) return [];
   let query = db
@@ -43,12 +45,13 @@ export async function listStaffEvents(db: Database, user: SessionUser) {
     .groupBy("events.id")
     .orderBy("events.starts_at", "desc");
   if (ids !== null) query = query.where("events.id", "in", ids);
-  const rows = await query.execute();
-  return rows.map((r) => ({
+  const rows = (await query.execute()).map((r) => ({
     ...r,
     confirmed: Number(r.confirmed),
     waitlisted: Number(r.waitlisted),
+    finished: new Date(r.ends_at) < now,
   }));
+  return [...rows.filter((r) => !r.finished).reverse(), ...rows.filter((r) => r.finished)];
 }
 
 /** The header facts of one event for the staff pages. */

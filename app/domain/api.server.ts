@@ -4,6 +4,7 @@ import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
+import { WEBHOOK_TOPICS } from "../utils/labels";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import {
   activeAccount,
@@ -113,11 +114,6 @@ export async function requireApiEventAccess(
 // Webhooks
 // ---------------------------------------------------------------------------
 
-export const WEBHOOK_TOPICS: WebhookTopic[] = [
-  "registration.created",
-  "registration.cancelled",
-  "checkin.created",
-];
 
 export const webhookSchema = z.object({
   url: z

@@ -19,7 +19,7 @@ import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
-import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
+import { type EventAccess, getEventAccess, isEventSlug, requireStaff } from "./permissions.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -104,8 +104,44 @@ export async function requireCheckinAccess(
   request: Request,
   context: AppLoadContext,
   slug: string | undefined,
+  options: { explain?: boolean } = {},
 ): Promise<EventAccess> {
-  return requireEventAccess(request, context, { slug: slug ?? "", permission: "checkin" });
+  const user = await requireStaff(request, context);
+  const access = await getEventAccess(context.db, { user, slug: slug ?? "", permission: "checkin" });
+  if (access) return access;
+  // The desk page says why and whom to ask; its JSON API stays a plain 404.
+  const refusal = options.explain ? await checkinRefusal(context.db, slug ?? "") : undefined;
+  if (refusal) throw new Response(refusal, { status: 403 });
+  throw new Response("Not Found", { status: 404 });
+}
+
+/**
+ * Why a staff member who is not on a published event's staff cannot open its
+ * desk, naming the event and the organisers who can add them (issue 15: the
+ * reception account got a bare 404). Drafts and unknown slugs stay a 404.
+ */
+async function checkinRefusal(db: Database, slug: string): Promise<string | undefined> {
+  if (!isEventSlug(slug)) return undefined;
+  const event = await db
+    .selectFrom("events")
+    .select(["id", "title"])
+    .where("slug", "=", slug)
+    .where("status", "!=", "draft")
+    .executeTakeFirst();
+  if (!event) return undefined;
+  const organisers = await db
+    .selectFrom("event_staff")
+    .innerJoin("people", "people.id", "event_staff.person_id")
+    .select(["people.family_name", "people.given_name"])
+    .where("event_staff.event_id", "=", event.id)
+    .where("event_staff.role", "=", "organiser")
+    .orderBy("people.family_name_kana")
+    .execute();
+  const whom =
+    organisers.length > 0
+      ? `このイベントの主催担当(${organisers.map((o) => `${o.family_name} ${o.given_name}`.trim()).join("、")})`
+      : "県本部の管理者";
+  return `あなたは「${event.title}」の受付担当に登録されていないため、この受付画面を開けません。${whom}に、受付担当として追加するよう依頼してください。`;
 }
 
 /**

@@ -37,6 +37,21 @@ export async function listPublicEvents(
       "events.taken",
       "events.online_label",
       "venues.name as venue_name",
+      (eb) =>
+        eb
+          .selectFrom("registration_windows")
+          .select((w) => w.fn.max("registration_windows.closes_at").as("closes_at"))
+          .whereRef("registration_windows.event_id", "=", "events.id")
+          .where("registration_windows.opens_at", "<=", now)
+          .where("registration_windows.closes_at", ">", now)
+          .as("open_until"),
+      (eb) =>
+        eb
+          .selectFrom("registration_windows")
+          .select((w) => w.fn.min("registration_windows.opens_at").as("opens_at"))
+          .whereRef("registration_windows.event_id", "=", "events.id")
+          .where("registration_windows.opens_at", ">", now)
+          .as("opens_next"),
     ])
     .where("events.status", "!=", "draft");
   if (filter.kind) query = query.where("events.kind", "=", filter.kind);
@@ -48,15 +63,56 @@ export async function listPublicEvents(
     );
   }
   const rows = await query.orderBy("events.starts_at", "asc").execute();
-  const withSeats = rows.map((row) => ({
-    ...row,
-    seats_left: seatsLeft(row.capacity, row.taken),
-    finished: row.ends_at < now,
-  }));
+  const withSeats = rows.map(({ open_until, opens_next, ...row }) => {
+    const seats_left = seatsLeft(row.capacity, row.taken);
+    const finished = row.ends_at < now;
+    return {
+      ...row,
+      seats_left,
+      finished,
+      registration: catalogueBadge({
+        status: row.status,
+        finished,
+        seatsLeft: seats_left,
+        openUntil: open_until ? new Date(open_until) : null,
+        opensNext: opens_next ? new Date(opens_next) : null,
+        now,
+      }),
+    };
+  });
   return {
     upcoming: withSeats.filter((e) => !e.finished),
     past: withSeats.filter((e) => e.finished).reverse(),
   };
+}
+
+/** Closing within this many days, or with this few seats left, is 締切間近. */
+const CLOSING_DAYS = 7;
+const FEW_SEATS = 5;
+
+/**
+ * The catalogue's badge for registration, as Peatix and connpass show it:
+ * open (受付中), closing soon (締切間近: within a week, or five seats or fewer),
+ * full (満席: only the waitlist), not yet open (受付前), or closed (受付終了).
+ * null for a finished or cancelled event, which has its own badge.
+ */
+export function catalogueBadge(args: {
+  status: string;
+  finished: boolean;
+  seatsLeft: number | null;
+  openUntil: Date | null;
+  opensNext: Date | null;
+  now: Date;
+}): "open" | "closing" | "full" | "upcoming" | "closed" | null {
+  if (args.finished || args.status === "cancelled") return null;
+  if (args.status !== "published") return "closed";
+  if (args.openUntil) {
+    if (args.seatsLeft === 0) return "full";
+    const closingSoon = args.openUntil.getTime() - args.now.getTime() <= CLOSING_DAYS * 86_400_000;
+    if (closingSoon || (args.seatsLeft !== null && args.seatsLeft <= FEW_SEATS)) return "closing";
+    return "open";
+  }
+  return args.opensNext ? "upcoming" : "closed";
 }
 
 /** The months that have events, newest first, for the catalogue's filter. */

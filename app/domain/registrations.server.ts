@@ -1037,6 +1037,11 @@ function registrationDetails(db: Database) {
       "venues.name as venue_name",
       "venues.address as venue_address",
       "venues.map_url as venue_map_url",
+      eb
+        .selectFrom("organisations")
+        .select("organisations.name")
+        .whereRef("organisations.id", "=", "events.organiser_organisation_id")
+        .as("organiser_name"),
       sql<
         string | null
       >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(

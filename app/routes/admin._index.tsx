@@ -29,28 +29,40 @@ export default function AdminEvents() {
         <p className="muted">申込者数は、所属単組の組合員のみを数えています。</p>
       ) : null}
       {events.length === 0 ? <p>担当しているイベントはありません。</p> : null}
-      <ul className="event-list">
-        {events.map((e) => (
-          <li key={e.id} className="card">
-            <div className="badges">
-              <span className="badge">{EVENT_KIND_LABELS[e.kind]}</span>
-              <span className="badge badge--done">{EVENT_STATUS_LABELS[e.status]}</span>
-            </div>
-            <h3>{e.title}</h3>
-            <p className="small">{formatRange(e.starts_at, e.ends_at)}</p>
-            <p className="small">
-              申込 {e.confirmed}名{e.capacity !== null ? ` / 定員 ${e.capacity}名` : ""}
-              ・キャンセル待ち {e.waitlisted}名
-            </p>
-            <div className="actions small">
-              {user.role !== "reception" ? (
-                <Link to={`/admin/events/${e.id}/attendees`}>申込者一覧</Link>
-              ) : null}
-              <Link to={`/checkin/${e.slug}`}>受付</Link>
-            </div>
-          </li>
-        ))}
-      </ul>
+      {(
+        [
+          ["これからのイベント", events.filter((e) => !e.finished)],
+          ["終了したイベント", events.filter((e) => e.finished)],
+        ] as const
+      ).map(([heading, list]) =>
+        list.length === 0 ? null : (
+          <section key={heading} aria-label={heading}>
+            <h2>{heading}</h2>
+            <ul className="event-list">
+              {list.map((e) => (
+                <li key={e.id} className="card">
+                  <div className="badges">
+                    <span className="badge">{EVENT_KIND_LABELS[e.kind]}</span>
+                    <span className="badge badge--done">{EVENT_STATUS_LABELS[e.status]}</span>
+                  </div>
+                  <h3>{e.title}</h3>
+                  <p className="small">{formatRange(e.starts_at, e.ends_at)}</p>
+                  <p className="small">
+                    申込 {e.confirmed}名{e.capacity !== null ? ` / 定員 ${e.capacity}名` : ""}
+                    ・キャンセル待ち {e.waitlisted}名
+                  </p>
+                  <div className="actions small">
+                    {user.role !== "reception" ? (
+                      <Link to={`/admin/events/${e.id}/attendees`}>申込者一覧</Link>
+                    ) : null}
+                    <Link to={`/checkin/${e.slug}`}>受付</Link>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ),
+      )}
     </section>
   );
 }

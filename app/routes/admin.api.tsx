@@ -10,20 +10,15 @@ import {
   listWebhooks,
   revokeApiToken,
   apiSettingsSchema,
-  WEBHOOK_TOPICS,
 } from "../domain/api.server";
 import { DomainError } from "../domain/errors.server";
 import { requireStaff } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { WEBHOOK_TOPIC_LABELS as TOPIC_LABELS, WEBHOOK_TOPICS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "APIとWebhook | イベント管理" }];
 
-const TOPIC_LABELS = {
-  "registration.created": "申込があったとき",
-  "registration.cancelled": "キャンセルされたとき",
-  "checkin.created": "受付(チェックイン)したとき",
-} as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);

@@ -3,6 +3,10 @@ import { useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { getEventDashboard } from "../domain/dashboard.server";
 import { requireEventAccess } from "../domain/permissions.server";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("ダッシュボード");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -15,7 +19,7 @@ function PerDayChart({ data }: { data: { day: string; n: number }[] }) {
   const max = Math.max(...data.map((d) => d.n));
   const width = Math.max(320, data.length * 28);
   return (
-    <div className="table-wrap">
+    <div {...scrollRegion("日別の申込数")}>
       <svg width={width} height={160} role="img" aria-label="日別の申込数">
         {data.map((d, i) => {
           const h = Math.round((d.n / max) * 110);

@@ -9,6 +9,10 @@ import {
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatDateTime } from "../utils/format";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("申込者");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -65,7 +69,7 @@ export default function Attendees() {
       {rows.length === 0 ? (
         <p>条件に合う申込はありません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("申込者の一覧")}>
           <table className="list">
             <thead>
               <tr>
@@ -80,15 +84,15 @@ export default function Attendees() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>
-                  <td>
+                  <td className="nowrap">
                     <Link to={`/admin/events/${eventId}/attendees/${r.id}`}>
                       {r.family_name} {r.given_name}
                     </Link>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     {r.family_name_kana} {r.given_name_kana}
                   </td>
-                  <td>{r.union_name}</td>
+                  <td className="nowrap">{r.union_name}</td>
                   <td>{r.course_label}</td>
                   <td>{REGISTRATION_STATUS_LABELS[r.status]}</td>
                   <td>{formatDateTime(r.created_at)}</td>

@@ -13,6 +13,9 @@ import {
 import { formatDateTime } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("申込の詳細");
 
 const ACTION_LABELS: Record<string, string> = {
   registered: "申込(確定)",
@@ -85,7 +88,7 @@ export default function AttendeeDetail() {
   return (
     <section>
       <p className="small">
-        <Link to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
       </p>
       <h2>
         {a.family_name} {a.given_name}({a.family_name_kana} {a.given_name_kana})

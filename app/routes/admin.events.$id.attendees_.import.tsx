@@ -13,6 +13,10 @@ import {
   previewImport,
 } from "../domain/proxy.server";
 import { readBodyWithin } from "../utils/body.server";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("CSVで一括申込");
 
 const MAX_BYTES = 2 * 1024 * 1024;
 const TOO_LARGE =
@@ -85,7 +89,7 @@ export default function ImportCsv() {
   return (
     <section>
       <p className="small">
-        <Link to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
       </p>
       <h2>CSVで一括申込</h2>
       <p className="small">
@@ -93,7 +97,7 @@ export default function ImportCsv() {
         文字コードは UTF-8 と Shift_JIS(Excelの「CSV」)のどちらでも読み込めます。すべての行に誤りがない場合だけ登録します。
       </p>
       <p className="small">
-        <a href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
+        <a className="tap" href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
           テンプレートをダウンロード
         </a>
       </p>
@@ -122,7 +126,7 @@ export default function ImportCsv() {
       {result && "rows" in result && result.rows ? (
         <>
           <h3 style={{ marginTop: "1.5rem" }}>確認結果</h3>
-          <div className="table-wrap">
+          <div {...scrollRegion("CSVの確認結果")}>
             <table className="list">
               <thead>
                 <tr>

@@ -8,6 +8,9 @@ import { readAttestation } from "../domain/privacy.server";
 import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
 import { actionOk, domainErrorAnswer, invalidFormAnswer } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("代理で申し込む");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -66,7 +69,7 @@ export default function ProxyRegistration() {
   return (
     <section>
       <p className="small">
-        <Link to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
       </p>
       <h2>代理で申し込む</h2>
       <p className="muted small">

@@ -3,6 +3,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { AuditTable } from "../components/audit-table";
 import { listAuditLog } from "../domain/audit.server";
 import { requireEventAccess } from "../domain/permissions.server";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("操作履歴");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });

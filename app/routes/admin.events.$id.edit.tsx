@@ -23,6 +23,9 @@ import { requireEventAccess } from "../domain/permissions.server";
 import { formatRange, fromTokyoInput, toTokyoInput } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { EVENT_STATUS_ACTIONS, EVENT_STATUS_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("編集");
 
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -22,6 +22,10 @@ import {
 import { requireEventAccess } from "../domain/permissions.server";
 import { getConsentContext } from "../domain/privacy.server";
 import { parseForm, rowId } from "../utils/forms";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("エクスポート");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, {
@@ -390,7 +394,7 @@ export default function ExportPage() {
           <p className="small muted">
             確定した申込者を、氏名・所属・設問の回答・配慮事項とともに出力します。
           </p>
-          <div className="table-wrap">
+          <div {...scrollRegion("コース・分科会ごとの名簿")}>
             <table className="list">
               <thead>
                 <tr>
@@ -435,7 +439,7 @@ function ShiftJisWarning({ report }: { report: ShiftJisReport }) {
         このままダウンロードすると、下の表のとおり近い字形(または〓)に置き換えて出力します。正確な表記が必要な場合は
         UTF-8(BOM付き)を選んでください。
       </p>
-      <div className="table-wrap">
+      <div {...scrollRegion("ダウンロードの記録")}>
         <table className="list">
           <thead>
             <tr>

@@ -5,6 +5,9 @@ import { attendeeFilterOptions } from "../domain/attendees.server";
 import { messageAttendees, messageSchema } from "../domain/event-admin.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { parseForm } from "../utils/forms";
+import { eventTabMeta } from "../utils/meta";
+
+export const meta = eventTabMeta("申込者へのメール");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });

@@ -17,6 +17,10 @@ import {
 } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { eventTabMeta } from "../utils/meta";
+import { scrollRegion } from "../utils/scroll-region";
+
+export const meta = eventTabMeta("担当者");
 
 const ROLE_LABELS = { organiser: "主催担当", reception: "受付" } as const;
 
@@ -93,7 +97,7 @@ export default function EventStaff() {
       {staff.length === 0 ? (
         <p>担当者はまだいません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("担当者の一覧")}>
           <table className="list">
             <caption className="visually-hidden">担当者の一覧</caption>
             <thead>

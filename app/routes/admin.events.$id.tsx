@@ -20,7 +20,7 @@ export default function AdminEvent() {
   return (
     <div>
       <p className="small">
-        <Link to="/admin">← イベント管理</Link>
+        <Link className="back-link" to="/admin">← イベント管理</Link>
       </p>
       <h1>{event.title}</h1>
       <p className="muted small">{formatRange(event.starts_at, event.ends_at)}</p>

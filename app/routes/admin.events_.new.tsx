@@ -42,7 +42,7 @@ export default function NewEvent() {
   return (
     <section>
       <p className="small">
-        <Link to="/admin">← イベント管理</Link>
+        <Link className="back-link" to="/admin">← イベント管理</Link>
       </p>
       <h1>イベントの作成</h1>
       <p className="muted small">下書きとして保存されます。日程・コース・質問を加えてから公開してください。</p>

@@ -21,6 +21,7 @@ import {
 } from "../domain/working-groups.server";
 import { formatRange } from "../utils/format";
 import { parseForm, parseRowId, emailField } from "../utils/forms";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.group.name} の管理 | 自治研イベント` : "専門部会の管理" },
@@ -121,7 +122,7 @@ export default function AdminGroup() {
       ) : null}
 
       <h2>会合({meetings.length}回)</h2>
-      <div className="table-wrap">
+      <div {...scrollRegion("会合の一覧")}>
         <table className="list">
           <thead>
             <tr>
@@ -211,7 +212,7 @@ export default function AdminGroup() {
       </details>
 
       <h2>部会員({roster.length}名)</h2>
-      <div className="table-wrap">
+      <div {...scrollRegion("部会員の一覧")}>
         <table className="list">
           <thead>
             <tr>

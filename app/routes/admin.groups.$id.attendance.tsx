@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { GroupAdminHeader } from "../components/group-meetings";
 import { getAttendanceMatrix, requireManagedGroup } from "../domain/working-groups.server";
 import { tokyoParts } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "出席状況 | 専門部会の管理" }];
 
@@ -49,7 +50,7 @@ export default function Attendance() {
       {matrix.members.length === 0 ? (
         <p>部会員がいません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("出席状況の表")}>
           <table className="list matrix">
             <thead>
               <tr>

@@ -15,6 +15,7 @@ import {
 } from "../domain/working-groups.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.meeting.title} | 専門部会の管理` : "専門部会の管理" },
@@ -124,7 +125,7 @@ export default function AdminMeeting() {
   return (
     <section>
       <p className="small">
-        <Link to={`/admin/groups/${group.id}`}>← {group.name} の管理</Link>
+        <Link className="back-link" to={`/admin/groups/${group.id}`}>← {group.name} の管理</Link>
       </p>
       <div className="badges">
         <span className="badge">{meeting.number !== null ? `第${meeting.number}回` : "合同"}</span>
@@ -192,7 +193,7 @@ export default function AdminMeeting() {
       </p>
       <Form method="post" className="form">
         <input type="hidden" name="intent" value="attendance" />
-        <div className="table-wrap">
+        <div {...scrollRegion("出席の記録")}>
           <table className="list">
             <thead>
               <tr>

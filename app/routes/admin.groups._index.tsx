@@ -15,6 +15,7 @@ import {
 } from "../domain/working-groups.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "専門部会の管理 | 自治研イベント" }];
 
@@ -79,7 +80,7 @@ export default function AdminGroups() {
       </p>
       <h2>専門部会</h2>
       {groups.length === 0 ? <p>管理している専門部会はありません。</p> : null}
-      <div className="table-wrap">
+      <div {...scrollRegion("専門部会の一覧")}>
         <table className="list">
           <thead>
             <tr>

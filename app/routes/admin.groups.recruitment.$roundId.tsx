@@ -85,7 +85,7 @@ export default function Round() {
   return (
     <section>
       <p className="small">
-        <Link to="/admin/groups">← 専門部会の管理</Link>
+        <Link className="back-link" to="/admin/groups">← 専門部会の管理</Link>
       </p>
       <h1>{round.title}</h1>
       <p className="small">

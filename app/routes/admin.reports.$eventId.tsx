@@ -85,7 +85,7 @@ export default function AdminEventReports() {
   return (
     <section>
       <p className="small">
-        <Link to="/admin/reports">← 自治研レポートの管理</Link>
+        <Link className="back-link" to="/admin/reports">← 自治研レポートの管理</Link>
       </p>
       <h1>{event.title}</h1>
       <p className="small muted">

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listReportEventsForManager } from "../domain/reports.server";
 import { requireGroupManager } from "../domain/working-groups.server";
 import { formatDate } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "自治研レポートの管理 | 自治研イベント" }];
 
@@ -22,7 +23,7 @@ export default function AdminReports() {
         <Link to="/admin/groups">専門部会の管理</Link>
       </p>
       {events.length === 0 ? <p>担当しているイベントはありません。</p> : null}
-      <div className="table-wrap">
+      <div {...scrollRegion("レポートを扱うイベントの一覧")}>
         <table className="list">
           <thead>
             <tr>

@@ -21,6 +21,7 @@ import {
   STAFF_STATUS_LABELS,
   type StaffRole,
 } from "../utils/labels";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "スタッフのアカウント | イベント管理" }];
 
@@ -83,7 +84,7 @@ export default function StaffAccount() {
   return (
     <section>
       <p className="small">
-        <Link to="/admin/staff">← スタッフ管理</Link>
+        <Link className="back-link" to="/admin/staff">← スタッフ管理</Link>
       </p>
       <h1>{`${person.family_name} ${person.given_name}`.trim() || person.email}</h1>
       <ResultLine
@@ -196,7 +197,7 @@ export default function StaffAccount() {
       {history.length === 0 ? (
         <p className="muted">まだありません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("変更の履歴")}>
           <table className="list">
             <thead>
               <tr>

@@ -16,6 +16,7 @@ import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { INVITE_HOURS } from "../utils/staff-policy";
 import { STAFF_ROLE_LABELS, STAFF_STATUS_LABELS, type StaffRole } from "../utils/labels";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ管理 | イベント管理" }];
 
@@ -82,7 +83,7 @@ export default function StaffList() {
         result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
       />
 
-      <div className="table-wrap">
+      <div {...scrollRegion("スタッフの一覧")}>
         <table className="list">
           <thead>
             <tr>

@@ -33,6 +33,7 @@ import {
 import { readBodyWithin } from "../utils/body.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.union.name} | 単組 | イベント管理` : "単組 | イベント管理" },
@@ -252,7 +253,7 @@ export default function UnionPage() {
     <section>
       {isAdmin ? (
         <p className="small">
-          <Link to="/admin/unions">← 単組の一覧</Link>
+          <Link className="back-link" to="/admin/unions">← 単組の一覧</Link>
         </p>
       ) : null}
       <h1>
@@ -278,7 +279,7 @@ export default function UnionPage() {
       {pending.length === 0 ? (
         <p>確認待ちの方はいません。</p>
       ) : (
-        <div className="table-wrap">
+        <div {...scrollRegion("確認待ちの一覧")}>
           <table className="list">
             <caption className="visually-hidden">確認待ちの一覧</caption>
             <thead>
@@ -393,7 +394,7 @@ export default function UnionPage() {
         </button>
       </Form>
       {roster.length > 0 ? (
-        <div className="table-wrap">
+        <div {...scrollRegion("組合員名簿")}>
           <table className="list">
             <caption className="visually-hidden">組合員名簿</caption>
             <thead>

@@ -10,6 +10,7 @@ import {
   invalidFormAnswer,
 } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "単組 | イベント管理" }];
 
@@ -43,7 +44,7 @@ export default function Unions() {
       <p className="muted small">
         組合員はプロフィールで所属単組を選び、単組の確認(名簿・メールドメイン・書記長の承認)を受けてから組合員限定のイベントに申し込めます。書記長はスタッフ管理で単組書記長の役割と単組を設定します。
       </p>
-      <div className="table-wrap">
+      <div {...scrollRegion("単組の一覧")}>
         <table className="list">
           <caption className="visually-hidden">単組の一覧</caption>
           <thead>

@@ -65,7 +65,7 @@ export default function ForgotPassword() {
         </>
       )}
       <p className="small">
-        <Link to="/admin/login">スタッフ用ログインへ戻る</Link>
+        <Link className="tap" to="/admin/login">スタッフ用ログインへ戻る</Link>
       </p>
     </section>
   );

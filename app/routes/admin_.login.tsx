@@ -102,7 +102,7 @@ export default function StaffLogin() {
         </button>
       </Form>
       <p className="small">
-        <Link to="/admin/forgot-password">パスワードを忘れた方</Link>
+        <Link className="tap" to="/admin/forgot-password">パスワードを忘れた方</Link>
       </p>
     </section>
   );

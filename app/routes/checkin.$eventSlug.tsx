@@ -6,7 +6,7 @@ import type { ManifestHandle } from "../root";
 
 /** The reception desk of one event: scan, search, count; works offline. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireCheckinAccess(request, context, params.eventSlug);
+  const access = await requireCheckinAccess(request, context, params.eventSlug, { explain: true });
   const desk = await getCheckinDesk(context.db, { eventId: access.eventId });
   return {
     ...desk,

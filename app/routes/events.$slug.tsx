@@ -152,7 +152,7 @@ export default function EventPage() {
                     {s.venue_map_url ? (
                       <>
                         {" "}
-                        <a href={s.venue_map_url} target="_blank" rel="noreferrer">
+                        <a className="tap" href={s.venue_map_url} target="_blank" rel="noreferrer">
                           地図
                         </a>
                       </>

@@ -170,7 +170,7 @@ export default function Register() {
   const header = (
     <>
       <p className="small">
-        <Link to={`/events/${form.slug}`}>← イベントの詳細へ</Link>
+        <Link className="back-link" to={`/events/${form.slug}`}>← イベントの詳細へ</Link>
       </p>
       <h1>{form.title}</h1>
       <p className="muted">{formatRange(form.starts_at, form.ends_at)}</p>

@@ -60,7 +60,7 @@ export default function Group() {
         {m.venue_map_url ? (
           <>
             {" "}
-            <a href={m.venue_map_url} target="_blank" rel="noreferrer">
+            <a className="tap" href={m.venue_map_url} target="_blank" rel="noreferrer">
               地図
             </a>
           </>
@@ -103,7 +103,7 @@ export default function Group() {
   return (
     <section>
       <p className="small">
-        <Link to="/groups">← 専門部会の一覧</Link>
+        <Link className="back-link" to="/groups">← 専門部会の一覧</Link>
       </p>
       <div className="badges">
         <span className="badge">{group.term}</span>

@@ -74,7 +74,7 @@ export default function Apply() {
   return (
     <section>
       <p className="small">
-        <Link to="/groups">← 専門部会の一覧</Link>
+        <Link className="back-link" to="/groups">← 専門部会の一覧</Link>
       </p>
       <h1>{round.title}</h1>
       {round.description ? <p className="description">{round.description}</p> : null}

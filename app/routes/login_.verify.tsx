@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { consumeLoginLink, sessionCookie } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
 
-export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
+export const meta: MetaFunction = () => [{ title: "ログインの確認 | 自治研イベント" }];
 
 /**
  * The link opens a page with one button. The token is used by the POST, not by

@@ -46,7 +46,7 @@ export default function NewMaterial() {
   return (
     <section>
       <p className="small">
-        <Link to="/materials">← 資料</Link>
+        <Link className="back-link" to="/materials">← 資料</Link>
       </p>
       <h1>資料の追加</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>

@@ -45,6 +45,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       online,
       qr: r.ticket_secret && !online ? await ticketQrDataUrl(r.ticket_secret) : null,
       canChange: live && now <= deadline,
+      // past the deadline /me says so, and whom to tell, instead of just dropping the buttons
+      deadlinePassed: live && now > deadline,
       deadline,
       past: r.ends_at <= now,
       form: live && now <= deadline ? await getRegistrationForm(context.db, r.slug) : undefined,
@@ -134,13 +136,14 @@ export default function Me() {
       <h1>マイページ</h1>
       <p className="muted small">
         {user.family_name} {user.given_name} さん({user.email})・
-        <Link to="/profile">プロフィール</Link>・<Link to="/me/data">わたしのデータ</Link>
+        <Link to="/profile" className="nowrap">
+          プロフィール
+        </Link>
+        ・
+        <Link to="/me/data" className="nowrap">
+          わたしのデータ
+        </Link>
       </p>
-      <Form method="post" action="/logout">
-        <button type="submit" className="button button--secondary">
-          ログアウト
-        </button>
-      </Form>
       {result ? (
         result.ok ? (
           <p className="notice notice--ok" role="status">
@@ -201,7 +204,7 @@ export default function Me() {
               {r.venue_map_url ? (
                 <>
                   {" "}
-                  <a href={r.venue_map_url} target="_blank" rel="noreferrer">
+                  <a className="tap" href={r.venue_map_url} target="_blank" rel="noreferrer">
                     地図
                   </a>
                 </>
@@ -356,9 +359,21 @@ export default function Me() {
                 </Form>
               </>
             ) : null}
+            {r.deadlinePassed ? (
+              <p className="notice small">
+                キャンセル期限({formatDateTime(r.deadline)})を過ぎたため、このページからは変更・キャンセルできません。
+                欠席される場合や変更が必要な場合は、主催の{r.organiser_name ?? "事務局"}へ直接ご連絡ください。
+              </p>
+            ) : null}
           </article>
         ))}
       </div>
+      {/* last, not first: after the notice and the tickets, where a member looks when done */}
+      <Form method="post" action="/logout" className="logout">
+        <button type="submit" className="button button--secondary">
+          ログアウト
+        </button>
+      </Form>
     </section>
   );
 }

@@ -56,7 +56,7 @@ export default function MyData() {
   return (
     <section>
       <p className="small">
-        <Link to="/me">← マイページ</Link>
+        <Link className="back-link" to="/me">← マイページ</Link>
       </p>
       <h1>わたしのデータ</h1>
       <p>

@@ -4,6 +4,7 @@ import { getUser } from "../domain/auth.server";
 import { isConfirmedMember } from "../domain/membership.server";
 import { listMyReports, listPublicReports, listReportEvents } from "../domain/reports.server";
 import { formatDate, formatDateTime } from "../utils/format";
+import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "自治研レポート | 自治研イベント" }];
 
@@ -80,7 +81,7 @@ export default function Reports() {
       {mine.length > 0 ? (
         <>
           <h2>あなたが提出したレポート</h2>
-          <div className="table-wrap">
+          <div {...scrollRegion("あなたが提出したレポート")}>
             <table className="list">
               <thead>
                 <tr>

@@ -62,7 +62,7 @@ export default function NewReport() {
   return (
     <section>
       <p className="small">
-        <Link to="/reports">← 自治研レポート</Link>
+        <Link className="back-link" to="/reports">← 自治研レポート</Link>
       </p>
       <h1>レポートの提出</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>

@@ -4,6 +4,7 @@ import type {
   EventStatus,
   RegistrationStatus,
   SessionKind,
+  WebhookTopic,
 } from "../../db/schema";
 
 /** Japanese names of the domain's words, shared by pages, emails and exports. */
@@ -131,3 +132,15 @@ export const STAFF_ACTION_LABELS: Record<string, string> = {
   "staff.recovery_code_used": "復旧コードの使用",
   "staff.admin_created": "管理者の作成(admin:create)",
 };
+
+/**
+ * The events a webhook can subscribe to, and their names on /admin/api. Here,
+ * not in api.server.ts: the page renders the list in the browser, where a
+ * .server module is empty (issue 15: /admin/api crashed on hydration).
+ */
+export const WEBHOOK_TOPIC_LABELS: Record<WebhookTopic, string> = {
+  "registration.created": "申込があったとき",
+  "registration.cancelled": "キャンセルされたとき",
+  "checkin.created": "受付(チェックイン)したとき",
+};
+export const WEBHOOK_TOPICS = Object.keys(WEBHOOK_TOPIC_LABELS) as WebhookTopic[];

@@ -196,9 +196,12 @@ describe("the reception desk page", () => {
     expect((await fetch(`${app.url}/checkin/sw.js`)).status).toBe(200);
   });
 
-  it("is the event's own: reception of another event gets 404, a member 403, a signed-out desk the sign-in page or a 401", async () => {
+  it("is the event's own: reception of another event gets a 403 naming it and whom to ask (its API a 404), a member 403, a signed-out desk the sign-in page or a 401", async () => {
     const other = await call(cookies.reception, "/checkin/online-seminar-next");
-    expect(other.status).toBe(404);
+    expect(other.status).toBe(403);
+    const refusal = await other.text();
+    expect(refusal).toContain("オンラインセミナー「自治研って何?");
+    expect(refusal).toContain("主催担当");
     const otherApi = await call(cookies.reception, "/checkin/online-seminar-next/scan", {
       list: lists.whole,
       ticket: "ABCD-EFGH-JKLM",

@@ -506,7 +506,7 @@ describe("who works on an event", () => {
   it("its organiser adds reception by email, who then opens the desk; others cannot; removing takes the desk away", async () => {
     const seminar = await eventIdOf(db(), "online-seminar-next");
     const slug = "online-seminar-next";
-    expect((await as.reception!.get(`/checkin/${slug}`)).status).toBe(404);
+    expect((await as.reception!.get(`/checkin/${slug}`)).status).toBe(403);
     const before = await count("event_staff");
     for (const role of ["reception", "secretary", "member"]) {
       const r = await as[role]!.post(`/admin/events/${seminar}/staff`, {
@@ -585,7 +585,7 @@ describe("who works on an event", () => {
     });
     expect(removed.status).toBe(200);
     expect(await count("event_staff")).toBe(before + 1);
-    expect((await as.reception!.get(`/checkin/${slug}`)).status).toBe(404);
+    expect((await as.reception!.get(`/checkin/${slug}`)).status).toBe(403);
     const audited = await db()
       .selectFrom("audit_log")
       .select("action")
