@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
@@ -18,6 +16,7 @@ import {
   toShiftJisText,
 } from "./export-cp932.server";
 import { findPdfFont, pdfChunks } from "./export-pdf.server";
+import { csvRecord, type SheetRow, xlsxSheetChunks } from "./spreadsheets.server";
 import type { EventAccess } from "./permissions.server";
 
 /**
@@ -384,26 +383,6 @@ function cellText(value: CellValue): string {
   return value;
 }
 
-/** OWASP: a cell that a spreadsheet could take for a formula (or its full-width form). */
-const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/;
-
-/** One CSV field: neutralised against formulas, quoted, line breaks kept inside the quotes. */
-export function csvField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/\r\n?/g, "\n").replace(/"/g, '""')}"`;
-}
-
-/** One CSV record, CRLF-terminated as Excel writes them. */
-export function csvRecord(values: readonly string[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
-}
-
-/** Excel has no time zones: a time is written as the Tokyo wall-clock time. */
-function excelDate(value: Date): Date {
-  const p = tokyoParts(value);
-  return new Date(Date.UTC(p.year, p.month - 1, p.day, Number(p.hour), Number(p.minute)));
-}
-
 // ---------------------------------------------------------------------------
 // The Shift_JIS check
 // ---------------------------------------------------------------------------
@@ -561,39 +540,6 @@ export async function* csvChunks(
   }
 }
 
-/** A Writable that keeps what is written until it is taken. */
-class ChunkSink extends Writable {
-  private chunks: Buffer[] = [];
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
-    this.chunks.push(chunk);
-    done();
-  }
-  take(): Buffer | null {
-    if (this.chunks.length === 0) return null;
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [];
-    return all;
-  }
-}
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * How much sheet XML waits for the zip's deflate. exceljs writes each row on
- * without backpressure, so without waiting on this the uncompressed sheet
- * piles up (59 MB at 100,000 rows, against under 1 MB with it). Reads
- * exceljs's insides; where they differ it says 0, and nothing waits.
- */
-function zipBacklog(sheet: unknown): number {
-  type Side = { length?: number };
-  const pipe = (sheet as { _stream?: { pipes?: unknown[] } })._stream?.pipes?.[0] as
-    | { _writableState?: Side; _readableState?: Side }
-    | undefined;
-  const pending = (pipe?._writableState?.length ?? 0) + (pipe?._readableState?.length ?? 0);
-  return Number.isFinite(pending) ? pending : 0;
-}
-
 /**
  * The XLSX, written by exceljs's streaming WorkbookWriter: a bold header row,
  * the first row frozen, column widths, times as Excel dates in Tokyo time, and
@@ -604,47 +550,23 @@ export async function* xlsxChunks(
   run: ExportRun & { event: ExportEvent; columns: ExportColumn[] },
 ): AsyncGenerator<Uint8Array> {
   const tally: Tally = { rows: 0, completed: false };
-  const sink = new ChunkSink();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: sink,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  workbook.creator = "自治研イベント";
-  const sheet = workbook.addWorksheet("参加者一覧", {
-    views: [{ state: "frozen", ySplit: 1, xSplit: 0 }],
-  });
-  sheet.columns = run.columns.map((c) => ({
-    key: c.key,
-    width: c.width,
-    style: c.key.endsWith("_at") ? { numFmt: "yyyy/mm/dd hh:mm" } : {},
-  }));
-  try {
-    const header = sheet.addRow(run.columns.map((c) => c.label));
-    header.font = { bold: true };
-    header.commit();
+  async function* rows(): AsyncGenerator<SheetRow> {
     for await (const row of streamRows(db, { ...run, group: "none" }, run.signal)) {
-      sheet
-        .addRow(
-          run.columns.map((c) => {
-            const value = c.value(row);
-            return value instanceof Date ? excelDate(value) : (value ?? "");
-          }),
-        )
-        .commit();
+      yield { cells: run.columns.map((c) => c.value(row)) };
       tally.rows++;
-      if (tally.rows % 200 === 0) {
-        // let the zip compress what was written, then hand it on
-        await nextTurn();
-        while (zipBacklog(sheet) > 512 * 1024 && !run.signal?.aborted) await pause(1);
-        const bytes = sink.take();
-        if (bytes) yield bytes;
-      }
     }
-    sheet.commit();
-    await workbook.commit();
-    const bytes = sink.take();
-    if (bytes && !run.signal?.aborted) yield bytes;
+  }
+  try {
+    yield* xlsxSheetChunks({
+      name: "参加者一覧",
+      columns: run.columns.map((c) => ({
+        width: c.width,
+        numFmt: c.key.endsWith("_at") ? "yyyy/mm/dd hh:mm" : undefined,
+      })),
+      header: run.columns.map((c) => c.label),
+      rows: rows(),
+      signal: run.signal,
+    });
     tally.completed = !run.signal?.aborted;
   } finally {
     await recordExport(db, run, { format: "xlsx", columns: run.columns.map((c) => c.key) }, tally);

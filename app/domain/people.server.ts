@@ -7,6 +7,9 @@ import { DomainError } from "./errors.server";
 import { claimUnion } from "./membership.server";
 import { inTransaction } from "./transactions.server";
 
+/** A person's name as one string, 「佐藤 花子」, for a query that joins `people`. */
+export const personName = sql<string>`trim(people.family_name || ' ' || people.given_name)`;
+
 const KATAKANA = /^[ァ-ヶー・ 　]+$/u;
 
 const text = (label: string, max: number) =>

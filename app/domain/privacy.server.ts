@@ -7,10 +7,11 @@ import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
-import { csvRecord } from "./exports.server";
+import { csvRecord } from "./spreadsheets.server";
 import { enqueueEmail } from "./mailer.server";
 import { cancelRegistration } from "./registrations.server";
 import { inTransaction } from "./transactions.server";
+import { RSVP_LABELS } from "../utils/working-groups";
 
 /**
  * Personal data under the APPI (docs/decisions/019-personal-data.md):
@@ -372,7 +373,6 @@ const SIGN_IN_LABELS: Record<string, string> = {
   password: "パスワード",
   session: "ログイン",
 };
-const RSVP_LABELS: Record<string, string> = { yes: "出席", no: "欠席", maybe: "未定" };
 const MEMBERSHIP_LABELS: Record<string, string> = {
   none: "—",
   pending: "単組の確認待ち",

@@ -8,6 +8,7 @@ import { collectMyData, deleteAccount, deleteAccountSchema } from "../domain/pri
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { RSVP_LABELS } from "../utils/working-groups";
 
 export const meta: MetaFunction = () => [{ title: "わたしのデータ | 自治研イベント" }];
 
@@ -34,8 +35,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const SIGN_IN_LABELS: Record<string, string> = { link: "ログインリンク", password: "パスワード", session: "ログイン" };
-const RSVP_LABELS: Record<string, string> = { yes: "出席", no: "欠席", maybe: "未定" };
-
 function Rows(props: { rows: [string, string][] }) {
   return (
     <dl className="facts" style={{ gridTemplateColumns: "minmax(5em, 35%) 1fr" }}>
