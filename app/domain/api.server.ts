@@ -290,7 +290,7 @@ export async function deliverWebhook(
 
 /** The events the API user may see. */
 export async function apiListEvents(db: Database, user: SessionUser) {
-  const { listStaffEvents } = await import("./admin-events.server");
+  const { listStaffEvents } = await import("./event-admin.server");
   const events = await listStaffEvents(db, user);
   return events.map((e) => ({
     id: e.id,
