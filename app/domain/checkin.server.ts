@@ -14,7 +14,7 @@ import {
 } from "../components/checkin-result";
 import type { Roster, RosterEntry } from "../components/checkin-offline";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
-import { enqueueWebhooks } from "./api.server";
+import { enqueueWebhooks } from "./webhooks.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";

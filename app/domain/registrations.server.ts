@@ -8,7 +8,7 @@ import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { tokyoParts } from "../utils/format";
-import { enqueueWebhooks } from "./api.server";
+import { enqueueWebhooks } from "./webhooks.server";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";

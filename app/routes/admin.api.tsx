@@ -4,16 +4,18 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import {
   createApiToken,
-  createWebhook,
-  deleteWebhook,
   listApiTokens,
-  listWebhooks,
   revokeApiToken,
   apiSettingsSchema,
-  WEBHOOK_TOPICS,
 } from "../domain/api.server";
 import { DomainError } from "../domain/errors.server";
 import { requireStaff } from "../domain/permissions.server";
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+  WEBHOOK_TOPICS,
+} from "../domain/webhooks.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 
