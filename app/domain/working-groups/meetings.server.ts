@@ -3,6 +3,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../../db/index";
 import type { GroupMeetingEmail, GroupMeetingEmailKind } from "../../../emails/types";
+import { fromTokyoInput, toTokyoInput } from "../../utils/format";
 import { rowId, textField } from "../../utils/forms";
 import { meetingNumberLabel } from "../../utils/working-groups";
 import { audit } from "../audit.server";
@@ -138,8 +139,10 @@ export const meetingSchema = z
     }
     const starts = tokyo(v.date, v.start);
     const ends = v.end ? tokyo(v.end_date || v.date, v.end) : null;
-    if (Number.isNaN(starts.getTime())) {
+    if (!starts) {
       ctx.addIssue({ code: "custom", path: ["date"], message: "開催日が正しくありません" });
+    } else if (ends === undefined) {
+      ctx.addIssue({ code: "custom", path: ["end_date"], message: "終了日が正しくありません" });
     } else if (ends && !(ends > starts)) {
       ctx.addIssue({
         code: "custom",
@@ -154,15 +157,18 @@ export const meetingSchema = z
 
 type MeetingInput = z.infer<typeof meetingSchema>;
 
-function tokyo(date: string, time: string): Date {
-  return new Date(`${date}T${time}:00+09:00`);
+/** A date and a time of the form, read as Tokyo time; undefined for 31 February. */
+function tokyo(date: string, time: string): Date | undefined {
+  return fromTokyoInput(`${date}T${time}`);
 }
 
+/** The times of a form that meetingSchema accepted. */
 function meetingTimes(input: MeetingInput) {
-  return {
-    starts_at: tokyo(input.date, input.start),
-    ends_at: input.end ? tokyo(input.end_date || input.date, input.end) : null,
-  };
+  const starts_at = tokyo(input.date, input.start);
+  const ends_at = input.end ? tokyo(input.end_date || input.date, input.end) : null;
+  if (!starts_at || ends_at === undefined)
+    throw new DomainError("invalid_input", { field: "date" });
+  return { starts_at, ends_at };
 }
 
 /**
@@ -563,8 +569,8 @@ export function meetingFormValues(meeting: {
   note: string;
 }): Record<string, string> {
   const local = (d: Date) => {
-    const shifted = new Date(d.getTime() + 9 * 60 * 60 * 1000).toISOString();
-    return { date: shifted.slice(0, 10), time: shifted.slice(11, 16) };
+    const [date = "", time = ""] = toTokyoInput(d).split("T");
+    return { date, time };
   };
   const start = local(meeting.starts_at);
   const end = meeting.ends_at ? local(meeting.ends_at) : null;

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../../db/index";
+import { fromTokyoInput } from "../../utils/format";
 import { parseRowId, textField } from "../../utils/forms";
 import { groupTitle } from "../../utils/working-groups";
 import { audit } from "../audit.server";
@@ -24,8 +25,14 @@ const dateTimeLocal = (label: string) =>
   z
     .string({ message: `${label}を入力してください` })
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, `${label}を入力してください`)
-    .transform((v) => new Date(`${v}:00+09:00`))
-    .refine((d) => !Number.isNaN(d.getTime()), `${label}が正しくありません`);
+    .transform((v, ctx) => {
+      const date = fromTokyoInput(v);
+      if (!date) {
+        ctx.addIssue({ code: "custom", message: `${label}が正しくありません` });
+        return z.NEVER;
+      }
+      return date;
+    });
 
 export const roundSchema = z
   .object({
