@@ -1079,16 +1079,6 @@ export async function listMyRegistrations(db: Database, personId: string) {
   return withPositions;
 }
 
-/** One of the member's own registrations, or undefined. */
-export async function getMyRegistration(
-  db: Database,
-  args: { personId: string; registrationId: string },
-) {
-  if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
-  const rows = await listMyRegistrations(db, args.personId);
-  return rows.find((r) => r.id === args.registrationId);
-}
-
 async function sendRegistrationEmail(
   trx: Trx,
   registrationId: string,
