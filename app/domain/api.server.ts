@@ -17,9 +17,8 @@ import { type EventPermission, getEventAccess } from "./permissions.server";
 import { auditPersonalDataRead } from "./privacy.server";
 
 /**
- * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once),
- * the same permission checks as the pages, and webhooks signed with HMAC and
- * sent through the job queue with retries.
+ * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once)
+ * and the same permission checks as the pages. Webhooks are webhooks.server.ts.
  */
 
 /** An error as the API answers it: a fixed code and a Japanese message. */
