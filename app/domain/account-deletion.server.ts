@@ -8,7 +8,9 @@ import { cancelRegistration } from "./registrations.server";
 import { inTransaction } from "./transactions.server";
 
 export const deleteAccountSchema = z.object({
-  confirm: z.literal("on", { message: "「取り消せないことを理解しました」にチェックを入れてください" }),
+  confirm: z.literal("on", {
+    message: "「取り消せないことを理解しました」にチェックを入れてください",
+  }),
 });
 
 /**
@@ -30,7 +32,10 @@ export async function deleteAccount(
     .where("id", "=", args.personId)
     .executeTakeFirst();
   if (!person || person.deleted_at) throw new DomainError("not_found");
-  if (person.role !== "member") throw new DomainError("forbidden", { message: "スタッフのアカウントは、管理者に削除を依頼してください。" });
+  if (person.role !== "member")
+    throw new DomainError("forbidden", {
+      message: "スタッフのアカウントは、管理者に削除を依頼してください。",
+    });
   await db.deleteFrom("auth_sessions").where("person_id", "=", person.id).execute();
   await db.deleteFrom("api_tokens").where("person_id", "=", person.id).execute();
   const upcoming = await db

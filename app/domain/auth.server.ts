@@ -127,9 +127,7 @@ export async function consumeLoginLink(
     // Staff sign in with their password (and second factor), never by a link.
     if (known && known.role !== "member") throw new DomainError("staff_use_password");
     if (known && !known.active) throw new DomainError("invalid_link");
-    const person =
-      known ??
-(await createPerson(trx, { email: used.email }));
+    const person = known ?? (await createPerson(trx, { email: used.email }));
     const sessionToken = await insertSession(trx, person.id, "link");
     // Checked again on the way out: a link made before a stricter rule still obeys it.
     const path = safeNext(used.next_path);

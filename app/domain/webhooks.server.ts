@@ -4,7 +4,12 @@ import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
 import { DomainError } from "./errors.server";
-import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
+import {
+  checkOutboundUrl,
+  OUTBOUND_MESSAGES,
+  OutboundRefused,
+  postOutbound,
+} from "./outbound.server";
 
 /**
  * Webhooks: an organiser's URL told of registrations and check-ins. A
@@ -182,4 +187,3 @@ export async function deliverWebhook(
   }
   if (status < 200 || status >= 300) throw new Error(`webhook ${webhookId}: HTTP ${status}`);
 }
-

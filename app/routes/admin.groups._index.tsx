@@ -5,8 +5,16 @@ import { describedBy, Field, FormError } from "../components/field";
 import { groupTitle } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
-import { createGroup, groupSchema, listManagedGroups } from "../domain/working-groups/groups.server";
-import { createRound, listManagedRounds, roundSchema } from "../domain/working-groups/recruitment.server";
+import {
+  createGroup,
+  groupSchema,
+  listManagedGroups,
+} from "../domain/working-groups/groups.server";
+import {
+  createRound,
+  listManagedRounds,
+  roundSchema,
+} from "../domain/working-groups/recruitment.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 

@@ -97,12 +97,17 @@ describe("settings", () => {
       for (const entry of readdirSync(dir)) {
         const file = path.join(dir, entry);
         if (statSync(file).isDirectory()) walk(file);
-        else if (/\.[cm]?[jt]sx?$/.test(entry) && !file.endsWith(path.join("app", "env.server.ts"))) {
+        else if (
+          /\.[cm]?[jt]sx?$/.test(entry) &&
+          !file.endsWith(path.join("app", "env.server.ts"))
+        ) {
           const text = readFileSync(file, "utf8");
           for (const m of text.matchAll(
             /process\.env\.([A-Za-z0-9_]+)|process\.env\[["']([A-Za-z0-9_]+)|\{([^}]*)\}\s*=\s*process\.env\b/g,
           )) {
-            const read = m[3] ? m[3].split(",").map((n) => n.trim().split(/[\s:=]/)[0] ?? "") : [m[1] ?? m[2] ?? ""];
+            const read = m[3]
+              ? m[3].split(",").map((n) => n.trim().split(/[\s:=]/)[0] ?? "")
+              : [m[1] ?? m[2] ?? ""];
             for (const name of read.filter(Boolean)) {
               // a setting is parsed once, in app/env.server.ts; anything else read
               // from the environment is a setting that escaped it
@@ -118,7 +123,8 @@ describe("settings", () => {
     }
     for (const file of ["remix.config.js", "vitest.config.ts"]) {
       const text = readFileSync(path.join(root, file), "utf8");
-      for (const m of text.matchAll(/process\.env\.([A-Za-z0-9_]+)/g)) offenders.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(/process\.env\.([A-Za-z0-9_]+)/g))
+        offenders.push(`${file}: ${m[1]}`);
     }
     expect(offenders).toEqual([]);
   });
