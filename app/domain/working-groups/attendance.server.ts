@@ -11,6 +11,8 @@ import { collectChunks, csvRecord, xlsxSheetChunks } from "../spreadsheets.serve
 import { inTransaction } from "../transactions.server";
 import { getManagedGroup } from "./access.server";
 
+/** 専門部会 meetings: who attended, the members × meetings matrix, and its CSV/XLSX download. */
+
 // ---------------------------------------------------------------------------
 // Attendance
 // ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { personName } from "../people.server";
 import { inTransaction } from "../transactions.server";
 import { managesOrganisation } from "./access.server";
 
+/** 専門部会員募集: a round every other year, ranked applications, assignment and the results email. */
+
 type Trx = Transaction<DB>;
 
 const text = textField;

@@ -6,6 +6,8 @@ import { hashToken } from "../auth.server";
 import { DomainError } from "../errors.server";
 import { personName } from "../people.server";
 
+/** 専門部会 meetings: a member's answer (出席 / 欠席 / 未定), from the site or an emailed link. */
+
 // ---------------------------------------------------------------------------
 // RSVP
 // ---------------------------------------------------------------------------
