@@ -8,7 +8,7 @@ import type {
 } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
-import * as isbotModule from "isbot";
+import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { FAILURES, failureOf } from "./domain/failures.server";
 import { NonceContext } from "./utils/nonce";
@@ -23,34 +23,13 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const prohibitOutOfOrderStreaming =
-    isBotRequest(request.headers.get("user-agent")) || remixContext.isSpaMode;
+    isbot(request.headers.get("user-agent")) || remixContext.isSpaMode;
   // The CSP nonce of this request (app/security/headers.ts) on every inline script.
   const nonce = loadContext.cspNonce ?? "";
 
   return prohibitOutOfOrderStreaming
     ? handleBotRequest(request, responseStatusCode, responseHeaders, remixContext, nonce)
     : handleBrowserRequest(request, responseStatusCode, responseHeaders, remixContext, nonce);
-}
-
-// We have some Remix apps in the wild already running with isbot@3 so we need
-// to maintain backwards compatibility even though we want new apps to use
-// isbot@4.  That way, we can ship this as a minor Semver update to @remix-run/dev.
-function isBotRequest(userAgent: string | null) {
-  if (!userAgent) {
-    return false;
-  }
-
-  // isbot >= 3.8.0, >4
-  if ("isbot" in isbotModule && typeof isbotModule.isbot === "function") {
-    return isbotModule.isbot(userAgent);
-  }
-
-  // isbot < 3.8.0
-  if ("default" in isbotModule && typeof isbotModule.default === "function") {
-    return isbotModule.default(userAgent);
-  }
-
-  return false;
 }
 
 function handleBotRequest(

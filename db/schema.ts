@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 
 /** The schema as Kysely sees it; kept by hand next to db/migrations/. */
 
@@ -627,11 +627,4 @@ export interface DB {
   privacy_settings: PrivacySettingsTable;
 }
 
-export type Event = Selectable<EventsTable>;
-export type NewEvent = Insertable<EventsTable>;
-export type EventUpdate = Updateable<EventsTable>;
 export type Person = Selectable<PeopleTable>;
-export type Registration = Selectable<RegistrationsTable>;
-export type Course = Selectable<CoursesTable>;
-export type EventSession = Selectable<EventSessionsTable>;
-export type Venue = Selectable<VenuesTable>;

@@ -10,13 +10,12 @@ import {
   styles,
 } from "./layout";
 import type { EmailEvent, GroupMeetingEmail } from "./types";
+import { RSVP_LABELS } from "../app/utils/working-groups";
 
 /**
  * A 専門部会 meeting added, changed, or still unanswered: the facts, the
  * member's answer so far, and the one link that answers 出席 / 欠席 / 未定.
  */
-
-export const RSVP_LABELS = { yes: "出席", no: "欠席", maybe: "未定" } as const;
 
 const PLACE_KIND_LABELS = { room: "会議室", zoom: "ZOOM(オンライン)", site: "現地調査" } as const;
 

@@ -1,14 +1,17 @@
 import { Form, Link } from "@remix-run/react";
 import { formatRange } from "../utils/format";
+import {
+  groupTitle,
+  type PLACE_KIND_LABELS,
+  placeText,
+  RSVP_LABELS,
+  type RsvpAnswer,
+} from "../utils/working-groups";
 import { describedBy, Field } from "./field";
 
 /** Words and small pieces shared by the 専門部会, materials and reports pages. */
 
-export const RSVP_LABELS = { yes: "出席", no: "欠席", maybe: "未定" } as const;
-export type RsvpAnswer = keyof typeof RSVP_LABELS;
 const RSVP_ORDER: RsvpAnswer[] = ["yes", "no", "maybe"];
-
-export const PLACE_KIND_LABELS = { room: "会議室", zoom: "ZOOM", site: "現地調査" } as const;
 
 export const VISIBILITY_LABELS = {
   public: "どなたでも",
@@ -24,25 +27,6 @@ export function formatBytes(size: number | null): string {
   if (size === null) return "";
   if (size < 1024 * 1024) return `${Math.max(1, Math.round(size / 1024))} KB`;
   return `${(size / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** 「第1専門部会「地域創生」」 */
-export function groupTitle(group: { name: string; theme: string }): string {
-  return group.theme ? `${group.name}「${group.theme}」` : group.name;
-}
-
-/** 「第1専門部会 第14回」, or the group's name alone for an unnumbered meeting. */
-export function meetingNumberLabel(group: { name: string }, number: number | null): string {
-  return number === null ? group.name : `${group.name} 第${number}回`;
-}
-
-/** Where a meeting is, as a notice would say it: 「ZOOM」, 「現地調査: 飯舘村役場」. */
-export function placeText(m: { place_kind: keyof typeof PLACE_KIND_LABELS; place_name: string }) {
-  if (m.place_kind === "zoom") return "ZOOM(オンライン)";
-  if (m.place_kind === "site") {
-    return m.place_name && m.place_name !== "現地調査" ? `現地調査: ${m.place_name}` : "現地調査";
-  }
-  return m.place_name;
 }
 
 /**

@@ -1,10 +1,7 @@
-import { createHmac, randomBytes } from "node:crypto";
 import { type AppLoadContext, json } from "@remix-run/node";
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import { z } from "zod";
-import type { Database, DB } from "../../db/index";
-import type { WebhookTopic } from "../../db/schema";
-import { WEBHOOK_TOPICS } from "../utils/labels";
+import type { Database } from "../../db/index";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import {
   activeAccount,
@@ -13,15 +10,15 @@ import {
   SESSION_USER_COLUMNS,
   type SessionUser,
 } from "./auth.server";
-import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
-import { checkOutboundUrl, OUTBOUND_MESSAGES, OutboundRefused, postOutbound } from "./outbound.server";
+import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { listStaffEvents } from "./event-admin.server";
+import { webhookSchema } from "./webhooks.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
 import { auditPersonalDataRead } from "./privacy.server";
 
 /**
- * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once),
- * the same permission checks as the pages, and webhooks signed with HMAC and
- * sent through the job queue with retries.
+ * The JSON API under /api/v1: per-person tokens (stored as hashes, shown once)
+ * and the same permission checks as the pages. Webhooks are webhooks.server.ts.
  */
 
 /** An error as the API answers it: a fixed code and a Japanese message. */
@@ -111,182 +108,11 @@ export async function requireApiEventAccess(
 }
 
 // ---------------------------------------------------------------------------
-// Webhooks
-// ---------------------------------------------------------------------------
-
-
-export const webhookSchema = z.object({
-  url: z
-    .string({ message: "送信先URLを入力してください" })
-    .trim()
-    .min(1, "送信先URLを入力してください")
-    .max(500, "送信先URLは500文字以内で入力してください")
-    .url(
-      "送信先URLの形式が正しくありません。https://example.jp/hooks/jichiken のように入力してください",
-    )
-    .refine(
-      (v) => /^https?:\/\//.test(v),
-      "送信先URLは http:// または https:// で始まるURLを入力してください",
-    ),
-  topics: z
-    .array(
-      z.enum(WEBHOOK_TOPICS as [WebhookTopic, ...WebhookTopic[]], {
-        message: "通知する出来事は一覧から選んでください",
-      }),
-      { message: "通知する出来事を1つ以上選んでください" },
-    )
-    .min(1, "通知する出来事を1つ以上選んでください"),
-});
-
-/**
- * Saves a webhook. Its URL must reach a public address (outbound.server.ts),
- * else `invalid_input` on the field `url`, and nothing is saved.
- */
-export async function createWebhook(
-  db: Database,
-  args: {
-    personId: string;
-    url: string;
-    topics: WebhookTopic[];
-    eventId?: number | null;
-    allowPrivate: boolean;
-  },
-): Promise<{ id: number; secret: string }> {
-  const refusal = await checkOutboundUrl(args.url, { allowPrivate: args.allowPrivate });
-  if (refusal) {
-    throw new DomainError("invalid_input", { field: "url", message: OUTBOUND_MESSAGES[refusal] });
-  }
-  const secret = randomBytes(24).toString("base64url");
-  const row = await db
-    .insertInto("webhooks")
-    .values({
-      created_by: args.personId,
-      url: args.url,
-      topics: args.topics,
-      secret,
-      event_id: args.eventId ?? null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, secret };
-}
-
-export function listWebhooks(db: Database, personId: string) {
-  return db
-    .selectFrom("webhooks")
-    .select(["id", "url", "topics", "active", "event_id", "created_at"])
-    .where("created_by", "=", personId)
-    .orderBy("id", "desc")
-    .execute();
-}
-
-export async function deleteWebhook(db: Database, args: { personId: string; id: number }) {
-  await db
-    .deleteFrom("webhooks")
-    .where("id", "=", args.id)
-    .where("created_by", "=", args.personId)
-    .execute();
-}
-
-/**
- * Queues a webhook delivery for every active hook that wants `topic` at this
- * event, in the caller's transaction: no webhook without its cause. Hooks of
- * people who could not see the event do not fire.
- */
-export async function enqueueWebhooks(
-  trx: Transaction<DB>,
-  args: { eventId: number; topic: WebhookTopic; data: Record<string, unknown> },
-): Promise<void> {
-  const hooks = await trx
-    .selectFrom("webhooks")
-    .innerJoin("people", "people.id", "webhooks.created_by")
-    .select(["webhooks.id"])
-    .where("webhooks.active", "=", true)
-    .where(sql<boolean>`${args.topic} = any(webhooks.topics)`)
-    .where((eb) =>
-      eb.or([eb("webhooks.event_id", "is", null), eb("webhooks.event_id", "=", args.eventId)]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb("people.role", "=", "admin"),
-        eb(
-          "people.id",
-          "in",
-          eb
-            .selectFrom("event_staff")
-            .select("person_id")
-            .where("event_id", "=", args.eventId)
-            .where("role", "=", "organiser"),
-        ),
-      ]),
-    )
-    .execute();
-  for (const hook of hooks) {
-    const body = JSON.stringify({
-      type: args.topic,
-      eventId: args.eventId,
-      createdAt: new Date().toISOString(),
-      data: args.data,
-    });
-    await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', ${hook.id}::int, 'body', ${body}::text), max_attempts := 15)`.execute(
-      trx,
-    );
-  }
-}
-
-const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });
-
-/**
- * Sends one delivery: POST with `X-Jichiken-Signature: sha256=<hex HMAC of
- * the body>`; anything but a 2xx throws, so the worker retries with backoff.
- * Only to a public address, checked on the address connected to
- * (outbound.server.ts); a redirect is not followed and counts as a failure.
- * A URL that now points inside is not retried: the delivery is dropped and
- * logged.
- */
-export async function deliverWebhook(
-  db: Database,
-  payload: unknown,
-  options: { allowPrivate?: boolean } = {},
-): Promise<void> {
-  const { webhookId, body } = deliveryPayload.parse(payload);
-  const hook = await db
-    .selectFrom("webhooks")
-    .select(["url", "secret", "active"])
-    .where("id", "=", webhookId)
-    .executeTakeFirst();
-  if (!hook?.active) return;
-  const signature = createHmac("sha256", hook.secret).update(body).digest("hex");
-  let status: number;
-  try {
-    status = await postOutbound(hook.url, {
-      body,
-      headers: {
-        "Content-Type": "application/json",
-        "X-Jichiken-Event": (JSON.parse(body) as { type: string }).type,
-        "X-Jichiken-Signature": `sha256=${signature}`,
-      },
-      allowPrivate: options.allowPrivate ?? false,
-    });
-  } catch (error) {
-    if (error instanceof OutboundRefused) {
-      console.warn(
-        `[${new Date().toISOString()}] webhook ${webhookId}: not sent, ${error.reason} (${hook.url})`,
-      );
-      return;
-    }
-    throw error;
-  }
-  if (status < 200 || status >= 300) throw new Error(`webhook ${webhookId}: HTTP ${status}`);
-}
-
-// ---------------------------------------------------------------------------
 // Reading, for the API
 // ---------------------------------------------------------------------------
 
 /** The events the API user may see. */
 export async function apiListEvents(db: Database, user: SessionUser) {
-  const { listStaffEvents } = await import("./admin-events.server");
   const events = await listStaffEvents(db, user);
   return events.map((e) => ({
     id: e.id,

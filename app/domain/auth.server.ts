@@ -6,6 +6,7 @@ import type { Person } from "../../db/schema";
 import { safeRedirect } from "../utils/redirect";
 import { DomainError } from "./errors.server";
 import { verifyPassword } from "./passwords.server";
+import { createPerson } from "./people.server";
 import { enqueueEmail } from "./mailer.server";
 import { checkBackoff, clearFailures, hitRateLimit, recordFailure } from "./rate-limit.server";
 import { inTransaction } from "./transactions.server";
@@ -126,13 +127,7 @@ export async function consumeLoginLink(
     // Staff sign in with their password (and second factor), never by a link.
     if (known && known.role !== "member") throw new DomainError("staff_use_password");
     if (known && !known.active) throw new DomainError("invalid_link");
-    const person =
-      known ??
-      (await trx
-        .insertInto("people")
-        .values({ email: used.email })
-        .returning(["id", "profile_completed_at"])
-        .executeTakeFirstOrThrow());
+    const person = known ?? (await createPerson(trx, { email: used.email }));
     const sessionToken = await insertSession(trx, person.id, "link");
     // Checked again on the way out: a link made before a stricter rule still obeys it.
     const path = safeNext(used.next_path);

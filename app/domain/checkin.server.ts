@@ -16,7 +16,7 @@ import {
 import type { Roster, RosterEntry } from "../checkin/roster";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { enqueueWebhooks } from "./api.server";
+import { enqueueWebhooks } from "./webhooks.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, getEventAccess, isEventSlug, requireStaff } from "./permissions.server";

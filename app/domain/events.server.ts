@@ -8,8 +8,6 @@ function seatsLeft(capacity: number | null, taken: number): number | null {
   return capacity === null ? null : Math.max(0, capacity - taken);
 }
 
-export type CatalogueEvent = Awaited<ReturnType<typeof listPublicEvents>>["upcoming"][number];
-
 /**
  * The public catalogue: upcoming events first (soonest first), then past ones
  * (latest first). Drafts are never listed. `month` is "YYYY-MM" in Tokyo time.

@@ -4,7 +4,7 @@ import QRCode from "qrcode";
 import { currentEnv } from "../env.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { courseWord } from "../utils/labels";
-import type { ExportGroup, ExportRow } from "./exports.server";
+import type { ExportGroup, ExportRow } from "./export-rows.server";
 
 /**
  * The PDFs of an export: the 受付名簿 (a reception list with a tick box per

@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import { Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import { formatDateTime, tokyoParts } from "../utils/format";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord, REGISTRATION_STATUS_LABELS } from "../utils/labels";
-import { attendeeFilterSchema, scopedRegistrations, unionOptions } from "./attendees.server";
+import { unionOptions } from "./attendees.server";
 import { audit } from "./audit.server";
 import { DomainError } from "./errors.server";
 import { downloadErrorResponse, takeLongRead } from "./long-reads.server";
@@ -17,7 +15,17 @@ import {
   shiftJisSubstitute,
   toShiftJisText,
 } from "./export-cp932.server";
+import {
+  countExportRows,
+  type ExportFilter,
+  type ExportGroup,
+  type ExportRow,
+  exportFilterSchema,
+  type RowScope,
+  streamRows,
+} from "./export-rows.server";
 import { findPdfFont, pdfChunks } from "./export-pdf.server";
+import { csvRecord, type SheetRow, xlsxSheetChunks } from "./spreadsheets.server";
 import type { EventAccess } from "./permissions.server";
 
 /**
@@ -173,15 +181,6 @@ function resolveColumns(event: ExportEvent, keys: readonly string[]): ExportColu
 // What the organiser asked for
 // ---------------------------------------------------------------------------
 
-/** The attendee list's filters that exports share: status, session, course, union. */
-export const exportFilterSchema = attendeeFilterSchema.pick({
-  status: true,
-  session: true,
-  course: true,
-  union: true,
-});
-export type ExportFilter = z.infer<typeof exportFilterSchema>;
-
 export const EXPORT_FORMATS = ["csv", "xlsx", "roster", "badges"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -285,94 +284,6 @@ async function loadExportEvent(db: Database, eventId: number) {
   return { ...event, questions, courses, sessions };
 }
 
-export type RowScope = {
-  eventId: number;
-  /** a secretary's union: everything is narrowed to it */
-  unionId: number | null;
-  filter: ExportFilter;
-};
-
-/** How many rows an export with this scope holds. */
-export async function countExportRows(db: Database, scope: RowScope): Promise<number> {
-  const row = await scopedRegistrations(db, scope)
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export type ExportGroup = "none" | "union" | "course";
-
-function rowQuery(db: Database, scope: RowScope & { group: ExportGroup }) {
-  let query = scopedRegistrations(db, scope).select((eb) => [
-    "registrations.id",
-    "registrations.status",
-    "registrations.ticket_code",
-    "registrations.ticket_secret",
-    "registrations.answers",
-    "registrations.dietary_needs",
-    "registrations.accessibility_needs",
-    "registrations.created_at",
-    "registrations.course_id",
-    "registrations.consent_version",
-    "registrations.consented_at",
-    "people.family_name",
-    "people.given_name",
-    "people.family_name_kana",
-    "people.given_name_kana",
-    "people.email",
-    "people.phone",
-    "people.workplace",
-    "people.organisation_id as union_id",
-    "organisations.name as union_name",
-    sql<
-      string | null
-    >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
-      "course_label",
-    ),
-    eb
-      .selectFrom("registration_sessions")
-      .innerJoin("event_sessions", "event_sessions.id", "registration_sessions.session_id")
-      .select(
-        sql<string>`string_agg(event_sessions.title, '、' order by event_sessions.starts_at, event_sessions.position, event_sessions.id)`.as(
-          "t",
-        ),
-      )
-      .whereRef("registration_sessions.registration_id", "=", "registrations.id")
-      .as("sessions"),
-    eb
-      .selectFrom("checkins")
-      .select((c) => c.fn.min("checkins.checked_in_at").as("t"))
-      .whereRef("checkins.registration_id", "=", "registrations.id")
-      .as("checked_in_at"),
-  ]);
-  // 五十音 order: the kana are katakana, whose code points already run in 五十音 order.
-  if (scope.group === "union") {
-    query = query
-      .orderBy(sql`organisations.name_kana collate "C" nulls last`)
-      .orderBy("people.organisation_id");
-  } else if (scope.group === "course") {
-    query = query.orderBy(sql`courses.position nulls last`).orderBy("registrations.course_id");
-  }
-  return query
-    .orderBy(sql`people.family_name_kana collate "C"`)
-    .orderBy(sql`people.given_name_kana collate "C"`)
-    .orderBy("registrations.id");
-}
-
-export type ExportRow = Awaited<ReturnType<ReturnType<typeof rowQuery>["execute"]>>[number];
-
-/** The rows one by one through a PostgreSQL cursor; stops (and closes the cursor) on abort. */
-async function* streamRows(
-  db: Database,
-  scope: RowScope & { group: ExportGroup },
-  signal?: AbortSignal,
-): AsyncGenerator<ExportRow> {
-  for await (const row of rowQuery(db, scope).stream(500)) {
-    if (signal?.aborted) return;
-    yield row;
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Cells
 // ---------------------------------------------------------------------------
@@ -382,26 +293,6 @@ function cellText(value: CellValue): string {
   if (value === null) return "";
   if (value instanceof Date) return formatDateTime(value);
   return value;
-}
-
-/** OWASP: a cell that a spreadsheet could take for a formula (or its full-width form). */
-const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/;
-
-/** One CSV field: neutralised against formulas, quoted, line breaks kept inside the quotes. */
-export function csvField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/\r\n?/g, "\n").replace(/"/g, '""')}"`;
-}
-
-/** One CSV record, CRLF-terminated as Excel writes them. */
-export function csvRecord(values: readonly string[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
-}
-
-/** Excel has no time zones: a time is written as the Tokyo wall-clock time. */
-function excelDate(value: Date): Date {
-  const p = tokyoParts(value);
-  return new Date(Date.UTC(p.year, p.month - 1, p.day, Number(p.hour), Number(p.minute)));
 }
 
 // ---------------------------------------------------------------------------
@@ -561,39 +452,6 @@ export async function* csvChunks(
   }
 }
 
-/** A Writable that keeps what is written until it is taken. */
-class ChunkSink extends Writable {
-  private chunks: Buffer[] = [];
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void) {
-    this.chunks.push(chunk);
-    done();
-  }
-  take(): Buffer | null {
-    if (this.chunks.length === 0) return null;
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [];
-    return all;
-  }
-}
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * How much sheet XML waits for the zip's deflate. exceljs writes each row on
- * without backpressure, so without waiting on this the uncompressed sheet
- * piles up (59 MB at 100,000 rows, against under 1 MB with it). Reads
- * exceljs's insides; where they differ it says 0, and nothing waits.
- */
-function zipBacklog(sheet: unknown): number {
-  type Side = { length?: number };
-  const pipe = (sheet as { _stream?: { pipes?: unknown[] } })._stream?.pipes?.[0] as
-    | { _writableState?: Side; _readableState?: Side }
-    | undefined;
-  const pending = (pipe?._writableState?.length ?? 0) + (pipe?._readableState?.length ?? 0);
-  return Number.isFinite(pending) ? pending : 0;
-}
-
 /**
  * The XLSX, written by exceljs's streaming WorkbookWriter: a bold header row,
  * the first row frozen, column widths, times as Excel dates in Tokyo time, and
@@ -604,47 +462,23 @@ export async function* xlsxChunks(
   run: ExportRun & { event: ExportEvent; columns: ExportColumn[] },
 ): AsyncGenerator<Uint8Array> {
   const tally: Tally = { rows: 0, completed: false };
-  const sink = new ChunkSink();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: sink,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  workbook.creator = "自治研イベント";
-  const sheet = workbook.addWorksheet("参加者一覧", {
-    views: [{ state: "frozen", ySplit: 1, xSplit: 0 }],
-  });
-  sheet.columns = run.columns.map((c) => ({
-    key: c.key,
-    width: c.width,
-    style: c.key.endsWith("_at") ? { numFmt: "yyyy/mm/dd hh:mm" } : {},
-  }));
-  try {
-    const header = sheet.addRow(run.columns.map((c) => c.label));
-    header.font = { bold: true };
-    header.commit();
+  async function* rows(): AsyncGenerator<SheetRow> {
     for await (const row of streamRows(db, { ...run, group: "none" }, run.signal)) {
-      sheet
-        .addRow(
-          run.columns.map((c) => {
-            const value = c.value(row);
-            return value instanceof Date ? excelDate(value) : (value ?? "");
-          }),
-        )
-        .commit();
+      yield { cells: run.columns.map((c) => c.value(row)) };
       tally.rows++;
-      if (tally.rows % 200 === 0) {
-        // let the zip compress what was written, then hand it on
-        await nextTurn();
-        while (zipBacklog(sheet) > 512 * 1024 && !run.signal?.aborted) await pause(1);
-        const bytes = sink.take();
-        if (bytes) yield bytes;
-      }
     }
-    sheet.commit();
-    await workbook.commit();
-    const bytes = sink.take();
-    if (bytes && !run.signal?.aborted) yield bytes;
+  }
+  try {
+    yield* xlsxSheetChunks({
+      name: "参加者一覧",
+      columns: run.columns.map((c) => ({
+        width: c.width,
+        numFmt: c.key.endsWith("_at") ? "yyyy/mm/dd hh:mm" : undefined,
+      })),
+      header: run.columns.map((c) => c.label),
+      rows: rows(),
+      signal: run.signal,
+    });
     tally.completed = !run.signal?.aborted;
   } finally {
     await recordExport(db, run, { format: "xlsx", columns: run.columns.map((c) => c.key) }, tally);

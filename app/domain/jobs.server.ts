@@ -1,6 +1,6 @@
 import type { Database } from "../../db/index";
 import type { Env } from "../env.server";
-import { deliverWebhook } from "./api.server";
+import { deliverWebhook } from "./webhooks.server";
 import { PURGE_CRONTAB, runRetention } from "./privacy.server";
 import { sendDueReminders } from "./reminders.server";
 

@@ -16,7 +16,7 @@ import type { SessionUser } from "./auth.server";
 import { DomainError, type ErrorCode } from "./errors.server";
 import { isConfirmedMember } from "./membership.server";
 import { getEventAccess } from "./permissions.server";
-import { getManagedGroup } from "./working-groups.server";
+import { getManagedGroup } from "./working-groups/access.server";
 import { inTransaction } from "./transactions.server";
 
 /**

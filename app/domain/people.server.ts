@@ -1,11 +1,15 @@
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../db/index";
+import type { Database, DB } from "../../db/index";
 import type { MembershipStatus } from "../../db/schema";
 import { kanaField, phoneField, rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
+import { audit } from "./audit.server";
 import { claimUnion } from "./membership.server";
 import { inTransaction } from "./transactions.server";
+
+/** A person's name as one string, 「佐藤 花子」, for a query that joins `people`. */
+export const personName = sql<string>`trim(people.family_name || ' ' || people.given_name)`;
 
 /** The profile a member completes at first sign-in; family name first. */
 export const profileSchema = z.object({
@@ -61,4 +65,67 @@ export async function saveProfile(
     if (error instanceof DomainError && error.field === "organisation_id") return undefined;
     throw error;
   }
+}
+
+/**
+ * Who a new person is, as the two ways a member comes into being give it:
+ * - signing in for the first time: the email alone; they fill in their
+ *   profile next, and claim their 単組 there (saveProfile);
+ * - registered by staff on their behalf: the profile the staff member typed,
+ *   and a membership of that 単組 granted by the staff member, who vouches for
+ *   it (docs/decisions/013-membership.md).
+ * Staff accounts are created by invitation (staff.server.ts), with a role.
+ */
+export type NewPerson =
+  | { email: string }
+  | { email: string; profile: ProfileInput; vouchedBy: { personId: string; eventId: number } };
+
+/**
+ * Creates a member: the one place a member's row is inserted. The email is
+ * stored in lower case. A membership vouched for by staff is confirmed at
+ * once, and audited (`membership`, `confirmed_by_proxy`). Refuses nothing:
+ * the caller has checked that no one has the address (the unique index on
+ * lower(email) stops a second row).
+ */
+export async function createPerson(
+  trx: Transaction<DB>,
+  person: NewPerson,
+): Promise<{ id: string; profile_completed_at: Date | null }> {
+  const email = person.email.toLowerCase();
+  if (!("profile" in person)) {
+    return trx
+      .insertInto("people")
+      .values({ email })
+      .returning(["id", "profile_completed_at"])
+      .executeTakeFirstOrThrow();
+  }
+  const { profile, vouchedBy } = person;
+  const row = await trx
+    .insertInto("people")
+    .values({
+      email,
+      family_name: profile.family_name,
+      given_name: profile.given_name,
+      family_name_kana: profile.family_name_kana,
+      given_name_kana: profile.given_name_kana,
+      organisation_id: profile.organisation_id,
+      workplace: profile.workplace,
+      phone: profile.phone.normalize("NFKC"),
+      profile_completed_at: sql`now()`,
+      membership_status: "confirmed",
+      membership_via: "proxy",
+      membership_decided_at: sql`now()`,
+      membership_decided_by: vouchedBy.personId,
+    })
+    .returning(["id", "profile_completed_at"])
+    .executeTakeFirstOrThrow();
+  await audit(trx, {
+    actorId: vouchedBy.personId,
+    eventId: vouchedBy.eventId,
+    entity: "membership",
+    entityId: row.id,
+    action: "confirmed_by_proxy",
+    detail: { organisationId: profile.organisation_id },
+  });
+  return row;
 }

@@ -5,8 +5,7 @@ import { emailField, rowId, textField } from "../utils/forms";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import type { EventAccess } from "./permissions.server";
-import { profileSchema } from "./people.server";
-import { audit } from "./audit.server";
+import { createPerson, profileSchema } from "./people.server";
 import { type CsvEncoding, decodeCsvStrict, parseCsv } from "./csv-import.server";
 export { CSV_ENCODINGS, type CsvEncoding } from "./csv-import.server";
 import { confirmByProxy } from "./membership.server";
@@ -95,32 +94,10 @@ async function findOrCreatePerson(
     }
     return existing.id;
   }
-  const row = await trx
-    .insertInto("people")
-    .values({
-      email,
-      family_name: c.family_name,
-      given_name: c.given_name,
-      family_name_kana: c.family_name_kana,
-      given_name_kana: c.given_name_kana,
-      organisation_id: c.organisation_id,
-      workplace: c.workplace,
-      phone: c.phone,
-      profile_completed_at: sql`now()`,
-      membership_status: "confirmed",
-      membership_via: "proxy",
-      membership_decided_at: sql`now()`,
-      membership_decided_by: access.user.id,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await audit(trx, {
-    actorId: access.user.id,
-    eventId: access.eventId,
-    entity: "membership",
-    entityId: row.id,
-    action: "confirmed_by_proxy",
-    detail: { organisationId: c.organisation_id },
+  const row = await createPerson(trx, {
+    email,
+    profile: c,
+    vouchedBy: { personId: access.user.id, eventId: access.eventId },
   });
   return row.id;
 }

@@ -10,7 +10,7 @@ import { eventFormat } from "../utils/event-format";
 import { tokyoParts } from "../utils/format";
 import { rowId, textField } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { enqueueWebhooks } from "./api.server";
+import { enqueueWebhooks } from "./webhooks.server";
 import { newToken } from "./auth.server";
 import { audit } from "./audit.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
@@ -1089,16 +1089,6 @@ export async function listMyRegistrations(db: Database, personId: string) {
     });
   }
   return withPositions;
-}
-
-/** One of the member's own registrations, or undefined. */
-export async function getMyRegistration(
-  db: Database,
-  args: { personId: string; registrationId: string },
-) {
-  if (!/^\d{1,18}$/.test(args.registrationId)) return undefined;
-  const rows = await listMyRegistrations(db, args.personId);
-  return rows.find((r) => r.id === args.registrationId);
 }
 
 async function sendRegistrationEmail(

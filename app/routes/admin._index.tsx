@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { listStaffEvents } from "../domain/admin-events.server";
+import { listStaffEvents } from "../domain/event-admin.server";
 import { requireStaff } from "../domain/permissions.server";
 import { formatRange } from "../utils/format";
 import { EVENT_KIND_LABELS, EVENT_STATUS_LABELS } from "../utils/labels";

@@ -4,15 +4,17 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import {
   createApiToken,
-  createWebhook,
-  deleteWebhook,
   listApiTokens,
-  listWebhooks,
   revokeApiToken,
   apiSettingsSchema,
 } from "../domain/api.server";
 import { DomainError } from "../domain/errors.server";
 import { requireStaff } from "../domain/permissions.server";
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+} from "../domain/webhooks.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { WEBHOOK_TOPIC_LABELS as TOPIC_LABELS, WEBHOOK_TOPICS } from "../utils/labels";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { getStaffEvent } from "../domain/admin-events.server";
+import { getStaffEvent } from "../domain/event-admin.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatRange } from "../utils/format";
 

@@ -3,22 +3,12 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
-import {
-  GroupAdminHeader,
-  groupTitle,
-  MeetingFields,
-  placeText,
-} from "../components/group-meetings";
+import { GroupAdminHeader, MeetingFields } from "../components/group-meetings";
+import { groupTitle, placeText } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
-import {
-  addRosterMember,
-  createMeeting,
-  getGroupForManager,
-  meetingSchema,
-  removeRosterMember,
-  requireGroupManager,
-  setRosterRole,
-} from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
+import { addRosterMember, getGroupForManager, removeRosterMember, setRosterRole } from "../domain/working-groups/groups.server";
+import { createMeeting, meetingSchema } from "../domain/working-groups/meetings.server";
 import { formatRange } from "../utils/format";
 import { parseForm, parseRowId, emailField } from "../utils/forms";
 import { scrollRegion } from "../utils/scroll-region";

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { GroupAdminHeader } from "../components/group-meetings";
-import { getAttendanceMatrix, requireManagedGroup } from "../domain/working-groups.server";
+import { requireManagedGroup } from "../domain/working-groups/access.server";
+import { getAttendanceMatrix } from "../domain/working-groups/attendance.server";
 import { tokyoParts } from "../utils/format";
 import { scrollRegion } from "../utils/scroll-region";
 

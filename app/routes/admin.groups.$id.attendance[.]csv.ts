@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { attendanceFileResponse, requireManagedGroup } from "../domain/working-groups.server";
+import { requireManagedGroup } from "../domain/working-groups/access.server";
+import { attendanceFileResponse } from "../domain/working-groups/attendance.server";
 
 /** The attendance matrix as CSV for Excel: UTF-8 with a BOM, formula cells neutralised. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -2,17 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
-import { MeetingFields, placeText, RSVP_LABELS } from "../components/group-meetings";
+import { MeetingFields } from "../components/group-meetings";
+import { placeText, RSVP_LABELS } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
-import {
-  getMeetingForManager,
-  meetingFormValues,
-  meetingSchema,
-  recordAttendance,
-  requireGroupManager,
-  sendRsvpReminders,
-  updateMeeting,
-} from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
+import { recordAttendance } from "../domain/working-groups/attendance.server";
+import { getMeetingForManager, meetingFormValues, meetingSchema, sendRsvpReminders, updateMeeting } from "../domain/working-groups/meetings.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 import { scrollRegion } from "../utils/scroll-region";

@@ -2,17 +2,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
-import { groupTitle } from "../components/group-meetings";
+import { groupTitle } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
 import {
   createGroup,
-  createRound,
   groupSchema,
   listManagedGroups,
+} from "../domain/working-groups/groups.server";
+import {
+  createRound,
   listManagedRounds,
-  requireGroupManager,
   roundSchema,
-} from "../domain/working-groups.server";
+} from "../domain/working-groups/recruitment.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { scrollRegion } from "../utils/scroll-region";

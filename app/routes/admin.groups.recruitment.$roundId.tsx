@@ -2,15 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
-import { groupTitle } from "../components/group-meetings";
+import { groupTitle } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
-import {
-  announceResults,
-  assignApplicant,
-  assignFirstChoices,
-  getRoundForManager,
-  requireGroupManager,
-} from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
+import { announceResults, assignApplicant, assignFirstChoices, getRoundForManager } from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 

@@ -10,7 +10,7 @@ import {
   reportReviewSchema,
   reviewReport,
 } from "../domain/reports.server";
-import { requireGroupManager } from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm, rowId, parseRowId } from "../utils/forms";
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listReportEventsForManager } from "../domain/reports.server";
-import { requireGroupManager } from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
 import { formatDate } from "../utils/format";
 import { scrollRegion } from "../utils/scroll-region";
 

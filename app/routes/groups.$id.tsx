@@ -1,16 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import {
-  formatBytes,
-  groupTitle,
-  meetingNumberLabel,
-  placeText,
-  RSVP_LABELS,
-  RsvpButtons,
-} from "../components/group-meetings";
+import { formatBytes, RsvpButtons } from "../components/group-meetings";
+import { groupTitle, meetingNumberLabel, placeText, RSVP_LABELS } from "../utils/working-groups";
 import { getUser } from "../domain/auth.server";
 import { listVisibleMaterials } from "../domain/materials.server";
-import { getGroupPage } from "../domain/working-groups.server";
+import { getGroupPage } from "../domain/working-groups/groups.server";
 import { formatRange } from "../utils/format";
 import { parseRowId } from "../utils/forms";
 

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { groupTitle } from "../components/group-meetings";
+import { groupTitle } from "../utils/working-groups";
 import { getUser } from "../domain/auth.server";
-import { listGroups, listOpenRounds } from "../domain/working-groups.server";
+import { listGroups } from "../domain/working-groups/groups.server";
+import { listOpenRounds } from "../domain/working-groups/recruitment.server";
 import { formatDate, formatDateTime } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "専門部会 | 自治研イベント" }];

@@ -1,14 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import {
-  meetingNumberLabel,
-  placeText,
-  RSVP_LABELS,
-  RsvpChoices,
-} from "../components/group-meetings";
+import { RsvpChoices } from "../components/group-meetings";
+import { meetingNumberLabel, placeText, RSVP_LABELS } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
-import { answerRsvpByLink, getRsvpLink } from "../domain/working-groups.server";
+import { answerRsvpByLink, getRsvpLink } from "../domain/working-groups/rsvp.server";
 import { formatDateTime, formatRange } from "../utils/format";
 
 export const meta: MetaFunction = () => [

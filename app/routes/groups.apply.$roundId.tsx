@@ -1,14 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
-import { groupTitle } from "../components/group-meetings";
+import { groupTitle } from "../utils/working-groups";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import {
-  applicationSchema,
-  applyToRound,
-  getApplicationForm,
-} from "../domain/working-groups.server";
+import { applicationSchema, applyToRound, getApplicationForm } from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 

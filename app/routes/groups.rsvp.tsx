@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { requireMember } from "../domain/auth.server";
 import { DomainError } from "../domain/errors.server";
-import { answerRsvp } from "../domain/working-groups.server";
+import { answerRsvp } from "../domain/working-groups/rsvp.server";
 import { parseForm, rowId } from "../utils/forms";
 import { safeRedirect } from "../utils/redirect";
 

@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
-import { groupTitle, VISIBILITY_LABELS } from "../components/group-meetings";
+import { VISIBILITY_LABELS } from "../components/group-meetings";
+import { groupTitle } from "../utils/working-groups";
 import {
   createMaterial,
   listMaterialTargets,
@@ -10,7 +11,7 @@ import {
   materialSchema,
   saveUploadForm,
 } from "../domain/materials.server";
-import { requireGroupManager } from "../domain/working-groups.server";
+import { requireGroupManager } from "../domain/working-groups/access.server";
 import { formatDate } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "資料の追加 | 自治研イベント" }];

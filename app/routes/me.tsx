@@ -15,7 +15,7 @@ import {
   listMyRegistrations,
 } from "../domain/registrations.server";
 import { ticketQrDataUrl } from "../domain/tickets.server";
-import { listMyGroupMeetings } from "../domain/working-groups.server";
+import { listMyGroupMeetings } from "../domain/working-groups/meetings.server";
 import { eventFormat } from "../utils/event-format";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";

@@ -4,10 +4,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
 import { FormError } from "../components/field";
 import { requireUser, sessionCookie } from "../domain/auth.server";
-import { collectMyData, deleteAccount, deleteAccountSchema } from "../domain/privacy.server";
+import { deleteAccount, deleteAccountSchema } from "../domain/account-deletion.server";
+import { collectMyData } from "../domain/privacy.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { RSVP_LABELS } from "../utils/working-groups";
 
 export const meta: MetaFunction = () => [{ title: "わたしのデータ | 自治研イベント" }];
 
@@ -34,8 +36,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const SIGN_IN_LABELS: Record<string, string> = { link: "ログインリンク", password: "パスワード", session: "ログイン" };
-const RSVP_LABELS: Record<string, string> = { yes: "出席", no: "欠席", maybe: "未定" };
-
 function Rows(props: { rows: [string, string][] }) {
   return (
     <dl className="facts" style={{ gridTemplateColumns: "minmax(5em, 35%) 1fr" }}>

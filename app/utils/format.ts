@@ -65,12 +65,6 @@ export function formatRange(start: Date | string, end?: Date | string | null): s
   return `${formatDateTime(start)}〜${endDate} ${formatTime(end)}`;
 }
 
-/** "2024-05" in Tokyo, for filtering by month */
-export function tokyoMonth(value: Date | string): string {
-  const p = tokyoParts(value);
-  return `${p.year}-${String(p.month).padStart(2, "0")}`;
-}
-
 /** A Date as the value of an <input type="datetime-local">, in Tokyo time. */
 export function toTokyoInput(value: Date | string | null | undefined): string {
   if (!value) return "";

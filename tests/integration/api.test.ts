@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { deliverWebhook } from "../../app/domain/api.server";
+import { deliverWebhook } from "../../app/domain/webhooks.server";
 import { startMailWorker } from "../../app/domain/mailer.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { renderEmail } from "../../emails/render";
 import type { EmailMessage } from "../../emails/types";
-import { getAttendanceMatrix } from "../../app/domain/working-groups.server";
+import { getAttendanceMatrix } from "../../app/domain/working-groups/attendance.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import iconv from "iconv-lite";
 import { sql } from "kysely";
-import { deliverWebhook } from "../../app/domain/api.server";
+import { deliverWebhook } from "../../app/domain/webhooks.server";
 import { listReportEvents } from "../../app/domain/reports.server";
 import { createApp, loadBuild } from "../../app/server";
 import { safeRedirect } from "../../app/utils/redirect";
