@@ -90,6 +90,8 @@ export type LoadResult = {
   perSecond: number;
   p50: number;
   p99: number;
+  /** how many answers of each HTTP status (autocannon runs only) */
+  statuses?: Record<string, number>;
 };
 
 /** What scripts/bench/load.ts is told to send. */
