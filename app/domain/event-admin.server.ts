@@ -9,7 +9,7 @@ import { audit } from "./audit.server";
 import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
-import { recountTaken } from "./registrations.server";
+import { recountTaken } from "./capacity.server";
 import { inTransaction } from "./transactions.server";
 
 /**
