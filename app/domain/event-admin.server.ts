@@ -10,6 +10,7 @@ import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import { recountTaken } from "./capacity.server";
+import { forgetRegistrationForms } from "./registrations.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -341,7 +342,7 @@ export async function updateEvent(
       detail: { capacity: { from: current.capacity, to: args.input.capacity } },
     });
     return {};
-  }, { unique: SLUG_TAKEN });
+  }, { unique: SLUG_TAKEN }).finally(forgetRegistrationForms);
 }
 
 /** Publishes, closes or cancels. Cancelling cancels every live registration and emails each person. */
@@ -404,7 +405,7 @@ export async function setEventStatus(
       detail: { from: event.status, notified },
     });
     return { notified };
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /** Emails a notice to the people behind the given registrations, through the outbox. */
@@ -675,7 +676,7 @@ export async function addSession(
       action: "create",
       detail: { title: args.input.title },
     });
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /** Adds a breakout course or 分科会. */
@@ -714,7 +715,7 @@ export async function addCourse(
       action: "create",
       detail: { title: args.input.title },
     });
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /**
@@ -796,7 +797,7 @@ export async function updateCourse(
       detail: { from: course.capacity, to: args.capacity },
     });
     return {};
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 export const messageSchema = z.object({

@@ -30,8 +30,39 @@ type Trx = Transaction<DB>;
 // The form, built from the event
 // ---------------------------------------------------------------------------
 
-/** What the registration form needs to know about an event. */
-export async function getRegistrationForm(db: Database, slug: string) {
+/**
+ * What the registration form needs to know about an event. Outside a
+ * transaction it comes from a per-process cache at most FORM_TTL_MS old
+ * (concurrent readers share one query): at the opening minute of a
+ * convention every registration reads the same form. A change made through
+ * this process (event-admin) clears it at once; another process sees it
+ * within FORM_TTL_MS, as its page cache does (docs/decisions/023-speed.md).
+ * Seats are never taken on its word: takeSeats reads and locks the rows.
+ */
+export function getRegistrationForm(db: Database, slug: string) {
+  if (db.isTransaction) return readRegistrationForm(db, slug);
+  const now = performance.now();
+  const cached = formCache.get(slug);
+  if (cached && now - cached.at < FORM_TTL_MS) return cached.form;
+  if (formCache.size >= 1000) formCache.clear();
+  const form = readRegistrationForm(db, slug);
+  formCache.set(slug, { at: now, form });
+  form.catch(() => formCache.delete(slug));
+  return form;
+}
+
+const FORM_TTL_MS = 1_000;
+const formCache = new Map<
+  string,
+  { at: number; form: ReturnType<typeof readRegistrationForm> }
+>();
+
+/** Clears the cached forms of this process: an event, session, course or window changed. */
+export function forgetRegistrationForms(): void {
+  formCache.clear();
+}
+
+async function readRegistrationForm(db: Database, slug: string) {
   const event = await db
     .selectFrom("events")
     .select((eb) => [
@@ -105,7 +136,7 @@ export async function getRegistrationForm(db: Database, slug: string) {
   return event;
 }
 
-export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof getRegistrationForm>>>;
+export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof readRegistrationForm>>>;
 
 const freeText = (label: string, max: number) =>
   z
