@@ -125,13 +125,17 @@ try {
 
 /**
  * registerWith() as plain SQL, statement for statement, for one person and a
- * course: the form read before the transaction, as the route does (and the
- * person, whom the route read with the session), then the transaction (the
- * app's connections set lock_timeout once, db/index.ts).
+ * course: the form read before the transaction, as the route does (the app
+ * keeps it a second per process; here it is read every time, which only
+ * makes the baseline harder), then the transaction: the privacy notice's
+ * version, the person's row locked, the seats in one statement, the
+ * registration and its sessions, the read the email needs, and the
+ * recorder's one statement (history, email and its job, webhooks). The app's
+ * connections set lock_timeout once (db/index.ts) and prepare statements.
  */
 function pgbenchScript(sessions: number[]): string {
-  // The event and its sessions have no limit here: like the app, a shared lock.
-  const sessionLocks = sessions.map((s) => `select capacity from event_sessions where id = ${s} for share;`).join("\n");
+  // The event and its sessions have no limit here: like the app, a shared
+  // lock, in takeSeats' one statement (app/domain/capacity.server.ts).
   const sessionRows = sessions.map((s) => `(:reg, ${s})`).join(", ");
   return `
 \\set c random(1, :courses)
@@ -147,22 +151,35 @@ select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.member
   from events e where e.id = :event and e.status <> 'draft';
 begin;
 select max(version) as version from privacy_notices;
-select id, status from registrations where event_id = :event and person_id = :person for update;
-select capacity from events where id = :event for share;
-${sessionLocks}
-update courses set taken = taken + 1 where id = :course and allocation = 'first_come' and (capacity is null or taken < capacity) returning id;
+select id, event_id, person_id, status, course_id, created_at, ticket_code from registrations where event_id = :event and person_id = :person for update;
+with e as (select id, capacity, taken, true as shared from events where id = :event for share),
+  s as (select id, capacity, taken, true as shared from event_sessions where id = any('{${sessions.join(",")}}'::int[]) and exists (select 1 from e) order by id for share),
+  c as (select id, capacity, taken, allocation, false as shared from courses where id = any(array[:course]::int[]) and (select count(*) from s) >= 0 for update),
+  verdict as (select case
+    when not exists (select 1 from e where capacity is null or taken < capacity) then 'event_full'
+    when (select count(*) from s where capacity is null or taken < capacity) < ${sessions.length} then 'session_full'
+    when (select count(*) from c where (capacity is null or taken < capacity) and allocation = 'first_come') < 1 then 'course_full'
+  end as which_full),
+  te as (update events set taken = taken + 1 where id in (select id from e where not shared or capacity is not null) and (select which_full from verdict) is null),
+  ts as (update event_sessions set taken = taken + 1 where id in (select id from s where not shared or capacity is not null) and (select which_full from verdict) is null),
+  tc as (update courses set taken = taken + 1 where id in (select id from c where not shared or capacity is not null) and (select which_full from verdict) is null)
+  select which_full from verdict;
 insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
   values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id as reg \\gset
 insert into registration_sessions (registration_id, session_id) values ${sessionRows};
-insert into registration_history (registration_id, actor_person_id, action, detail) values (:reg, :person, 'registered', '{}');
-select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.ends_at, p.email, p.family_name, v.name, c.code
+select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.ends_at, p.email, p.family_name, v.name, c.code,
+  (select coalesce(json_agg(x), '[]') from (select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = r.id) x),
+  (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = r.event_id order by starts_at, position) x)
   from registrations r join events e on e.id = r.event_id join people p on p.id = r.person_id
   left join venues v on v.id = e.venue_id left join courses c on c.id = r.course_id where r.id = :reg;
-select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = :reg;
-select starts_at, title, speaker from programme_items where event_id = :event order by starts_at, position;
-with email as (insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id)
-  select email.id, graphile_worker.add_job('send_email', json_build_object('id', email.id::text), job_key := 'email:' || email.id, max_attempts := 25) from email;
-select w.id from webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics);
+with history as (insert into registration_history (registration_id, actor_person_id, action, detail) values (:reg, :person, 'registered', '{}')),
+  email as (insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id),
+  email_job as (select graphile_worker.add_job('send_email', json_build_object('id', email.id::text), job_key := 'email:' || email.id, max_attempts := 25) from email),
+  webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
+    from webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics)
+      and (w.event_id is null or w.event_id = :event)
+      and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event and role = 'organiser')))
+  select 0 + (select count(*) from email_job) + (select count(*) from webhook_jobs);
 commit;
 `;
 }

@@ -29,6 +29,8 @@ export type Bench = {
   work: string;
   /** the app on a free port; closed by `close()` */
   serve: () => Promise<string>;
+  /** the app in `n` processes on one free port (as WEB_CONCURRENCY=n); stopped by `close()` */
+  serveProcesses: (n: number) => Promise<string>;
   close: () => Promise<void>;
 };
 
@@ -70,6 +72,23 @@ export async function openBench(name: string): Promise<Bench> {
       cleanups.unshift(() => new Promise((resolve) => server.close(() => resolve(undefined))));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
+    serveProcesses: async (n: number) => {
+      const port = await freePort();
+      const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/serve-cluster.ts"), dbUrl, String(port), String(n)], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, NODE_ENV: "production" },
+      });
+      cleanups.unshift(async () => {
+        proc.kill("SIGTERM");
+        await new Promise((resolve) => (proc.exitCode !== null ? resolve(undefined) : proc.once("exit", resolve)));
+      });
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+        proc.once("exit", (code) => reject(new Error(`serve-cluster exited ${code}`)));
+      });
+      return `http://127.0.0.1:${port}`;
+    },
     close: async () => {
       for (const cleanup of cleanups) {
         try {
@@ -80,6 +99,16 @@ export async function openBench(name: string): Promise<Bench> {
       }
     },
   };
+}
+
+/** A TCP port nobody listens on now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export type LoadResult = {
