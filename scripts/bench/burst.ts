@@ -141,8 +141,19 @@ try {
   }
   await worker.stop();
 
-  const correct =
-    counts.confirmed === Math.min(SEATS, MEMBERS) && over.rows[0]!.n === 0 && written + refusedFull === burst.requests - errors;
+  // Told 満席 or put on the waitlist correctly: only when their 分科会 was full.
+  const full = new Set(
+    (
+      await sql<{ id: number }>`select c.id from courses c where c.event_id = ${event.id}
+        and (select count(*) from registrations r where r.course_id = c.id and r.status = 'confirmed') >= c.capacity`.execute(db)
+    ).rows.map((r) => r.id),
+  );
+  const registered = new Map(
+    (await db.selectFrom("registrations").select(["person_id", "status"]).where("event_id", "=", event.id).execute()).map((r) => [r.person_id, r.status]),
+  );
+  const wronglyTurnedAway = ids.filter((id, i) => registered.get(id) !== "confirmed" && !full.has(Number(/course=(\d+)/.exec(bodies[i]!)![1]))).length;
+  console.log(`turned away (満席 or waitlist) while their 分科会 had a seat: ${wronglyTurnedAway}`);
+  const correct = over.rows[0]!.n === 0 && wronglyTurnedAway === 0 && written + refusedFull === burst.requests - errors;
   console.log(
     `answers in ${answered.toFixed(1)} s: ${redirects} registered (${counts.confirmed} confirmed, ${counts.waitlisted} waitlisted), ${refusedFull} told 満席, ${errors} errors; p50 ${burst.p50} ms, p99 ${burst.p99} ms; statuses ${JSON.stringify(burst.statuses)}`,
   );
