@@ -19,7 +19,7 @@ import { sql } from "kysely";
 import { SMTPServer } from "smtp-server";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { startMailWorker } from "../../app/domain/mailer.server";
-import { load, openBench, report } from "./support";
+import { load, openBench, report, seedMembers } from "./support";
 
 const MEMBERS = Number(process.env.BENCH_BURST ?? 3000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 1500);
@@ -57,29 +57,8 @@ try {
     const capacity = Math.floor(SEATS / courses.length) + (i < SEATS % courses.length ? 1 : 0);
     await db.updateTable("courses").set({ capacity, taken: 0, allocation: "first_come" }).where("id", "=", id).execute();
   }
-  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
   console.log(`== seeding ${MEMBERS} members with sessions; ${SEATS} seats in ${courses.length} 分科会`);
-  const ids: string[] = [];
-  for (let start = 0; start < MEMBERS; start += 1000) {
-    const rows = await db
-      .insertInto("people")
-      .values(
-        Array.from({ length: Math.min(1000, MEMBERS - start) }, (_, i) => ({
-          email: `bench-burst-${start + i}@example.jp`,
-          family_name: "全国",
-          given_name: String(start + i),
-          family_name_kana: "ゼンコク",
-          given_name_kana: "ベンチ",
-          organisation_id: union.id,
-          birth_date: "1990-01-01",
-          profile_completed_at: new Date(),
-          membership_status: "confirmed" as const,
-        })),
-      )
-      .returning("id")
-      .execute();
-    ids.push(...rows.map((r) => r.id));
-  }
+  const ids = await seedMembers(db, { count: MEMBERS, prefix: "bench-burst", familyName: "全国", kana: "ゼンコク" });
   const cookies: string[] = [];
   for (const id of ids) cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
   await sql`vacuum analyze`.execute(db);

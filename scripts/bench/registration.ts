@@ -11,7 +11,7 @@
  */
 import { sql } from "kysely";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
-import { type LoadResult, load, openBench, pgbench, report } from "./support";
+import { type LoadResult, load, openBench, pgbench, report, seedMembers } from "./support";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -27,33 +27,10 @@ try {
   await db.updateTable("event_questions").set({ required: false }).where("event_id", "=", event.id).execute();
   await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(db);
   const courses = (await db.selectFrom("courses").select("id").where("event_id", "=", event.id).orderBy("id").execute()).map((c) => c.id);
-  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
-
   // Three groups of members: the full-speed run, the half-rate run, pgbench.
   const total = MEMBERS * 2 + Math.ceil(MEMBERS / 2);
   console.log(`== seeding ${total} members with sessions`);
-  const ids: string[] = [];
-  for (let start = 0; start < total; start += 1000) {
-    const rows = await db
-      .insertInto("people")
-      .values(
-        Array.from({ length: Math.min(1000, total - start) }, (_, i) => ({
-          email: `bench-reg-${start + i}@example.jp`,
-          family_name: "申込",
-          given_name: String(start + i),
-          family_name_kana: "モウシコミ",
-          given_name_kana: "ベンチ",
-          organisation_id: union.id,
-          birth_date: "1990-01-01",
-          profile_completed_at: new Date(),
-          // The event is for members only; a union member is confirmed by their union.
-          membership_status: "confirmed" as const,
-        })),
-      )
-      .returning("id")
-      .execute();
-    ids.push(...rows.map((r) => r.id));
-  }
+  const ids = await seedMembers(db, { count: total, prefix: "bench-reg", familyName: "申込", kana: "モウシコミ" });
   const cookies: string[] = [];
   for (const id of ids.slice(0, MEMBERS + Math.ceil(MEMBERS / 2))) {
     cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);

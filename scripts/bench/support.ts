@@ -101,6 +101,36 @@ export async function openBench(name: string): Promise<Bench> {
   };
 }
 
+/**
+ * `count` confirmed members of 福島市職労 (the events are members-only; a
+ * union member is confirmed by their union), inserted 1,000 at a time.
+ */
+export async function seedMembers(db: Database, args: { count: number; prefix: string; familyName: string; kana: string }): Promise<string[]> {
+  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+  const ids: string[] = [];
+  for (let start = 0; start < args.count; start += 1000) {
+    const rows = await db
+      .insertInto("people")
+      .values(
+        Array.from({ length: Math.min(1000, args.count - start) }, (_, i) => ({
+          email: `${args.prefix}-${start + i}@example.jp`,
+          family_name: args.familyName,
+          given_name: String(start + i),
+          family_name_kana: args.kana,
+          given_name_kana: "ベンチ",
+          organisation_id: union.id,
+          birth_date: "1990-01-01",
+          profile_completed_at: new Date(),
+          membership_status: "confirmed" as const,
+        })),
+      )
+      .returning("id")
+      .execute();
+    ids.push(...rows.map((r) => r.id));
+  }
+  return ids;
+}
+
 /** A TCP port nobody listens on now. */
 export async function freePort(): Promise<number> {
   const { createServer } = await import("node:net");
