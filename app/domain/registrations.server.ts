@@ -37,7 +37,8 @@ type Trx = Transaction<DB>;
  * convention every registration reads the same form. A change made through
  * this process (event-admin) clears it at once; another process sees it
  * within FORM_TTL_MS, as its page cache does (docs/decisions/023-speed.md).
- * Seats are never taken on its word: takeSeats reads and locks the rows.
+ * Nothing is decided on it: registerWith reads the form afresh when given a
+ * cached one, and takeSeats reads and locks the capacity rows.
  */
 export function getRegistrationForm(db: Database, slug: string) {
   if (db.isTransaction) return readRegistrationForm(db, slug);
@@ -45,13 +46,18 @@ export function getRegistrationForm(db: Database, slug: string) {
   const cached = formCache.get(slug);
   if (cached && now - cached.at < FORM_TTL_MS) return cached.form;
   if (formCache.size >= 1000) formCache.clear();
-  const form = readRegistrationForm(db, slug);
+  const form = readRegistrationForm(db, slug).then((read) => {
+    if (read) fromCache.add(read);
+    return read;
+  });
   formCache.set(slug, { at: now, form });
   form.catch(() => formCache.delete(slug));
   return form;
 }
 
 const FORM_TTL_MS = 1_000;
+/** Forms that came from the cache: registerWith reads its own (a window may have just closed). */
+const fromCache = new WeakSet<object>();
 const formCache = new Map<
   string,
   { at: number; form: ReturnType<typeof readRegistrationForm> }
@@ -346,7 +352,12 @@ export type RegisterArgs = {
 
 /** register() inside the caller's transaction, so a CSV import is all or nothing. */
 export async function registerWith(trx: Trx, args: RegisterArgs): Promise<RegisterResult> {
-  const form = args.form ?? (await getRegistrationForm(trx, args.slug));
+  // A cached form may be a second old: a window that just closed, an event
+  // just cancelled. Registering decides on the form as it is now.
+  const form =
+    args.form && !fromCache.has(args.form)
+      ? args.form
+      : await getRegistrationForm(trx, args.slug);
   if (!form) throw new DomainError("not_found");
   const now = args.now ?? new Date();
   if (form.status !== "published") throw new DomainError("event_not_open");
