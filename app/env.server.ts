@@ -104,7 +104,7 @@ export const SETTINGS = {
     schema: withDefault(z.coerce.number().int().min(1).max(64), 1),
     default: "1",
     example: "2",
-    doc: "`start:prod` runs this many app processes on one machine (node:cluster). Helps when one process's CPU is the limit and the machine has spare cores.",
+    doc: "`npm start` and `start:prod` run this many web processes on one port (node:cluster; with `npm start` the first process keeps the database and the job worker). Helps when one process's CPU is the limit and the machine has spare cores.",
     message: "WEB_CONCURRENCY は 1〜64 の整数(アプリのプロセス数)を指定してください。",
   },
   LOG_FORMAT: {

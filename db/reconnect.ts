@@ -249,7 +249,16 @@ function guardReserved(
             : Promise.reject(lost);
         }
         const unsafe = target.unsafe as (...args: unknown[]) => Promise<unknown>;
-        return watchQuery(unsafe(query, ...rest), watch);
+        // Kysely sends every query through unsafe(), which postgres.js leaves
+        // unprepared: a Parse/Describe round trip before each statement with
+        // parameters. Prepared, a statement the connection has seen is one
+        // round trip (docs/decisions/023-speed.md).
+        const [parameters, queryOptions] = rest as [unknown[] | undefined, object | undefined];
+        const prepared =
+          Array.isArray(parameters) && parameters.length > 0 && queryOptions === undefined
+            ? [parameters, { prepare: true }]
+            : rest;
+        return watchQuery(unsafe(query, ...prepared), watch);
       };
     },
   });

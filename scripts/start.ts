@@ -7,7 +7,10 @@
  * started in reverse order: the web server, the worker, the pool, then the
  * embedded PostgreSQL, so that no connection is cut under a pool.
  */
+import cluster from "node:cluster";
 import type { Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { appJobs } from "../app/domain/jobs.server";
 import { checkMailServer, installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { envAtStart } from "../app/env.server";
@@ -129,9 +132,35 @@ async function main() {
     (w) => ({ name: "ジョブワーカー", close: () => w.stop() }),
   );
 
+  if (env.WEB_CONCURRENCY > 1) {
+    // N web processes on one port (node:cluster), each as start:prod runs
+    // one, on this database; this process keeps the database, the job worker
+    // and the pool of the start-up, and stops them after the web processes.
+    await step(
+      () => serveWithProcesses(env.WEB_CONCURRENCY, database.url),
+      (stop) => ({ name: "Webプロセス", close: stop }),
+    );
+  } else {
+    await serveHere(database.db, devMail);
+  }
+  console.log(`\n自治研イベント: ${env.APP_URL}\n`);
+  if (seeded.logins.length) console.log("デモ用ログイン:");
+  for (const login of seeded.logins) {
+    const how = login.password
+      ? `パスワード ${login.password}`
+      : devMail
+        ? "ログインリンク(/dev/mail に届きます)"
+        : "ログインリンク(メールで届きます)";
+    console.log(`  ${login.role.padEnd(10)} ${login.email.padEnd(30)} ${login.name}  ${how}`);
+  }
+  console.log("\n停止するには Ctrl-C を押してください。");
+}
+
+/** The web app in this process (WEB_CONCURRENCY=1). */
+async function serveHere(db: Parameters<typeof createApp>[0]["db"], devMail: boolean) {
   const build = await step(() => loadBuild());
   const app = createApp({
-    db: database.db,
+    db,
     build,
     appUrl: env.APP_URL,
     devMail,
@@ -164,15 +193,48 @@ async function main() {
         }),
     }),
   );
-  console.log(`\n自治研イベント: ${env.APP_URL}\n`);
-  if (seeded.logins.length) console.log("デモ用ログイン:");
-  for (const login of seeded.logins) {
-    const how = login.password
-      ? `パスワード ${login.password}`
-      : devMail
-        ? "ログインリンク(/dev/mail に届きます)"
-        : "ログインリンク(メールで届きます)";
-    console.log(`  ${login.role.padEnd(10)} ${login.email.padEnd(30)} ${login.name}  ${how}`);
-  }
-  console.log("\n停止するには Ctrl-C を押してください。");
+}
+
+/**
+ * WEB_CONCURRENCY web processes sharing PORT, each running scripts/start-prod.ts
+ * as a cluster worker (no migrations, no job worker: RUN_WORKER=false) on the
+ * database this process opened. Resolves once all listen; returns the stop.
+ */
+async function serveWithProcesses(count: number, databaseUrl: string): Promise<() => Promise<void>> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  cluster.setupPrimary({ exec: path.join(root, "scripts/start-prod.ts") });
+  const fork = () =>
+    cluster.fork({ DATABASE_URL: databaseUrl, RUN_WORKER: "false", WEB_CONCURRENCY: "1" });
+  await new Promise<void>((resolve) => {
+    let listening = 0;
+    for (let i = 0; i < count; i++) {
+      fork().on("message", (m: { listening?: number }) => {
+        if (m?.listening && ++listening === count) resolve();
+      });
+    }
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    // Ctrl-C reaches the web processes too: they stop themselves (shutdown() sets stopping).
+    if (stopping) return;
+    console.warn(`Webプロセス ${worker.process.pid} が終了しました (${signal ?? code})。起動し直します。`);
+    setTimeout(fork, 1000);
+  });
+  console.log(`WEB_CONCURRENCY=${count}: ${count} 個のWebプロセスが port ${env.PORT} で待ち受けています。`);
+  return async () => {
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once("exit", () => resolve());
+            try {
+              worker.send("shutdown");
+            } catch {
+              // already gone: its exit resolves
+            }
+          }),
+      ),
+    );
+  };
 }

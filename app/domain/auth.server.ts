@@ -202,9 +202,28 @@ export const SESSION_USER_COLUMNS = [
  * renews it, written at most once a minute).
  */
 export async function getUser(db: Database, request: Request): Promise<SessionUser | undefined> {
+  const token = await sessionToken(request);
+  if (!token) return undefined;
+  const row = await sessionUserQuery(db, token).executeTakeFirst();
+  if (!row) return undefined;
+  const { last_seen_at, ...user } = row;
+  await touchSession(db, token, last_seen_at);
+  return user;
+}
+
+/** The session token of the request's cookie, or undefined. */
+export async function sessionToken(request: Request): Promise<string | undefined> {
   const token = await sessionCookie.parse(request.headers.get("Cookie"));
-  if (typeof token !== "string" || token.length === 0) return undefined;
-  const row = await db
+  return typeof token === "string" && token.length > 0 ? token : undefined;
+}
+
+/**
+ * The query getUser runs, for a caller that reads more in the same round
+ * trip (requireEventAccess: the session and the event at once); give its
+ * last_seen_at to touchSession.
+ */
+export function sessionUserQuery(db: Database, token: string) {
+  return db
     .selectFrom("auth_sessions")
     .innerJoin("people", "people.id", "auth_sessions.person_id")
     .select([...SESSION_USER_COLUMNS, "auth_sessions.last_seen_at"])
@@ -221,18 +240,18 @@ export async function getUser(db: Database, request: Request): Promise<SessionUs
           sql<Date>`now() - make_interval(hours => ${STAFF_IDLE_HOURS})`,
         ),
       ]),
-    )
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { last_seen_at, ...user } = row;
-  if (Date.now() - last_seen_at.getTime() > 60_000) {
+    );
+}
+
+/** Renews a sliding session, written at most once a minute. */
+export async function touchSession(db: Database, token: string, lastSeenAt: Date): Promise<void> {
+  if (Date.now() - lastSeenAt.getTime() > 60_000) {
     await db
       .updateTable("auth_sessions")
       .set({ last_seen_at: sql`now()` })
       .where("id_hash", "=", hash(token))
       .execute();
   }
-  return user;
 }
 
 /** The person behind a session at `stage` (waiting for a second factor, or to enrol one). */

@@ -17,7 +17,8 @@ import type { SessionUser } from "./auth.server";
 import { DomainError } from "./errors.server";
 import { enqueueEmail } from "./mailer.server";
 import { visibleEventIds } from "./permissions.server";
-import { recountTaken } from "./registrations.server";
+import { recountTaken } from "./capacity.server";
+import { forgetRegistrationForms } from "./registrations.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -357,7 +358,7 @@ export async function updateEvent(
       detail: { capacity: { from: current.capacity, to: args.input.capacity } },
     });
     return {};
-  }, { unique: SLUG_TAKEN });
+  }, { unique: SLUG_TAKEN }).finally(forgetRegistrationForms);
 }
 
 /** Publishes, closes or cancels. Cancelling cancels every live registration and emails each person. */
@@ -420,7 +421,7 @@ export async function setEventStatus(
       detail: { from: event.status, notified },
     });
     return { notified };
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /** Emails a notice to the people behind the given registrations, through the outbox. */
@@ -692,7 +693,7 @@ export async function addSession(
       action: "create",
       detail: { title: args.input.title },
     });
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /** Adds a breakout course or 分科会. */
@@ -731,7 +732,7 @@ export async function addCourse(
       action: "create",
       detail: { title: args.input.title },
     });
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 /**
@@ -813,7 +814,7 @@ export async function updateCourse(
       detail: { from: course.capacity, to: args.capacity },
     });
     return {};
-  });
+  }).finally(forgetRegistrationForms);
 }
 
 export const messageSchema = z.object({

@@ -26,6 +26,27 @@ export function messageIdFor(id: string): string {
 }
 
 /**
+ * An email as two CTEs for a statement that writes it with its cause in one
+ * round trip (recordRegistrationChange): `email` (the outbound_emails row,
+ * returning id) and `email_job` (its send_email job), which the statement
+ * must read for it to run, e.g. `(select count(*) from email_job)`.
+ */
+export function emailJobCtes(args: { to: string; message: EmailMessage }) {
+  const to = args.to.trim();
+  if (!to) throw new Error("enqueueEmail: the recipient is empty");
+  return sql`email as (
+      insert into outbound_emails (to_address, subject, template, payload)
+      values (${to}, ${emailSubject(args.message)}, ${args.message.template}, ${args.message.payload}::jsonb)
+      returning id
+    ), email_job as (
+      select graphile_worker.add_job(
+        ${TASK}, json_build_object('id', email.id::text), job_key := 'email:' || email.id,
+        max_attempts := ${MAX_ATTEMPTS}::int
+      ) from email
+    )`;
+}
+
+/**
  * Queues an email in the caller's transaction: the outbound_emails row and
  * its send_email job commit or roll back with the cause (a registration, a
  * login request). Returns the email's id. Needs a transaction by its type, so
@@ -35,32 +56,10 @@ export async function enqueueEmail(
   trx: Transaction<DB>,
   args: { to: string; message: EmailMessage },
 ): Promise<string> {
-  const to = args.to.trim();
-  if (!to) throw new Error("enqueueEmail: the recipient is empty");
-  // The row and its job in one statement: one round trip in the cause's transaction.
-  const { id } = await trx
-    .with("email", (db) =>
-      db
-        .insertInto("outbound_emails")
-        .values({
-          to_address: to,
-          subject: emailSubject(args.message),
-          template: args.message.template,
-          payload: args.message.payload,
-        })
-        .returning("id"),
-    )
-    .selectFrom("email")
-    .select([
-      "email.id",
-      sql`graphile_worker.add_job(
-        ${TASK},
-        json_build_object('id', email.id::text),
-        job_key := 'email:' || email.id,
-        max_attempts := ${MAX_ATTEMPTS}
-      )`.as("job"),
-    ])
-    .executeTakeFirstOrThrow();
+  const { rows } = await sql<{ id: string }>`with ${emailJobCtes(args)}
+    select email.id, (select count(*) from email_job) as jobs from email`.execute(trx);
+  const id = rows[0]?.id;
+  if (!id) throw new Error("enqueueEmail: no row written");
   return id;
 }
 

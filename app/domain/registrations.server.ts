@@ -3,18 +3,25 @@ import { type Selectable, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
-import type { RegistrationStatus } from "../../db/schema";
+import type { RegistrationStatus, WebhookTopic } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
 import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
 import { eventFormat } from "../utils/event-format";
 import { tokyoParts } from "../utils/format";
 import { rowId, textField } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { enqueueWebhooks } from "./webhooks.server";
+import { webhookJobsCte } from "./webhooks.server";
 import { newToken } from "./auth.server";
-import { audit } from "./audit.server";
-import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
-import { enqueueEmail } from "./mailer.server";
+import {
+  lockEventCapacity,
+  lockRegistration,
+  promoteWaitlisted as promoteWaiting,
+  releaseSeats,
+  seatsOf,
+  takeSeats,
+} from "./capacity.server";
+import { DomainError, ERROR_MESSAGES } from "./errors.server";
+import { emailJobCtes } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
 import { consentColumns, type RegistrationConsent } from "./privacy.server";
 import { inTransaction } from "./transactions.server";
@@ -25,8 +32,45 @@ type Trx = Transaction<DB>;
 // The form, built from the event
 // ---------------------------------------------------------------------------
 
-/** What the registration form needs to know about an event. */
-export async function getRegistrationForm(db: Database, slug: string) {
+/**
+ * What the registration form needs to know about an event. Outside a
+ * transaction it comes from a per-process cache at most FORM_TTL_MS old
+ * (concurrent readers share one query): at the opening minute of a
+ * convention every registration reads the same form. A change made through
+ * this process (event-admin) clears it at once; another process sees it
+ * within FORM_TTL_MS, as its page cache does (docs/decisions/023-speed.md).
+ * Nothing is decided on it: registerWith reads the form afresh when given a
+ * cached one, and takeSeats reads and locks the capacity rows.
+ */
+export function getRegistrationForm(db: Database, slug: string) {
+  if (db.isTransaction) return readRegistrationForm(db, slug);
+  const now = performance.now();
+  const cached = formCache.get(slug);
+  if (cached && now - cached.at < FORM_TTL_MS) return cached.form;
+  if (formCache.size >= 1000) formCache.clear();
+  const form = readRegistrationForm(db, slug).then((read) => {
+    if (read) fromCache.add(read);
+    return read;
+  });
+  formCache.set(slug, { at: now, form });
+  form.catch(() => formCache.delete(slug));
+  return form;
+}
+
+const FORM_TTL_MS = 1_000;
+/** Forms that came from the cache: registerWith reads its own (a window may have just closed). */
+const fromCache = new WeakSet<object>();
+const formCache = new Map<
+  string,
+  { at: number; form: ReturnType<typeof readRegistrationForm> }
+>();
+
+/** Clears the cached forms of this process: an event, session, course or window changed. */
+export function forgetRegistrationForms(): void {
+  formCache.clear();
+}
+
+async function readRegistrationForm(db: Database, slug: string) {
   const event = await db
     .selectFrom("events")
     .select((eb) => [
@@ -103,7 +147,7 @@ export async function getRegistrationForm(db: Database, slug: string) {
   return event;
 }
 
-export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof getRegistrationForm>>>;
+export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof readRegistrationForm>>>;
 
 const SESSION_CHOICE = "参加する日程・企画は、表示されている「希望者のみ」の中から選んでください";
 
@@ -229,174 +273,19 @@ export function toRegistrationInput(
 // Seats
 // ---------------------------------------------------------------------------
 
-type Seats = { eventId: number; sessionIds: number[]; courseId: number | null };
-
-/**
- * Takes one seat in the event, each session and the course, in that fixed
- * order (events, sessions by id, courses), each by a conditional update that
- * can never pass its capacity. On the first full one, gives back what it took
- * (the rows are still locked by this transaction) and returns the code.
- */
-async function lockSeats(
-  trx: Trx,
-  seats: Seats,
-  options: { force?: boolean; unlimited?: Unlimited } = {},
-): Promise<ErrorCode | null> {
-  const undo: (() => Promise<unknown>)[] = [];
-  const giveBack = async () => {
-    for (const step of undo.reverse()) await step();
-  };
-  const take = async (table: "events" | "event_sessions" | "courses", id: number, unlimited: boolean) => {
-    if (unlimited && !options.force) {
-      // No limit when the form was read: a shared lock is enough, and many
-      // registrations hold it at once. An organiser setting a capacity waits
-      // for them, then counts the seats (see recountTaken).
-      const row = await trx.selectFrom(table).select("capacity").where("id", "=", id).forShare().executeTakeFirst();
-      if (!row) return false;
-      if (row.capacity === null) return true;
-    }
-    const row = await trx
-      .updateTable(table)
-      .set({ taken: sql`taken + 1` })
-      .where("id", "=", id)
-      .where(
-        table === "courses" && !options.force
-          ? sql<boolean>`allocation = 'first_come'`
-          : sql<boolean>`true`,
-      )
-      .where(options.force ? sql<boolean>`true` : sql<boolean>`(capacity is null or taken < capacity)`)
-      .returning("id")
-      .executeTakeFirst();
-    if (row) undo.push(() => releaseOne(trx, table, id));
-    return Boolean(row);
-  };
-  const u = options.unlimited;
-  if (!(await take("events", seats.eventId, u?.event ?? false))) return "event_full";
-  for (const sessionId of [...seats.sessionIds].sort((a, b) => a - b)) {
-    if (!(await take("event_sessions", sessionId, u?.sessions.has(sessionId) ?? false))) {
-      await giveBack();
-      return "session_full";
-    }
-  }
-  if (seats.courseId !== null && !(await take("courses", seats.courseId, u?.course ?? false))) {
-    await giveBack();
-    return "course_full";
-  }
-  return null;
-}
-
-/** Which capacity rows had no limit when the registration form was read. */
-type Unlimited = { event: boolean; sessions: Set<number>; course: boolean };
-
-/**
- * Sets `taken` from the confirmed registrations, for a row whose capacity an
- * organiser is changing. Run in the transaction that updates the row, after
- * its lock: registrations that took a shared lock have committed by then.
- */
-export async function recountTaken(
-  trx: Trx,
-  target: { table: "events" | "event_sessions" | "courses"; id: number },
-): Promise<number> {
-  const count =
-    target.table === "events"
-      ? sql<number>`(select count(*)::int from registrations r where r.event_id = ${target.id} and r.status = 'confirmed')`
-      : target.table === "courses"
-        ? sql<number>`(select count(*)::int from registrations r where r.course_id = ${target.id} and r.status = 'confirmed')`
-        : sql<number>`(select count(*)::int from registration_sessions rs join registrations r on r.id = rs.registration_id
-            where rs.session_id = ${target.id} and r.status = 'confirmed')`;
-  const row = await trx
-    .updateTable(target.table)
-    .set({ taken: count })
-    .where("id", "=", target.id)
-    .returning("taken")
-    .executeTakeFirstOrThrow();
-  return row.taken;
-}
-
-function releaseOne(trx: Trx, table: "events" | "event_sessions" | "courses", id: number) {
-  return trx
-    .updateTable(table)
-    .set({ taken: sql`greatest(taken - 1, 0)` })
-    .where("id", "=", id)
-    .execute();
-}
-
-async function releaseSeats(trx: Trx, seats: Seats) {
-  await releaseOne(trx, "events", seats.eventId);
-  for (const id of [...seats.sessionIds].sort((a, b) => a - b))
-    await releaseOne(trx, "event_sessions", id);
-  if (seats.courseId !== null) await releaseOne(trx, "courses", seats.courseId);
-}
-
-/**
- * Locks every capacity row of an event in the global order, before a
- * transaction that frees and re-takes seats in any order (cancel, change,
- * promote). Registrations lock a subset in the same order, so no deadlock.
- */
-async function lockEventCapacity(trx: Trx, eventId: number) {
-  await trx.selectFrom("events").select("id").where("id", "=", eventId).forUpdate().execute();
-  await trx
-    .selectFrom("event_sessions")
-    .select("id")
-    .where("event_id", "=", eventId)
-    .orderBy("id")
-    .forUpdate()
-    .execute();
-  await trx
-    .selectFrom("courses")
-    .select("id")
-    .where("event_id", "=", eventId)
-    .orderBy("id")
-    .forUpdate()
-    .execute();
-}
-
-async function seatsOf(
-  trx: Trx,
-  registrationId: string,
-  eventId: number,
-  courseId: number | null,
-): Promise<Seats> {
-  const sessions = await trx
-    .selectFrom("registration_sessions")
-    .select("session_id")
-    .where("registration_id", "=", registrationId)
-    .execute();
-  return { eventId, sessionIds: sessions.map((s) => s.session_id), courseId };
-}
-
-/**
- * Gives freed seats to the people waiting, first in line first. Someone whose
- * choice is still full is skipped, not dropped; a "waitlist only" course is
- * left to the organiser. Each promoted person is emailed.
- */
-async function promoteWaitlisted(trx: Trx, eventId: number, appUrl: string): Promise<string[]> {
-  const waiting = await trx
-    .selectFrom("registrations")
-    .leftJoin("courses", "courses.id", "registrations.course_id")
-    .select(["registrations.id", "registrations.course_id", "courses.allocation"])
-    .where("registrations.event_id", "=", eventId)
-    .where("registrations.status", "=", "waitlisted")
-    .orderBy("registrations.waitlisted_at")
-    .orderBy("registrations.id")
-    .execute();
-  const promoted: string[] = [];
-  for (const candidate of waiting) {
-    if (candidate.allocation === "waitlist_only") continue;
-    const seats = await seatsOf(trx, candidate.id, eventId, candidate.course_id);
-    const full = await lockSeats(trx, seats);
-    if (full === "event_full") break;
-    if (full) continue;
-    await trx
-      .updateTable("registrations")
-      .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
-      .where("id", "=", candidate.id)
-      .execute();
-    await addHistory(trx, candidate.id, null, "promoted", {});
-    await sendRegistrationEmail(trx, candidate.id, "promoted", appUrl);
-    promoted.push(candidate.id);
-  }
-  return promoted;
+/** Gives freed seats to the people waiting (capacity.server.ts), each recorded and emailed. */
+function promoteWaitlisted(trx: Trx, eventId: number, appUrl: string): Promise<string[]> {
+  return promoteWaiting(trx, eventId, (registrationId) =>
+    recordRegistrationChange(trx, {
+      registrationId,
+      eventId,
+      actorId: null,
+      action: "promoted",
+      detail: {},
+      email: "promoted",
+      appUrl,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -468,7 +357,12 @@ export type RegisterArgs = {
 
 /** register() inside the caller's transaction, so a CSV import is all or nothing. */
 export async function registerWith(trx: Trx, args: RegisterArgs): Promise<RegisterResult> {
-  const form = args.form ?? (await getRegistrationForm(trx, args.slug));
+  // A cached form may be a second old: a window that just closed, an event
+  // just cancelled. Registering decides on the form as it is now.
+  const form =
+    args.form && !fromCache.has(args.form)
+      ? args.form
+      : await getRegistrationForm(trx, args.slug);
   if (!form) throw new DomainError("not_found");
   const now = args.now ?? new Date();
   if (form.status !== "published") throw new DomainError("event_not_open");
@@ -510,13 +404,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     .filter((s) => !s.optional || input.optionalSessionIds.includes(s.id))
     .map((s) => s.id);
 
-  const existing = await trx
-    .selectFrom("registrations")
-    .select(["id", "status", "created_at", "ticket_code"])
-    .where("event_id", "=", form.id)
-    .where("person_id", "=", person.id)
-    .forUpdate()
-    .executeTakeFirst();
+  const existing = await lockRegistration(trx, { eventId: form.id, personId: person.id });
   if (existing && existing.status !== "cancelled") throw new DomainError("already_registered");
   if (args.enforceQuota && person.organisation_id !== null) {
     await checkUnionQuota(trx, form.id, person.organisation_id);
@@ -531,7 +419,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   const waitlistOnly = course?.allocation === "waitlist_only";
   const full = waitlistOnly
     ? "course_full"
-    : await lockSeats(
+    : await takeSeats(
         trx,
         { eventId: form.id, sessionIds, courseId: course?.id ?? null },
         {
@@ -589,27 +477,22 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
       .execute();
   }
-  await addHistory(
-    trx,
-    row.id,
-    args.actorId ?? person.id,
-    status === "confirmed" ? "registered" : "waitlisted",
-    {
+  await recordRegistrationChange(trx, {
+    registrationId: row.id,
+    eventId: form.id,
+    actorId: args.actorId ?? person.id,
+    action: status === "confirmed" ? "registered" : "waitlisted",
+    detail: {
       course_id: course?.id ?? null,
       session_ids: sessionIds,
       ...(previous ? { previous } : {}),
     },
-  );
-  await sendRegistrationEmail(
-    trx,
-    row.id,
-    status === "confirmed" ? "confirmed" : "waitlisted",
-    args.appUrl,
-  );
-  await enqueueWebhooks(trx, {
-    eventId: form.id,
-    topic: "registration.created",
-    data: { registrationId: row.id, status, courseId: course?.id ?? null },
+    email: status === "confirmed" ? "confirmed" : "waitlisted",
+    webhook: {
+      topic: "registration.created",
+      data: { registrationId: row.id, status, courseId: course?.id ?? null },
+    },
+    appUrl: args.appUrl,
   });
   return {
     id: row.id,
@@ -751,12 +634,8 @@ export async function cancelRegistration(
     const deadline = event.cancellation_deadline ?? event.starts_at;
     if (!args.override && now > deadline) throw new DomainError("cancellation_closed");
     await lockEventCapacity(trx, reg.event_id);
-    const current = await trx
-      .selectFrom("registrations")
-      .select(["status", "course_id"])
-      .where("id", "=", reg.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockRegistration(trx, { id: reg.id });
+    if (!current) throw new DomainError("not_found");
     if (current.status === "cancelled") throw new DomainError("already_cancelled");
     if (current.status === "confirmed") {
       await releaseSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id));
@@ -766,22 +645,19 @@ export async function cancelRegistration(
       .set({ status: "cancelled", cancelled_at: sql`now()`, updated_at: sql`now()` })
       .where("id", "=", reg.id)
       .execute();
-    await addHistory(trx, reg.id, args.actorId, "cancelled", { previous: current.status });
-    if (args.eventId !== undefined) {
-      await audit(trx, {
-        actorId: args.actorId,
-        eventId: reg.event_id,
-        entity: "registration",
-        entityId: reg.id,
-        action: "cancel",
-        detail: { previous: current.status },
-      });
-    }
-    await sendRegistrationEmail(trx, reg.id, "cancelled", args.appUrl);
-    await enqueueWebhooks(trx, {
+    await recordRegistrationChange(trx, {
+      registrationId: reg.id,
       eventId: reg.event_id,
-      topic: "registration.cancelled",
-      data: { registrationId: reg.id, previousStatus: current.status },
+      actorId: args.actorId,
+      action: "cancelled",
+      detail: { previous: current.status },
+      audit: args.eventId !== undefined ? { action: "cancel" } : undefined,
+      email: "cancelled",
+      webhook: {
+        topic: "registration.cancelled",
+        data: { registrationId: reg.id, previousStatus: current.status },
+      },
+      appUrl: args.appUrl,
     });
     const promoted =
       current.status === "confirmed"
@@ -808,14 +684,10 @@ export async function confirmWaitlisted(
   await inTransaction(db, async (trx) => {
     const reg = await ownedRegistration(trx, args.registrationId, undefined, args.eventId);
     await lockEventCapacity(trx, reg.event_id);
-    const current = await trx
-      .selectFrom("registrations")
-      .select(["status", "course_id"])
-      .where("id", "=", reg.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockRegistration(trx, { id: reg.id });
+    if (!current) throw new DomainError("not_found");
     if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
-    const full = await lockSeats(
+    const full = await takeSeats(
       trx,
       await seatsOf(trx, reg.id, reg.event_id, current.course_id),
       {
@@ -831,18 +703,16 @@ export async function confirmWaitlisted(
       .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
       .where("id", "=", reg.id)
       .execute();
-    await addHistory(trx, reg.id, args.actorId, "confirmed_by_organiser", {
-      override: Boolean(args.override),
-    });
-    await audit(trx, {
-      actorId: args.actorId,
+    await recordRegistrationChange(trx, {
+      registrationId: reg.id,
       eventId: reg.event_id,
-      entity: "registration",
-      entityId: reg.id,
-      action: "confirm",
+      actorId: args.actorId,
+      action: "confirmed_by_organiser",
       detail: { override: Boolean(args.override) },
+      audit: { action: "confirm" },
+      email: "promoted",
+      appUrl: args.appUrl,
     });
-    await sendRegistrationEmail(trx, reg.id, "promoted", args.appUrl);
   });
 }
 
@@ -894,12 +764,8 @@ export async function changeRegistration(
       throw new DomainError("session_unavailable", { field: "session" });
 
     await lockEventCapacity(trx, reg.event_id);
-    const current = await trx
-      .selectFrom("registrations")
-      .select(["status", "course_id"])
-      .where("id", "=", reg.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockRegistration(trx, { id: reg.id });
+    if (!current) throw new DomainError("not_found");
     if (current.status === "cancelled") throw new DomainError("already_cancelled");
     const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
     const wanted =
@@ -914,7 +780,7 @@ export async function changeRegistration(
     if (unchanged) return { promoted: [], changed: false };
     if (current.status === "confirmed") {
       await releaseSeats(trx, before);
-      const full = await lockSeats(
+      const full = await takeSeats(
         trx,
         { eventId: reg.event_id, sessionIds, courseId: course?.id ?? null },
         { force: args.override },
@@ -934,25 +800,29 @@ export async function changeRegistration(
         .values(sessionIds.map((session_id) => ({ registration_id: reg.id, session_id })))
         .execute();
     }
-    await addHistory(trx, reg.id, args.actorId, "changed", {
-      from: { course_id: current.course_id, session_ids: before.sessionIds },
-      to: { course_id: course?.id ?? null, session_ids: sessionIds },
+    await recordRegistrationChange(trx, {
+      registrationId: reg.id,
+      eventId: reg.event_id,
+      actorId: args.actorId,
+      action: "changed",
+      detail: {
+        from: { course_id: current.course_id, session_ids: before.sessionIds },
+        to: { course_id: course?.id ?? null, session_ids: sessionIds },
+      },
+      audit:
+        args.eventId !== undefined
+          ? {
+              action: "change",
+              detail: {
+                course_id: course?.id ?? null,
+                session_ids: sessionIds,
+                override: Boolean(args.override),
+              },
+            }
+          : undefined,
+      email: "changed",
+      appUrl: args.appUrl,
     });
-    if (args.eventId !== undefined) {
-      await audit(trx, {
-        actorId: args.actorId,
-        eventId: reg.event_id,
-        entity: "registration",
-        entityId: reg.id,
-        action: "change",
-        detail: {
-          course_id: course?.id ?? null,
-          session_ids: sessionIds,
-          override: Boolean(args.override),
-        },
-      });
-    }
-    await sendRegistrationEmail(trx, reg.id, "changed", args.appUrl);
     const promoted =
       current.status === "confirmed"
         ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
@@ -981,19 +851,6 @@ async function ownedRegistration(
   const reg = await query.executeTakeFirst();
   if (!reg) throw new DomainError("not_found");
   return reg;
-}
-
-async function addHistory(
-  trx: Trx,
-  registrationId: string,
-  actorId: string | null,
-  action: string,
-  detail: Record<string, unknown>,
-) {
-  await trx
-    .insertInto("registration_history")
-    .values({ registration_id: registrationId, actor_person_id: actorId, action, detail })
-    .execute();
 }
 
 // ---------------------------------------------------------------------------
@@ -1091,7 +948,59 @@ export async function listMyRegistrations(db: Database, personId: string) {
   return withPositions;
 }
 
-async function sendRegistrationEmail(
+/** What changed in a registration, for recordRegistrationChange. */
+export type RegistrationChange = {
+  registrationId: string;
+  eventId: number;
+  /** who acted: the person, a staff member, or null (the system: a promotion) */
+  actorId: string | null;
+  /** the history entry: its action and detail */
+  action: string;
+  detail: Record<string, unknown>;
+  /** when staff acted: the audit entry (its detail defaults to the history's) */
+  audit?: { action: string; detail?: Record<string, unknown> };
+  /** the email the member gets, as the registration stands after the change */
+  email?: RegistrationEmailKind;
+  /** the webhook deliveries to queue */
+  webhook?: { topic: WebhookTopic; data: Record<string, unknown> };
+  appUrl: string;
+};
+
+/**
+ * The one recorder of a registration change, as pretix's log_action: the
+ * history entry, the audit entry, the email and the webhooks, all in the
+ * caller's transaction (they commit with the change or not at all), in one
+ * statement after the read the email needs. Every change to a registration
+ * goes through here, so none forgets a side effect.
+ */
+export async function recordRegistrationChange(trx: Trx, change: RegistrationChange) {
+  const ctes = [
+    sql`history as (
+      insert into registration_history (registration_id, actor_person_id, action, detail)
+      values (${change.registrationId}, ${change.actorId}, ${change.action}, ${change.detail}::jsonb)
+    )`,
+  ];
+  const reads = [sql`0`];
+  if (change.audit) {
+    ctes.push(sql`audit as (
+      insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
+      values (${change.actorId}, ${change.eventId}::int, 'registration', ${change.registrationId},
+        ${change.audit.action}, ${change.audit.detail ?? change.detail}::jsonb)
+    )`);
+  }
+  if (change.email) {
+    ctes.push(emailJobCtes(await registrationEmail(trx, change.registrationId, change.email, change.appUrl)));
+    reads.push(sql`(select count(*) from email_job)`);
+  }
+  if (change.webhook) {
+    ctes.push(webhookJobsCte({ eventId: change.eventId, ...change.webhook }));
+    reads.push(sql`(select count(*) from webhook_jobs)`);
+  }
+  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(trx);
+}
+
+/** The registration email of `kind`, as the registration stands now. */
+async function registrationEmail(
   trx: Trx,
   registrationId: string,
   kind: RegistrationEmailKind,
@@ -1113,7 +1022,7 @@ async function sendRegistrationEmail(
       r.status === "waitlisted" ? ((await waitlistPosition(trx, r.id)) ?? undefined) : undefined,
     manageUrl: `${appUrl}/me`,
   };
-  await enqueueEmail(trx, { to: r.email, message: { template: "registration", payload } });
+  return { to: r.email, message: { template: "registration" as const, payload } };
 }
 
 type Details = Awaited<

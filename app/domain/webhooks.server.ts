@@ -100,41 +100,34 @@ export async function enqueueWebhooks(
   trx: Transaction<DB>,
   args: { eventId: number; topic: WebhookTopic; data: Record<string, unknown> },
 ): Promise<void> {
-  const hooks = await trx
-    .selectFrom("webhooks")
-    .innerJoin("people", "people.id", "webhooks.created_by")
-    .select(["webhooks.id"])
-    .where("webhooks.active", "=", true)
-    .where(sql<boolean>`${args.topic} = any(webhooks.topics)`)
-    .where((eb) =>
-      eb.or([eb("webhooks.event_id", "is", null), eb("webhooks.event_id", "=", args.eventId)]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb("people.role", "=", "admin"),
-        eb(
-          "people.id",
-          "in",
-          eb
-            .selectFrom("event_staff")
-            .select("person_id")
-            .where("event_id", "=", args.eventId)
-            .where("role", "=", "organiser"),
-        ),
-      ]),
-    )
-    .execute();
-  for (const hook of hooks) {
-    const body = JSON.stringify({
-      type: args.topic,
-      eventId: args.eventId,
-      createdAt: new Date().toISOString(),
-      data: args.data,
-    });
-    await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', ${hook.id}::int, 'body', ${body}::text), max_attempts := 15)`.execute(
-      trx,
-    );
-  }
+  await sql`with ${webhookJobsCte(args)} select count(*) from webhook_jobs`.execute(trx);
+}
+
+/**
+ * enqueueWebhooks as a CTE, `webhook_jobs`, for a statement that writes the
+ * deliveries with their cause in one round trip (recordRegistrationChange);
+ * the statement must read it for it to run.
+ */
+export function webhookJobsCte(args: {
+  eventId: number;
+  topic: WebhookTopic;
+  data: Record<string, unknown>;
+}) {
+  const body = JSON.stringify({
+    type: args.topic,
+    eventId: args.eventId,
+    createdAt: new Date().toISOString(),
+    data: args.data,
+  });
+  return sql`webhook_jobs as (
+      select graphile_worker.add_job('deliver_webhook',
+          json_build_object('webhookId', w.id, 'body', ${body}::text), max_attempts := 15)
+        from webhooks w join people p on p.id = w.created_by
+        where w.active and ${args.topic}::text = any(w.topics)
+          and (w.event_id is null or w.event_id = ${args.eventId}::int)
+          and (p.role = 'admin' or p.id in (
+            select person_id from event_staff where event_id = ${args.eventId}::int and role = 'organiser'))
+    )`;
 }
 
 const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });

@@ -57,5 +57,6 @@ process.stdout.write(
     perSecond: expected / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
   })}\n`,
 );

@@ -15,7 +15,7 @@ writeFileSync(
   `# Benchmarks\n\n${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n| benchmark | figure | product | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|---|\n`,
 );
 let failed = 0;
-for (const script of ["registration", "checkin", "event-page", "export", "email"]) {
+for (const script of ["registration", "checkin", "burst", "event-page", "export", "email"]) {
   console.log(`\n### ${script}`);
   const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench", `${script}.ts`)], {
     cwd: root,

@@ -29,6 +29,8 @@ export type Bench = {
   work: string;
   /** the app on a free port; closed by `close()` */
   serve: () => Promise<string>;
+  /** the app in `n` processes on one free port (as WEB_CONCURRENCY=n); stopped by `close()` */
+  serveProcesses: (n: number) => Promise<string>;
   close: () => Promise<void>;
 };
 
@@ -70,6 +72,23 @@ export async function openBench(name: string): Promise<Bench> {
       cleanups.unshift(() => new Promise((resolve) => server.close(() => resolve(undefined))));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
+    serveProcesses: async (n: number) => {
+      const port = await freePort();
+      const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/serve-cluster.ts"), dbUrl, String(port), String(n)], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, NODE_ENV: "production" },
+      });
+      cleanups.unshift(async () => {
+        proc.kill("SIGTERM");
+        await new Promise((resolve) => (proc.exitCode !== null ? resolve(undefined) : proc.once("exit", resolve)));
+      });
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+        proc.once("exit", (code) => reject(new Error(`serve-cluster exited ${code}`)));
+      });
+      return `http://127.0.0.1:${port}`;
+    },
     close: async () => {
       for (const cleanup of cleanups) {
         try {
@@ -82,6 +101,46 @@ export async function openBench(name: string): Promise<Bench> {
   };
 }
 
+/**
+ * `count` confirmed members of 福島市職労 (the events are members-only; a
+ * union member is confirmed by their union), inserted 1,000 at a time.
+ */
+export async function seedMembers(db: Database, args: { count: number; prefix: string; familyName: string; kana: string }): Promise<string[]> {
+  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+  const ids: string[] = [];
+  for (let start = 0; start < args.count; start += 1000) {
+    const rows = await db
+      .insertInto("people")
+      .values(
+        Array.from({ length: Math.min(1000, args.count - start) }, (_, i) => ({
+          email: `${args.prefix}-${start + i}@example.jp`,
+          family_name: args.familyName,
+          given_name: String(start + i),
+          family_name_kana: args.kana,
+          given_name_kana: "ベンチ",
+          organisation_id: union.id,
+          birth_date: "1990-01-01",
+          profile_completed_at: new Date(),
+          membership_status: "confirmed" as const,
+        })),
+      )
+      .returning("id")
+      .execute();
+    ids.push(...rows.map((r) => r.id));
+  }
+  return ids;
+}
+
+/** A TCP port nobody listens on now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export type LoadResult = {
   requests: number;
   ok: number;
@@ -90,6 +149,8 @@ export type LoadResult = {
   perSecond: number;
   p50: number;
   p99: number;
+  /** how many answers of each HTTP status (autocannon runs only) */
+  statuses?: Record<string, number>;
 };
 
 /** What scripts/bench/load.ts is told to send. */
