@@ -54,8 +54,8 @@ export function FormError({ message }: { message?: string }) {
 }
 
 /** What an action answered: a green status line when it worked, else the error box. */
-export function ActionResult({ result }: { result?: { ok: boolean; message: string } }) {
-  if (!result) return null;
+export function ActionResult({ result }: { result?: { ok: boolean; message?: string } }) {
+  if (!result?.message) return null;
   if (!result.ok) return <FormError message={result.message} />;
   return (
     <p className="notice notice--ok" role="status">

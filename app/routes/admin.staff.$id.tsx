@@ -72,7 +72,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await resetStaffTotp(context.db, { by: user, personId });
         return actionOk("2段階認証をリセットしました。次回のログイン後に設定し直せます。");
     }
-  }, form.values);
+  }, { values: form.values });
 }
 
 export default function StaffAccount() {
