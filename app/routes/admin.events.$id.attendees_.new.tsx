@@ -3,11 +3,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { StaffAttestationFields } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { attendeeFilterOptions } from "../domain/attendees.server";
-import { DomainError } from "../domain/errors.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { readAttestation } from "../domain/privacy.server";
 import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
 import { parseForm } from "../utils/forms";
+import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { formErrors, formValuesOf } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -20,8 +21,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const formData = await request.formData();
   const form = parseForm(colleagueSchema, formData, ["session"]);
-  if (!form.ok) return { ok: false as const, errors: form.errors, values: form.values };
-  try {
+  if (!form.ok) return invalidForm(form);
+  return domainAction(async () => {
     const result = await registerOnBehalf(context.db, {
       access,
       colleague: form.data,
@@ -30,7 +31,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     });
     const name = `${form.data.family_name} ${form.data.given_name}`;
     return {
-      ok: true as const,
+      ok: true,
       // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
       message:
         access.unionId !== null
@@ -39,23 +40,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             ? `${name}さんを申し込みました。本人に確認メールを送りました。`
             : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
     };
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        ok: false as const,
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        values: form.values,
-      };
-    }
-    throw error;
-  }
+  }, { values: form.values });
 }
 
 export default function ProxyRegistration() {
   const { eventId, options } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors: Record<string, string> = result && !result.ok ? result.errors : {};
-  const values = result && !result.ok ? result.values : {};
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
+  const values = result && !result.ok ? formValuesOf(result) : {};
   const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const text = (name: string, label: string, props: Record<string, string> = {}) => (
     <Field id={name} label={label} required={!["dietary_needs", "accessibility_needs"].includes(name)} error={errors[name]}>

@@ -5,7 +5,7 @@ import { ConsentFieldset } from "../components/consent-fieldset";
 import { describedBy, Field, FormError } from "../components/field";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
-import { DomainError, ERROR_MESSAGES } from "../domain/errors.server";
+import { ERROR_MESSAGES } from "../domain/errors.server";
 import { membersOnlyRefusal } from "../domain/membership.server";
 import { registrationState } from "../domain/events.server";
 import { getConsentContext, readConsent } from "../domain/privacy.server";
@@ -18,6 +18,7 @@ import {
 } from "../domain/registrations.server";
 import { formatDate, formatRange } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `申込: ${data.form.title} | 自治研イベント` : "申込 | 自治研イベント" },
@@ -26,7 +27,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function load(request: Request, context: Parameters<typeof requireMember>[1], slug: string) {
   const user = await requireMember(request, context);
   const form = await getRegistrationForm(context.db, slug);
-  if (!form) throw new Response("Not Found", { status: 404 });
+  if (!form) notFound("イベント");
   return { user, form };
 }
 
@@ -55,13 +56,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   ];
   const formData = await request.formData();
   const parsed = parseForm(registrationSchema(form, { needsBirthDate }), formData, arrays);
-  if (!parsed.ok) {
-    return {
-      errors: { _form: "入力内容をご確認ください。", ...parsed.errors },
-      values: parsed.values,
-    };
-  }
-  try {
+  if (!parsed.ok) return invalidForm(parsed);
+  return domainAction(async () => {
     const result = await register(context.db, {
       slug: form.slug,
       form,
@@ -72,23 +68,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       appUrl: context.appUrl,
     });
     return redirect(`/me?registered=${result.id}`);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) },
-        values: parsed.values,
-      };
-    }
-    throw error;
-  }
+  }, { values: parsed.values });
 }
 
 export default function Register() {
   const { form, state, alreadyRegistered, needsBirthDate, membersOnly, consent } =
     useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const busy = useNavigation().state === "submitting";
-  const errors: Record<string, string> = result?.errors ?? {};
+  // the summary line above the form, and each field's own message
+  const errors: Record<string, string> =
+    result && !result.ok ? { _form: result.message ?? "", ...result.errors } : {};
   const values = result?.values ?? {};
   const one = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const many = (name: string) => (Array.isArray(values[name]) ? (values[name] as string[]) : []);

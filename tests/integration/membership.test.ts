@@ -150,7 +150,7 @@ describe("membership is confirmed, not claimed", () => {
     const page = await (await client.get("/events/online-seminar-next/register")).text();
     expect(page).toContain("組合員であることを確認中です");
     const refused = await client.post("/events/online-seminar-next/register", form);
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("組合員であることを確認中です");
     const none = await db()
       .selectFrom("registrations")
@@ -335,7 +335,7 @@ describe("membership is confirmed, not claimed", () => {
     expect((await person("date.member@example.jp")).organisation_id).toBe(date);
     const late = await newcomer("date.late@example.jp");
     const refused = await late.client.post("/profile?next=/me", profile(date));
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("所属単組を一覧から選択してください");
     expect((await person("date.late@example.jp")).organisation_id).toBeNull();
     expect(id).toBeTruthy();

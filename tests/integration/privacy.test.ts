@@ -123,7 +123,7 @@ describe("consent at registration", () => {
     expect(page).toContain('name="privacy_version" value="1"');
 
     const refused = await m.client.post(`/events/${event.slug}/register`, { waitlist: "on" });
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("「個人情報の取扱い」に同意いただけない場合は、申し込めません");
     expect(await registrationOf(event.id, m.id)).toBeUndefined();
 
@@ -185,7 +185,7 @@ describe("needs (要配慮個人情報)", () => {
       privacy_version: "1",
       dietary_needs: "卵アレルギー",
     });
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("その利用への同意が必要です");
     expect(await registrationOf(event.id, m.id)).toBeUndefined();
     expect(await database.db.selectFrom("registrations").select("id").where("dietary_needs", "=", "卵アレルギー").where("event_id", "=", event.id).execute()).toHaveLength(0);

@@ -194,7 +194,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       .execute();
     try {
       const { status, html } = await attempt(SEMINAR, await seminarForm("course-1"));
-      expect(status).toBe(200);
+      expect(status).toBe(409);
       expect(html).toContain("現在、このイベントの申込は受け付けていません");
     } finally {
       await db
@@ -349,7 +349,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       dietary_needs: "えびアレルギー",
       waitlist: "on",
     });
-    expect(status).toBe(200);
+    expect(status).toBe(422);
     expect(html).toContain("コースを選択してください");
     expect(html).toContain("「自治研活動の経験」を選択してください");
     expect(html).toContain("えびアレルギー");
@@ -578,7 +578,7 @@ describe("changing a registration", () => {
         course: String(bunkakai.id),
         session: [own("dinner"), own("lodging"), wrong],
       });
-      expect(refused.status).toBe(200);
+      expect(refused.status).toBe(422);
       const html = await refused.text();
       expect(html).toContain("このイベントで選べる日程・企画ではありません");
       expect(html).toMatch(/id="session-error-\d+"/);
