@@ -2,6 +2,7 @@ import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { Database } from "../../db/index";
 import { parseRowId } from "../utils/forms";
 import { getUser, type SessionUser } from "./auth.server";
+import { forbidden, notFound } from "../utils/action.server";
 
 /**
  * The one permission check. Every staff page and API call asks it, for the
@@ -36,7 +37,7 @@ export async function requireStaff(
     throw redirect(`/admin/login?next=${encodeURIComponent(url.pathname + url.search)}`);
   }
   if (!(STAFF_ROLES as readonly string[]).includes(user.role)) {
-    throw new Response("このページは県本部・単組のスタッフ専用です。", { status: 403 });
+    forbidden("このページは県本部・単組のスタッフ専用です。");
   }
   return user;
 }
@@ -45,7 +46,7 @@ export async function requireStaff(
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await requireStaff(request, context);
   if (user.role !== "admin") {
-    throw new Response("このページは管理者専用です。", { status: 403 });
+    forbidden("このページは管理者専用です。");
   }
   return user;
 }
@@ -109,7 +110,7 @@ export async function requireEventAccess(
 ): Promise<EventAccess> {
   const user = await requireStaff(request, context);
   const access = await getEventAccess(context.db, { user, ...args });
-  if (!access) throw new Response("Not Found", { status: 404 });
+  if (!access) notFound();
   return access;
 }
 

@@ -12,7 +12,7 @@ import {
   roleSchema,
   setStaffDisabled,
 } from "../domain/staff.server";
-import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { actionOk, type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import {
@@ -38,7 +38,7 @@ const formSchema = () =>
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const account = await getStaffAccount(context.db, params.id ?? "");
-  if (!account) throw new Response("Not Found", { status: 404 });
+  if (!account) notFound();
   const { unions } = await inviteChoices(context.db);
   return { ...account, unions, self: String(account.person.id) === String(user.id) };
 }
