@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { type AppLoadContext, json } from "@remix-run/node";
+import type { AppLoadContext } from "@remix-run/node";
+import { jsonError } from "../utils/action.server";
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
@@ -29,10 +30,7 @@ export function apiError(
   status: number,
   message?: string,
 ): Response {
-  const text =
-    message ??
-    (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
-  return json({ error: { code, message: text } }, { status });
+  return jsonError({ code, status, message });
 }
 
 export async function createApiToken(

@@ -16,6 +16,7 @@ import type { Roster, RosterEntry } from "../components/checkin-offline";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { enqueueWebhooks } from "./api.server";
 import { audit } from "./audit.server";
+import { jsonError } from "../utils/action.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
 import { inTransaction } from "./transactions.server";
@@ -133,14 +134,9 @@ export async function checkinApi(
             ? "not_found"
             : "forbidden";
       const status = code === "login_required" ? 401 : error.status;
-      return Response.json({ error: code, message: ERROR_MESSAGES[code] }, { status, headers });
+      return jsonError({ code, status }, headers);
     }
-    if (error instanceof DomainError) {
-      return Response.json(
-        { error: error.code, message: error.message, field: error.field },
-        { status: error.status, headers },
-      );
-    }
+    if (error instanceof DomainError) return jsonError(error, headers);
     throw error;
   }
 }

@@ -150,3 +150,19 @@ export function jsonError(
   if (error instanceof DomainError) for (const [k, v] of Object.entries(error.headers)) all.set(k, v);
   return Response.json(body, { status, headers: all });
 }
+
+/**
+ * Runs a JSON endpoint's domain call: a DomainError becomes jsonError(error),
+ * or `notFound()`'s answer for `not_found` when the endpoint words its own.
+ */
+export async function domainJson(
+  run: () => Promise<Response>,
+  notFound?: () => Response,
+): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return error.code === "not_found" && notFound ? notFound() : jsonError(error);
+  }
+}
