@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { cancelRegistration, register, type RegisterArgs } from "../../app/domain/registrations.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "../../app/domain/errors.server";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 import { CONSENT, createMember } from "../support/factories";
 
 /**
@@ -10,7 +10,7 @@ import { CONSENT, createMember } from "../support/factories";
  * tests call the domain functions directly and assert DomainError.code, not
  * the Japanese copy (docs/decisions/025-route-adapter.md).
  */
-const demo = useDemoApp({ app: false });
+const demo = withDemoApp({ app: false });
 const SLUG = "kenshukai-20";
 
 async function refusal(run: () => Promise<unknown>): Promise<ErrorCode> {

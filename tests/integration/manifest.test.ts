@@ -1,7 +1,7 @@
 import { signInAs } from "../support/factories";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 
 
 type Manifest = {

@@ -1,6 +1,6 @@
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 
 
 async function get(path: string) {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { CheckinResult } from "../../app/components/checkin-result";
 import { getWholeEventListId } from "../../app/domain/checkin.server";
 import { browserLike, createMember, seminarForm, signIn, signInAs } from "../support/factories";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
 /**
  * Cancel, then register again: the new registration starts clean. Its ticket
@@ -11,7 +11,7 @@ import { useDemoApp } from "../support/demo-app";
  * the registration's time is the new one while its history keeps the old.
  */
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
 

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 const SEMINAR = "/events/online-seminar-next/register";
 
 

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import { sendDueReminders } from "../../app/domain/reminders.server";
 import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 
 
 async function registerFor(slug: string) {

@@ -1,12 +1,12 @@
 import { browserLike, createMember, seminarForm, signIn } from "../support/factories";
-import { useDemoApp } from "../support/demo-app";
+import { withDemoApp } from "../support/demo-app";
 
 /**
  * The place in line a member is told (/me, the email) is the one promotion
  * uses: with two full courses, each course has its own line.
  */
 
-const demo = useDemoApp();
+const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
 

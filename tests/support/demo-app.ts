@@ -25,9 +25,9 @@ export type DemoApp = {
 /**
  * One test file's fixture: before its tests, a fresh database with the demo
  * data and the real app on a free port; after them, both are gone. Call it
- * at the top of the file: `const demo = useDemoApp();`.
+ * at the top of the file: `const demo = withDemoApp();`.
  */
-export function useDemoApp(options: AppOptions & { app?: boolean } = {}): DemoApp {
+export function withDemoApp(options: AppOptions & { app?: boolean } = {}): DemoApp {
   const { app: withApp = true, ...appOptions } = options;
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let app: Awaited<ReturnType<typeof startTestApp>> | undefined;
@@ -41,7 +41,7 @@ export function useDemoApp(options: AppOptions & { app?: boolean } = {}): DemoAp
     await database?.drop();
   });
   const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useDemoApp: ${what} is not ready (use it inside a test or beforeAll)`);
+    if (value === undefined) throw new Error(`withDemoApp: ${what} is not ready (use it inside a test or beforeAll)`);
     return value;
   };
   const demo: DemoApp = {
