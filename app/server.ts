@@ -1,4 +1,7 @@
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { fileURLToPath } from "node:url";
 import {
   type AppLoadContext,
@@ -319,14 +322,15 @@ function tooLarge(req: express.Request, res: express.Response, limit: number) {
 
 /**
  * Sends a Remix response through Express: its status, its headers (each
- * Set-Cookie as its own header), and its body written no faster than the
- * client reads it. @remix-run/express's sendRemixResponse writes the body
- * ignoring what res.write returns, so a slow client made Node hold a whole
- * 20,000-row export in memory; here a full socket stops the reading of the
- * body (and so the export's database cursor) until it drains. A client that
- * goes away cancels the body, which ends the export and closes its cursor;
- * so does one that takes nothing for `stalledMs` (default a minute), since a
- * waiting export holds one of the pool's database connections.
+ * Set-Cookie as its own header), and its body through stream.pipeline over
+ * Readable.fromWeb, so it is written no faster than the client reads it
+ * (@remix-run/express's sendRemixResponse ignores what res.write returns, and
+ * a slow client made Node hold a whole 20,000-row export in memory). A full
+ * socket stops the reading of the body (and so the export's database cursor)
+ * until it drains. A client that goes away cancels the body, which ends the
+ * export and closes its cursor; so does one that takes nothing for
+ * `stalledMs` (default a minute), since a waiting export holds one of the
+ * pool's database connections. See docs/decisions/025-route-adapter.md.
  */
 export async function sendResponse(
   res: express.Response,
@@ -347,54 +351,36 @@ export async function sendResponse(
     res.end();
     return;
   }
-  const reader = response.body.getReader();
-  let gone = res.destroyed || res.socket?.destroyed === true;
-  let wake: (() => void) | undefined;
-  const onClose = () => {
-    gone = true;
-    wake?.();
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  // compression buffers otherwise; a streamed page must reach the browser now
+  // (added after pipeline's own listener, so it runs once the chunk is written)
+  const flush = () => (res as { flush?: () => void }).flush?.();
+  // A client that takes nothing for stalledMs while the socket is full is dropped.
+  let timer: NodeJS.Timeout | undefined;
+  const watch = () => {
+    clearTimeout(timer);
+    if (res.writableNeedDrain) timer = setTimeout(() => res.destroy(), stalledMs);
   };
-  const onDrain = () => wake?.();
-  res.on("close", onClose);
+  const onDrain = () => clearTimeout(timer);
   // With compression, res.on("drain") listens to the gzip stream, which drains
   // only once the socket has taken what it compressed.
   res.on("drain", onDrain);
   try {
-    while (!gone) {
-      const { done, value } = await reader.read();
-      if (done) {
-        res.end();
-        return;
-      }
-      if (gone) break;
-      const more = res.write(value);
-      // compression buffers otherwise; a streamed page must reach the browser now
-      (res as { flush?: () => void }).flush?.();
-      if (!more && !gone) {
-        const stalled = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(true), stalledMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(false);
-          };
-        });
-        wake = undefined;
-        if (stalled) {
-          gone = true;
-          res.destroy();
-        }
-      }
-    }
-    await reader.cancel().catch((error: unknown) => {
-      console.error(`[${new Date().toISOString()}] cancelling a response body failed`, error);
+    const piped = pipeline(body, res);
+    body.on("data", () => {
+      flush();
+      watch();
     });
+    await piped;
   } catch (error) {
+    // A client that went away (or was dropped as stalled) is no failure: the
+    // body was cancelled, which ends an export and closes its cursor.
+    if (res.destroyed && !body.errored) return;
     res.destroy(error as Error);
     throw error;
   } finally {
-    res.off("close", onClose);
+    clearTimeout(timer);
     res.off("drain", onDrain);
-    reader.releaseLock();
   }
 }
 

@@ -125,14 +125,15 @@ export function CheckinDesk(props: {
             : "処理できませんでした。ページを再読み込みしてください。",
         };
       }
-      const data = (await response.json()) as T & { error?: string; message?: string };
+      const data = (await response.json()) as T & { error?: { code?: string; message?: string } };
+      // a refusal has the one JSON error shape, { error: { code, message, field? } }
       if (!response.ok)
         return {
           ok: false,
           offline: false,
           status: response.status,
-          error: data.error ?? "error",
-          message: data.message ?? "処理できませんでした。",
+          error: data.error?.code ?? "error",
+          message: data.error?.message ?? "処理できませんでした。",
         };
       return { ok: true, data };
     },

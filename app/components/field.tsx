@@ -280,6 +280,7 @@ export function ActionResult({
 }) {
   if (!result) return null;
   if (!result.ok) return <ErrorSummary message={result.message} errors={result.errors} />;
+  if (!result.message) return null;
   return (
     <p className="notice notice--ok" role="status">
       {result.message}

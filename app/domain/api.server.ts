@@ -1,5 +1,6 @@
-import { type AppLoadContext, json } from "@remix-run/node";
+import type { AppLoadContext } from "@remix-run/node";
 import { sql } from "kysely";
+import { jsonError } from "../utils/action.server";
 import { z } from "zod";
 import type { Database } from "../../db/index";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
@@ -10,7 +11,7 @@ import {
   SESSION_USER_COLUMNS,
   type SessionUser,
 } from "./auth.server";
-import { ERROR_MESSAGES, type ErrorCode } from "./errors.server";
+import { type ErrorCode } from "./errors.server";
 import { listStaffEvents } from "./event-admin.server";
 import { webhookSchema } from "./webhooks.server";
 import { type EventPermission, getEventAccess } from "./permissions.server";
@@ -27,10 +28,7 @@ export function apiError(
   status: number,
   message?: string,
 ): Response {
-  const text =
-    message ??
-    (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
-  return json({ error: { code, message: text } }, { status });
+  return jsonError({ code, status, message });
 }
 
 export async function createApiToken(

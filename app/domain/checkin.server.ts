@@ -18,6 +18,7 @@ import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./webhooks.server";
 import { audit } from "./audit.server";
+import { jsonError } from "../utils/action.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, getEventAccess, isEventSlug, requireStaff } from "./permissions.server";
 import { inTransaction } from "./transactions.server";
@@ -169,14 +170,9 @@ export async function checkinApi(
             ? "not_found"
             : "forbidden";
       const status = code === "login_required" ? 401 : error.status;
-      return Response.json({ error: code, message: ERROR_MESSAGES[code] }, { status, headers });
+      return jsonError({ code, status }, headers);
     }
-    if (error instanceof DomainError) {
-      return Response.json(
-        { error: error.code, message: error.message, field: error.field },
-        { status: error.status, headers },
-      );
-    }
+    if (error instanceof DomainError) return jsonError(error, headers);
     throw error;
   }
 }

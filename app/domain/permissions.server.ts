@@ -10,6 +10,7 @@ import {
   sessionUserQuery,
   touchSession,
 } from "./auth.server";
+import { forbidden, notFound } from "../utils/action.server";
 
 /**
  * The one permission check. Every staff page and API call asks it, for the
@@ -48,7 +49,7 @@ export async function requireStaff(
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await requireStaff(request, context);
   if (user.role !== "admin") {
-    throw new Response("このページは管理者専用です。", { status: 403 });
+    forbidden("このページは管理者専用です。");
   }
   return user;
 }
@@ -110,7 +111,7 @@ export async function requireEventAccess(
     asked && event_id !== null
       ? decideAccess(user, args.permission, { id: event_id, given: Boolean(given) })
       : undefined;
-  if (!access) throw new Response("Not Found", { status: 404 });
+  if (!access) notFound();
   return access;
 }
 
@@ -121,7 +122,7 @@ function signInRedirect(request: Request): Response {
 
 function requireStaffRole(user: SessionUser): void {
   if (!(STAFF_ROLES as readonly string[]).includes(user.role)) {
-    throw new Response("このページは県本部・単組のスタッフ専用です。", { status: 403 });
+    forbidden("このページは県本部・単組のスタッフ専用です。");
   }
 }
 

@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/field";
 import {
@@ -8,13 +7,13 @@ import {
   revokeApiToken,
   apiSettingsSchema,
 } from "../domain/api.server";
-import { DomainError } from "../domain/errors.server";
 import { requireStaff } from "../domain/permissions.server";
 import {
   createWebhook,
   deleteWebhook,
   listWebhooks,
 } from "../domain/webhooks.server";
+import { type ActionResult, actionOk, answer, domainAction } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { WEBHOOK_TOPIC_LABELS as TOPIC_LABELS, WEBHOOK_TOPICS } from "../utils/labels";
@@ -30,57 +29,68 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireStaff(request, context);
   const form = parseForm(apiSettingsSchema, await request.formData(), ["topics"]);
-  if (!form.ok) return { error: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
+  if (!form.ok) {
+    return answer({ ok: false, code: "invalid_input", message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。", errors: form.errors });
+  }
   const data = form.data;
-  if (data.intent === "token") return { token: await createApiToken(context.db, { personId: user.id, name: data.name }) };
+  if (data.intent === "token") {
+    const token = await createApiToken(context.db, { personId: user.id, name: data.name });
+    return actionOk("APIトークンを作りました。", { token });
+  }
   if (data.intent === "revoke") {
     const revoked = await revokeApiToken(context.db, { personId: user.id, id: data.id });
     if (!revoked) {
-      return json(
-        { error: "このトークンは見つからないか、すでに無効です。一覧に表示されている自分のトークンだけを無効にできます。" },
-        { status: 404 },
+      return answer(
+        {
+          ok: false,
+          code: "not_found",
+          message: "このトークンは見つからないか、すでに無効です。一覧に表示されている自分のトークンだけを無効にできます。",
+        },
+        404,
       );
     }
-    return { ok: "トークンを無効にしました。" };
+    return actionOk("トークンを無効にしました。");
   }
   if (data.intent === "webhook") {
-    try {
+    const { url, topics } = data;
+    return domainAction(async () => {
       const hook = await createWebhook(context.db, {
         personId: user.id,
-        url: data.url,
-        topics: data.topics,
+        url,
+        topics,
         allowPrivate: context.allowPrivateWebhooks,
       });
-      return { secret: hook.secret };
-    } catch (error) {
-      if (error instanceof DomainError) return json({ error: error.message }, { status: error.status });
-      throw error;
-    }
+      return actionOk("Webhookを登録しました。", { secret: hook.secret });
+    });
   }
   await deleteWebhook(context.db, { personId: user.id, id: data.id });
-  return { ok: "Webhookを削除しました。" };
+  return actionOk("Webhookを削除しました。");
 }
 
 /** Per-person API tokens (shown once) and signed webhooks. */
 export default function ApiSettings() {
   const { tokens, webhooks } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
+  const shownOnce = (key: "token" | "secret") =>
+    typeof result?.data?.[key] === "string" ? (result.data[key] as string) : undefined;
+  const token = shownOnce("token");
+  const secret = shownOnce("secret");
   return (
     <section>
       <h1>APIとWebhook</h1>
       <p className="small muted">使い方は README の「API」をご覧ください。APIは画面と同じ権限で動きます。</p>
-      {result && "error" in result ? <FormError message={result.error} /> : null}
-      {result && "ok" in result ? <p className="notice notice--ok">{result.ok}</p> : null}
-      {result && "token" in result ? (
+      {result && !result.ok ? <FormError message={result.message} /> : null}
+      {result?.ok && !token && !secret ? <p className="notice notice--ok">{result.message}</p> : null}
+      {token ? (
         <div className="notice notice--ok">
           <p>新しいトークンです。この画面を離れると二度と表示されません。安全な場所に保管してください。</p>
-          <code className="token">{result.token}</code>
+          <code className="token">{token}</code>
         </div>
       ) : null}
-      {result && "secret" in result ? (
+      {secret ? (
         <div className="notice notice--ok">
           <p>Webhookの署名用シークレットです(X-Jichiken-Signature の検証に使います)。この画面を離れると二度と表示されません。</p>
-          <code className="token">{result.secret}</code>
+          <code className="token">{secret}</code>
         </div>
       ) : null}
 

@@ -3,7 +3,6 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/field";
 import { attendeeFilterOptions, getAttendee } from "../domain/attendees.server";
-import { DomainError } from "../domain/errors.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import {
   cancelRegistration,
@@ -16,6 +15,7 @@ import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { eventTabMeta } from "../utils/meta";
 
 export const meta = eventTabMeta("申込の詳細");
+import { answer, domainAction, notFound } from "../utils/action.server";
 
 const ACTION_LABELS: Record<string, string> = {
   registered: "申込(確定)",
@@ -33,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     registrationId: params.registrationId ?? "",
     unionId: access.unionId,
   });
-  if (!attendee) throw new Response("Not Found", { status: 404 });
+  if (!attendee) notFound("申込");
   const options = await attendeeFilterOptions(context.db, access.eventId);
   return { attendee, options, eventId: access.eventId, canManage: access.canManage };
 }
@@ -53,18 +53,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const registrationId = params.registrationId ?? "";
   // An id that is not a registration of this event (or not one the person may see) is a 404, as on GET.
   const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: access.unionId });
-  if (!attendee) throw new Response("Not Found", { status: 404 });
+  if (!attendee) notFound("申込");
   const form = parseForm(schema, await request.formData());
-  if (!form.ok) return { ok: false as const, message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。" };
+  if (!form.ok) return answer({ ok: false, code: "invalid_input", message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。", errors: form.errors });
   const base = { registrationId, eventId: access.eventId, actorId: access.user.id, appUrl: context.appUrl };
-  try {
+  return domainAction(async () => {
     if (form.data.intent === "confirm") {
       await confirmWaitlisted(context.db, { ...base, override: form.data.override === "on" });
-      return { ok: true as const, message: "確定しました。本人にメールで通知しました。" };
+      return { ok: true, message: "確定しました。本人にメールで通知しました。" };
     }
     if (form.data.intent === "cancel") {
       await cancelRegistration(context.db, { ...base, override: true });
-      return { ok: true as const, message: "キャンセルしました。本人にメールで通知しました。" };
+      return { ok: true, message: "キャンセルしました。本人にメールで通知しました。" };
     }
     // The optional sessions stay as they are: only the course moves.
     const { changed } = await changeRegistration(context.db, {
@@ -72,14 +72,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       courseId: form.data.course,
       override: form.data.override === "on",
     });
-    if (!changed) return { ok: true as const, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
-    return { ok: true as const, message: "コースを変更しました。本人にメールで通知しました。" };
-  } catch (error) {
-    // gone between the check above and the change
-    if (error instanceof DomainError && error.code === "not_found") throw new Response("Not Found", { status: 404 });
-    if (error instanceof DomainError) return { ok: false as const, message: error.message };
-    throw error;
-  }
+    if (!changed) return { ok: true, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
+    return { ok: true, message: "コースを変更しました。本人にメールで通知しました。" };
+    // gone between the check above and the change: a 404, as on GET
+  }, { page: ["not_found"] });
 }
 
 export default function AttendeeDetail() {

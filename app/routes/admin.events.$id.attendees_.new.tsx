@@ -6,11 +6,12 @@ import { attendeeFilterOptions } from "../domain/attendees.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { readAttestation } from "../domain/privacy.server";
 import { colleagueSchema, PROXY_ACCEPTED, registerOnBehalf } from "../domain/proxy.server";
-import { actionOk, domainErrorAnswer, invalidFormAnswer } from "../utils/action.server";
 import { parseForm } from "../utils/forms";
 import { eventTabMeta } from "../utils/meta";
 
 export const meta = eventTabMeta("代理で申し込む");
+import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { formErrors, formValuesOf } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -23,8 +24,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const formData = await request.formData();
   const form = parseForm(colleagueSchema, formData, ["session"]);
-  if (!form.ok) return invalidFormAnswer(form);
-  try {
+  if (!form.ok) return invalidForm(form);
+  return domainAction(async () => {
     const result = await registerOnBehalf(context.db, {
       access,
       colleague: form.data,
@@ -32,24 +33,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       attestation: readAttestation(formData),
     });
     const name = `${form.data.family_name} ${form.data.given_name}`;
-    return actionOk(
+    return {
+      ok: true,
       // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
+      message:
         access.unionId !== null
           ? PROXY_ACCEPTED(name)
           : result.status === "confirmed"
             ? `${name}さんを申し込みました。本人に確認メールを送りました。`
             : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
-    );
-  } catch (error) {
-    return domainErrorAnswer(error, { values: form.values });
-  }
+    };
+  }, { values: form.values });
 }
 
 export default function ProxyRegistration() {
   const { eventId, options } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors: Record<string, string> = (result && !result.ok ? result.errors : undefined) ?? {};
-  const values = (result && !result.ok ? result.values : undefined) ?? {};
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
+  const values = result && !result.ok ? formValuesOf(result) : {};
   const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   const text = (
     name: string,

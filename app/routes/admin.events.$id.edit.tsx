@@ -3,7 +3,6 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { EventForm, type EventFormValues } from "../components/event-form";
 import { FormError } from "../components/field";
-import { DomainError } from "../domain/errors.server";
 import {
   addCourse,
   addSession,
@@ -21,8 +20,10 @@ import {
 } from "../domain/event-admin.server";
 import { requireEventAccess } from "../domain/permissions.server";
 import { formatRange, fromTokyoInput, toTokyoInput } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { formErrors } from "../utils/action-result";
+import { type FormValues, formValues, parseForm } from "../utils/forms";
 import { EVENT_STATUS_ACTIONS, EVENT_STATUS_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
+import { type ActionResult, answer, domainAction, invalidFormAnswer } from "../utils/action.server";
 import { eventTabMeta } from "../utils/meta";
 
 export const meta = eventTabMeta("編集");
@@ -33,72 +34,70 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return getEventForEdit(context.db, access.eventId);
 }
 
-type Result = {
-  ok?: string;
-  errors?: Record<string, string>;
-  values?: Record<string, string | string[]>;
-  warning?: string;
-  section?: string;
-};
+/** A change that needs the organiser's confirmation first: the form again, with the warning (200). */
+function warn(section: string, warning: string, values?: FormValues) {
+  return answer({ ok: false, intent: section, code: "confirm", data: { warning }, values }, 200);
+}
 
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<Result | Response> {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const eventId = access.eventId;
   const actorId = access.user.id;
-  try {
+  // the part of the page that shows the answer ("save" is the event's own form)
+  const section = intent === "save" ? "event" : intent;
+  return domainAction(async () => {
     if (intent === "save") {
       const form = parseForm(eventFormSchema, formData);
-      if (!form.ok) return { errors: form.errors, values: form.values, section: "event" };
+      if (!form.ok) return invalidFormAnswer(form, "event");
       const saved = await updateEvent(context.db, { eventId, actorId, input: form.data, confirmed: formData.get("confirmed") === "on" });
-      if (saved.warning) return { warning: saved.warning, values: form.values, section: "event" };
-      return { ok: "保存しました。" };
+      if (saved.warning) return warn("event", saved.warning, form.values);
+      return { ok: true, message: "保存しました。" };
     }
     if (intent === "status") {
       const form = parseForm(statusSchema, formData);
-      if (!form.ok) return { errors: form.errors, section: "status" };
+      if (!form.ok) return invalidFormAnswer(form, "status");
       const { notified } = await setEventStatus(context.db, { eventId, actorId, ...form.data, appUrl: context.appUrl });
-      return { ok: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${EVENT_STATUS_LABELS[form.data.status]}」にしました。` };
+      return { ok: true, message: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${EVENT_STATUS_LABELS[form.data.status]}」にしました。` };
     }
     if (intent === "copy") {
       const form = parseForm(copySchema, formData);
-      if (!form.ok) return { errors: form.errors, section: "copy" };
+      if (!form.ok) return invalidFormAnswer(form, "copy");
       const id = await copyEvent(context.db, { eventId, user: access.user, newSlug: form.data.new_slug, newStart: fromTokyoInput(form.data.new_start)! });
       return redirect(`/admin/events/${id}/edit?copied=1`);
     }
     if (intent === "add_session") {
       const form = parseForm(sessionFormSchema, formData);
-      if (!form.ok) return { errors: form.errors, section: "session" };
+      if (!form.ok) return invalidFormAnswer(form, "session");
       await addSession(context.db, { eventId, actorId, input: form.data });
-      return { ok: "日程・企画を追加しました。" };
+      return { ok: true, message: "日程・企画を追加しました。" };
     }
     if (intent === "add_course") {
       const form = parseForm(courseFormSchema, formData);
-      if (!form.ok) return { errors: form.errors, section: "course" };
+      if (!form.ok) return invalidFormAnswer(form, "course");
       await addCourse(context.db, { eventId, actorId, input: form.data });
-      return { ok: "コース・分科会を追加しました。" };
+      return { ok: true, message: "コース・分科会を追加しました。" };
     }
     if (intent === "course") {
       const form = parseForm(courseUpdateSchema, formData);
-      if (!form.ok) return { errors: form.errors, section: "course" };
+      if (!form.ok) return invalidFormAnswer(form, "course");
       const result = await updateCourse(context.db, { eventId, actorId, courseId: form.data.course_id, capacity: form.data.capacity, cancel: form.data.cancel, confirmed: form.data.confirmed, appUrl: context.appUrl });
-      if (result.warning) return { warning: result.warning, section: `course-${form.data.course_id}` };
-      return { ok: form.data.cancel ? `コースを中止しました。${result.notified}名にメールで知らせます。` : "定員を保存しました。" };
+      if (result.warning) return warn(`course-${form.data.course_id}`, result.warning);
+      return { ok: true, message: form.data.cancel ? `コースを中止しました。${result.notified}名にメールで知らせます。` : "定員を保存しました。" };
     }
-  } catch (error) {
-    if (error instanceof DomainError) return { errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) }, section: intent };
-    throw error;
-  }
-  return { errors: { _form: "操作を受け付けられませんでした。画面を再読み込みしてください。" } };
+    return answer({ ok: false, message: "操作を受け付けられませんでした。画面を再読み込みしてください。" }, 400);
+  }, { intent: section, values: intent === "save" ? formValues(formData) : undefined });
 }
 
 export default function EditEvent() {
   const { event, window, sessions, courses } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as Result | undefined;
+  const result = useActionData<ActionResult>();
+  const section = result?.intent;
+  const warning = typeof result?.data?.warning === "string" ? result.data.warning : undefined;
   const [params] = useSearchParams();
-  const errors = result?.errors ?? {};
-  const values: EventFormValues = (result?.section === "event" && result.values) || {
+  const errors = formErrors(result);
+  const values: EventFormValues = (section === "event" && (result?.values as EventFormValues | undefined)) || {
     title: event.title,
     slug: event.slug,
     kind: event.kind,
@@ -128,12 +127,12 @@ export default function EditEvent() {
       {params.get("copied") ? <p className="notice notice--ok">コピーを下書きとして作成しました。日程を確認してください。</p> : null}
       {result?.ok ? (
         <p className="notice notice--ok" role="status">
-          {result.ok}
+          {result.message}
         </p>
       ) : null}
-      {result?.section === "status" ? (
+      {section === "status" ? (
         <FormError message={Object.values(errors)[0]} />
-      ) : result?.section !== "event" ? (
+      ) : section !== "event" ? (
         <FormError message={errors._form} />
       ) : null}
 
@@ -167,7 +166,7 @@ export default function EditEvent() {
       ) : null}
 
       <h2>基本情報</h2>
-      <EventForm values={values} errors={result?.section === "event" ? errors : {}} warning={result?.section === "event" ? result.warning : undefined} submitLabel="保存する" />
+      <EventForm values={values} errors={section === "event" ? errors : {}} warning={section === "event" ? warning : undefined} submitLabel="保存する" />
 
       <h2>日程・企画</h2>
       <ul className="stack" style={{ listStyle: "none", padding: 0 }}>
@@ -179,11 +178,11 @@ export default function EditEvent() {
           </li>
         ))}
       </ul>
-      <details className="change" open={result?.section === "add_session" || result?.section === "session"}>
+      <details className="change" open={section === "add_session" || section === "session"}>
         <summary>日程・企画を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_session" />
-          {result?.section === "add_session" || result?.section === "session" ? <FormError message={Object.values(errors)[0]} /> : null}
+          {section === "add_session" || section === "session" ? <FormError message={Object.values(errors)[0]} /> : null}
           <label htmlFor="s-kind">種類</label>
           <select id="s-kind" name="kind">
             {Object.entries(SESSION_KIND_LABELS).map(([value, label]) => (
@@ -223,9 +222,9 @@ export default function EditEvent() {
             <p>
               確定 {c.taken}名{c.facilitator ? `・ファシリテーター ${c.facilitator}` : ""}
             </p>
-            {result?.section === `course-${c.id}` && result.warning ? (
+            {section === `course-${c.id}` && warning ? (
               <div className="notice notice--warn" role="alert">
-                {result.warning}
+                {warning}
                 <input type="hidden" name="confirmed" value="on" />
               </div>
             ) : null}
@@ -245,11 +244,11 @@ export default function EditEvent() {
           </Form>
         ))}
       </div>
-      <details className="change" open={result?.section === "add_course" || result?.section === "course"}>
+      <details className="change" open={section === "add_course" || section === "course"}>
         <summary>コース・分科会を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_course" />
-          {result?.section === "add_course" || result?.section === "course" ? <FormError message={Object.values(errors)[0]} /> : null}
+          {section === "add_course" || section === "course" ? <FormError message={Object.values(errors)[0]} /> : null}
           <label htmlFor="c-code">番号(例: コース③、第9分科会)</label>
           <input id="c-code" type="text" name="code" />
           <label htmlFor="c-title">名称</label>
@@ -276,7 +275,7 @@ export default function EditEvent() {
       <h2>来年度版を作る</h2>
       <Form method="post" className="form">
         <input type="hidden" name="intent" value="copy" />
-        {result?.section === "copy" ? <FormError message={Object.values(errors)[0]} /> : null}
+        {section === "copy" ? <FormError message={Object.values(errors)[0]} /> : null}
         <label htmlFor="new_slug">新しいURL名</label>
         <input id="new_slug" type="text" name="new_slug" inputMode="url" autoCapitalize="none" placeholder="半角英小文字・数字・ハイフン" />
         <label htmlFor="new_start">新しい開始日時</label>

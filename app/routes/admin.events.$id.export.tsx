@@ -26,6 +26,8 @@ import { eventTabMeta } from "../utils/meta";
 import { scrollRegion } from "../utils/scroll-region";
 
 export const meta = eventTabMeta("エクスポート");
+import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { formErrors } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, {
@@ -50,7 +52,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     new URLSearchParams([...formData].map(([k, v]) => [k, String(v)] as [string, string])),
   );
   const back = exportHref(access.eventId, "page", query);
-  try {
+  return domainAction(async () => {
     if (formData.get("intent") === "delete_preset") {
       const parsed = deleteSchema.safeParse(Object.fromEntries(formData));
       if (!parsed.success) throw new DomainError("not_found");
@@ -61,15 +63,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return redirect(`${same.pathname}?${same.searchParams.toString()}`);
     }
     const parsed = parseForm(presetSchema, formData, ["columns"]);
-    if (!parsed.ok) return { errors: parsed.errors };
+    if (!parsed.ok) return invalidForm(parsed);
     const preset = await saveExportPreset(context.db, { access, input: parsed.data });
     return redirect(`${back}&preset=${preset.id}&done=saved`);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return { errors: { [error.field ?? "_form"]: error.message } as Record<string, string> };
-    }
-    throw error;
-  }
+  });
 }
 
 const FORMATS = [
@@ -89,8 +86,8 @@ const FORMATS = [
 
 export default function ExportPage() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const errors: Record<string, string> = actionData?.errors ?? {};
+  const actionData = useActionData<ActionResult>();
+  const errors = formErrors(actionData);
   const location = useLocation();
   const submit = useSubmit();
   const done = new URLSearchParams(location.search).get("done");

@@ -8,6 +8,8 @@ import { parseForm } from "../utils/forms";
 import { eventTabMeta } from "../utils/meta";
 
 export const meta = eventTabMeta("申込者へのメール");
+import { type ActionResult, actionOk, invalidForm } from "../utils/action.server";
+import { formErrors, formValuesOf } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
@@ -17,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
   const form = parseForm(messageSchema, await request.formData());
-  if (!form.ok) return { errors: form.errors, values: form.values };
+  if (!form.ok) return invalidForm(form);
   const sent = await messageAttendees(context.db, {
     eventId: access.eventId,
     actorId: access.user.id,
@@ -25,22 +27,22 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     input: form.data,
     appUrl: context.appUrl,
   });
-  return { sent };
+  return actionOk(`${sent}名に送信します(順次配信)。`);
 }
 
 /** Email the attendees, all or a filtered group; the day-before reminder goes by itself. */
 export default function Message() {
   const { courses } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors: Record<string, string> = result && "errors" in result ? result.errors : {};
-  const values = result && "values" in result ? result.values : {};
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
+  const values = formValuesOf(result);
   const v = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
   return (
     <section>
       <h2>申込者へのメール</h2>
       <p className="muted small">前日のリマインドメールは、確定した申込者に自動で送られます。</p>
-      {result && "sent" in result ? (
-        <p className="notice notice--ok" role="status">{`${result.sent}名に送信します(順次配信)。`}</p>
+      {result?.ok ? (
+        <p className="notice notice--ok" role="status">{result.message}</p>
       ) : null}
       <Form method="post" className="form" noValidate>
         <FormError errors={errors} />

@@ -2,17 +2,18 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Link, useActionData } from "@remix-run/react";
 import { EventForm } from "../components/event-form";
-import { DomainError } from "../domain/errors.server";
 import { createEvent, eventFormSchema } from "../domain/event-admin.server";
 import { requireStaff } from "../domain/permissions.server";
+import { formErrors } from "../utils/action-result";
 import { parseForm } from "../utils/forms";
+import { type ActionResult, domainAction, forbidden, invalidForm } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "イベントの作成 | イベント管理" }];
 
 async function requireOrganiser(request: Request, context: Parameters<typeof requireStaff>[1]) {
   const user = await requireStaff(request, context);
   if (user.role !== "admin" && user.role !== "organiser") {
-    throw new Response("イベントを作成できるのは県本部の担当者です。", { status: 403 });
+    forbidden("イベントを作成できるのは県本部の担当者です。");
   }
   return user;
 }
@@ -25,20 +26,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireOrganiser(request, context);
   const form = parseForm(eventFormSchema, await request.formData());
-  if (!form.ok) return { errors: form.errors, values: form.values };
-  try {
+  if (!form.ok) return invalidForm(form);
+  return domainAction(async () => {
     const id = await createEvent(context.db, { user, input: form.data });
     return redirect(`/admin/events/${id}/edit?created=1`);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return { errors: { _form: error.message, ...(error.field ? { [error.field]: error.message } : {}) }, values: form.values };
-    }
-    throw error;
-  }
+  }, { values: form.values });
 }
 
 export default function NewEvent() {
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   return (
     <section>
       <p className="small">
@@ -46,7 +42,7 @@ export default function NewEvent() {
       </p>
       <h1>イベントの作成</h1>
       <p className="muted small">下書きとして保存されます。日程・コース・質問を加えてから公開してください。</p>
-      <EventForm values={result?.values ?? { members_only: true }} errors={result?.errors ?? {}} submitLabel="下書きを保存する" />
+      <EventForm values={result?.values ?? { members_only: true }} errors={formErrors(result)} submitLabel="下書きを保存する" />
     </section>
   );
 }

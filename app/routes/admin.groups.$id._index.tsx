@@ -5,12 +5,13 @@ import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { GroupAdminHeader, MeetingFields } from "../components/group-meetings";
 import { groupTitle, placeText } from "../utils/working-groups";
-import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
 import { addRosterMember, getGroupForManager, removeRosterMember, setRosterRole } from "../domain/working-groups/groups.server";
 import { createMeeting, meetingSchema } from "../domain/working-groups/meetings.server";
 import { formatRange } from "../utils/format";
-import { parseForm, parseRowId, emailField } from "../utils/forms";
+import { emailField, formValues, parseForm, parseRowId } from "../utils/forms";
+import { formErrors, formValuesOf } from "../utils/action-result";
+import { type ActionResult, answer, domainAction, invalidFormAnswer, notFound } from "../utils/action.server";
 import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const page = await getGroupForManager(context.db, { user, groupId: (parseRowId(params.id) ?? 0) });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound("専門部会");
   return page;
 }
 
@@ -37,16 +38,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const groupId = (parseRowId(params.id) ?? 0);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  const fail = (errors: Record<string, string>, values: Record<string, unknown> = {}) => ({
-    intent,
-    errors,
-    values,
-    message: "",
-  });
-  try {
+  return domainAction(async () => {
     if (intent === "meeting") {
       const form = parseForm(meetingSchema, formData, ["group"]);
-      if (!form.ok) return fail(form.errors, form.values);
+      if (!form.ok) return invalidFormAnswer(form, intent);
       const id = await createMeeting(context.db, {
         actor: user,
         input: form.data,
@@ -56,16 +51,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     if (intent === "add_member") {
       const form = parseForm(memberSchema, formData);
-      if (!form.ok) return fail(form.errors, form.values);
+      if (!form.ok) return invalidFormAnswer(form, intent);
       await addRosterMember(context.db, { actor: user, groupId, email: form.data.email });
-      return { intent, errors: {}, values: {}, message: "部会員に追加しました。" };
+      return { ok: true, intent, message: "部会員に追加しました。" };
     }
     if (intent === "remove_member" || intent === "role") {
       const form = parseForm(personSchema, formData);
-      if (!form.ok) return fail({ _form: "操作を受け付けられませんでした。" });
+      if (!form.ok) return answer({ ok: false, intent, code: "invalid_input", message: "操作を受け付けられませんでした。" });
       if (intent === "remove_member") {
         await removeRosterMember(context.db, { actor: user, groupId, personId: form.data.person });
-        return { intent, errors: {}, values: {}, message: "部会員から外しました。" };
+        return { ok: true, intent, message: "部会員から外しました。" };
       }
       await setRosterRole(context.db, {
         actor: user,
@@ -73,25 +68,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         personId: form.data.person,
         role: form.data.role ?? "member",
       });
-      return { intent, errors: {}, values: {}, message: "役割を変更しました。" };
+      return { ok: true, intent, message: "役割を変更しました。" };
     }
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return fail({ [error.field ?? "_form"]: error.message }, Object.fromEntries(formData));
-    }
-    throw error;
-  }
-  throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    throw new Response("操作を受け付けられませんでした。", { status: 400 });
+  }, { intent, values: formValues(formData) });
 }
 
 export default function AdminGroup() {
   const { group, roster, meetings, siblings } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errorsFor = (intent: string): Record<string, string> =>
-    result?.intent === intent ? result.errors : {};
-  const m = errorsFor("meeting");
-  const add = errorsFor("add_member");
-  const values = result?.intent === "meeting" ? (result.values as Record<string, unknown>) : {};
+  const result = useActionData<ActionResult>();
+  const m = formErrors(result, "meeting");
+  const add = formErrors(result, "add_member");
+  const values: Record<string, unknown> = formValuesOf(result, "meeting");
   const value = (name: string, fallback = "") => {
     const v = values[name];
     return typeof v === "string" ? v : fallback;
@@ -102,13 +90,13 @@ export default function AdminGroup() {
   return (
     <section>
       <GroupAdminHeader group={group} current="meetings" />
-      {result?.message ? (
+      {result?.ok ? (
         <p className="notice notice--ok" role="status">
           {result.message}
         </p>
       ) : null}
-      {result && !result.message && result.errors._form ? (
-        <FormError message={result.errors._form} errors={result.errors} />
+      {result && !result.ok && result.intent !== "meeting" && result.intent !== "add_member" ? (
+        <FormError message={result.message} />
       ) : null}
 
       <h2>会合({meetings.length}回)</h2>

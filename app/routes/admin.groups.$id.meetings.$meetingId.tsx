@@ -8,6 +8,7 @@ import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
 import { recordAttendance } from "../domain/working-groups/attendance.server";
 import { getMeetingForManager, meetingFormValues, meetingSchema, sendRsvpReminders, updateMeeting } from "../domain/working-groups/meetings.server";
+import { type ActionResult, domainAction, invalidFormAnswer, notFound } from "../utils/action.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 import { scrollRegion } from "../utils/scroll-region";
@@ -24,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     groupId: (parseRowId(params.id) ?? 0),
     meetingId: (parseRowId(params.meetingId) ?? 0),
   });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound("会合");
   return { ...page, formValues: meetingFormValues(page.meeting) };
 }
 
@@ -37,10 +38,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const groupId = (parseRowId(params.id) ?? 0);
   const meetingId = (parseRowId(params.meetingId) ?? 0);
   const page = await getMeetingForManager(context.db, { user, groupId, meetingId });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound("会合");
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  try {
+  return domainAction(async () => {
     if (intent === "remind") {
       const { sent } = await sendRsvpReminders(context.db, {
         actor: user,
@@ -54,8 +55,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           sent === 0
             ? "未回答の部会員はいません。リマインドは送信していません。"
             : `未回答の${sent}名にリマインドメールを送信しました。`,
-        errors: {},
-        values: {},
       };
     }
     if (intent === "attendance") {
@@ -71,15 +70,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         intent,
         ok: true,
         message: `出席を記録しました(出席 ${attended}名・欠席 ${absent}名)。`,
-        errors: {},
-        values: {},
       };
     }
     if (intent === "edit") {
       formData.set("group", String(groupId));
       const form = parseForm(meetingSchema, formData, ["group"]);
-      if (!form.ok)
-        return { intent, ok: false, message: "", errors: form.errors, values: form.values };
+      if (!form.ok) return invalidFormAnswer(form, intent);
       const { notified } = await updateMeeting(context.db, {
         actor: user,
         meetingId,
@@ -93,25 +89,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           notified > 0
             ? `会合を変更し、部会員${notified}名に変更をメールで通知しました。`
             : "会合を変更しました。",
-        errors: {},
-        values: {},
       };
     }
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return { intent, ok: false, message: error.message, errors: {}, values: {} };
-    }
-    throw error;
-  }
-  throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    throw new Response("操作を受け付けられませんでした。", { status: 400 });
+  }, { intent });
 }
 
 export default function AdminMeeting() {
   const { group, meeting, roster, counts, started, formValues } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const [params] = useSearchParams();
-  const editErrors: Record<string, string> = result?.intent === "edit" ? result.errors : {};
-  const editValues = (result?.intent === "edit" ? result.values : {}) as Record<string, unknown>;
+  const editErrors: Record<string, string> = (result?.intent === "edit" && result.errors) || {};
+  const editValues: Record<string, unknown> = (result?.intent === "edit" && result.values) || {};
   const value = (name: string, fallback = "") => {
     const v = editValues[name];
     return typeof v === "string" ? v : (formValues[name] ?? fallback);

@@ -3,7 +3,6 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { groupTitle } from "../utils/working-groups";
-import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
 import {
   createGroup,
@@ -16,7 +15,9 @@ import {
   roundSchema,
 } from "../domain/working-groups/recruitment.server";
 import { formatDate, formatDateTime } from "../utils/format";
-import { parseForm } from "../utils/forms";
+import { formErrors, formValuesOf } from "../utils/action-result";
+import { formValues, parseForm } from "../utils/forms";
+import { type ActionResult, domainAction, invalidFormAnswer } from "../utils/action.server";
 import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction = () => [{ title: "専門部会の管理 | 自治研イベント" }];
@@ -32,42 +33,30 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const formData = await request.formData();
-  const intent = formData.get("intent");
-  try {
+  const intent = String(formData.get("intent") ?? "");
+  return domainAction(async () => {
     if (intent === "group") {
       const form = parseForm(groupSchema, formData);
-      if (!form.ok) return { intent, errors: form.errors, values: form.values };
+      if (!form.ok) return invalidFormAnswer(form, intent);
       const id = await createGroup(context.db, { actor: user, input: form.data });
       return redirect(`/admin/groups/${id}`);
     }
     if (intent === "round") {
       const form = parseForm(roundSchema, formData);
-      if (!form.ok) return { intent, errors: form.errors, values: form.values };
+      if (!form.ok) return invalidFormAnswer(form, intent);
       const id = await createRound(context.db, { actor: user, input: form.data });
       return redirect(`/admin/groups/recruitment/${id}`);
     }
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        intent,
-        errors: { [error.field ?? "_form"]: error.message },
-        values: Object.fromEntries(
-          [...formData.entries()].filter((e): e is [string, string] => typeof e[1] === "string"),
-        ),
-      };
-    }
-    throw error;
-  }
-  throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    throw new Response("操作を受け付けられませんでした。", { status: 400 });
+  }, { intent, values: formValues(formData) });
 }
 
 export default function AdminGroups() {
   const { groups, rounds } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errorsFor = (intent: string): Record<string, string> =>
-    result?.intent === intent ? result.errors : {};
+  const result = useActionData<ActionResult>();
+  const errorsFor = (intent: string) => formErrors(result, intent);
   const valueFor = (intent: string, name: string, fallback = "") => {
-    const v = result?.intent === intent ? result.values?.[name] : undefined;
+    const v = formValuesOf(result, intent)[name];
     return typeof v === "string" ? v : fallback;
   };
   const g = errorsFor("group");

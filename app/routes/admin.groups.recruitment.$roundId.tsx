@@ -8,6 +8,7 @@ import { requireGroupManager } from "../domain/working-groups/access.server";
 import { announceResults, assignApplicant, assignFirstChoices, getRoundForManager } from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
+import { type ActionResult, domainAction, notFound } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 専門部会の管理" }];
 
@@ -15,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 専�
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const page = await getRoundForManager(context.db, { user, roundId: (parseRowId(params.roundId) ?? 0) });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound("専門部会員の募集");
   return page;
 }
 
@@ -34,7 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const roundId = (parseRowId(params.roundId) ?? 0);
   const formData = await request.formData();
   const intent = formData.get("intent");
-  try {
+  return domainAction(async () => {
     if (intent === "assign") {
       const form = parseForm(assignSchema, formData);
       if (!form.ok) throw new DomainError("invalid_input");
@@ -61,16 +62,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         message: `結果をメールで通知しました(部会員 ${assigned}名・見送り ${notAssigned}名)。部会員は各部会の名簿に追加しました。`,
       };
     }
-  } catch (error) {
-    if (error instanceof DomainError) return { ok: false, message: error.message };
-    throw error;
-  }
-  throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    throw new Response("操作を受け付けられませんでした。", { status: 400 });
+  });
 }
 
 export default function Round() {
   const { round, groups, applications } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const sent = Boolean(round.results_sent_at);
   const name = (groupId: number) => {
     const g = groups.find((x) => x.id === groupId);

@@ -14,12 +14,13 @@ import {
 } from "../domain/privacy.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
+import { forbidden } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "個人情報の管理 | 自治研イベント" }];
 
 async function requireAdmin(request: Request, context: Parameters<typeof requireStaff>[1]) {
   const user = await requireStaff(request, context);
-  if (user.role !== "admin") throw new Response("このページは管理者専用です。", { status: 403 });
+  if (user.role !== "admin") forbidden("このページは管理者専用です。");
   return user;
 }
 

@@ -13,6 +13,7 @@ import {
 import { requireGroupManager } from "../domain/working-groups/access.server";
 import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm, rowId, parseRowId } from "../utils/forms";
+import { answer, domainAction, notFound } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "レポートの審査・プログラム | 自治研イベント" }];
 
@@ -26,7 +27,7 @@ const AWARDS = ["最優秀賞", "優秀賞", "奨励賞", "特別賞"];
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const page = await getReportsForManager(context.db, { user, eventId: (parseRowId(params.eventId) ?? 0) });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound("レポート");
   return page;
 }
 
@@ -40,14 +41,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const eventId = (parseRowId(params.eventId) ?? 0);
   const formData = await request.formData();
   const intent = formData.get("intent");
-  try {
+  return domainAction(async () => {
     if (intent === "review") {
       const form = parseForm(reportReviewSchema, formData);
       if (!form.ok) {
-        return {
+        return answer({
           ok: false,
+          code: "invalid_input",
           message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。",
-        };
+          errors: form.errors,
+        });
       }
       await reviewReport(context.db, { actor: user, eventId, input: form.data });
       return { ok: true, message: "レポートの審査内容を保存しました。" };
@@ -63,11 +66,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
       return { ok: true, message: "発表順を変更しました。" };
     }
-  } catch (error) {
-    if (error instanceof DomainError) return { ok: false, message: error.message };
-    throw error;
-  }
-  throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    throw new Response("操作を受け付けられませんでした。", { status: 400 });
+  });
 }
 
 export default function AdminEventReports() {

@@ -12,7 +12,7 @@ import {
   roleSchema,
   setStaffDisabled,
 } from "../domain/staff.server";
-import { actionOk, type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { actionOk, type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import {
@@ -39,7 +39,7 @@ const formSchema = () =>
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireAdmin(request, context);
   const account = await getStaffAccount(context.db, params.id ?? "");
-  if (!account) throw new Response("Not Found", { status: 404 });
+  if (!account) notFound();
   const { unions } = await inviteChoices(context.db);
   return { ...account, unions, self: String(account.person.id) === String(user.id) };
 }
@@ -73,7 +73,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await resetStaffTotp(context.db, { by: user, personId });
         return actionOk("2段階認証をリセットしました。次回のログイン後に設定し直せます。");
     }
-  }, form.values);
+  }, { values: form.values });
 }
 
 export default function StaffAccount() {

@@ -67,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         ? `${data.email} に招待メールを送りました(リンクの有効期限${INVITE_HOURS}時間)。`
         : `${data.email} に担当イベントを追加し、お知らせを送りました。`,
     );
-  }, form.values);
+  }, { values: form.values });
 }
 
 export default function StaffList() {

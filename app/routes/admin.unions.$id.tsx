@@ -29,6 +29,7 @@ import {
   answer,
   domainErrorAnswer,
   invalidFormAnswer,
+  notFound,
 } from "../utils/action.server";
 import { readBodyWithin } from "../utils/body.server";
 import { formatDate, formatDateTime } from "../utils/format";
@@ -44,7 +45,7 @@ const MAX_ROSTER_BYTES = 2 * 1024 * 1024;
 async function load(request: Request, context: Parameters<typeof requireStaff>[1], id: unknown) {
   const user = await requireStaff(request, context);
   const union = await getManagedUnion(context.db, { user, unionId: id });
-  if (!union) throw new Response("Not Found", { status: 404 });
+  if (!union) notFound();
   return { user, union };
 }
 

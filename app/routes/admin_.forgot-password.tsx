@@ -25,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return actionOk(
       `スタッフとして登録されているアドレスであれば、パスワード再設定用のリンクをお送りしました(有効期限${RESET_MINUTES}分)。メールが届かない場合は、管理者にお問い合わせください。`,
     );
-  }, form.values);
+  }, { values: form.values });
 }
 
 export default function ForgotPassword() {

@@ -4,13 +4,13 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { loginWithPassword, sessionCookie } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
-import { parseForm, emailField } from "../utils/forms";
+import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { emailField, parseForm } from "../utils/forms";
 import { safeRedirect } from "../utils/redirect";
 
 export const meta: MetaFunction = () => [{ title: "スタッフ用ログイン | 自治研イベント" }];
@@ -37,8 +37,9 @@ export function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
-  if (!form.ok) return { errors: form.errors, email: String(form.values.email ?? "") };
-  try {
+  if (!form.ok) return invalidForm(form);
+  const values = { email: form.data.email };
+  return domainAction(async () => {
     const { token, stage } = await loginWithPassword(context.db, {
       ...form.data,
       clientAddress: context.clientAddress,
@@ -47,19 +48,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // With a second factor, the session is only half signed in until the code is given.
     const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
     return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
-  } catch (error) {
-    if (error instanceof DomainError)
-      return json(
-        { errors: { _form: error.message }, email: form.data.email },
-        { status: error.status, headers: error.headers },
-      );
-    throw error;
-  }
+  }, { values });
 }
 
 export default function StaffLogin() {
   const { next, passwordSet, email } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const busy = useNavigation().state !== "idle";
   const errors: Record<string, string> = result?.errors ?? {};
   return (
@@ -77,14 +71,14 @@ export default function StaffLogin() {
         className="form"
         noValidate
       >
-        <FormError message={errors._form} errors={errors} />
+        <FormError message={result && !result.ok ? result.message : undefined} errors={errors} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input
             {...describedBy("email", errors.email)}
             type="email"
             name="email"
             autoComplete="username"
-            defaultValue={result?.email ?? email}
+            defaultValue={String(result?.values?.email ?? email)}
             required
           />
         </Field>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { apiError, requireApiEventAccess, requireApiUser } from "../domain/api.server";
 import { checkIn, getWholeEventListId } from "../domain/checkin.server";
-import { DomainError } from "../domain/errors.server";
+import { domainJson } from "../utils/action.server";
 import { isRowId } from "../domain/permissions.server";
 
 const body = z.object({
@@ -30,8 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const access = await requireApiEventAccess(context, { user, eventId: input.eventId, permission: "checkin" });
   const listNotFound = () => apiError("not_found", 404, "受付リストが見つかりません。");
   if (input.listId !== undefined && !isRowId(input.listId)) return listNotFound();
-  try {
-    // A list of another event is refused by checkIn itself (not_found).
+  // A list of another event is refused by checkIn itself (not_found).
+  return domainJson(async () => {
     const result = await checkIn(context.db, {
       eventId: access.eventId,
       unionId: access.unionId,
@@ -42,10 +42,5 @@ export async function action({ request, context }: ActionFunctionArgs) {
       nonce: input.nonce,
     });
     return Response.json({ result });
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return error.code === "not_found" ? listNotFound() : apiError(error.code, error.status);
-    }
-    throw error;
-  }
+  }, listNotFound);
 }

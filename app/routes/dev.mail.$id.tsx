@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { htmlWithDataImages } from "../../emails/render";
 import { getDevMail } from "../domain/mailer.server";
+import { notFound } from "../utils/action.server";
 
 /**
  * GET /dev/mail/:id: one email's HTML as the recipient sees it, with its
@@ -8,9 +9,9 @@ import { getDevMail } from "../domain/mailer.server";
  * and served with a CSP that allows no script and no outside request.
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  if (!context.devMail) throw new Response("Not Found", { status: 404 });
+  if (!context.devMail) notFound();
   const mail = await getDevMail(context.db, { id: params.id ?? "", appUrl: context.appUrl });
-  if (!mail) throw new Response("Not Found", { status: 404 });
+  if (!mail) notFound();
   return new Response(htmlWithDataImages(mail), {
     headers: {
       "Content-Type": "text/html; charset=utf-8",

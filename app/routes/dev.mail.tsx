@@ -3,6 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { listDevMail } from "../domain/mailer.server";
 import { formatDateTime } from "../utils/format";
+import { notFound } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [
   { title: "開発用メールボックス | 自治研イベント" },
@@ -16,7 +17,7 @@ const query = z.object({ to: z.string().trim().max(320).optional() });
  * SMTP server is configured (development only; a 404 otherwise).
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (!context.devMail) throw new Response("Not Found", { status: 404 });
+  if (!context.devMail) notFound();
   const params = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const to = params.success && params.data.to ? params.data.to : undefined;
   const messages = await listDevMail(context.db, { to, limit: 50, appUrl: context.appUrl });

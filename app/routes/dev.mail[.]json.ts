@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { listDevMail } from "../domain/mailer.server";
+import { notFound } from "../utils/action.server";
 
 const query = z.object({ to: z.string().trim().max(320).optional() });
 
@@ -10,7 +11,7 @@ const query = z.object({ to: z.string().trim().max(320).optional() });
  * the dev mailbox is on (no SMTP, not production); a 404 otherwise.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (!context.devMail) throw new Response("Not Found", { status: 404 });
+  if (!context.devMail) notFound();
   const params = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const to = params.success && params.data.to ? params.data.to : undefined;
   const messages = await listDevMail(context.db, { to, limit: 50, appUrl: context.appUrl });

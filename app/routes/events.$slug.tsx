@@ -6,6 +6,7 @@ import { getPublicEvent, registrationState } from "../domain/events.server";
 import { listPublicEventMaterials } from "../domain/materials.server";
 import { formatDateTime, formatRange, formatTime } from "../utils/format";
 import { courseWord, EVENT_KIND_LABELS, SESSION_KIND_LABELS } from "../utils/labels";
+import { notFound } from "../utils/action.server";
 
 export { publicPageHeaders as headers } from "../utils/cache";
 
@@ -18,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 // who is signed in, so the loader never reads the session.
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const event = await getPublicEvent(context.db, params.slug ?? "");
-  if (!event) throw new Response("Not Found", { status: 404 });
+  if (!event) notFound();
   const now = new Date();
   return {
     event,

@@ -17,7 +17,7 @@ import {
   registrationSchema,
   toRegistrationInput,
 } from "../domain/registrations.server";
-import { answer, domainErrorAnswer, invalidFormAnswer } from "../utils/action.server";
+import { answer, domainAction, invalidFormAnswer, notFound } from "../utils/action.server";
 import { eventFormat } from "../utils/event-format";
 import { formatDate, formatDateTime, formatRange } from "../utils/format";
 import { parseForm } from "../utils/forms";
@@ -30,7 +30,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 async function load(request: Request, context: Parameters<typeof requireMember>[1], slug: string) {
   const user = await requireMember(request, context);
   const form = await getRegistrationForm(context.db, slug);
-  if (!form) throw new Response("Not Found", { status: 404 });
+  if (!form) notFound("イベント");
   return { user, form };
 }
 
@@ -113,16 +113,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   const input = toRegistrationInput(form, parsed.data);
   if (intent === "confirm") {
-    try {
+    return domainAction(async () => {
       const refusal = refusalOf(form, Boolean(await myRegistration(context, user.id, form.id)));
       if (refusal) throw new DomainError(refusal);
       if (consentError) throw consentError;
-    } catch (error) {
-      return domainErrorAnswer(error, { values, intent });
-    }
-    return answer({ ok: true, intent: "confirm", values });
+      return { ok: true, intent: "confirm", values };
+    }, { values, intent });
   }
-  try {
+  return domainAction(async () => {
     const result = await register(context.db, {
       slug: form.slug,
       form,
@@ -133,9 +131,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       appUrl: context.appUrl,
     });
     return redirect(`/me?registered=${result.id}`);
-  } catch (error) {
-    return domainErrorAnswer(error, { values, intent: "register" });
-  }
+  }, { values, intent: "register" });
 }
 
 /**

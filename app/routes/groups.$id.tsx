@@ -7,6 +7,7 @@ import { listVisibleMaterials } from "../domain/materials.server";
 import { getGroupPage } from "../domain/working-groups/groups.server";
 import { formatRange } from "../utils/format";
 import { parseRowId } from "../utils/forms";
+import { notFound } from "../utils/action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.group.name}「${data.group.theme}」 | 自治研イベント` : "専門部会" },
@@ -19,7 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await getUser(context.db, request);
   const page = await getGroupPage(context.db, { groupId: (parseRowId(params.id) ?? 0), viewer: user });
-  if (!page) throw new Response("Not Found", { status: 404 });
+  if (!page) notFound();
   const materials = await listVisibleMaterials(context.db, { user, groupId: page.group.id });
   return { ...page, materials, signedIn: Boolean(user) };
 }

@@ -3,8 +3,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { RsvpChoices } from "../components/group-meetings";
 import { meetingNumberLabel, placeText, RSVP_LABELS } from "../utils/working-groups";
-import { DomainError } from "../domain/errors.server";
 import { answerRsvpByLink, getRsvpLink } from "../domain/working-groups/rsvp.server";
+import { type ActionResult, answer, domainAction } from "../utils/action.server";
 import { formatDateTime, formatRange } from "../utils/format";
 
 export const meta: MetaFunction = () => [
@@ -46,19 +46,23 @@ const schema = z.object({ answer: z.enum(["yes", "no", "maybe"]) });
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
-    return { ok: false as const, message: "出席・欠席・未定のいずれかを押してください。" };
-  try {
-    await answerRsvpByLink(context.db, { token: params.token ?? "", answer: parsed.data.answer });
-    return { ok: true as const, answer: parsed.data.answer };
-  } catch (error) {
-    if (error instanceof DomainError) return { ok: false as const, message: error.message };
-    throw error;
-  }
+    return answer({ ok: false, code: "invalid_input", message: "出席・欠席・未定のいずれかを押してください。" });
+  const { answer: rsvp } = parsed.data;
+  return domainAction(async () => {
+    await answerRsvpByLink(context.db, { token: params.token ?? "", answer: rsvp });
+    return { ok: true, values: { answer: rsvp } };
+  });
+}
+
+function rsvpAnswer(value: unknown): "yes" | "no" | "maybe" | undefined {
+  const parsed = schema.shape.answer.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export default function AnswerByLink() {
   const { link } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
+  const answered = result?.ok ? rsvpAnswer(result.values?.answer) : undefined;
   if (!link) {
     return (
       <section>
@@ -74,7 +78,7 @@ export default function AnswerByLink() {
       </section>
     );
   }
-  const current = result?.ok ? result.answer : link.answer;
+  const current = answered ?? link.answer;
   const groupsLine = link.groups.map((g) => meetingNumberLabel(g, g.number)).join("・");
   return (
     <section>
@@ -82,7 +86,7 @@ export default function AnswerByLink() {
       <p>{link.name} 様</p>
       {result?.ok ? (
         <p className="notice notice--ok" role="status">
-          「{link.title}」に<strong>{RSVP_LABELS[result.answer]}</strong>
+          「{link.title}」に<strong>{answered ? RSVP_LABELS[answered] : ""}</strong>
           と回答しました。変更する場合は、下のボタンを押し直してください。
         </p>
       ) : null}

@@ -3,10 +3,11 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { groupTitle } from "../utils/working-groups";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
 import { applicationSchema, applyToRound, getApplicationForm } from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
+import { type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
+import { formErrors } from "../utils/action-result";
 
 export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 自治研イベント" }];
 
@@ -17,7 +18,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     roundId: (parseRowId(params.roundId) ?? 0),
     personId: user.id,
   });
-  if (!form) throw new Response("Not Found", { status: 404 });
+  if (!form) notFound("専門部会員の募集");
   return form;
 }
 
@@ -27,37 +28,28 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     roundId: (parseRowId(params.roundId) ?? 0),
     personId: user.id,
   });
-  if (!form) throw new Response("Not Found", { status: 404 });
+  if (!form) notFound("専門部会員の募集");
   const schema = applicationSchema(
     form.round,
     form.groups.map((g) => g.id),
   );
   const parsed = parseForm(schema, await request.formData());
-  if (!parsed.ok) return { ok: false as const, errors: parsed.errors, values: parsed.values };
-  try {
+  if (!parsed.ok) return invalidForm(parsed);
+  return domainAction(async () => {
     await applyToRound(context.db, {
       roundId: form.round.id,
       personId: user.id,
       choices: parsed.data.choices,
       motivation: parsed.data.motivation,
     });
-    return { ok: true as const, errors: {}, values: parsed.values };
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return {
-        ok: false as const,
-        errors: { [error.field ?? "_form"]: error.message },
-        values: parsed.values,
-      };
-    }
-    throw error;
-  }
+    return { ok: true, values: parsed.values };
+  }, { values: parsed.values });
 }
 
 export default function Apply() {
   const { round, groups, application, open } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors: Record<string, string> = result?.errors ?? {};
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
   const ranks = Array.from({ length: round.max_choices }, (_, i) => i + 1);
   const value = (name: string) => {
     const submitted = result?.values?.[name];

@@ -2,10 +2,10 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
 import { answerRsvp } from "../domain/working-groups/rsvp.server";
 import { parseForm, rowId } from "../utils/forms";
 import { safeRedirect } from "../utils/redirect";
+import { domainAction } from "../utils/action.server";
 
 const schema = z.object({
   meeting: rowId(),
@@ -32,19 +32,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
   const to = safeRedirect(form.data.redirectTo, "/me");
-  try {
+  return domainAction(async () => {
     await answerRsvp(context.db, {
       meetingId: form.data.meeting,
       personId: user.id,
       answer: form.data.answer,
     });
-  } catch (error) {
-    if (error instanceof DomainError) {
-      throw new Response(error.message, { status: error.status });
-    }
-    throw error;
-  }
-  return redirect(to);
+    return redirect(to);
+  }, { page: true });
 }
 
 /** Never shown (GET redirects); a refusal is shown by the site's error page, in Japanese. */

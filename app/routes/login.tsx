@@ -4,13 +4,12 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { describedBy, Field, FormError } from "../components/field";
 import { requestLoginLink, safeNext } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
-import { type FieldErrors, parseForm, emailField } from "../utils/forms";
+import { type ActionResult, domainAction, invalidForm } from "../utils/action.server";
+import { emailField, parseForm } from "../utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "ログイン | 自治研イベント" }];
 
@@ -31,36 +30,29 @@ export function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
-  if (!form.ok) return { sent: false as const, errors: form.errors, values: form.values };
-  try {
+  if (!form.ok) return invalidForm(form);
+  const { email } = form.data;
+  return domainAction(async () => {
     await requestLoginLink(context.db, {
       email: form.data.email,
       next: safeNext(form.data.next),
       appUrl: context.appUrl,
       clientAddress: context.clientAddress,
     });
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return json(
-        { sent: false as const, errors: { _form: error.message } as FieldErrors, values: form.values },
-        { status: error.status, headers: error.headers },
-      );
-    }
-    throw error;
-  }
-  return { sent: true as const, email: form.data.email };
+    return { ok: true, values: { email } };
+  }, { values: form.values });
 }
 
 export default function Login() {
   const { next } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const busy = useNavigation().state !== "idle";
-  if (result?.sent) {
+  if (result?.ok) {
     return (
       <section>
         <h1>メールを送信しました</h1>
         <p className="notice notice--ok">
-          {result.email}{" "}
+          {String(result.values?.email ?? "")}{" "}
           宛てにログインリンクを送りました。メールを開き、リンクからログインしてください。
           リンクの有効期限は15分で、1回だけ使えます。
         </p>
@@ -78,7 +70,7 @@ export default function Login() {
         組合員の方は、メールアドレスを入力してください。ログイン用のリンクをお送りします。パスワードは不要です。
       </p>
       <Form method="post" action="/login" className="form" noValidate>
-        <FormError message={errors._form} errors={errors} />
+        <FormError message={result && !result.ok ? result.message : undefined} errors={errors} />
         <input type="hidden" name="next" value={next} />
         <Field id="email" label="メールアドレス" required error={errors.email}>
           <input

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { consumeLoginLink, sessionCookie } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
+import { type ActionResult, domainAction } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "ログインの確認 | 自治研イベント" }];
 
@@ -16,26 +16,23 @@ export function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const token = String((await request.formData()).get("token") ?? "");
-  try {
+  return domainAction(async () => {
     const { sessionToken, next } = await consumeLoginLink(context.db, token.slice(0, 200));
     return redirect(next, {
       headers: { "Set-Cookie": await sessionCookie.serialize(sessionToken) },
     });
-  } catch (error) {
-    if (error instanceof DomainError) return { error: error.message };
-    throw error;
-  }
+  });
 }
 
 export default function VerifyLogin() {
   const { token } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  if (result?.error || !token) {
+  const result = useActionData<ActionResult>();
+  if ((result && !result.ok) || !token) {
     return (
       <section>
         <h1>ログインできませんでした</h1>
         <p className="notice notice--error">
-          {result?.error ??
+          {result?.message ??
             "ログインリンクが正しくありません。メールのリンクをそのまま開いてください。"}
         </p>
         <p>

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { ActionResult } from "../components/field";
 import { formatBytes, MATERIAL_KIND_LABELS, VISIBILITY_LABELS } from "../components/group-meetings";
 import { getUser } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
 import {
   canManageMaterials,
   countHiddenMaterials,
@@ -14,6 +13,7 @@ import {
 import { requireStaff } from "../domain/permissions.server";
 import { formatDate } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";
+import { answer, domainAction } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "資料 | 自治研イベント" }];
 
@@ -75,14 +75,11 @@ const deleteSchema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireStaff(request, context);
   const form = parseForm(deleteSchema, await request.formData());
-  if (!form.ok) return { ok: false as const, message: "操作を受け付けられませんでした。" };
-  try {
+  if (!form.ok) return answer({ ok: false, code: "invalid_input", message: "操作を受け付けられませんでした。" });
+  return domainAction(async () => {
     await deleteMaterial(context.db, { actor: user, materialId: form.data.material });
-    return { ok: true as const, message: "資料を削除しました。" };
-  } catch (error) {
-    if (error instanceof DomainError) return { ok: false as const, message: error.message };
-    throw error;
-  }
+    return { ok: true, message: "資料を削除しました。" };
+  });
 }
 
 export default function Materials() {

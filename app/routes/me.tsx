@@ -6,7 +6,6 @@ import { FormError } from "../components/field";
 import { GroupMeetings } from "../components/group-meetings";
 import { SeatsLeft } from "../components/seats-left";
 import { requireMember } from "../domain/auth.server";
-import { DomainError } from "../domain/errors.server";
 import { listMaterialsOfEvents } from "../domain/materials.server";
 import {
   cancelRegistration,
@@ -20,6 +19,7 @@ import { eventFormat } from "../utils/event-format";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, rowId } from "../utils/forms";
 import { courseWord, MY_REGISTRATION_STATUS_LABELS } from "../utils/labels";
+import { type ActionResult, answer, domainAction } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
 
@@ -74,12 +74,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireMember(request, context);
   const parsed = parseForm(actionSchema, await request.formData(), ["session"]);
   if (!parsed.ok)
-    return {
-      ok: false as const,
+    return answer({
+      ok: false,
+      code: "invalid_input",
       message: "操作を受け付けられませんでした。画面を再読み込みしてください。",
-    };
+    });
   const data = parsed.data;
-  try {
+  return domainAction(async () => {
     if (data.intent === "cancel") {
       await cancelRegistration(context.db, {
         registrationId: data.registration,
@@ -87,7 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         actorId: user.id,
         appUrl: context.appUrl,
       });
-      return { ok: true as const, message: "キャンセルしました。確認メールをお送りしました。" };
+      return { ok: true, message: "キャンセルしました。確認メールをお送りしました。" };
     }
     const { changed } = await changeRegistration(context.db, {
       registrationId: data.registration,
@@ -98,38 +99,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
       appUrl: context.appUrl,
     });
     return changed
-      ? { ok: true as const, message: "申込内容を変更しました。確認メールをお送りしました。" }
+      ? { ok: true, message: "申込内容を変更しました。確認メールをお送りしました。" }
       : {
-          ok: true as const,
+          ok: true,
           message: "変更はありませんでした。申込内容はそのままです(メールは送っていません)。",
         };
-  } catch (error) {
-    if (error instanceof DomainError)
-      return {
-        ok: false as const,
-        message: error.message,
-        // the change form of this registration shows the error beside its field
-        registration: data.registration,
-        field: error.field,
-      };
-    throw error;
-  }
+    // the change form of this registration shows the error beside its field
+  }, { values: { registration: data.registration } });
 }
 
 export default function Me() {
   const { user, items, groupMeetings } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const [params] = useSearchParams();
   const justRegistered = params.get("registered");
   /** The error of the last change, when it belongs to one of these fields of this registration. */
   const fieldError = (registrationId: string, ...fields: string[]) =>
-    result &&
-    !result.ok &&
-    "field" in result &&
-    result.registration === registrationId &&
-    result.field !== undefined &&
-    fields.includes(result.field)
-      ? result.message
+    result && !result.ok && result.values?.registration === registrationId
+      ? fields.map((field) => result.errors?.[field]).find(Boolean)
       : undefined;
   return (
     <section>

@@ -10,6 +10,8 @@ import { formatDate, formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { REGISTRATION_STATUS_LABELS } from "../utils/labels";
 import { RSVP_LABELS } from "../utils/working-groups";
+import { type ActionResult, answer, invalidForm } from "../utils/action.server";
+import { formErrors } from "../utils/action-result";
 
 export const meta: MetaFunction = () => [{ title: "わたしのデータ | 自治研イベント" }];
 
@@ -22,11 +24,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const form = parseForm(deleteAccountSchema, await request.formData());
-  if (!form.ok) return Response.json({ errors: form.errors }, { status: 422 });
+  if (!form.ok) return invalidForm(form);
   if (user.role !== "member") {
-    return Response.json(
-      { errors: { _form: "スタッフのアカウントは、ここでは削除できません。管理者に依頼してください。" } },
-      { status: 403 },
+    return answer(
+      { ok: false, code: "forbidden", message: "スタッフのアカウントは、ここでは削除できません。管理者に依頼してください。" },
+      403,
     );
   }
   await deleteAccount(context.db, { personId: user.id, appUrl: context.appUrl });
@@ -51,7 +53,8 @@ function Rows(props: { rows: [string, string][] }) {
 
 export default function MyData() {
   const { data, isMember } = useLoaderData<typeof loader>();
-  const result = useActionData<{ errors?: Record<string, string> }>();
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
   const p = data.profile;
   return (
     <section>
@@ -210,7 +213,7 @@ export default function MyData() {
             <p>必要なら、先に上のボタンでデータをダウンロードしてください。</p>
           </div>
           <Form method="post" className="form" noValidate>
-            <FormError message={result?.errors?._form ?? result?.errors?.confirm} />
+            <FormError message={errors._form ?? errors.confirm} />
             <label className="choice">
               <input type="checkbox" name="confirm" value="on" required />
               <span>削除すると取り消せないことを理解しました</span>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireMember } from "../domain/auth.server";
 import { registrationIcs } from "../domain/registrations.server";
+import { notFound } from "../utils/action.server";
 
 /** The event of one of the member's own registrations, for their calendar. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -10,7 +11,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     registrationId: params.id ?? "",
     appUrl: context.appUrl,
   });
-  if (!ics) throw new Response("Not Found", { status: 404 });
+  if (!ics) notFound();
   return new Response(ics, {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",

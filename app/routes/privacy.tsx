@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { NoticeText } from "../components/consent-fieldset";
 import { getNotice, listNotices } from "../domain/privacy.server";
 import { formatDate } from "../utils/format";
+import { notFound } from "../utils/action.server";
 
 export const meta: MetaFunction = () => [{ title: "個人情報の取扱い | 自治研イベント" }];
 
@@ -11,7 +12,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const versions = await listNotices(context.db);
   const asked = new URL(request.url).searchParams.get("version");
   const notice = asked === null ? versions[0] : await getNotice(context.db, Number(asked));
-  if (!notice) throw new Response("Not Found", { status: 404 });
+  if (!notice) notFound();
   return {
     notice,
     current: versions[0]?.version ?? notice.version,

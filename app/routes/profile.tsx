@@ -7,6 +7,8 @@ import { requireUser, safeNext } from "../domain/auth.server";
 import { listUnions, profileSchema, saveProfile } from "../domain/people.server";
 import { isStaffRole, saveStaffProfile } from "../domain/staff.server";
 import { parseForm } from "../utils/forms";
+import { type ActionResult, invalidForm } from "../utils/action.server";
+import { formErrors } from "../utils/action-result";
 
 /** What the 所属単組 field says about the member's confirmation. */
 const MEMBERSHIP_HINTS = {
@@ -34,26 +36,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (isStaffRole(user.role)) {
     // A staff member's 単組 is given by an administrator: never read from this form.
     const form = parseForm(profileSchema.omit({ organisation_id: true }), await request.formData());
-    if (!form.ok) return { errors: form.errors, values: form.values };
+    if (!form.ok) return invalidForm(form);
     await saveStaffProfile(context.db, { personId: user.id, input: form.data });
     return redirect(safeNext(new URL(request.url).searchParams.get("next")));
   }
   const form = parseForm(profileSchema, await request.formData());
-  if (!form.ok) return { errors: form.errors, values: form.values };
+  if (!form.ok) return invalidForm(form);
   const saved = await saveProfile(context.db, { personId: user.id, input: form.data });
   if (saved === undefined) {
-    return {
-      errors: { organisation_id: "所属単組を一覧から選択してください" },
-      values: form.values,
-    };
+    return invalidForm({ errors: { organisation_id: "所属単組を一覧から選択してください" }, values: form.values });
   }
   return redirect(safeNext(new URL(request.url).searchParams.get("next")));
 }
 
 export default function Profile() {
   const { user, unions, next } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors: Record<string, string> = result?.errors ?? {};
+  const result = useActionData<ActionResult>();
+  const errors = formErrors(result);
   const value = (name: keyof typeof user) => {
     const submitted = result?.values?.[name];
     if (typeof submitted === "string") return submitted;

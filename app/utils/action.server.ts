@@ -1,6 +1,13 @@
 import { json, type TypedResponse } from "@remix-run/node";
-import { DomainError } from "../domain/errors.server";
+import { DomainError, ERROR_MESSAGES, type ErrorCode } from "../domain/errors.server";
 import type { FieldErrors, FormValues } from "./forms";
+
+/**
+ * The route adapter (docs/decisions/025-route-adapter.md): every form action
+ * answers one ActionResult, a DomainError becomes that answer in one place
+ * (domainAction), pages that are missing or refused are thrown by notFound()
+ * and forbidden(), and every JSON error has the shape of jsonError().
+ */
 
 /**
  * What a form action answers, in one shape: whether it worked, a line for
@@ -17,15 +24,19 @@ export type ActionResult = {
   intent?: string;
   /** the DomainError's code, for a refusal */
   code?: string;
-  /** what a page shows once, right after the action (the recovery codes of a second factor) */
+  /** what a page shows once, right after the action (the recovery codes of a second factor, a new secret) */
   data?: Record<string, unknown>;
 };
 
 export type ActionResponse = TypedResponse<ActionResult>;
 
 /** The action's answer with its status: 200 when it worked, else the given status (422 by default). */
-export function answer(result: ActionResult, status?: number): ActionResponse {
-  return json(result, { status: status ?? (result.ok ? 200 : 422) });
+export function answer(
+  result: ActionResult,
+  status?: number,
+  headers?: HeadersInit,
+): ActionResponse {
+  return json(result, { status: status ?? (result.ok ? 200 : 422), headers });
 }
 
 /** A DomainError as the form's answer (its message, on its field when it names one); anything else is rethrown. */
@@ -43,6 +54,7 @@ export function domainErrorAnswer(
       ...extra,
     },
     error.status,
+    error.headers,
   );
 }
 
@@ -75,14 +87,82 @@ export function invalidForm(form: { errors: FieldErrors; values: FormValues }): 
   return invalidFormAnswer(form);
 }
 
-/** Runs the action's domain call: a DomainError becomes the form's answer (domainErrorAnswer). */
+/**
+ * Runs the action's domain call. A DomainError becomes the form's answer
+ * (domainErrorAnswer, with the values and intent given); with `page`, the
+ * codes listed (or every code, for `true`) become an error page instead,
+ * for actions that have no form to show the error beside. A plain
+ * ActionResult from `run` is answered with its status; a Response (a
+ * redirect) goes out as it is.
+ */
 export async function domainAction(
+  run: () => Promise<Response | ActionResult>,
+  options: { values?: FormValues; intent?: string; page?: true | ErrorCode[] } = {},
+): Promise<ActionResponse> {
+  const { values, intent, page } = options;
+  try {
+    const result = await run();
+    // a redirect (or a file) goes out as it is; typed as the form's answer for useActionData
+    return result instanceof Response ? (result as ActionResponse) : answer(result);
+  } catch (error) {
+    if (error instanceof DomainError && (page === true || page?.includes(error.code))) {
+      if (error.code === "not_found") notFound();
+      throw new Response(error.message, { status: error.status, headers: error.headers });
+    }
+    return domainErrorAnswer(error, { values, intent });
+  }
+}
+
+/** Throws the 404 page (root ErrorBoundary); `what` names what was not found, in Japanese. */
+export function notFound(what?: string): never {
+  throw new Response(what ? `${what}が見つかりません。` : ERROR_MESSAGES.not_found, {
+    status: 404,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** Throws the 403 page with the reason, in Japanese (the generic refusal when none is given). */
+export function forbidden(message: string = ERROR_MESSAGES.forbidden): never {
+  throw new Response(message, {
+    status: 403,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** What a JSON endpoint (the desk, /api/v1) answers when it refuses: one shape everywhere. */
+export type JsonError = { error: { code: string; message: string; field?: string } };
+
+/**
+ * The JSON error answer `{ error: { code, message, field? } }`: from a
+ * DomainError (its code, message, field, status and Retry-After), or from a
+ * code with its status and, optionally, a message other than the table's.
+ */
+export function jsonError(
+  error: DomainError | { code: ErrorCode | "unauthorized"; status: number; message?: string; field?: string },
+  headers?: HeadersInit,
+): Response {
+  const { code, status, field } = error;
+  const message =
+    error.message ||
+    (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
+  const body: JsonError = { error: { code, message, ...(field ? { field } : {}) } };
+  const all = new Headers(headers);
+  if (error instanceof DomainError) for (const [k, v] of Object.entries(error.headers)) all.set(k, v);
+  return Response.json(body, { status, headers: all });
+}
+
+/**
+ * Runs a JSON endpoint's domain call: a DomainError becomes jsonError(error),
+ * or `notFound()`'s answer for `not_found` when the endpoint words its own.
+ */
+export async function domainJson(
   run: () => Promise<Response>,
-  values?: FormValues,
+  notFound?: () => Response,
 ): Promise<Response> {
   try {
     return await run();
   } catch (error) {
-    return domainErrorAnswer(error, { values });
+    if (!(error instanceof DomainError)) throw error;
+    return error.code === "not_found" && notFound ? notFound() : jsonError(error);
   }
 }

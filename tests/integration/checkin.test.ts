@@ -219,7 +219,7 @@ describe("the reception desk page", () => {
     expect(signedOut.headers.get("location")).toContain("/admin/login");
     const signedOutApi = await call("", `${DESK}/counts`);
     expect(signedOutApi.status).toBe(401);
-    expect((await signedOutApi.json()).message).toContain("ログイン");
+    expect((await signedOutApi.json()).error.message).toContain("ログイン");
   });
 
   it("makes the lists for an event created later, once, however often it is opened", async () => {
@@ -474,8 +474,8 @@ describe("scanning a ticket", () => {
     const missing = await call(cookies.reception, `${DESK}/scan`, { list: lists.whole });
     expect(missing.status).toBe(422);
     const body = await missing.json();
-    expect(body).toMatchObject({ error: "invalid_input", field: "ticket" });
-    expect(body.message).toContain("受付番号");
+    expect(body).toMatchObject({ error: { code: "invalid_input", field: "ticket" } });
+    expect(body.error.message).toContain("受付番号");
     const broken = await fetch(`${app.url}${DESK}/scan`, {
       method: "POST",
       headers: { Cookie: cookies.reception, Origin: app.url, "Content-Type": "application/json" },
@@ -484,7 +484,7 @@ describe("scanning a ticket", () => {
     expect(broken.status).toBe(422);
     const badList = await call(cookies.reception, `${DESK}/scan`, { list: "abc", ticket: "x" });
     expect(badList.status).toBe(422);
-    expect((await badList.json()).message).toContain("受付リスト");
+    expect((await badList.json()).error.message).toContain("受付リスト");
     // A list of another event is not this desk's.
     const foreign = await database.db
       .selectFrom("checkin_lists")
@@ -496,7 +496,7 @@ describe("scanning a ticket", () => {
       ticket: "ABCD-EFGH-JKLM",
     });
     expect(wrongList.status).toBe(404);
-    expect((await wrongList.json()).message).toContain("受付リスト");
+    expect((await wrongList.json()).error.message).toContain("受付リスト");
   });
 });
 
@@ -702,7 +702,7 @@ describe("counting and undoing", () => {
 
     const refused = await call(cookies.reception, `${DESK}/undo`, { checkin: checkinId });
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error).toBe("undo_not_allowed");
+    expect((await refused.json()).error.code).toBe("undo_not_allowed");
     expect(await checkinsOf(ticket.id)).toHaveLength(1);
 
     const undone = await call(cookies.organiser, `${DESK}/undo`, { checkin: checkinId });

@@ -48,7 +48,7 @@ describe("an organiser sets up an event", () => {
   it("refuses a bad form field by field in Japanese and writes nothing", async () => {
     const response = await organiser.post("/admin/events/new", { ...eventFields, slug: "Bad Slug!", capacity: "-3" });
     const html = await response.text();
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(422);
     expect(html).toContain("URL名は半角英小文字・数字・ハイフン");
     expect(html).toContain("定員は0以上の整数で入力してください");
     expect(html).toContain('value="自治研ワークショップ 2027"');
@@ -184,7 +184,7 @@ describe("the event edit page's forms", () => {
     for (const [path, fields, message] of cases) {
       const response = await organiser.post(path, fields);
       const html = await response.text();
-      expect(response.status, `${message} ${response.status}`).toBe(200);
+      expect(response.status, `${message} ${response.status}`).toBe(422);
       expect(html, message).toContain(message);
       expect(html, message).not.toMatch(GENERIC);
     }

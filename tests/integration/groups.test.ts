@@ -189,7 +189,7 @@ describe("a meeting shared by several groups", () => {
       online_url: "",
     });
     const html = await response.text();
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(422);
     expect(html).toContain("ZOOMのURL(https://で始まるもの)を入力してください");
     expect(html).toContain("終了日時は開始日時より後にしてください");
     const after = await database.db

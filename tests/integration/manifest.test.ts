@@ -1,20 +1,8 @@
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
 import { signInAs } from "../support/factories";
-import { createTestDatabase } from "../support/db";
+import { withDemoApp } from "../support/demo-app";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const demo = withDemoApp();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await loadDemoData(database.db);
-  app = await startTestApp(database.db);
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
 
 type Manifest = {
   name: string;
@@ -43,14 +31,14 @@ function linkHref(html: string, rel: string): string | undefined {
 }
 
 async function fetchManifest(): Promise<{ response: Response; manifest: Manifest }> {
-  const response = await fetch(`${app.url}/manifest.webmanifest`);
+  const response = await fetch(`${demo.url}/manifest.webmanifest`);
   return { response, manifest: (await response.clone().json()) as Manifest };
 }
 
 describe("adding the site to the home screen", () => {
   it("every page links the web app manifest and the apple-touch-icon", async () => {
     for (const path of ["/", "/events/kenshukai-20", "/login"]) {
-      const response = await fetch(app.url + path);
+      const response = await fetch(demo.url + path);
       expect(response.status).toBe(200);
       const html = await response.text();
       expect({ path, manifest: linkHref(html, "manifest") }).toEqual({
@@ -74,7 +62,7 @@ describe("adding the site to the home screen", () => {
     expect(manifest.start_url).toBe("/");
     expect(manifest.display).toBe("standalone");
     // the same colour as the pages' theme-color
-    const html = await (await fetch(`${app.url}/`)).text();
+    const html = await (await fetch(`${demo.url}/`)).text();
     const themeColor = /<meta name="theme-color" content="([^"]+)"/.exec(html)?.[1];
     expect(themeColor).toBe("#0b4f6c");
     expect(manifest.theme_color).toBe(themeColor);
@@ -86,7 +74,7 @@ describe("adding the site to the home screen", () => {
     expect(declared).toContain("192x192");
     expect(declared).toContain("512x512");
     for (const icon of manifest.icons) {
-      const response = await fetch(new URL(icon.src, app.url));
+      const response = await fetch(new URL(icon.src, demo.url));
       expect({ src: icon.src, status: response.status }).toEqual({ src: icon.src, status: 200 });
       expect(response.headers.get("content-type")).toBe("image/png");
       expect(icon.type).toBe("image/png");
@@ -99,7 +87,7 @@ describe("adding the site to the home screen", () => {
   });
 
   it("the apple-touch-icon is a 180×180 PNG", async () => {
-    const response = await fetch(`${app.url}/apple-touch-icon.png`);
+    const response = await fetch(`${demo.url}/apple-touch-icon.png`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(pngSize(Buffer.from(await response.arrayBuffer()))).toEqual({ width: 180, height: 180 });
@@ -108,14 +96,14 @@ describe("adding the site to the home screen", () => {
 
 describe("the reception desk on a tablet's home screen", () => {
   it("the desk links its own manifest, which opens straight on the desk, full-screen", async () => {
-    const cookie = await signInAs(database.db, "reception@example.jp");
-    const desk = await fetch(`${app.url}/checkin/kenshukai-20`, { headers: { Cookie: cookie } });
+    const cookie = await signInAs(demo.db, "reception@example.jp");
+    const desk = await fetch(`${demo.url}/checkin/kenshukai-20`, { headers: { Cookie: cookie } });
     expect(desk.status).toBe(200);
     const href = linkHref(await desk.text(), "manifest");
     expect(href).toBe("/checkin/kenshukai-20/manifest.webmanifest");
 
     // Browsers fetch a manifest without cookies.
-    const response = await fetch(app.url + href);
+    const response = await fetch(demo.url + href);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("application/manifest+json");
     const manifest = (await response.json()) as Manifest & { scope: string };
@@ -126,18 +114,18 @@ describe("the reception desk on a tablet's home screen", () => {
   });
 
   it("says nothing of an unknown or draft event", async () => {
-    const { id: _id, ...source } = await database.db
+    const { id: _id, ...source } = await demo.db
       .selectFrom("events")
       .selectAll()
       .where("slug", "=", "kenshukai-20")
       .executeTakeFirstOrThrow();
-    const draft = await database.db
+    const draft = await demo.db
       .insertInto("events")
       .values({ ...source, slug: "draft-for-manifest", status: "draft", taken: 0 })
       .returning("slug")
       .executeTakeFirstOrThrow();
     for (const slug of ["no-such-event", "%00", draft.slug]) {
-      const response = await fetch(`${app.url}/checkin/${slug}/manifest.webmanifest`);
+      const response = await fetch(`${demo.url}/checkin/${slug}/manifest.webmanifest`);
       expect({ slug, status: response.status }).toEqual({ slug, status: 404 });
     }
   });

@@ -335,7 +335,7 @@ describe("membership is confirmed, not claimed", () => {
     expect((await person("date.member@example.jp")).organisation_id).toBe(date);
     const late = await newcomer("date.late@example.jp");
     const refused = await late.client.post("/profile?next=/me", profile(date));
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("所属単組を一覧から選択してください");
     expect((await person("date.late@example.jp")).organisation_id).toBeNull();
     expect(id).toBeTruthy();

@@ -1,22 +1,10 @@
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { createTestDatabase } from "../support/db";
+import { withDemoApp } from "../support/demo-app";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const demo = withDemoApp();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await loadDemoData(database.db);
-  app = await startTestApp(database.db);
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
 
 async function get(path: string) {
-  const response = await fetch(app.url + path);
+  const response = await fetch(demo.url + path);
   return {
     status: response.status,
     html: await response.text(),
@@ -101,7 +89,7 @@ describe("an event page /events/:slug", () => {
 
 describe("health and errors", () => {
   it("/healthz answers ok when the database answers", async () => {
-    const response = await fetch(`${app.url}/healthz`);
+    const response = await fetch(`${demo.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
   });
@@ -118,42 +106,42 @@ describe("the page cache", () => {
   const slug = "zenkoku-40-shimane";
 
   it("renders a crowd's requests for an event page once, then again after a second", async () => {
-    const first = await fetch(`${app.url}/events/${slug}`);
+    const first = await fetch(`${demo.url}/events/${slug}`);
     expect(first.headers.get("cache-control")).toContain("s-maxage=1");
     const seats = (html: string) => html.match(/残り(\d+)席/)?.[1];
     const before = seats(await first.text());
     expect(before).toBeDefined();
 
     // A seat is taken behind the cache's back: the crowd sees the kept page.
-    await database.db
+    await demo.db
       .updateTable("events")
       .set({ taken: (eb) => eb("taken", "+", 1) })
       .where("slug", "=", slug)
       .execute();
     const crowd = await Promise.all(
-      Array.from({ length: 20 }, () => fetch(`${app.url}/events/${slug}`)),
+      Array.from({ length: 20 }, () => fetch(`${demo.url}/events/${slug}`)),
     );
     const hits = crowd.filter((r) => r.headers.get("x-cache") === "hit").length;
     expect(hits).toBeGreaterThanOrEqual(19);
     for (const r of crowd) await r.body?.cancel();
 
     // Gzipped once per render, for browsers that accept it.
-    const gzipped = await fetch(`${app.url}/events/${slug}`, {
+    const gzipped = await fetch(`${demo.url}/events/${slug}`, {
       headers: { "Accept-Encoding": "gzip" },
     });
     expect(await gzipped.text()).toContain("残り");
 
     // After its second, the page is rendered again from the database.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const later = await fetch(`${app.url}/events/${slug}`);
+    const later = await fetch(`${demo.url}/events/${slug}`);
     expect(later.headers.get("x-cache")).toBeNull();
     expect(Number(seats(await later.text()))).toBe(Number(before) - 1);
   });
 
   it("never keeps a page that depends on who asks, nor a query's answer", async () => {
     for (const path of ["/me", "/login", `/events/${slug}/register`, "/?kind=convention"]) {
-      await fetch(app.url + path, { redirect: "manual" });
-      const again = await fetch(app.url + path, { redirect: "manual" });
+      await fetch(demo.url + path, { redirect: "manual" });
+      const again = await fetch(demo.url + path, { redirect: "manual" });
       expect(again.headers.get("x-cache"), path).toBeNull();
     }
   });
@@ -161,7 +149,7 @@ describe("the page cache", () => {
 
 describe("the bytes of a page", () => {
   it("no page carries a NUL byte, wherever React's 2 KB buffers split a Japanese character", async () => {
-    const events = await database.db.selectFrom("events").select("slug").execute();
+    const events = await demo.db.selectFrom("events").select("slug").execute();
     const paths = [
       "/",
       "/groups",
@@ -171,7 +159,7 @@ describe("the bytes of a page", () => {
     ];
     const withNul: string[] = [];
     for (const path of paths) {
-      const response = await fetch(`${app.url}${path}?fresh`);
+      const response = await fetch(`${demo.url}${path}?fresh`);
       expect(response.status, path).toBe(200);
       const bytes = Buffer.from(await response.arrayBuffer());
       if (bytes.includes(0)) withNul.push(path);

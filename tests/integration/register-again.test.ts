@@ -1,10 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { CheckinResult } from "../../app/checkin/result";
 import { getWholeEventListId } from "../../app/domain/checkin.server";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { createTestDatabase } from "../support/db";
 import { browserLike, createMember, seminarForm, signIn, signInAs } from "../support/factories";
+import { withDemoApp } from "../support/demo-app";
 
 /**
  * Cancel, then register again: the new registration starts clean. Its ticket
@@ -13,38 +11,28 @@ import { browserLike, createMember, seminarForm, signIn, signInAs } from "../sup
  * the registration's time is the new one while its history keeps the old.
  */
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await loadDemoData(database.db);
-  app = await startTestApp(database.db);
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
 
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
 describe("a registration made again after a cancellation", () => {
   it("gets a clean ticket: the new one scans green, the old one red (online and from an old offline roster); the list shows the new time, the history the old", async () => {
-    const { db } = database;
+    const { db } = demo;
     const { eventId, form } = await seminarForm(db, { slug: SLUG });
     await db.updateTable("events").set({ capacity: null }).where("id", "=", eventId).execute();
     await db.updateTable("courses").set({ capacity: null }).where("event_id", "=", eventId).execute();
     const member = await createMember(db, { familyName: "再申込" });
-    const client = browserLike(app.url, await signIn(db, member.id));
+    const client = browserLike(demo.url, await signIn(db, member.id));
     const desk = await signInAs(db, "admin@example.jp");
     const listId = await getWholeEventListId(db, eventId);
     const api = async (path: string, body: unknown) => {
-      const response = await fetch(`${app.url}/checkin/${SLUG}/${path}`, {
+      const response = await fetch(`${demo.url}/checkin/${SLUG}/${path}`, {
         method: "POST",
         headers: {
           Cookie: desk,
-          Origin: app.url,
+          Origin: demo.url,
           "Content-Type": "application/json",
           Accept: "application/json",
         },
@@ -72,7 +60,7 @@ describe("a registration made again after a cancellation", () => {
     expect((await scan(old.ticket_secret)).code).toBe("ok");
     // The desk's offline roster, downloaded now: the old ticket, already checked in.
     const roster = (await (
-      await fetch(`${app.url}/checkin/${SLUG}/roster`, { headers: { Cookie: desk } })
+      await fetch(`${demo.url}/checkin/${SLUG}/roster`, { headers: { Cookie: desk } })
     ).json()) as { entries: { id: string; h: string }[] };
     expect(roster.entries.find((e) => e.id === id)?.h).toBe(sha256(old.ticket_secret));
 

@@ -1,30 +1,18 @@
 import { sql } from "kysely";
 import { sendDueReminders } from "../../app/domain/reminders.server";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { createTestDatabase } from "../support/db";
 import { browserLike, CONSENT_FIELDS, createMember, signIn } from "../support/factories";
+import { withDemoApp } from "../support/demo-app";
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const demo = withDemoApp();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await loadDemoData(database.db);
-  app = await startTestApp(database.db);
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
 
 async function registerFor(slug: string) {
-  const { db } = database;
+  const { db } = demo;
   const event = await db.selectFrom("events").select("id").where("slug", "=", slug).executeTakeFirstOrThrow();
   const course = await db.selectFrom("courses").select("id").where("event_id", "=", event.id).where("key", "=", "course-1").executeTakeFirstOrThrow();
   const q = await db.selectFrom("event_questions").select("id").where("event_id", "=", event.id).where("label", "=", "自治研活動の経験").executeTakeFirstOrThrow();
   const member = await createMember(db);
-  const client = browserLike(app.url, await signIn(db, member.id));
+  const client = browserLike(demo.url, await signIn(db, member.id));
   const response = await client.post(`/events/${slug}/register`, { course: String(course.id), [`q_${q.id}`]: "これまで取り組んだことはない", waitlist: "on", ...CONSENT_FIELDS });
   expect(response.status).toBe(302);
   return { eventId: event.id, member };
@@ -32,15 +20,15 @@ async function registerFor(slug: string) {
 
 describe("the day-before reminder", () => {
   it("emails each confirmed registrant once, the day before, however often the job runs", async () => {
-    const { db } = database;
+    const { db } = demo;
     const { eventId, member } = await registerFor("online-seminar-next");
     const event = await db.selectFrom("events").select("starts_at").where("id", "=", eventId).executeTakeFirstOrThrow();
     const twoDaysBefore = new Date(event.starts_at.getTime() - 2 * 86_400_000);
-    expect(await sendDueReminders(db, { appUrl: app.url, now: twoDaysBefore })).toBe(0);
+    expect(await sendDueReminders(db, { appUrl: demo.url, now: twoDaysBefore })).toBe(0);
 
     const dayBefore = new Date(event.starts_at.getTime() - 86_400_000);
-    const first = await sendDueReminders(db, { appUrl: app.url, now: dayBefore });
-    const again = await sendDueReminders(db, { appUrl: app.url, now: dayBefore });
+    const first = await sendDueReminders(db, { appUrl: demo.url, now: dayBefore });
+    const again = await sendDueReminders(db, { appUrl: demo.url, now: dayBefore });
     console.log(`reminders: first run ${first}, second run ${again}`);
     expect(first).toBe(1);
     expect(again).toBe(0);
@@ -56,10 +44,10 @@ describe("the day-before reminder", () => {
 
 describe("messaging attendees", () => {
   it("sends to the chosen group through the queue, and refuses an empty message in Japanese", async () => {
-    const { db } = database;
+    const { db } = demo;
     const { eventId } = await registerFor("online-seminar-next");
     const organiser = await db.selectFrom("people").select("id").where("email", "=", "organiser@example.jp").executeTakeFirstOrThrow();
-    const client = browserLike(app.url, await signIn(db, organiser.id));
+    const client = browserLike(demo.url, await signIn(db, organiser.id));
     const empty = await (await client.post(`/admin/events/${eventId}/message`, { subject: "", body: "" })).text();
     expect(empty).toContain("件名を入力してください");
     const before = await db.selectFrom("outbound_emails").select(sql<number>`count(*)::int`.as("n")).where("template", "=", "notice").executeTakeFirstOrThrow();

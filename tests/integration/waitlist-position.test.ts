@@ -1,30 +1,18 @@
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { createTestDatabase } from "../support/db";
 import { browserLike, createMember, seminarForm, signIn } from "../support/factories";
+import { withDemoApp } from "../support/demo-app";
 
 /**
  * The place in line a member is told (/me, the email) is the one promotion
  * uses: with two full courses, each course has its own line.
  */
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await loadDemoData(database.db);
-  app = await startTestApp(database.db);
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
 
 describe("the waitlist of an event with two full courses", () => {
   it("each course has its own line: the second person waiting overall is 1st for course ②, and is the one promoted when ② frees up", async () => {
-    const { db } = database;
+    const { db } = demo;
     const one = await seminarForm(db, { slug: SLUG, courseKey: "course-1" });
     const two = await seminarForm(db, { slug: SLUG, courseKey: "course-2" });
     await db.updateTable("events").set({ capacity: null }).where("id", "=", one.eventId).execute();
@@ -35,7 +23,7 @@ describe("the waitlist of an event with two full courses", () => {
       .execute();
     const person = async (name: string, form: Record<string, string>) => {
       const member = await createMember(db, { familyName: name });
-      const client = browserLike(app.url, await signIn(db, member.id));
+      const client = browserLike(demo.url, await signIn(db, member.id));
       const response = await client.post(`/events/${SLUG}/register`, form);
       const id = response.headers.get("location")?.match(/registered=(\d+)/)?.[1];
       expect(id, `${name}: ${response.status}`).toBeTruthy();
