@@ -14,6 +14,7 @@ import {
   WHOLE_EVENT_LIST_NAME,
 } from "../checkin/result";
 import type { Roster, RosterEntry } from "../checkin/roster";
+import { forbidden, notFound } from "../utils/action.server";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { enqueueWebhooks } from "./webhooks.server";
@@ -112,8 +113,8 @@ export async function requireCheckinAccess(
   if (access) return access;
   // The desk page says why and whom to ask; its JSON API stays a plain 404.
   const refusal = options.explain ? await checkinRefusal(context.db, slug ?? "") : undefined;
-  if (refusal) throw new Response(refusal, { status: 403 });
-  throw new Response("Not Found", { status: 404 });
+  if (refusal) forbidden(refusal);
+  notFound();
 }
 
 /**

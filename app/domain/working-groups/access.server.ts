@@ -4,6 +4,7 @@ import { parseRowId } from "../../utils/forms";
 import type { SessionUser } from "../auth.server";
 import { DomainError } from "../errors.server";
 import { requireStaff } from "../permissions.server";
+import { notFound } from "../../utils/action.server";
 
 /**
  * 専門部会 (working groups): who may manage what. The concept is split by
@@ -62,7 +63,7 @@ export async function requireManagedGroup(
 ) {
   const user = await requireGroupManager(request, context);
   const group = await getManagedGroup(context.db, { user, groupId: parseRowId(groupId) ?? 0 });
-  if (!group) throw new Response("Not Found", { status: 404 });
+  if (!group) notFound();
   // who opened it, for the audit of downloads (attendanceFileResponse)
   return { ...group, managerId: user.id };
 }
