@@ -42,7 +42,13 @@ function focusField(id: string) {
  * message, or 「入力内容をご確認ください。」) and a link to each field in error.
  * Renders nothing while there is neither.
  */
-export function ErrorSummary(props: { message?: string; errors?: FieldErrorMap; id?: string }) {
+export function ErrorSummary(props: {
+  message?: string;
+  errors?: FieldErrorMap;
+  id?: string;
+  /** the refusal's error code (errors.server.ts), kept on the summary for scripts and tests */
+  code?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const fields = Object.entries(props.errors ?? {}).filter(
     (entry): entry is [string, string] => entry[0] !== "_form" && Boolean(entry[1]),
@@ -63,6 +69,7 @@ export function ErrorSummary(props: { message?: string; errors?: FieldErrorMap; 
       tabIndex={-1}
       ref={ref}
       id={props.id ?? "error-summary"}
+      data-code={props.code}
       aria-labelledby={`${props.id ?? "error-summary"}-title`}
     >
       <p className="error-summary__title" id={`${props.id ?? "error-summary"}-title`}>
@@ -268,18 +275,19 @@ export function ChoiceGroup(props: {
 }
 
 /** A refusal or failed submit: the error summary (see ErrorSummary). */
-export function FormError(props: { message?: string; errors?: FieldErrorMap }) {
-  return <ErrorSummary message={props.message} errors={props.errors} />;
+export function FormError(props: { message?: string; errors?: FieldErrorMap; code?: string }) {
+  return <ErrorSummary message={props.message} errors={props.errors} code={props.code} />;
 }
 
 /** What an action answered: a green status line when it worked, else the error summary. */
 export function ActionResult({
   result,
 }: {
-  result?: { ok: boolean; message?: string; errors?: FieldErrorMap };
+  result?: { ok: boolean; message?: string; errors?: FieldErrorMap; code?: string };
 }) {
   if (!result) return null;
-  if (!result.ok) return <ErrorSummary message={result.message} errors={result.errors} />;
+  if (!result.ok)
+    return <ErrorSummary message={result.message} errors={result.errors} code={result.code} />;
   if (!result.message) return null;
   return (
     <p className="notice notice--ok" role="status">

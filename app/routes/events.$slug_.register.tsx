@@ -286,7 +286,11 @@ export default function Register() {
       {header}
       {steps}
       <Form method="post" className="form" noValidate>
-        <ErrorSummary message={result && !result.ok ? result.message : undefined} errors={errors} />
+        <ErrorSummary
+          message={result && !result.ok ? result.message : undefined}
+          errors={errors}
+          code={result && !result.ok ? result.code : undefined}
+        />
 
         {form.courses.length > 0 ? (
           <ChoiceGroup

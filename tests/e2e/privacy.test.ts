@@ -39,7 +39,8 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await page.goto(`${app.url}/events/online-seminar-next/register`);
     await page.getByText("コース②").click();
     await page.getByLabel("単組・職場で取り組んだことがある").check();
-    await page.locator('textarea[name="dietary_needs"]').fill("くるみアレルギー");
+    // an online seminar asks no meal question; the access need is the sensitive data here
+    await page.locator('textarea[name="accessibility_needs"]').fill("字幕を希望します");
     // no consent at all: refused in Japanese at the 確認 step, nothing written
     await page.getByRole("button", { name: "確認する" }).click();
     await page.getByText("「個人情報の取扱い」に同意いただけない場合は、申し込めません").first().waitFor();
@@ -66,7 +67,7 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     expect(await page.locator("footer").getByRole("link", { name: "個人情報の取扱い" }).count()).toBe(1);
     await page.getByRole("link", { name: "わたしのデータ" }).click();
     await page.waitForURL(/\/me\/data$/);
-    await page.getByText("くるみアレルギー").waitFor();
+    await page.getByText("字幕を希望します").waitFor();
     await page.screenshot({ path: path.join(shots, "my-data-phone.png"), fullPage: true });
 
     const [download] = await Promise.all([
@@ -74,14 +75,14 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
       page.getByRole("link", { name: "JSONでダウンロード" }).click(),
     ]);
     const file = await download.path();
-    const data = JSON.parse(readFileSync(file, "utf8")) as { profile: { email: string }; registrations: { dietaryNeeds: string }[] };
+    const data = JSON.parse(readFileSync(file, "utf8")) as { profile: { email: string }; registrations: { accessibilityNeeds: string }[] };
     expect(data.profile.email).toBe(member.email);
-    expect(data.registrations[0]?.dietaryNeeds).toBe("くるみアレルギー");
+    expect(data.registrations[0]?.accessibilityNeeds).toBe("字幕を希望します");
     const [csv] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("link", { name: "CSVでダウンロード" }).click(),
     ]);
-    expect(readFileSync(await csv.path(), "utf8")).toContain("くるみアレルギー");
+    expect(readFileSync(await csv.path(), "utf8")).toContain("字幕を希望します");
 
     // delete: the warning first, the confirmation box required
     await page.getByText("削除すると、元に戻せません。").waitFor();
@@ -94,7 +95,7 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await page.getByRole("heading", { name: "アカウントを削除しました" }).waitFor();
     const after = await db.selectFrom("registrations").selectAll().where("id", "=", reg.id).executeTakeFirstOrThrow();
     expect(after.status).toBe("cancelled");
-    expect(after.dietary_needs).toBe("");
+    expect(after.accessibility_needs).toBe("");
     // signed out everywhere
     await page.goto(`${app.url}/me`);
     await page.waitForURL(/\/login/);

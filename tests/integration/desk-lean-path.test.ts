@@ -63,10 +63,10 @@ describe("the desk's lean scan and sync", () => {
     const before = await written();
     const signedOut = await post("scan", scan(), {});
     expect(signedOut.status).toBe(401);
-    expect((await signedOut.json()).error).toBe("login_required");
+    expect((await signedOut.json()).error.code).toBe("login_required");
     const member = await post("scan", scan(), { Cookie: cookies.member });
     expect(member.status).toBe(403);
-    expect((await member.json()).error).toBe("forbidden");
+    expect((await member.json()).error.code).toBe("forbidden");
     const foreign = await post("sync", JSON.stringify({ scans: [] }), {
       Cookie: cookies.reception,
       Origin: "https://evil.example",

@@ -132,7 +132,7 @@ describe("the event's own words", () => {
       kind: "prefectural_convention",
       course_word: "グループ",
     });
-    expect(refused.status).toBe(200);
+    expect(refused.status).toBe(422);
     expect(await refused.text()).toContain(
       "「選択肢の呼び方」は分科会・コース・チームから選んでください",
     );

@@ -448,7 +448,7 @@ describe("attendee exports", () => {
       scope: "event",
       columns: ["name"],
     });
-    expect(empty.status).toBe(200);
+    expect(empty.status).toBe(422);
     expect(await empty.text()).toContain("プリセット名を入力してください");
 
     const noColumns = await organiser.post(`/admin/events/${eventId}/export`, {

@@ -80,7 +80,8 @@ async function outcome(response: Promise<Response>, fullMessage: string): Promis
     if (r.status === 302 && r.headers.get("location")?.startsWith("/me?registered=")) {
       return "confirmed";
     }
-    if (r.status === 200 && body.includes(fullMessage)) return "refused_full";
+    // a refusal for a full event answers 409 with its message (errors.server.ts, event_full)
+    if (r.status === 409 && body.includes(fullMessage)) return "refused_full";
     return "error";
   } catch {
     return "error";

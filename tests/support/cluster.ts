@@ -85,8 +85,10 @@ export async function spawnProdNode(options: {
 /**
  * A real Caddy (Debian's package) in front of the given app ports: round
  * robin, an active health check on /healthz every 200 ms, and retries of
- * requests that could not reach a node (a refused connection) on another.
- * The same settings as deploy/Caddyfile, without TLS.
+ * requests that could not reach a node (a refused connection) on another,
+ * for up to 30 s: on a loaded machine a slow /healthz can mark the live node
+ * down while the other restarts (a request was lost so at 10 s, under the
+ * whole suite). The same retry settings as deploy/Caddyfile, without TLS.
  */
 export async function startCaddy(upstreamPorts: number[]): Promise<{
   url: string;
@@ -106,11 +108,11 @@ export async function startCaddy(upstreamPorts: number[]): Promise<{
 :${port} {
 	reverse_proxy ${upstreamPorts.map((p) => `127.0.0.1:${p}`).join(" ")} {
 		lb_policy round_robin
-		lb_try_duration 10s
+		lb_try_duration 30s
 		lb_try_interval 100ms
 		health_uri /healthz
 		health_interval 200ms
-		health_timeout 2s
+		health_timeout 5s
 		fail_duration 2s
 	}
 }
