@@ -208,7 +208,8 @@ export const SETTINGS = {
     default: "60000",
     example: "120000",
     doc: "idle_in_transaction_session_timeout of the app's connections, in ms.",
-    message: "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS は 1000〜3600000 の整数(ミリ秒)を指定してください。",
+    message:
+      "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS は 1000〜3600000 の整数(ミリ秒)を指定してください。",
   },
   DB_CONNECT_TIMEOUT_MS: {
     schema: withDefault(z.coerce.number().int().min(1_000).max(60_000), 5_000),

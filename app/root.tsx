@@ -106,7 +106,9 @@ export function ErrorBoundary() {
         <h1>ページが見つかりません</h1>
         <p>お探しのページは移動したか、削除された可能性があります。URLをご確認ください。</p>
         <p>
-          <Link className="tap" to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">
+            イベント一覧へ戻る
+          </Link>
         </p>
       </section>
     );
@@ -119,7 +121,9 @@ export function ErrorBoundary() {
         </h1>
         <p>{typeof error.data === "string" ? error.data : "入力内容をご確認ください。"}</p>
         <p>
-          <Link className="tap" to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">
+            イベント一覧へ戻る
+          </Link>
         </p>
       </section>
     );
@@ -131,7 +135,9 @@ export function ErrorBoundary() {
         <h1>ただいまご利用いただけません</h1>
         <p>{error.data}</p>
         <p>
-          <Link className="tap" to="/">イベント一覧へ戻る</Link>
+          <Link className="tap" to="/">
+            イベント一覧へ戻る
+          </Link>
         </p>
       </section>
     );
@@ -141,7 +147,9 @@ export function ErrorBoundary() {
       <h1>{SERVER_ERROR.title}</h1>
       <p>{SERVER_ERROR.message}</p>
       <p>
-        <Link className="tap" to="/">イベント一覧へ戻る</Link>
+        <Link className="tap" to="/">
+          イベント一覧へ戻る
+        </Link>
       </p>
     </section>
   );

@@ -141,14 +141,17 @@ function leanAction(
 }
 
 /** What every loader and action receives (app/context.ts). */
-function loadContext(req: express.Request, res: express.Response, options: AppOptions): AppLoadContext {
+function loadContext(
+  req: express.Request,
+  res: express.Response,
+  options: AppOptions,
+): AppLoadContext {
   return {
     db: options.db,
     appUrl: options.appUrl,
     // The socket's own peer, not req.ip: no proxy header makes a request local.
     devMail:
-      options.devMail &&
-      (options.devMailbox === "open" || isLoopback(req.socket.remoteAddress)),
+      options.devMail && (options.devMailbox === "open" || isLoopback(req.socket.remoteAddress)),
     devMailbox: options.devMailbox ?? "loopback",
     clientAddress: clientAddress(req),
     cspNonce: res.locals.cspNonce as string,
@@ -202,7 +205,9 @@ async function finishRemixResponse(
 function remixRequest(req: express.Request, res: express.Response, context: AppLoadContext) {
   const port = /:(\d+)$/.exec(req.get("x-forwarded-host") ?? req.get("host") ?? "")?.[1];
   // req.hostname and req.protocol follow the "trust proxy" setting (TRUST_PROXY).
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const url = new URL(
+    `${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`,
+  );
   let controller: AbortController | null = new AbortController();
   const headers = new Headers();
   const trusted = Boolean(req.app.get("trust proxy"));
@@ -281,7 +286,10 @@ function finishResponse(
  */
 async function asApiError(response: Response): Promise<Response> {
   if (/\bjson\b/i.test(response.headers.get("Content-Type") ?? "")) {
-    const body = await response.clone().json().catch(() => undefined);
+    const body = await response
+      .clone()
+      .json()
+      .catch(() => undefined);
     if (body && typeof body === "object" && "error" in body) return response;
   }
   await response.body?.cancel().catch(() => undefined);

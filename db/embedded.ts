@@ -304,7 +304,9 @@ function startPostgres(
       }
     };
     const onClose = (code: number | null) =>
-      reject(new Error(`PostgreSQL を起動できませんでした (port ${port}, code ${code}): ${output}`));
+      reject(
+        new Error(`PostgreSQL を起動できませんでした (port ${port}, code ${code}): ${output}`),
+      );
     child.stderr?.on("data", onData);
     child.on("close", onClose);
   });

@@ -77,7 +77,9 @@ function watchForSilence(socket: net.Socket, silentMs: number): net.Socket {
     tail = Buffer.concat([tail, chunk]).subarray(-6);
     const idle =
       (tail.length === 6 && tail[0] === 0x5a && tail.readInt32BE(1) === 5) ||
-      (tail.length >= 5 && tail[tail.length - 5] === 0x73 && tail.readInt32BE(tail.length - 4) === 4);
+      (tail.length >= 5 &&
+        tail[tail.length - 5] === 0x73 &&
+        tail.readInt32BE(tail.length - 4) === 4);
     if (idle) {
       clearTimeout(timer);
       timer = undefined;

@@ -20,5 +20,13 @@ export function NoticeHtml(props: { email: NoticeEmail; subject: string; appUrl:
 
 export function noticeText(props: { email: NoticeEmail; appUrl: string }): string {
   const { email } = props;
-  return [`${email.name} 様`, "", email.body, "", `マイページ: ${email.manageUrl}`, "", footerText(props.appUrl)].join("\n");
+  return [
+    `${email.name} 様`,
+    "",
+    email.body,
+    "",
+    `マイページ: ${email.manageUrl}`,
+    "",
+    footerText(props.appUrl),
+  ].join("\n");
 }

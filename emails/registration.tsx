@@ -48,10 +48,7 @@ function lead(email: RegistrationEmail): string[] {
         "席が空きしだい順番に繰り上げ、メールでお知らせします。",
       ];
     case "promoted":
-      return [
-        `${title}のキャンセル待ちから繰り上げとなり、参加が確定しました。`,
-        onTheDay(email),
-      ];
+      return [`${title}のキャンセル待ちから繰り上げとなり、参加が確定しました。`, onTheDay(email)];
     case "changed":
       return [`${title}のお申し込み内容を変更しました。変更後の内容は次のとおりです。`];
     case "cancelled":
@@ -192,7 +189,9 @@ export function registrationText(props: { email: RegistrationEmail; appUrl: stri
     `${email.name} 様`,
     lead(email).join("\n"),
     ...(isOnlineOnly(email.event) && email.event.onlineUrl && email.kind !== "cancelled"
-      ? [`■ 参加方法(Zoom)\n開始時刻の少し前に、次のURLから入室してください。\n${email.event.onlineUrl}`]
+      ? [
+          `■ 参加方法(Zoom)\n開始時刻の少し前に、次のURLから入室してください。\n${email.event.onlineUrl}`,
+        ]
       : []),
     factsText(facts(email)),
     ...(programme.length > 0 ? [`■ プログラム\n${programme.join("\n")}`] : []),

@@ -83,7 +83,10 @@ try {
   const page = await browser.newPage({ viewport: { width: 32, height: 32 }, deviceScaleFactor: 1 });
   await page.setContent(faviconHtml(32));
   await page.evaluate(() => document.fonts.ready);
-  writeFileSync(path.join(root, "public/favicon.ico"), icoOf(await page.screenshot({ type: "png" }), 32));
+  writeFileSync(
+    path.join(root, "public/favicon.ico"),
+    icoOf(await page.screenshot({ type: "png" }), 32),
+  );
   await page.close();
   console.log("public/favicon.ico (32×32)");
 } finally {

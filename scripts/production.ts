@@ -75,7 +75,8 @@ export async function startNode(
       appUrl: env.APP_URL,
       ...appJobs(db, env),
     });
-    if (!env.SMTP_URL && !devMail) log("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
+    if (!env.SMTP_URL && !devMail)
+      log("SMTP_URL が未設定です。メールは送信待ちのまま保存されます。");
   }
 
   let draining = false;

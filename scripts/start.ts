@@ -175,7 +175,9 @@ async function serveHere(db: Parameters<typeof createApp>[0]["db"], devMail: boo
     );
   }
   if (env.WEBHOOK_ALLOW_PRIVATE) {
-    console.warn("WEBHOOK_ALLOW_PRIVATE=1: Webhook の送信先に内部アドレスを許可しています(開発用)。");
+    console.warn(
+      "WEBHOOK_ALLOW_PRIVATE=1: Webhook の送信先に内部アドレスを許可しています(開発用)。",
+    );
   }
   await step(
     () =>
@@ -200,7 +202,10 @@ async function serveHere(db: Parameters<typeof createApp>[0]["db"], devMail: boo
  * as a cluster worker (no migrations, no job worker: RUN_WORKER=false) on the
  * database this process opened. Resolves once all listen; returns the stop.
  */
-async function serveWithProcesses(count: number, databaseUrl: string): Promise<() => Promise<void>> {
+async function serveWithProcesses(
+  count: number,
+  databaseUrl: string,
+): Promise<() => Promise<void>> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   cluster.setupPrimary({ exec: path.join(root, "scripts/start-prod.ts") });
   const fork = () =>
@@ -216,10 +221,14 @@ async function serveWithProcesses(count: number, databaseUrl: string): Promise<(
   cluster.on("exit", (worker, code, signal) => {
     // Ctrl-C reaches the web processes too: they stop themselves (shutdown() sets stopping).
     if (stopping) return;
-    console.warn(`Webプロセス ${worker.process.pid} が終了しました (${signal ?? code})。起動し直します。`);
+    console.warn(
+      `Webプロセス ${worker.process.pid} が終了しました (${signal ?? code})。起動し直します。`,
+    );
     setTimeout(fork, 1000);
   });
-  console.log(`WEB_CONCURRENCY=${count}: ${count} 個のWebプロセスが port ${env.PORT} で待ち受けています。`);
+  console.log(
+    `WEB_CONCURRENCY=${count}: ${count} 個のWebプロセスが port ${env.PORT} で待ち受けています。`,
+  );
   return async () => {
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
     await Promise.all(

@@ -24,7 +24,10 @@ export type EventCardData = {
 type RegistrationState = "open" | "closing" | "full" | "upcoming" | "closed" | null;
 
 /** The registration badge (catalogueBadge in events.server.ts): words and colour. */
-const REGISTRATION_BADGES: Record<Exclude<RegistrationState, null>, { label: string; tone: string }> = {
+const REGISTRATION_BADGES: Record<
+  Exclude<RegistrationState, null>,
+  { label: string; tone: string }
+> = {
   open: { label: "受付中", tone: "badge--ok" },
   closing: { label: "締切間近", tone: "badge--warn" },
   full: { label: "満席", tone: "badge--danger" },

@@ -6,7 +6,13 @@ import { formatBytes } from "./group-meetings";
  * An event's materials: title, type, size, and a link that opens each one
  * through /materials/:id, the route that checks who may see it.
  */
-export function EventMaterials({ materials, label }: { materials: EventMaterial[]; label: string }) {
+export function EventMaterials({
+  materials,
+  label,
+}: {
+  materials: EventMaterial[];
+  label: string;
+}) {
   if (materials.length === 0) return null;
   return (
     <ul className="materials" aria-label={label}>

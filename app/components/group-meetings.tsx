@@ -74,7 +74,9 @@ export function GroupAdminHeader(props: {
   return (
     <>
       <p className="small">
-        <Link className="back-link" to="/admin/groups">← 専門部会の管理</Link>
+        <Link className="back-link" to="/admin/groups">
+          ← 専門部会の管理
+        </Link>
       </p>
       <h1>
         {group.term} {groupTitle(group)}
@@ -237,11 +239,7 @@ export function MeetingFields(props: {
             <span>{label}</span>
           </label>
         ))}
-        {errors.place_kind ? (
-          <p className="error">
-            {errors.place_kind}
-          </p>
-        ) : null}
+        {errors.place_kind ? <p className="error">{errors.place_kind}</p> : null}
       </fieldset>
       <div className={`field${errors.place_name ? " field--error" : ""}`}>
         <label htmlFor="meeting-place">会場・調査先</label>
@@ -252,21 +250,13 @@ export function MeetingFields(props: {
           name="place_name"
           defaultValue={value("place_name")}
         />
-        {errors.place_name ? (
-          <p className="error">
-            {errors.place_name}
-          </p>
-        ) : null}
+        {errors.place_name ? <p className="error">{errors.place_name}</p> : null}
       </div>
       <div className={`field${errors.online_url ? " field--error" : ""}`}>
         <label htmlFor="meeting-url">ZOOMのURL</label>
         <p className="hint">ZOOMの場合のみ。部会員だけに知らせます。</p>
         <input id="meeting-url" type="url" name="online_url" defaultValue={value("online_url")} />
-        {errors.online_url ? (
-          <p className="error">
-            {errors.online_url}
-          </p>
-        ) : null}
+        {errors.online_url ? <p className="error">{errors.online_url}</p> : null}
       </div>
       <Field id="meeting-note" label="備考" error={errors.note}>
         <input

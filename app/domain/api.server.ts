@@ -191,7 +191,6 @@ export function apiGetRegistration(db: Database, id: string) {
     .executeTakeFirst();
 }
 
-
 /** The forms of /admin/api. */
 export const apiSettingsSchema = z.discriminatedUnion(
   "intent",

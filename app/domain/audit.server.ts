@@ -47,7 +47,9 @@ export function listAuditLog(
       "audit_log.entity_id",
       "audit_log.action",
       "audit_log.detail",
-      sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as("actor_name"),
+      sql<string | null>`nullif(trim(people.family_name || ' ' || people.given_name), '')`.as(
+        "actor_name",
+      ),
       // Whom an entry is about, so the log reads 「受付 佐藤 花子(受付A)」, not 「checkin #5」 (describeAudit).
       sql<string | null>`(
         select nullif(trim(p.family_name || ' ' || p.given_name), '')
@@ -80,8 +82,12 @@ export function listAuditLog(
         end
       )`.as("list_name"),
     ])
-    .$if(args.eventId !== undefined, (q) => q.where("audit_log.event_id", "=", args.eventId as number))
-    .$if((args.entities?.length ?? 0) > 0, (q) => q.where("audit_log.entity", "in", args.entities as string[]))
+    .$if(args.eventId !== undefined, (q) =>
+      q.where("audit_log.event_id", "=", args.eventId as number),
+    )
+    .$if((args.entities?.length ?? 0) > 0, (q) =>
+      q.where("audit_log.entity", "in", args.entities as string[]),
+    )
     .orderBy("audit_log.at", "desc")
     .orderBy("audit_log.id", "desc")
     .limit(args.limit ?? 100)

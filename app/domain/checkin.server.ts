@@ -109,7 +109,11 @@ export async function requireCheckinAccess(
   options: { explain?: boolean } = {},
 ): Promise<EventAccess> {
   const user = await requireStaff(request, context);
-  const access = await getEventAccess(context.db, { user, slug: slug ?? "", permission: "checkin" });
+  const access = await getEventAccess(context.db, {
+    user,
+    slug: slug ?? "",
+    permission: "checkin",
+  });
   if (access) return access;
   // The desk page says why and whom to ask; its JSON API stays a plain 404.
   const refusal = options.explain ? await checkinRefusal(context.db, slug ?? "") : undefined;
@@ -891,8 +895,7 @@ export async function undoCheckin(
         "staff_person_id",
       ])
       .executeTakeFirst();
-    if (!removed)
-      throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
+    if (!removed) throw new DomainError("not_found", { message: "この受付記録は見つかりません。" });
     await audit(trx, {
       actorId: args.access.user.id,
       eventId,

@@ -6,13 +6,22 @@ import type { Database } from "../../db/index";
  * union, per day, seats left and how many have checked in. A secretary's
  * figures count their own union only.
  */
-export async function getEventDashboard(db: Database, args: { eventId: number; unionId: number | null }) {
+export async function getEventDashboard(
+  db: Database,
+  args: { eventId: number; unionId: number | null },
+) {
   const scoped = db
     .selectFrom("registrations")
     .innerJoin("people", "people.id", "registrations.person_id")
     .where("registrations.event_id", "=", args.eventId)
     .$if(args.unionId !== null, (q) => q.where("people.organisation_id", "=", args.unionId))
-    .select(["registrations.id", "registrations.status", "registrations.course_id", "registrations.created_at", "people.organisation_id"]);
+    .select([
+      "registrations.id",
+      "registrations.status",
+      "registrations.course_id",
+      "registrations.created_at",
+      "people.organisation_id",
+    ]);
   const byStatus = await db
     .selectFrom(scoped.as("r"))
     .select(["r.status", sql<number>`count(*)::int`.as("n")])
@@ -20,7 +29,9 @@ export async function getEventDashboard(db: Database, args: { eventId: number; u
     .execute();
   const byCourse = await db
     .selectFrom("courses")
-    .leftJoin(scoped.as("r"), (j) => j.onRef("r.course_id", "=", "courses.id").on("r.status", "=", "confirmed"))
+    .leftJoin(scoped.as("r"), (j) =>
+      j.onRef("r.course_id", "=", "courses.id").on("r.status", "=", "confirmed"),
+    )
     .select([
       "courses.id",
       "courses.code",
@@ -37,7 +48,9 @@ export async function getEventDashboard(db: Database, args: { eventId: number; u
     .selectFrom("event_sessions")
     .leftJoin("registration_sessions", "registration_sessions.session_id", "event_sessions.id")
     .leftJoin(scoped.as("r"), (j) =>
-      j.onRef("r.id", "=", "registration_sessions.registration_id").on("r.status", "=", "confirmed"),
+      j
+        .onRef("r.id", "=", "registration_sessions.registration_id")
+        .on("r.status", "=", "confirmed"),
     )
     .select([
       "event_sessions.id",
@@ -54,7 +67,9 @@ export async function getEventDashboard(db: Database, args: { eventId: number; u
     .selectFrom(scoped.as("r"))
     .leftJoin("organisations", "organisations.id", "r.organisation_id")
     .leftJoin("union_quotas", (j) =>
-      j.onRef("union_quotas.organisation_id", "=", "r.organisation_id").on("union_quotas.event_id", "=", args.eventId),
+      j
+        .onRef("union_quotas.organisation_id", "=", "r.organisation_id")
+        .on("union_quotas.event_id", "=", args.eventId),
     )
     .select([
       "organisations.name",

@@ -27,9 +27,7 @@ import { inTransaction } from "./transactions.server";
  * is audited; a cancellation emails everyone it affects.
  */
 const text = (label: string, max: number, required = true) =>
-  required
-    ? textField(label, max, { required: true })
-    : textField(label, max).default("");
+  required ? textField(label, max, { required: true }) : textField(label, max).default("");
 const when = (label: string) =>
   z.string({ message: `${label}を入力してください` }).transform((v, ctx) => {
     const date = fromTokyoInput(v);
@@ -248,46 +246,50 @@ export async function createEvent(
   db: Database,
   args: { user: SessionUser; input: EventFormInput },
 ): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    const venueId = await upsertVenue(trx, args.input);
-    const { id } = await trx
-      .insertInto("events")
-      .values({
-        ...eventColumns(args.input, venueId),
-        organiser_organisation_id: args.user.organisation_id ?? (await hqId(trx)),
-        status: "draft",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto("registration_windows")
-      .values({
-        event_id: id,
-        label: "参加申込",
-        opens_at: args.input.opens_at,
-        closes_at: args.input.closes_at,
-      })
-      .execute();
-    await trx
-      .insertInto("checkin_lists")
-      .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
-      .execute();
-    if (args.user.role === "organiser") {
+  return inTransaction(
+    db,
+    async (trx) => {
+      const venueId = await upsertVenue(trx, args.input);
+      const { id } = await trx
+        .insertInto("events")
+        .values({
+          ...eventColumns(args.input, venueId),
+          organiser_organisation_id: args.user.organisation_id ?? (await hqId(trx)),
+          status: "draft",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
       await trx
-        .insertInto("event_staff")
-        .values({ event_id: id, person_id: args.user.id, role: "organiser" })
+        .insertInto("registration_windows")
+        .values({
+          event_id: id,
+          label: "参加申込",
+          opens_at: args.input.opens_at,
+          closes_at: args.input.closes_at,
+        })
         .execute();
-    }
-    await audit(trx, {
-      actorId: args.user.id,
-      eventId: id,
-      entity: "event",
-      entityId: id,
-      action: "create",
-      detail: { title: args.input.title },
-    });
-    return id;
-  }, { unique: SLUG_TAKEN });
+      await trx
+        .insertInto("checkin_lists")
+        .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
+        .execute();
+      if (args.user.role === "organiser") {
+        await trx
+          .insertInto("event_staff")
+          .values({ event_id: id, person_id: args.user.id, role: "organiser" })
+          .execute();
+      }
+      await audit(trx, {
+        actorId: args.user.id,
+        eventId: id,
+        entity: "event",
+        entityId: id,
+        action: "create",
+        detail: { title: args.input.title },
+      });
+      return id;
+    },
+    { unique: SLUG_TAKEN },
+  );
 }
 
 async function hqId(db: Database): Promise<number> {
@@ -307,58 +309,62 @@ export async function updateEvent(
   db: Database,
   args: { eventId: number; actorId: string; input: EventFormInput; confirmed: boolean },
 ): Promise<{ warning?: string }> {
-  return inTransaction(db, async (trx) => {
-    const current = await trx
-      .selectFrom("events")
-      .select(["taken", "capacity"])
-      .where("id", "=", args.eventId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const taken = await recountTaken(trx, { table: "events", id: args.eventId });
-    if (args.input.capacity !== null && args.input.capacity < taken && !args.confirmed) {
-      return {
-        warning: `定員(${args.input.capacity}名)が、既に確定している${taken}名を下回ります。確定済みの方はそのままです。よろしければ「この内容で保存する」を押してください。`,
-      };
-    }
-    const venueId = await upsertVenue(trx, args.input);
-    await trx
-      .updateTable("events")
-      .set({ ...eventColumns(args.input, venueId), updated_at: sql`now()` })
-      .where("id", "=", args.eventId)
-      .execute();
-    const window = await trx
-      .selectFrom("registration_windows")
-      .select("id")
-      .where("event_id", "=", args.eventId)
-      .orderBy("opens_at")
-      .executeTakeFirst();
-    if (window) {
+  return inTransaction(
+    db,
+    async (trx) => {
+      const current = await trx
+        .selectFrom("events")
+        .select(["taken", "capacity"])
+        .where("id", "=", args.eventId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const taken = await recountTaken(trx, { table: "events", id: args.eventId });
+      if (args.input.capacity !== null && args.input.capacity < taken && !args.confirmed) {
+        return {
+          warning: `定員(${args.input.capacity}名)が、既に確定している${taken}名を下回ります。確定済みの方はそのままです。よろしければ「この内容で保存する」を押してください。`,
+        };
+      }
+      const venueId = await upsertVenue(trx, args.input);
       await trx
-        .updateTable("registration_windows")
-        .set({ opens_at: args.input.opens_at, closes_at: args.input.closes_at })
-        .where("id", "=", window.id)
+        .updateTable("events")
+        .set({ ...eventColumns(args.input, venueId), updated_at: sql`now()` })
+        .where("id", "=", args.eventId)
         .execute();
-    } else {
-      await trx
-        .insertInto("registration_windows")
-        .values({
-          event_id: args.eventId,
-          label: "参加申込",
-          opens_at: args.input.opens_at,
-          closes_at: args.input.closes_at,
-        })
-        .execute();
-    }
-    await audit(trx, {
-      actorId: args.actorId,
-      eventId: args.eventId,
-      entity: "event",
-      entityId: args.eventId,
-      action: "update",
-      detail: { capacity: { from: current.capacity, to: args.input.capacity } },
-    });
-    return {};
-  }, { unique: SLUG_TAKEN }).finally(forgetRegistrationForms);
+      const window = await trx
+        .selectFrom("registration_windows")
+        .select("id")
+        .where("event_id", "=", args.eventId)
+        .orderBy("opens_at")
+        .executeTakeFirst();
+      if (window) {
+        await trx
+          .updateTable("registration_windows")
+          .set({ opens_at: args.input.opens_at, closes_at: args.input.closes_at })
+          .where("id", "=", window.id)
+          .execute();
+      } else {
+        await trx
+          .insertInto("registration_windows")
+          .values({
+            event_id: args.eventId,
+            label: "参加申込",
+            opens_at: args.input.opens_at,
+            closes_at: args.input.closes_at,
+          })
+          .execute();
+      }
+      await audit(trx, {
+        actorId: args.actorId,
+        eventId: args.eventId,
+        entity: "event",
+        entityId: args.eventId,
+        action: "update",
+        detail: { capacity: { from: current.capacity, to: args.input.capacity } },
+      });
+      return {};
+    },
+    { unique: SLUG_TAKEN },
+  ).finally(forgetRegistrationForms);
 }
 
 /** Publishes, closes or cancels. Cancelling cancels every live registration and emails each person. */
@@ -469,163 +475,167 @@ export async function copyEvent(
   db: Database,
   args: { eventId: number; user: SessionUser; newSlug: string; newStart: Date },
 ): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    const e = await trx
-      .selectFrom("events")
-      .selectAll()
-      .where("id", "=", args.eventId)
-      .executeTakeFirstOrThrow();
-    const shiftMs = args.newStart.getTime() - e.starts_at.getTime();
-    const shift = (d: Date | null) => (d ? new Date(d.getTime() + shiftMs) : null);
-    const { id } = await trx
-      .insertInto("events")
-      .values({
-        slug: args.newSlug,
-        kind: e.kind,
-        title: e.title,
-        summary: e.summary,
-        description: e.description,
-        notes: e.notes,
-        privacy_purposes: e.privacy_purposes,
-        organiser_organisation_id: e.organiser_organisation_id,
-        starts_at: shift(e.starts_at)!,
-        ends_at: shift(e.ends_at)!,
-        venue_id: e.venue_id,
-        online_label: e.online_label,
-        online_url: "",
-        status: "draft",
-        members_only: e.members_only,
-        max_age: e.max_age,
-        capacity: e.capacity,
-        cancellation_deadline: shift(e.cancellation_deadline),
-        course_word: e.course_word,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    for (const w of await trx
-      .selectFrom("registration_windows")
-      .selectAll()
-      .where("event_id", "=", e.id)
-      .execute()) {
-      await trx
-        .insertInto("registration_windows")
+  return inTransaction(
+    db,
+    async (trx) => {
+      const e = await trx
+        .selectFrom("events")
+        .selectAll()
+        .where("id", "=", args.eventId)
+        .executeTakeFirstOrThrow();
+      const shiftMs = args.newStart.getTime() - e.starts_at.getTime();
+      const shift = (d: Date | null) => (d ? new Date(d.getTime() + shiftMs) : null);
+      const { id } = await trx
+        .insertInto("events")
         .values({
-          event_id: id,
-          label: w.label,
-          opens_at: shift(w.opens_at)!,
-          closes_at: shift(w.closes_at)!,
-        })
-        .execute();
-    }
-    const sessionMap = new Map<number, number>();
-    for (const s of await trx
-      .selectFrom("event_sessions")
-      .selectAll()
-      .where("event_id", "=", e.id)
-      .execute()) {
-      const row = await trx
-        .insertInto("event_sessions")
-        .values({
-          event_id: id,
-          key: s.key,
-          kind: s.kind,
-          title: s.title,
-          description: s.description,
-          starts_at: shift(s.starts_at)!,
-          ends_at: shift(s.ends_at),
-          venue_id: s.venue_id,
+          slug: args.newSlug,
+          kind: e.kind,
+          title: e.title,
+          summary: e.summary,
+          description: e.description,
+          notes: e.notes,
+          privacy_purposes: e.privacy_purposes,
+          organiser_organisation_id: e.organiser_organisation_id,
+          starts_at: shift(e.starts_at)!,
+          ends_at: shift(e.ends_at)!,
+          venue_id: e.venue_id,
+          online_label: e.online_label,
           online_url: "",
-          optional: s.optional,
-          capacity: s.capacity,
-          position: s.position,
+          status: "draft",
+          members_only: e.members_only,
+          max_age: e.max_age,
+          capacity: e.capacity,
+          cancellation_deadline: shift(e.cancellation_deadline),
+          course_word: e.course_word,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      sessionMap.set(s.id, row.id);
+      for (const w of await trx
+        .selectFrom("registration_windows")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("registration_windows")
+          .values({
+            event_id: id,
+            label: w.label,
+            opens_at: shift(w.opens_at)!,
+            closes_at: shift(w.closes_at)!,
+          })
+          .execute();
+      }
+      const sessionMap = new Map<number, number>();
+      for (const s of await trx
+        .selectFrom("event_sessions")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        const row = await trx
+          .insertInto("event_sessions")
+          .values({
+            event_id: id,
+            key: s.key,
+            kind: s.kind,
+            title: s.title,
+            description: s.description,
+            starts_at: shift(s.starts_at)!,
+            ends_at: shift(s.ends_at),
+            venue_id: s.venue_id,
+            online_url: "",
+            optional: s.optional,
+            capacity: s.capacity,
+            position: s.position,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        sessionMap.set(s.id, row.id);
+        await trx
+          .insertInto("checkin_lists")
+          .values({ event_id: id, session_id: row.id, name: s.title })
+          .execute();
+      }
       await trx
         .insertInto("checkin_lists")
-        .values({ event_id: id, session_id: row.id, name: s.title })
+        .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
         .execute();
-    }
-    await trx
-      .insertInto("checkin_lists")
-      .values({ event_id: id, session_id: null, name: WHOLE_EVENT_LIST_NAME })
-      .execute();
-    for (const c of await trx
-      .selectFrom("courses")
-      .selectAll()
-      .where("event_id", "=", e.id)
-      .execute()) {
-      await trx
-        .insertInto("courses")
-        .values({
-          event_id: id,
-          session_id: c.session_id ? (sessionMap.get(c.session_id) ?? null) : null,
-          key: c.key,
-          code: c.code,
-          title: c.title,
-          audience: c.audience,
-          facilitator: c.facilitator,
-          adviser: c.adviser,
-          venue_id: c.venue_id,
-          capacity: c.capacity,
-          allocation: c.allocation,
-          position: c.position,
-        })
-        .execute();
-    }
-    for (const q of await trx
-      .selectFrom("event_questions")
-      .selectAll()
-      .where("event_id", "=", e.id)
-      .execute()) {
-      await trx
-        .insertInto("event_questions")
-        .values({
-          event_id: id,
-          label: q.label,
-          kind: q.kind,
-          options: q.options,
-          required: q.required,
-          position: q.position,
-        })
-        .execute();
-    }
-    for (const p of await trx
-      .selectFrom("programme_items")
-      .selectAll()
-      .where("event_id", "=", e.id)
-      .execute()) {
-      await trx
-        .insertInto("programme_items")
-        .values({
-          event_id: id,
-          session_id: p.session_id ? (sessionMap.get(p.session_id) ?? null) : null,
-          starts_at: shift(p.starts_at)!,
-          ends_at: shift(p.ends_at),
-          title: p.title,
-          speaker: p.speaker,
-          description: p.description,
-          position: p.position,
-        })
-        .execute();
-    }
-    if (args.user.role === "organiser") {
-      await trx
-        .insertInto("event_staff")
-        .values({ event_id: id, person_id: args.user.id, role: "organiser" })
-        .execute();
-    }
-    await audit(trx, {
-      actorId: args.user.id,
-      eventId: id,
-      entity: "event",
-      entityId: id,
-      action: "copy",
-      detail: { from: e.id },
-    });
-    return id;
-  }, { unique: SLUG_TAKEN });
+      for (const c of await trx
+        .selectFrom("courses")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("courses")
+          .values({
+            event_id: id,
+            session_id: c.session_id ? (sessionMap.get(c.session_id) ?? null) : null,
+            key: c.key,
+            code: c.code,
+            title: c.title,
+            audience: c.audience,
+            facilitator: c.facilitator,
+            adviser: c.adviser,
+            venue_id: c.venue_id,
+            capacity: c.capacity,
+            allocation: c.allocation,
+            position: c.position,
+          })
+          .execute();
+      }
+      for (const q of await trx
+        .selectFrom("event_questions")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("event_questions")
+          .values({
+            event_id: id,
+            label: q.label,
+            kind: q.kind,
+            options: q.options,
+            required: q.required,
+            position: q.position,
+          })
+          .execute();
+      }
+      for (const p of await trx
+        .selectFrom("programme_items")
+        .selectAll()
+        .where("event_id", "=", e.id)
+        .execute()) {
+        await trx
+          .insertInto("programme_items")
+          .values({
+            event_id: id,
+            session_id: p.session_id ? (sessionMap.get(p.session_id) ?? null) : null,
+            starts_at: shift(p.starts_at)!,
+            ends_at: shift(p.ends_at),
+            title: p.title,
+            speaker: p.speaker,
+            description: p.description,
+            position: p.position,
+          })
+          .execute();
+      }
+      if (args.user.role === "organiser") {
+        await trx
+          .insertInto("event_staff")
+          .values({ event_id: id, person_id: args.user.id, role: "organiser" })
+          .execute();
+      }
+      await audit(trx, {
+        actorId: args.user.id,
+        eventId: id,
+        entity: "event",
+        entityId: id,
+        action: "copy",
+        detail: { from: e.id },
+      });
+      return id;
+    },
+    { unique: SLUG_TAKEN },
+  );
 }
 
 export const sessionFormSchema = z.object({

@@ -24,8 +24,7 @@ const ROLE_NAMES: Record<EventStaffRole, string> = {
 };
 
 export const addEventStaffSchema = z.object({
-  email: emailField()
-    .transform((v) => v.toLowerCase()),
+  email: emailField().transform((v) => v.toLowerCase()),
   name: textField("氏名", 80).default(""),
   role: z.enum(EVENT_STAFF_ROLES, { message: "役割を選択してください" }),
 });

@@ -312,7 +312,11 @@ export async function startMailWorker(options: {
       transport?.close();
       // Stopped cleanly: graphile-worker has unlocked its jobs.
       await registering;
-      await db.deleteFrom("queue_workers").where("owner", "=", owner).execute().catch(() => {});
+      await db
+        .deleteFrom("queue_workers")
+        .where("owner", "=", owner)
+        .execute()
+        .catch(() => {});
       await db.destroy();
       await holder.destroy();
     },

@@ -357,8 +357,7 @@ async function confirmVouchedPending(
 // The roster: a CSV of names and emails, uploaded or edited by the union
 // ---------------------------------------------------------------------------
 
-const rosterEmail = emailField()
-  .transform((v) => v.toLowerCase());
+const rosterEmail = emailField().transform((v) => v.toLowerCase());
 
 export const rosterEntrySchema = z.object({
   email: rosterEmail,

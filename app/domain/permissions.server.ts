@@ -46,7 +46,10 @@ export async function requireStaff(
 }
 
 /** A signed-in administrator; other staff get a 403 for the whole area. */
-export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
+export async function requireAdmin(
+  request: Request,
+  context: AppLoadContext,
+): Promise<SessionUser> {
   const user = await requireStaff(request, context);
   if (user.role !== "admin") {
     forbidden("このページは管理者専用です。");
@@ -90,7 +93,9 @@ export async function requireEventAccess(
   const row = token
     ? await sessionUserQuery(context.db, token)
         .select((eb) => {
-          const staffRole = sql<"organiser" | "reception">`case people.role when 'reception' then 'reception' else 'organiser' end`;
+          const staffRole = sql<
+            "organiser" | "reception"
+          >`case people.role when 'reception' then 'reception' else 'organiser' end`;
           const event = eb.selectFrom("events");
           return [
             event.select("events.id").where(where).as("event_id"),

@@ -60,7 +60,10 @@ export function getNotice(db: Database, version: number) {
 }
 
 export const noticeSchema = z.object({
-  body: textField("個人情報の取扱いの本文", 20_000).min(20, "個人情報の取扱いの本文を20文字以上で入力してください"),
+  body: textField("個人情報の取扱いの本文", 20_000).min(
+    20,
+    "個人情報の取扱いの本文を20文字以上で入力してください",
+  ),
 });
 
 /**
@@ -254,7 +257,9 @@ export async function collectMyData(db: Database, personId: string) {
       "events.title as event_title",
       "events.starts_at",
       "registrations.status",
-      sql<string | null>`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+      sql<
+        string | null
+      >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
         "course",
       ),
       "registrations.answers",
@@ -269,7 +274,11 @@ export async function collectMyData(db: Database, personId: string) {
       "registrations.personal_data_removed_at",
       eb
         .selectFrom("event_questions")
-        .select(sql<Record<string, string>>`coalesce(jsonb_object_agg(id::text, label), '{}'::jsonb)`.as("q"))
+        .select(
+          sql<Record<string, string>>`coalesce(jsonb_object_agg(id::text, label), '{}'::jsonb)`.as(
+            "q",
+          ),
+        )
         .whereRef("event_questions.event_id", "=", "events.id")
         .as("question_labels"),
     ])
@@ -281,14 +290,24 @@ export async function collectMyData(db: Database, personId: string) {
     .innerJoin("registrations", "registrations.id", "checkins.registration_id")
     .innerJoin("checkin_lists", "checkin_lists.id", "checkins.checkin_list_id")
     .innerJoin("events", "events.id", "registrations.event_id")
-    .select(["events.title as event_title", "checkin_lists.name as list", "checkins.checked_in_at", "checkins.desk"])
+    .select([
+      "events.title as event_title",
+      "checkin_lists.name as list",
+      "checkins.checked_in_at",
+      "checkins.desk",
+    ])
     .where("registrations.person_id", "=", personId)
     .orderBy("checkins.checked_in_at", "desc")
     .execute();
   const rsvps = await db
     .selectFrom("meeting_rsvps")
     .innerJoin("group_meetings", "group_meetings.id", "meeting_rsvps.meeting_id")
-    .select(["group_meetings.title", "group_meetings.starts_at", "meeting_rsvps.answer", "meeting_rsvps.updated_at"])
+    .select([
+      "group_meetings.title",
+      "group_meetings.starts_at",
+      "meeting_rsvps.answer",
+      "meeting_rsvps.updated_at",
+    ])
     .where("meeting_rsvps.person_id", "=", personId)
     .orderBy("group_meetings.starts_at", "desc")
     .execute();
@@ -302,20 +321,35 @@ export async function collectMyData(db: Database, personId: string) {
   const groups = await db
     .selectFrom("working_group_members")
     .innerJoin("working_groups", "working_groups.id", "working_group_members.group_id")
-    .select(["working_groups.name", "working_group_members.role", "working_group_members.joined_at"])
+    .select([
+      "working_groups.name",
+      "working_group_members.role",
+      "working_group_members.joined_at",
+    ])
     .where("working_group_members.person_id", "=", personId)
     .execute();
   const reports = await db
     .selectFrom("reports")
     .innerJoin("events", "events.id", "reports.event_id")
-    .select(["reports.title", "reports.authors", "events.title as event_title", "reports.status", "reports.award", "reports.created_at"])
+    .select([
+      "reports.title",
+      "reports.authors",
+      "events.title as event_title",
+      "reports.status",
+      "reports.award",
+      "reports.created_at",
+    ])
     .where("reports.submitted_by", "=", personId)
     .orderBy("reports.created_at", "desc")
     .execute();
   const applications = await db
     .selectFrom("recruitment_applications")
     .innerJoin("recruitment_rounds", "recruitment_rounds.id", "recruitment_applications.round_id")
-    .select(["recruitment_rounds.title", "recruitment_applications.motivation", "recruitment_applications.created_at"])
+    .select([
+      "recruitment_rounds.title",
+      "recruitment_applications.motivation",
+      "recruitment_applications.created_at",
+    ])
     .where("recruitment_applications.person_id", "=", personId)
     .execute();
   const signIns = await db
@@ -327,7 +361,10 @@ export async function collectMyData(db: Database, personId: string) {
     .execute();
   return {
     generatedAt: new Date(),
-    profile: { ...profile, membership_label: MEMBERSHIP_LABELS[profile.membership_status] ?? profile.membership_status },
+    profile: {
+      ...profile,
+      membership_label: MEMBERSHIP_LABELS[profile.membership_status] ?? profile.membership_status,
+    },
     registrations: registrations.map((r) => ({
       id: r.id,
       event: r.event_title,
@@ -409,20 +446,32 @@ export function myDataCsv(data: MyData): string {
     lines.push(["申込", target, "配慮が必要なこと", r.accessibilityNeeds]);
     lines.push(["申込", target, "受付番号", r.ticketCode]);
     lines.push(["申込", target, "申込日時", when(r.registeredAt)]);
-    if (r.personalDataRemovedAt) lines.push(["申込", target, "回答・配慮事項の削除日時", when(r.personalDataRemovedAt)]);
+    if (r.personalDataRemovedAt)
+      lines.push(["申込", target, "回答・配慮事項の削除日時", when(r.personalDataRemovedAt)]);
   }
   for (const c of data.consents) {
     lines.push(["同意", c.event, `個人情報の取扱い(第${c.noticeVersion}版)`, when(c.consentedAt)]);
-    if (c.needsConsentedAt) lines.push(["同意", c.event, "配慮事項の利用", when(c.needsConsentedAt)]);
+    if (c.needsConsentedAt)
+      lines.push(["同意", c.event, "配慮事項の利用", when(c.needsConsentedAt)]);
   }
   for (const c of data.checkins) lines.push(["受付", c.event_title, c.list, when(c.checked_in_at)]);
-  for (const r of data.rsvps) lines.push(["出欠回答", r.title, formatDateTime(r.starts_at), RSVP_LABELS[r.answer] ?? r.answer]);
-  for (const a of data.attendance) lines.push(["出席記録", a.title, formatDateTime(a.starts_at), a.attended ? "出席" : "欠席"]);
-  for (const g of data.groups) lines.push(["専門部会", g.name, g.role === "leader" ? "部会長" : "部会員", when(g.joined_at)]);
+  for (const r of data.rsvps)
+    lines.push([
+      "出欠回答",
+      r.title,
+      formatDateTime(r.starts_at),
+      RSVP_LABELS[r.answer] ?? r.answer,
+    ]);
+  for (const a of data.attendance)
+    lines.push(["出席記録", a.title, formatDateTime(a.starts_at), a.attended ? "出席" : "欠席"]);
+  for (const g of data.groups)
+    lines.push(["専門部会", g.name, g.role === "leader" ? "部会長" : "部会員", when(g.joined_at)]);
   for (const r of data.reports) lines.push(["レポート", r.event_title, r.title, r.authors]);
-  for (const a of data.applications) lines.push(["専門部会への応募", a.title, "応募理由", a.motivation]);
+  for (const a of data.applications)
+    lines.push(["専門部会への応募", a.title, "応募理由", a.motivation]);
   for (const r of data.rosters) lines.push(["単組の名簿", r.union_name, r.name, when(r.added_at)]);
-  for (const s of data.signIns) lines.push(["ログイン", "", SIGN_IN_LABELS[s.method] ?? s.method, when(s.at)]);
+  for (const s of data.signIns)
+    lines.push(["ログイン", "", SIGN_IN_LABELS[s.method] ?? s.method, when(s.at)]);
   return `\uFEFF${lines.map(csvRecord).join("")}`;
 }
 
@@ -571,7 +620,8 @@ export async function saveRetentionSettings(
 }
 
 /** The cut-off before which something is due: `now` minus `n` months. */
-const before = (now: Date, n: number) => sql<Date>`${now}::timestamptz - make_interval(months => ${n})`;
+const before = (now: Date, n: number) =>
+  sql<Date>`${now}::timestamptz - make_interval(months => ${n})`;
 
 /** Registrations whose event ended more than N months ago and still hold answers or needs. */
 function dueRegistrations(db: Database, now: Date, answersMonths: number) {
@@ -605,7 +655,11 @@ function dueAccounts(db: Database, now: Date, inactiveMonths: number) {
       eb.not(
         eb.or([
           eb.exists(
-            eb.selectFrom("sign_ins").select("sign_ins.id").whereRef("sign_ins.person_id", "=", "people.id").where("sign_ins.at", ">=", cutoff),
+            eb
+              .selectFrom("sign_ins")
+              .select("sign_ins.id")
+              .whereRef("sign_ins.person_id", "=", "people.id")
+              .where("sign_ins.at", ">=", cutoff),
           ),
           eb.exists(
             eb
@@ -613,10 +667,18 @@ function dueAccounts(db: Database, now: Date, inactiveMonths: number) {
               .innerJoin("events", "events.id", "registrations.event_id")
               .select("registrations.id")
               .whereRef("registrations.person_id", "=", "people.id")
-              .where((r) => r.or([r("registrations.updated_at", ">=", cutoff), r("events.ends_at", ">=", cutoff)])),
+              .where((r) =>
+                r.or([
+                  r("registrations.updated_at", ">=", cutoff),
+                  r("events.ends_at", ">=", cutoff),
+                ]),
+              ),
           ),
           eb.exists(
-            eb.selectFrom("working_group_members").select("working_group_members.group_id").whereRef("working_group_members.person_id", "=", "people.id"),
+            eb
+              .selectFrom("working_group_members")
+              .select("working_group_members.group_id")
+              .whereRef("working_group_members.person_id", "=", "people.id"),
           ),
         ]),
       ),
@@ -631,12 +693,17 @@ function dueEmails(db: Database, now: Date, answersMonths: number) {
 export type RetentionCounts = { registrations: number; accounts: number; emails: number };
 
 /** What the next run will remove, as counts, without removing anything. */
-export async function previewRetention(db: Database, args: { now?: Date } = {}): Promise<RetentionCounts> {
+export async function previewRetention(
+  db: Database,
+  args: { now?: Date } = {},
+): Promise<RetentionCounts> {
   const now = args.now ?? new Date();
   const settings = await getRetentionSettings(db);
   const count = sql<number>`count(*)::int`.as("n");
   const [registrations, accounts, emails] = [
-    await dueRegistrations(db, now, settings.answers_months).select(count).executeTakeFirstOrThrow(),
+    await dueRegistrations(db, now, settings.answers_months)
+      .select(count)
+      .executeTakeFirstOrThrow(),
     await dueAccounts(db, now, settings.inactive_months).select(count).executeTakeFirstOrThrow(),
     await dueEmails(db, now, settings.answers_months).select(count).executeTakeFirstOrThrow(),
   ];
@@ -667,7 +734,11 @@ export async function runRetention(
         accessibility_needs: "",
         personal_data_removed_at: sql`now()`,
       })
-      .where("id", "in", dueRegistrations(trx, now, settings.answers_months).select("registrations.id"))
+      .where(
+        "id",
+        "in",
+        dueRegistrations(trx, now, settings.answers_months).select("registrations.id"),
+      )
       .executeTakeFirst();
     const people = await dueAccounts(trx, now, settings.inactive_months)
       .select(["people.id", "people.email"])
@@ -690,7 +761,11 @@ export async function runRetention(
       entity: "retention",
       entityId: 1,
       action: "purge",
-      detail: { ...counts, answers_months: settings.answers_months, inactive_months: settings.inactive_months },
+      detail: {
+        ...counts,
+        answers_months: settings.answers_months,
+        inactive_months: settings.inactive_months,
+      },
     });
     return counts;
   });

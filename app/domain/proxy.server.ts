@@ -90,7 +90,11 @@ async function findOrCreatePerson(
     // membership: the union's secretary, an administrator, or the event's
     // organiser (docs/decisions/013-membership.md). Granted by them, and audited.
     if (existing.organisation_id === c.organisation_id) {
-      await confirmByProxy(trx, { personId: existing.id, unionId: c.organisation_id, by: access.user.id });
+      await confirmByProxy(trx, {
+        personId: existing.id,
+        unionId: c.organisation_id,
+        by: access.user.id,
+      });
     }
     return existing.id;
   }
@@ -192,7 +196,12 @@ async function referOutsider(
 /** Registers one colleague; the same rules as a member's own registration. */
 export async function registerOnBehalf(
   db: Database,
-  args: { access: EventAccess; colleague: Colleague; appUrl: string; attestation: StaffAttestation },
+  args: {
+    access: EventAccess;
+    colleague: Colleague;
+    appUrl: string;
+    attestation: StaffAttestation;
+  },
 ): Promise<ProxyResult> {
   const slug = await eventSlug(db, args.access.eventId);
   return inTransaction(db, (trx) => registerColleague(trx, { ...args, slug }), {
@@ -347,7 +356,9 @@ export async function importRegistrations(
   const preview = await previewImport(db, args);
   if (preview.fileError || preview.rows.some((r) => r.errors.length > 0)) return preview;
   if (!args.attestation.consent) return { rows: preview.rows, fileError: NOT_ATTESTED };
-  const withNeeds = preview.rows.filter((r) => r.values.dietary_needs || r.values.accessibility_needs);
+  const withNeeds = preview.rows.filter(
+    (r) => r.values.dietary_needs || r.values.accessibility_needs,
+  );
   if (!args.attestation.needs && withNeeds.length > 0) {
     return {
       rows: preview.rows,

@@ -60,10 +60,7 @@ export function getRegistrationForm(db: Database, slug: string) {
 const FORM_TTL_MS = 1_000;
 /** Forms that came from the cache: registerWith reads its own (a window may have just closed). */
 const fromCache = new WeakSet<object>();
-const formCache = new Map<
-  string,
-  { at: number; form: ReturnType<typeof readRegistrationForm> }
->();
+const formCache = new Map<string, { at: number; form: ReturnType<typeof readRegistrationForm> }>();
 
 /** Clears the cached forms of this process: an event, session, course or window changed. */
 export function forgetRegistrationForms(): void {
@@ -204,10 +201,7 @@ export function registrationSchema(form: RegistrationForm, options: { needsBirth
             .optional()
             .transform(() => null),
     session: z
-      .array(
-        rowId(SESSION_CHOICE)
-          .refine((v) => optionalIds.includes(v), SESSION_CHOICE),
-      )
+      .array(rowId(SESSION_CHOICE).refine((v) => optionalIds.includes(v), SESSION_CHOICE))
       .default([]),
     ...questionShape,
     // An online event has no meal to cater for: the form does not ask, and nothing sent is kept.
@@ -360,9 +354,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   // A cached form may be a second old: a window that just closed, an event
   // just cancelled. Registering decides on the form as it is now.
   const form =
-    args.form && !fromCache.has(args.form)
-      ? args.form
-      : await getRegistrationForm(trx, args.slug);
+    args.form && !fromCache.has(args.form) ? args.form : await getRegistrationForm(trx, args.slug);
   if (!form) throw new DomainError("not_found");
   const now = args.now ?? new Date();
   if (form.status !== "published") throw new DomainError("event_not_open");
@@ -376,7 +368,13 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       ? args.person
       : await trx
           .selectFrom("people")
-          .select(["id", "organisation_id", "birth_date", "profile_completed_at", "membership_status"])
+          .select([
+            "id",
+            "organisation_id",
+            "birth_date",
+            "profile_completed_at",
+            "membership_status",
+          ])
           .where("id", "=", args.personId)
           .executeTakeFirst();
   if (!person) throw new DomainError("not_found");
@@ -660,9 +658,7 @@ export async function cancelRegistration(
       appUrl: args.appUrl,
     });
     const promoted =
-      current.status === "confirmed"
-        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-        : [];
+      current.status === "confirmed" ? await promoteWaitlisted(trx, reg.event_id, args.appUrl) : [];
     return { promoted };
   });
 }
@@ -687,13 +683,9 @@ export async function confirmWaitlisted(
     const current = await lockRegistration(trx, { id: reg.id });
     if (!current) throw new DomainError("not_found");
     if (current.status !== "waitlisted") throw new DomainError("not_waitlisted");
-    const full = await takeSeats(
-      trx,
-      await seatsOf(trx, reg.id, reg.event_id, current.course_id),
-      {
-        force: args.override,
-      },
-    );
+    const full = await takeSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id), {
+      force: args.override,
+    });
     if (full)
       throw new DomainError(full, {
         message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
@@ -768,8 +760,7 @@ export async function changeRegistration(
     if (!current) throw new DomainError("not_found");
     if (current.status === "cancelled") throw new DomainError("already_cancelled");
     const before = await seatsOf(trx, reg.id, reg.event_id, current.course_id);
-    const wanted =
-      args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
+    const wanted = args.optionalSessionIds ?? before.sessionIds.filter((id) => optionalIds.has(id));
     const sessionIds = form.sessions
       .filter((s) => !s.optional || wanted.includes(s.id))
       .map((s) => s.id);
@@ -824,9 +815,7 @@ export async function changeRegistration(
       appUrl: args.appUrl,
     });
     const promoted =
-      current.status === "confirmed"
-        ? await promoteWaitlisted(trx, reg.event_id, args.appUrl)
-        : [];
+      current.status === "confirmed" ? await promoteWaitlisted(trx, reg.event_id, args.appUrl) : [];
     return { promoted, changed: true };
   });
 }
@@ -989,14 +978,20 @@ export async function recordRegistrationChange(trx: Trx, change: RegistrationCha
     )`);
   }
   if (change.email) {
-    ctes.push(emailJobCtes(await registrationEmail(trx, change.registrationId, change.email, change.appUrl)));
+    ctes.push(
+      emailJobCtes(
+        await registrationEmail(trx, change.registrationId, change.email, change.appUrl),
+      ),
+    );
     reads.push(sql`(select count(*) from email_job)`);
   }
   if (change.webhook) {
     ctes.push(webhookJobsCte({ eventId: change.eventId, ...change.webhook }));
     reads.push(sql`(select count(*) from webhook_jobs)`);
   }
-  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(trx);
+  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
+    trx,
+  );
 }
 
 /** The registration email of `kind`, as the registration stands now. */

@@ -10,13 +10,23 @@ import { inTransaction } from "./transactions.server";
  * queued in the same transaction that stamps the event, so a second run (or a
  * second app process) sends nothing more. Run hourly by the worker.
  */
-export async function sendDueReminders(db: Database, args: { appUrl: string; now?: Date }): Promise<number> {
+export async function sendDueReminders(
+  db: Database,
+  args: { appUrl: string; now?: Date },
+): Promise<number> {
   const now = args.now ?? new Date();
   return inTransaction(db, async (trx) => {
     const due = await trx
       .selectFrom("events")
       .leftJoin("venues", "venues.id", "events.venue_id")
-      .select(["events.id", "events.title", "events.starts_at", "events.ends_at", "events.online_label", "venues.name as venue_name"])
+      .select([
+        "events.id",
+        "events.title",
+        "events.starts_at",
+        "events.ends_at",
+        "events.online_label",
+        "venues.name as venue_name",
+      ])
       .where("events.status", "=", "published")
       .where("events.reminder_sent_at", "is", null)
       .where(
@@ -42,7 +52,11 @@ export async function sendDueReminders(db: Database, args: { appUrl: string; now
         eventTitle: event.title,
         appUrl: args.appUrl,
       });
-      await trx.updateTable("events").set({ reminder_sent_at: sql`now()` }).where("id", "=", event.id).execute();
+      await trx
+        .updateTable("events")
+        .set({ reminder_sent_at: sql`now()` })
+        .where("id", "=", event.id)
+        .execute();
     }
     return sent;
   });

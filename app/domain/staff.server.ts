@@ -112,8 +112,7 @@ async function requireUnion(db: Database, organisationId: number | null | undefi
 // Invitations
 // ---------------------------------------------------------------------------
 
-const email = emailField()
-  .transform((v) => v.toLowerCase());
+const email = emailField().transform((v) => v.toLowerCase());
 
 const optionalId = (label: string) => {
   const message = `${label}を一覧から選択してください`;

@@ -7,7 +7,6 @@ import { EVENT_KIND_LABELS, EVENT_STATUS_LABELS } from "../utils/labels";
 
 export const meta: MetaFunction = () => [{ title: "イベント管理 | 自治研イベント" }];
 
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);
   return { user, events: await listStaffEvents(context.db, user) };

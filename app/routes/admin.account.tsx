@@ -104,7 +104,11 @@ export default function Account() {
         <RecoveryCodes codes={codes} />
       ) : (
         <ResultLine
-          result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
+          result={
+            result?.message
+              ? { ok: result.ok, message: result.message, errors: result.errors }
+              : undefined
+          }
         />
       )}
 

@@ -8,11 +8,7 @@ import {
   apiSettingsSchema,
 } from "../domain/api.server";
 import { requireStaff } from "../domain/permissions.server";
-import {
-  createWebhook,
-  deleteWebhook,
-  listWebhooks,
-} from "../domain/webhooks.server";
+import { createWebhook, deleteWebhook, listWebhooks } from "../domain/webhooks.server";
 import { type ActionResult, actionOk, answer, domainAction } from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
@@ -20,17 +16,24 @@ import { WEBHOOK_TOPIC_LABELS as TOPIC_LABELS, WEBHOOK_TOPICS } from "../utils/l
 
 export const meta: MetaFunction = () => [{ title: "APIとWebhook | イベント管理" }];
 
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireStaff(request, context);
-  return { tokens: await listApiTokens(context.db, user.id), webhooks: await listWebhooks(context.db, user.id) };
+  return {
+    tokens: await listApiTokens(context.db, user.id),
+    webhooks: await listWebhooks(context.db, user.id),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireStaff(request, context);
   const form = parseForm(apiSettingsSchema, await request.formData(), ["topics"]);
   if (!form.ok) {
-    return answer({ ok: false, code: "invalid_input", message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。", errors: form.errors });
+    return answer({
+      ok: false,
+      code: "invalid_input",
+      message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。",
+      errors: form.errors,
+    });
   }
   const data = form.data;
   if (data.intent === "token") {
@@ -44,7 +47,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
         {
           ok: false,
           code: "not_found",
-          message: "このトークンは見つからないか、すでに無効です。一覧に表示されている自分のトークンだけを無効にできます。",
+          message:
+            "このトークンは見つからないか、すでに無効です。一覧に表示されている自分のトークンだけを無効にできます。",
         },
         404,
       );
@@ -78,18 +82,27 @@ export default function ApiSettings() {
   return (
     <section>
       <h1>APIとWebhook</h1>
-      <p className="small muted">使い方は README の「API」をご覧ください。APIは画面と同じ権限で動きます。</p>
+      <p className="small muted">
+        使い方は README の「API」をご覧ください。APIは画面と同じ権限で動きます。
+      </p>
       {result && !result.ok ? <FormError message={result.message} /> : null}
-      {result?.ok && !token && !secret ? <p className="notice notice--ok">{result.message}</p> : null}
+      {result?.ok && !token && !secret ? (
+        <p className="notice notice--ok">{result.message}</p>
+      ) : null}
       {token ? (
         <div className="notice notice--ok">
-          <p>新しいトークンです。この画面を離れると二度と表示されません。安全な場所に保管してください。</p>
+          <p>
+            新しいトークンです。この画面を離れると二度と表示されません。安全な場所に保管してください。
+          </p>
           <code className="token">{token}</code>
         </div>
       ) : null}
       {secret ? (
         <div className="notice notice--ok">
-          <p>Webhookの署名用シークレットです(X-Jichiken-Signature の検証に使います)。この画面を離れると二度と表示されません。</p>
+          <p>
+            Webhookの署名用シークレットです(X-Jichiken-Signature
+            の検証に使います)。この画面を離れると二度と表示されません。
+          </p>
           <code className="token">{secret}</code>
         </div>
       ) : null}
@@ -98,7 +111,8 @@ export default function ApiSettings() {
       <Form method="post" className="actions">
         <input type="hidden" name="intent" value="token" />
         <label>
-          名前 <input type="text" name="name" placeholder="用途がわかる名前(例: 受付集計スクリプト)" />
+          名前{" "}
+          <input type="text" name="name" placeholder="用途がわかる名前(例: 受付集計スクリプト)" />
         </label>
         <button type="submit" className="button">
           トークンを作る
@@ -108,7 +122,8 @@ export default function ApiSettings() {
         {tokens.map((t) => (
           <li key={t.id} className="small">
             {t.name}(作成 {formatDateTime(t.created_at)}
-            {t.last_used_at ? `・最終使用 ${formatDateTime(t.last_used_at)}` : ""}){t.revoked_at ? " 無効" : null}
+            {t.last_used_at ? `・最終使用 ${formatDateTime(t.last_used_at)}` : ""})
+            {t.revoked_at ? " 無効" : null}
             {t.revoked_at ? null : (
               <Form method="post" style={{ display: "inline" }}>
                 <input type="hidden" name="intent" value="revoke" />

@@ -9,7 +9,10 @@ import { scrollRegion } from "../utils/scroll-region";
 export const meta = eventTabMeta("ダッシュボード");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   return getEventDashboard(context.db, { eventId: access.eventId, unionId: access.unionId });
 }
 
@@ -58,7 +61,8 @@ export default function Dashboard() {
           <span className="stat__n">{d.waitlisted}</span>キャンセル待ち
         </div>
         <div className="card stat">
-          <span className="stat__n">{d.seatsLeft ?? "—"}</span>残席{d.capacity !== null ? `(定員${d.capacity})` : ""}
+          <span className="stat__n">{d.seatsLeft ?? "—"}</span>残席
+          {d.capacity !== null ? `(定員${d.capacity})` : ""}
         </div>
         <div className="card stat">
           <span className="stat__n" data-testid="checked-in">

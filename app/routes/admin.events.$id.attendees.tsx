@@ -15,9 +15,16 @@ import { scrollRegion } from "../utils/scroll-region";
 export const meta = eventTabMeta("申込者");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   const filter = attendeeFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const result = await listAttendees(context.db, { eventId: access.eventId, unionId: access.unionId, filter });
+  const result = await listAttendees(context.db, {
+    eventId: access.eventId,
+    unionId: access.unionId,
+    filter,
+  });
   const options = await attendeeFilterOptions(context.db, access.eventId);
   return { ...result, filter, options, eventId: access.eventId, narrowed: access.unionId !== null };
 }
@@ -47,13 +54,21 @@ export default function Attendees() {
           filter={filter}
           options={{
             ...options,
-            courses: options.courses.map((c) => ({ id: c.id, label: `${c.code} ${c.title}`.trim() })),
+            courses: options.courses.map((c) => ({
+              id: c.id,
+              label: `${c.code} ${c.title}`.trim(),
+            })),
           }}
           narrowed={narrowed}
         />
         <label>
           氏名・フリガナ・受付番号
-          <input type="text" name="q" defaultValue={filter.q ?? ""} placeholder="名前・フリガナ(ひらがな可)・メール・受付番号" />
+          <input
+            type="text"
+            name="q"
+            defaultValue={filter.q ?? ""}
+            placeholder="名前・フリガナ(ひらがな可)・メール・受付番号"
+          />
         </label>
         <label>
           並び順

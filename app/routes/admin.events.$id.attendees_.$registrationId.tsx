@@ -27,7 +27,10 @@ const ACTION_LABELS: Record<string, string> = {
 };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   const attendee = await getAttendee(context.db, {
     eventId: access.eventId,
     registrationId: params.registrationId ?? "",
@@ -49,33 +52,58 @@ const schema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   const registrationId = params.registrationId ?? "";
   // An id that is not a registration of this event (or not one the person may see) is a 404, as on GET.
-  const attendee = await getAttendee(context.db, { eventId: access.eventId, registrationId, unionId: access.unionId });
+  const attendee = await getAttendee(context.db, {
+    eventId: access.eventId,
+    registrationId,
+    unionId: access.unionId,
+  });
   if (!attendee) notFound("申込");
   const form = parseForm(schema, await request.formData());
-  if (!form.ok) return answer({ ok: false, code: "invalid_input", message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。", errors: form.errors });
-  const base = { registrationId, eventId: access.eventId, actorId: access.user.id, appUrl: context.appUrl };
-  return domainAction(async () => {
-    if (form.data.intent === "confirm") {
-      await confirmWaitlisted(context.db, { ...base, override: form.data.override === "on" });
-      return { ok: true, message: "確定しました。本人にメールで通知しました。" };
-    }
-    if (form.data.intent === "cancel") {
-      await cancelRegistration(context.db, { ...base, override: true });
-      return { ok: true, message: "キャンセルしました。本人にメールで通知しました。" };
-    }
-    // The optional sessions stay as they are: only the course moves.
-    const { changed } = await changeRegistration(context.db, {
-      ...base,
-      courseId: form.data.course,
-      override: form.data.override === "on",
+  if (!form.ok)
+    return answer({
+      ok: false,
+      code: "invalid_input",
+      message: Object.values(form.errors)[0] ?? "入力内容をご確認ください。",
+      errors: form.errors,
     });
-    if (!changed) return { ok: true, message: "変更はありませんでした(既にこのコースです)。メールは送っていません。" };
-    return { ok: true, message: "コースを変更しました。本人にメールで通知しました。" };
-    // gone between the check above and the change: a 404, as on GET
-  }, { page: ["not_found"] });
+  const base = {
+    registrationId,
+    eventId: access.eventId,
+    actorId: access.user.id,
+    appUrl: context.appUrl,
+  };
+  return domainAction(
+    async () => {
+      if (form.data.intent === "confirm") {
+        await confirmWaitlisted(context.db, { ...base, override: form.data.override === "on" });
+        return { ok: true, message: "確定しました。本人にメールで通知しました。" };
+      }
+      if (form.data.intent === "cancel") {
+        await cancelRegistration(context.db, { ...base, override: true });
+        return { ok: true, message: "キャンセルしました。本人にメールで通知しました。" };
+      }
+      // The optional sessions stay as they are: only the course moves.
+      const { changed } = await changeRegistration(context.db, {
+        ...base,
+        courseId: form.data.course,
+        override: form.data.override === "on",
+      });
+      if (!changed)
+        return {
+          ok: true,
+          message: "変更はありませんでした(既にこのコースです)。メールは送っていません。",
+        };
+      return { ok: true, message: "コースを変更しました。本人にメールで通知しました。" };
+      // gone between the check above and the change: a 404, as on GET
+    },
+    { page: ["not_found"] },
+  );
 }
 
 export default function AttendeeDetail() {
@@ -84,7 +112,9 @@ export default function AttendeeDetail() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>
+          ← 申込者一覧
+        </Link>
       </p>
       <h2>
         {a.family_name} {a.given_name}({a.family_name_kana} {a.given_name_kana})
@@ -131,8 +161,12 @@ export default function AttendeeDetail() {
               ? `第${a.consent_version}版に ${formatDateTime(a.consented_at)} 同意`
               : "記録なし(同意の記録を始める前の申込)"}
             {a.consent_attested_by_name ? `(${a.consent_attested_by_name} が本人の同意を確認)` : ""}
-            {a.needs_consented_at ? ` / 配慮事項の利用に ${formatDateTime(a.needs_consented_at)} 同意` : ""}
-            {a.personal_data_removed_at ? ` / 回答・配慮事項は ${formatDateTime(a.personal_data_removed_at)} に削除済み` : ""}
+            {a.needs_consented_at
+              ? ` / 配慮事項の利用に ${formatDateTime(a.needs_consented_at)} 同意`
+              : ""}
+            {a.personal_data_removed_at
+              ? ` / 回答・配慮事項は ${formatDateTime(a.personal_data_removed_at)} に削除済み`
+              : ""}
           </dd>
           <dt>受付</dt>
           <dd>

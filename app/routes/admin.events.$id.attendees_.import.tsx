@@ -23,13 +23,19 @@ const TOO_LARGE =
   "CSVファイルが大きすぎます。1回に取り込めるのは2MBまでです。行を分けて2MB以下のファイルにし(例: 単組ごと)、ファイルを分けて1つずつ取り込んでください。";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   return { eventId: access.eventId, template: CSV_TEMPLATE, encodings: CSV_ENCODINGS };
 }
 
 /** Step 1 (intent=preview) checks the file; step 2 (intent=import) writes it, all or nothing. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   // The step-2 form carries the file again as base64 (4/3 of its size) beside the form's own fields.
   const body = await readBodyWithin(request, MAX_BYTES * 1.5);
   if (!body) return json({ error: TOO_LARGE }, { status: 413 });
@@ -89,15 +95,22 @@ export default function ImportCsv() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>
+          ← 申込者一覧
+        </Link>
       </p>
       <h2>CSVで一括申込</h2>
       <p className="small">
         1行目に見出し(<code>{template.trim()}</code>)を入れ、2行目から1人1行で入力してください。
-        文字コードは UTF-8 と Shift_JIS(Excelの「CSV」)のどちらでも読み込めます。すべての行に誤りがない場合だけ登録します。
+        文字コードは UTF-8 と
+        Shift_JIS(Excelの「CSV」)のどちらでも読み込めます。すべての行に誤りがない場合だけ登録します。
       </p>
       <p className="small">
-        <a className="tap" href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`} download="申込テンプレート.csv">
+        <a
+          className="tap"
+          href={`data:text/csv;charset=utf-8,%EF%BB%BF${encodeURIComponent(template)}`}
+          download="申込テンプレート.csv"
+        >
           テンプレートをダウンロード
         </a>
       </p>
@@ -144,7 +157,13 @@ export default function ImportCsv() {
                     <td>{`${r.values.family_name ?? ""} ${r.values.given_name ?? ""}`}</td>
                     <td>{r.values.organisation}</td>
                     <td>{r.values.email}</td>
-                    <td>{r.errors.length === 0 ? "OK" : <span className="error">{r.errors.join(" / ")}</span>}</td>
+                    <td>
+                      {r.errors.length === 0 ? (
+                        "OK"
+                      ) : (
+                        <span className="error">{r.errors.join(" / ")}</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -161,7 +180,9 @@ export default function ImportCsv() {
               </button>
             </Form>
           ) : (
-            <p className="notice notice--error">誤りのある行を直してから、もう一度ファイルを選んでください。何も登録していません。</p>
+            <p className="notice notice--error">
+              誤りのある行を直してから、もう一度ファイルを選んでください。何も登録していません。
+            </p>
           )}
         </>
       ) : null}

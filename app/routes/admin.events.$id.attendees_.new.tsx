@@ -14,36 +14,48 @@ import { type ActionResult, domainAction, invalidForm } from "../utils/action.se
 import { formErrors, formValuesOf } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   const options = await attendeeFilterOptions(context.db, access.eventId);
-  const unions = access.unionId === null ? options.unions : options.unions.filter((u) => u.id === access.unionId);
+  const unions =
+    access.unionId === null
+      ? options.unions
+      : options.unions.filter((u) => u.id === access.unionId);
   return { eventId: access.eventId, options: { ...options, unions } };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   const formData = await request.formData();
   const form = parseForm(colleagueSchema, formData, ["session"]);
   if (!form.ok) return invalidForm(form);
-  return domainAction(async () => {
-    const result = await registerOnBehalf(context.db, {
-      access,
-      colleague: form.data,
-      appUrl: context.appUrl,
-      attestation: readAttestation(formData),
-    });
-    const name = `${form.data.family_name} ${form.data.given_name}`;
-    return {
-      ok: true,
-      // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
-      message:
-        access.unionId !== null
-          ? PROXY_ACCEPTED(name)
-          : result.status === "confirmed"
-            ? `${name}さんを申し込みました。本人に確認メールを送りました。`
-            : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
-    };
-  }, { values: form.values });
+  return domainAction(
+    async () => {
+      const result = await registerOnBehalf(context.db, {
+        access,
+        colleague: form.data,
+        appUrl: context.appUrl,
+        attestation: readAttestation(formData),
+      });
+      const name = `${form.data.family_name} ${form.data.given_name}`;
+      return {
+        ok: true,
+        // A secretary gets one answer for every outcome (proxy.server.ts, ProxyResult).
+        message:
+          access.unionId !== null
+            ? PROXY_ACCEPTED(name)
+            : result.status === "confirmed"
+              ? `${name}さんを申し込みました。本人に確認メールを送りました。`
+              : `${name}さんをキャンセル待ち(${result.waitlistPosition}番目)で受け付けました。`,
+      };
+    },
+    { values: form.values },
+  );
 }
 
 export default function ProxyRegistration() {
@@ -70,12 +82,15 @@ export default function ProxyRegistration() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>← 申込者一覧</Link>
+        <Link className="back-link" to={`/admin/events/${eventId}/attendees`}>
+          ← 申込者一覧
+        </Link>
       </p>
       <h2>代理で申し込む</h2>
       <p className="muted small">
         職場の組合員を1人ずつ申し込みます。まとめて申し込む場合は
-        <Link to={`/admin/events/${eventId}/attendees/import`}>CSVで一括申込</Link>をご利用ください。
+        <Link to={`/admin/events/${eventId}/attendees/import`}>CSVで一括申込</Link>
+        をご利用ください。
       </p>
       {result?.ok ? (
         <p className="notice notice--ok" role="status">

@@ -8,7 +8,10 @@ import { eventTabMeta } from "../utils/meta";
 export const meta = eventTabMeta("操作履歴");
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   const exportsOnly = new URL(request.url).searchParams.get("kind") === "export";
   return {
     exportsOnly,

@@ -28,9 +28,11 @@ import { eventTabMeta } from "../utils/meta";
 
 export const meta = eventTabMeta("編集");
 
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   return getEventForEdit(context.db, access.eventId);
 }
 
@@ -40,54 +42,97 @@ function warn(section: string, warning: string, values?: FormValues) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "manage" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "manage",
+  });
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const eventId = access.eventId;
   const actorId = access.user.id;
   // the part of the page that shows the answer ("save" is the event's own form)
   const section = intent === "save" ? "event" : intent;
-  return domainAction(async () => {
-    if (intent === "save") {
-      const form = parseForm(eventFormSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "event");
-      const saved = await updateEvent(context.db, { eventId, actorId, input: form.data, confirmed: formData.get("confirmed") === "on" });
-      if (saved.warning) return warn("event", saved.warning, form.values);
-      return { ok: true, message: "保存しました。" };
-    }
-    if (intent === "status") {
-      const form = parseForm(statusSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "status");
-      const { notified } = await setEventStatus(context.db, { eventId, actorId, ...form.data, appUrl: context.appUrl });
-      return { ok: true, message: form.data.status === "cancelled" ? `中止にしました。${notified}名にメールで知らせます。` : `「${EVENT_STATUS_LABELS[form.data.status]}」にしました。` };
-    }
-    if (intent === "copy") {
-      const form = parseForm(copySchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "copy");
-      const id = await copyEvent(context.db, { eventId, user: access.user, newSlug: form.data.new_slug, newStart: fromTokyoInput(form.data.new_start)! });
-      return redirect(`/admin/events/${id}/edit?copied=1`);
-    }
-    if (intent === "add_session") {
-      const form = parseForm(sessionFormSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "session");
-      await addSession(context.db, { eventId, actorId, input: form.data });
-      return { ok: true, message: "日程・企画を追加しました。" };
-    }
-    if (intent === "add_course") {
-      const form = parseForm(courseFormSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "course");
-      await addCourse(context.db, { eventId, actorId, input: form.data });
-      return { ok: true, message: "コース・分科会を追加しました。" };
-    }
-    if (intent === "course") {
-      const form = parseForm(courseUpdateSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, "course");
-      const result = await updateCourse(context.db, { eventId, actorId, courseId: form.data.course_id, capacity: form.data.capacity, cancel: form.data.cancel, confirmed: form.data.confirmed, appUrl: context.appUrl });
-      if (result.warning) return warn(`course-${form.data.course_id}`, result.warning);
-      return { ok: true, message: form.data.cancel ? `コースを中止しました。${result.notified}名にメールで知らせます。` : "定員を保存しました。" };
-    }
-    return answer({ ok: false, message: "操作を受け付けられませんでした。画面を再読み込みしてください。" }, 400);
-  }, { intent: section, values: intent === "save" ? formValues(formData) : undefined });
+  return domainAction(
+    async () => {
+      if (intent === "save") {
+        const form = parseForm(eventFormSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "event");
+        const saved = await updateEvent(context.db, {
+          eventId,
+          actorId,
+          input: form.data,
+          confirmed: formData.get("confirmed") === "on",
+        });
+        if (saved.warning) return warn("event", saved.warning, form.values);
+        return { ok: true, message: "保存しました。" };
+      }
+      if (intent === "status") {
+        const form = parseForm(statusSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "status");
+        const { notified } = await setEventStatus(context.db, {
+          eventId,
+          actorId,
+          ...form.data,
+          appUrl: context.appUrl,
+        });
+        return {
+          ok: true,
+          message:
+            form.data.status === "cancelled"
+              ? `中止にしました。${notified}名にメールで知らせます。`
+              : `「${EVENT_STATUS_LABELS[form.data.status]}」にしました。`,
+        };
+      }
+      if (intent === "copy") {
+        const form = parseForm(copySchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "copy");
+        const id = await copyEvent(context.db, {
+          eventId,
+          user: access.user,
+          newSlug: form.data.new_slug,
+          newStart: fromTokyoInput(form.data.new_start)!,
+        });
+        return redirect(`/admin/events/${id}/edit?copied=1`);
+      }
+      if (intent === "add_session") {
+        const form = parseForm(sessionFormSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "session");
+        await addSession(context.db, { eventId, actorId, input: form.data });
+        return { ok: true, message: "日程・企画を追加しました。" };
+      }
+      if (intent === "add_course") {
+        const form = parseForm(courseFormSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "course");
+        await addCourse(context.db, { eventId, actorId, input: form.data });
+        return { ok: true, message: "コース・分科会を追加しました。" };
+      }
+      if (intent === "course") {
+        const form = parseForm(courseUpdateSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, "course");
+        const result = await updateCourse(context.db, {
+          eventId,
+          actorId,
+          courseId: form.data.course_id,
+          capacity: form.data.capacity,
+          cancel: form.data.cancel,
+          confirmed: form.data.confirmed,
+          appUrl: context.appUrl,
+        });
+        if (result.warning) return warn(`course-${form.data.course_id}`, result.warning);
+        return {
+          ok: true,
+          message: form.data.cancel
+            ? `コースを中止しました。${result.notified}名にメールで知らせます。`
+            : "定員を保存しました。",
+        };
+      }
+      return answer(
+        { ok: false, message: "操作を受け付けられませんでした。画面を再読み込みしてください。" },
+        400,
+      );
+    },
+    { intent: section, values: intent === "save" ? formValues(formData) : undefined },
+  );
 }
 
 export default function EditEvent() {
@@ -97,7 +142,8 @@ export default function EditEvent() {
   const warning = typeof result?.data?.warning === "string" ? result.data.warning : undefined;
   const [params] = useSearchParams();
   const errors = formErrors(result);
-  const values: EventFormValues = (section === "event" && (result?.values as EventFormValues | undefined)) || {
+  const values: EventFormValues = (section === "event" &&
+    (result?.values as EventFormValues | undefined)) || {
     title: event.title,
     slug: event.slug,
     kind: event.kind,
@@ -124,7 +170,11 @@ export default function EditEvent() {
   return (
     <section>
       {params.get("created") ? <p className="notice notice--ok">下書きを作成しました。</p> : null}
-      {params.get("copied") ? <p className="notice notice--ok">コピーを下書きとして作成しました。日程を確認してください。</p> : null}
+      {params.get("copied") ? (
+        <p className="notice notice--ok">
+          コピーを下書きとして作成しました。日程を確認してください。
+        </p>
+      ) : null}
       {result?.ok ? (
         <p className="notice notice--ok" role="status">
           {result.message}
@@ -166,7 +216,12 @@ export default function EditEvent() {
       ) : null}
 
       <h2>基本情報</h2>
-      <EventForm values={values} errors={section === "event" ? errors : {}} warning={section === "event" ? warning : undefined} submitLabel="保存する" />
+      <EventForm
+        values={values}
+        errors={section === "event" ? errors : {}}
+        warning={section === "event" ? warning : undefined}
+        submitLabel="保存する"
+      />
 
       <h2>日程・企画</h2>
       <ul className="stack" style={{ listStyle: "none", padding: 0 }}>
@@ -182,7 +237,9 @@ export default function EditEvent() {
         <summary>日程・企画を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_session" />
-          {section === "add_session" || section === "session" ? <FormError message={Object.values(errors)[0]} /> : null}
+          {section === "add_session" || section === "session" ? (
+            <FormError message={Object.values(errors)[0]} />
+          ) : null}
           <label htmlFor="s-kind">種類</label>
           <select id="s-kind" name="kind">
             {Object.entries(SESSION_KIND_LABELS).map(([value, label]) => (
@@ -231,7 +288,14 @@ export default function EditEvent() {
             {c.status === "active" ? (
               <div className="actions">
                 <label>
-                  定員 <input type="text" name="capacity" defaultValue={c.capacity ?? ""} inputMode="numeric" style={{ width: "6em" }} />
+                  定員{" "}
+                  <input
+                    type="text"
+                    name="capacity"
+                    defaultValue={c.capacity ?? ""}
+                    inputMode="numeric"
+                    style={{ width: "6em" }}
+                  />
                 </label>
                 <label className="small">
                   <input type="checkbox" name="cancel" value="on" /> このコースを中止する
@@ -248,7 +312,9 @@ export default function EditEvent() {
         <summary>コース・分科会を追加する</summary>
         <Form method="post" className="form">
           <input type="hidden" name="intent" value="add_course" />
-          {section === "add_course" || section === "course" ? <FormError message={Object.values(errors)[0]} /> : null}
+          {section === "add_course" || section === "course" ? (
+            <FormError message={Object.values(errors)[0]} />
+          ) : null}
           <label htmlFor="c-code">番号(例: コース③、第9分科会)</label>
           <input id="c-code" type="text" name="code" />
           <label htmlFor="c-title">名称</label>
@@ -277,7 +343,14 @@ export default function EditEvent() {
         <input type="hidden" name="intent" value="copy" />
         {section === "copy" ? <FormError message={Object.values(errors)[0]} /> : null}
         <label htmlFor="new_slug">新しいURL名</label>
-        <input id="new_slug" type="text" name="new_slug" inputMode="url" autoCapitalize="none" placeholder="半角英小文字・数字・ハイフン" />
+        <input
+          id="new_slug"
+          type="text"
+          name="new_slug"
+          inputMode="url"
+          autoCapitalize="none"
+          placeholder="半角英小文字・数字・ハイフン"
+        />
         <label htmlFor="new_start">新しい開始日時</label>
         <input id="new_start" type="datetime-local" name="new_start" />
         <button type="submit" className="button button--secondary">

@@ -256,11 +256,7 @@ export default function ExportPage() {
               </label>
             ))}
           </div>
-          {errors.columns ? (
-            <p className="error">
-              {errors.columns}
-            </p>
-          ) : null}
+          {errors.columns ? <p className="error">{errors.columns}</p> : null}
         </fieldset>
 
         <p className="actions">
@@ -301,11 +297,7 @@ export default function ExportPage() {
                 </span>
               </span>
             </label>
-            {errors.scope ? (
-              <p className="error">
-                {errors.scope}
-              </p>
-            ) : null}
+            {errors.scope ? <p className="error">{errors.scope}</p> : null}
           </fieldset>
           <p>
             <button

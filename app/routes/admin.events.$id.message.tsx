@@ -12,12 +12,18 @@ import { type ActionResult, actionOk, invalidForm } from "../utils/action.server
 import { formErrors, formValuesOf } from "../utils/action-result";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   return { courses: (await attendeeFilterOptions(context.db, access.eventId)).courses };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   const form = parseForm(messageSchema, await request.formData());
   if (!form.ok) return invalidForm(form);
   const sent = await messageAttendees(context.db, {
@@ -42,13 +48,19 @@ export default function Message() {
       <h2>申込者へのメール</h2>
       <p className="muted small">前日のリマインドメールは、確定した申込者に自動で送られます。</p>
       {result?.ok ? (
-        <p className="notice notice--ok" role="status">{result.message}</p>
+        <p className="notice notice--ok" role="status">
+          {result.message}
+        </p>
       ) : null}
       <Form method="post" className="form" noValidate>
         <FormError errors={errors} />
         <div className="row-2">
           <Field id="status" label="送信先" error={errors.status}>
-            <select {...describedBy("status", errors.status)} name="status" defaultValue={v("status") || "confirmed"}>
+            <select
+              {...describedBy("status", errors.status)}
+              name="status"
+              defaultValue={v("status") || "confirmed"}
+            >
               <option value="confirmed">確定した申込者</option>
               <option value="waitlisted">キャンセル待ちの方</option>
               <option value="all">全員(キャンセルを除く)</option>
@@ -68,10 +80,20 @@ export default function Message() {
           ) : null}
         </div>
         <Field id="subject" label="件名" required error={errors.subject}>
-          <input {...describedBy("subject", errors.subject)} type="text" name="subject" defaultValue={v("subject")} />
+          <input
+            {...describedBy("subject", errors.subject)}
+            type="text"
+            name="subject"
+            defaultValue={v("subject")}
+          />
         </Field>
         <Field id="body" label="本文" required error={errors.body}>
-          <textarea {...describedBy("body", errors.body)} name="body" rows={8} defaultValue={v("body")} />
+          <textarea
+            {...describedBy("body", errors.body)}
+            name="body"
+            rows={8}
+            defaultValue={v("body")}
+          />
         </Field>
         <button type="submit" className="button button--large">
           送信する

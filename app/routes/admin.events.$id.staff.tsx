@@ -93,7 +93,11 @@ export default function EventStaff() {
       <p className="muted small">
         このイベントを管理できる主催担当と、受付画面を使える受付担当です。管理者はすべてのイベントを、単組書記長は自分の単組の申込者を見られます。
       </p>
-      {result ? <ActionResult result={{ ok: result.ok, message: result.message ?? "", errors: result.errors }} /> : null}
+      {result ? (
+        <ActionResult
+          result={{ ok: result.ok, message: result.message ?? "", errors: result.errors }}
+        />
+      ) : null}
       {staff.length === 0 ? (
         <p>担当者はまだいません。</p>
       ) : (

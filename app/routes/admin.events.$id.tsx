@@ -10,7 +10,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 /** One event's staff pages, with their tabs. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const access = await requireEventAccess(request, context, { eventId: params.id, permission: "attendees" });
+  const access = await requireEventAccess(request, context, {
+    eventId: params.id,
+    permission: "attendees",
+  });
   return { event: await getStaffEvent(context.db, access.eventId), canManage: access.canManage };
 }
 
@@ -20,7 +23,9 @@ export default function AdminEvent() {
   return (
     <div>
       <p className="small">
-        <Link className="back-link" to="/admin">← イベント管理</Link>
+        <Link className="back-link" to="/admin">
+          ← イベント管理
+        </Link>
       </p>
       <h1>{event.title}</h1>
       <p className="muted small">{formatRange(event.starts_at, event.ends_at)}</p>

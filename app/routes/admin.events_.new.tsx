@@ -27,10 +27,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireOrganiser(request, context);
   const form = parseForm(eventFormSchema, await request.formData());
   if (!form.ok) return invalidForm(form);
-  return domainAction(async () => {
-    const id = await createEvent(context.db, { user, input: form.data });
-    return redirect(`/admin/events/${id}/edit?created=1`);
-  }, { values: form.values });
+  return domainAction(
+    async () => {
+      const id = await createEvent(context.db, { user, input: form.data });
+      return redirect(`/admin/events/${id}/edit?created=1`);
+    },
+    { values: form.values },
+  );
 }
 
 export default function NewEvent() {
@@ -38,11 +41,19 @@ export default function NewEvent() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/admin">← イベント管理</Link>
+        <Link className="back-link" to="/admin">
+          ← イベント管理
+        </Link>
       </p>
       <h1>イベントの作成</h1>
-      <p className="muted small">下書きとして保存されます。日程・コース・質問を加えてから公開してください。</p>
-      <EventForm values={result?.values ?? { members_only: true }} errors={formErrors(result)} submitLabel="下書きを保存する" />
+      <p className="muted small">
+        下書きとして保存されます。日程・コース・質問を加えてから公開してください。
+      </p>
+      <EventForm
+        values={result?.values ?? { members_only: true }}
+        errors={formErrors(result)}
+        submitLabel="下書きを保存する"
+      />
     </section>
   );
 }

@@ -6,12 +6,23 @@ import { describedBy, Field, FormError } from "../components/field";
 import { GroupAdminHeader, MeetingFields } from "../components/group-meetings";
 import { groupTitle, placeText } from "../utils/working-groups";
 import { requireGroupManager } from "../domain/working-groups/access.server";
-import { addRosterMember, getGroupForManager, removeRosterMember, setRosterRole } from "../domain/working-groups/groups.server";
+import {
+  addRosterMember,
+  getGroupForManager,
+  removeRosterMember,
+  setRosterRole,
+} from "../domain/working-groups/groups.server";
 import { createMeeting, meetingSchema } from "../domain/working-groups/meetings.server";
 import { formatRange } from "../utils/format";
 import { emailField, formValues, parseForm, parseRowId } from "../utils/forms";
 import { formErrors, formValuesOf } from "../utils/action-result";
-import { type ActionResult, answer, domainAction, invalidFormAnswer, notFound } from "../utils/action.server";
+import {
+  type ActionResult,
+  answer,
+  domainAction,
+  invalidFormAnswer,
+  notFound,
+} from "../utils/action.server";
 import { scrollRegion } from "../utils/scroll-region";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,7 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getGroupForManager(context.db, { user, groupId: (parseRowId(params.id) ?? 0) });
+  const page = await getGroupForManager(context.db, { user, groupId: parseRowId(params.id) ?? 0 });
   if (!page) notFound("専門部会");
   return page;
 }
@@ -35,43 +46,56 @@ const personSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const groupId = (parseRowId(params.id) ?? 0);
+  const groupId = parseRowId(params.id) ?? 0;
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  return domainAction(async () => {
-    if (intent === "meeting") {
-      const form = parseForm(meetingSchema, formData, ["group"]);
-      if (!form.ok) return invalidFormAnswer(form, intent);
-      const id = await createMeeting(context.db, {
-        actor: user,
-        input: form.data,
-        appUrl: context.appUrl,
-      });
-      return redirect(`/admin/groups/${groupId}/meetings/${id}?created=1`);
-    }
-    if (intent === "add_member") {
-      const form = parseForm(memberSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, intent);
-      await addRosterMember(context.db, { actor: user, groupId, email: form.data.email });
-      return { ok: true, intent, message: "部会員に追加しました。" };
-    }
-    if (intent === "remove_member" || intent === "role") {
-      const form = parseForm(personSchema, formData);
-      if (!form.ok) return answer({ ok: false, intent, code: "invalid_input", message: "操作を受け付けられませんでした。" });
-      if (intent === "remove_member") {
-        await removeRosterMember(context.db, { actor: user, groupId, personId: form.data.person });
-        return { ok: true, intent, message: "部会員から外しました。" };
+  return domainAction(
+    async () => {
+      if (intent === "meeting") {
+        const form = parseForm(meetingSchema, formData, ["group"]);
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const id = await createMeeting(context.db, {
+          actor: user,
+          input: form.data,
+          appUrl: context.appUrl,
+        });
+        return redirect(`/admin/groups/${groupId}/meetings/${id}?created=1`);
       }
-      await setRosterRole(context.db, {
-        actor: user,
-        groupId,
-        personId: form.data.person,
-        role: form.data.role ?? "member",
-      });
-      return { ok: true, intent, message: "役割を変更しました。" };
-    }
-    throw new Response("操作を受け付けられませんでした。", { status: 400 });
-  }, { intent, values: formValues(formData) });
+      if (intent === "add_member") {
+        const form = parseForm(memberSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        await addRosterMember(context.db, { actor: user, groupId, email: form.data.email });
+        return { ok: true, intent, message: "部会員に追加しました。" };
+      }
+      if (intent === "remove_member" || intent === "role") {
+        const form = parseForm(personSchema, formData);
+        if (!form.ok)
+          return answer({
+            ok: false,
+            intent,
+            code: "invalid_input",
+            message: "操作を受け付けられませんでした。",
+          });
+        if (intent === "remove_member") {
+          await removeRosterMember(context.db, {
+            actor: user,
+            groupId,
+            personId: form.data.person,
+          });
+          return { ok: true, intent, message: "部会員から外しました。" };
+        }
+        await setRosterRole(context.db, {
+          actor: user,
+          groupId,
+          personId: form.data.person,
+          role: form.data.role ?? "member",
+        });
+        return { ok: true, intent, message: "役割を変更しました。" };
+      }
+      throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    },
+    { intent, values: formValues(formData) },
+  );
 }
 
 export default function AdminGroup() {
@@ -155,11 +179,7 @@ export default function AdminGroup() {
                 <span>{groupTitle(s)}</span>
               </label>
             ))}
-            {m.group ? (
-              <p className="error">
-                {m.group}
-              </p>
-            ) : null}
+            {m.group ? <p className="error">{m.group}</p> : null}
           </fieldset>
           <fieldset>
             <legend>回数</legend>

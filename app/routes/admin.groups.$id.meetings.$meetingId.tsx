@@ -7,8 +7,19 @@ import { placeText, RSVP_LABELS } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
 import { recordAttendance } from "../domain/working-groups/attendance.server";
-import { getMeetingForManager, meetingFormValues, meetingSchema, sendRsvpReminders, updateMeeting } from "../domain/working-groups/meetings.server";
-import { type ActionResult, domainAction, invalidFormAnswer, notFound } from "../utils/action.server";
+import {
+  getMeetingForManager,
+  meetingFormValues,
+  meetingSchema,
+  sendRsvpReminders,
+  updateMeeting,
+} from "../domain/working-groups/meetings.server";
+import {
+  type ActionResult,
+  domainAction,
+  invalidFormAnswer,
+  notFound,
+} from "../utils/action.server";
 import { formatDateTime, formatRange } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 import { scrollRegion } from "../utils/scroll-region";
@@ -22,8 +33,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const page = await getMeetingForManager(context.db, {
     user,
-    groupId: (parseRowId(params.id) ?? 0),
-    meetingId: (parseRowId(params.meetingId) ?? 0),
+    groupId: parseRowId(params.id) ?? 0,
+    meetingId: parseRowId(params.meetingId) ?? 0,
   });
   if (!page) notFound("会合");
   return { ...page, formValues: meetingFormValues(page.meeting) };
@@ -35,64 +46,67 @@ const attendanceSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const groupId = (parseRowId(params.id) ?? 0);
-  const meetingId = (parseRowId(params.meetingId) ?? 0);
+  const groupId = parseRowId(params.id) ?? 0;
+  const meetingId = parseRowId(params.meetingId) ?? 0;
   const page = await getMeetingForManager(context.db, { user, groupId, meetingId });
   if (!page) notFound("会合");
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  return domainAction(async () => {
-    if (intent === "remind") {
-      const { sent } = await sendRsvpReminders(context.db, {
-        actor: user,
-        meetingId,
-        appUrl: context.appUrl,
-      });
-      return {
-        intent,
-        ok: true,
-        message:
-          sent === 0
-            ? "未回答の部会員はいません。リマインドは送信していません。"
-            : `未回答の${sent}名にリマインドメールを送信しました。`,
-      };
-    }
-    if (intent === "attendance") {
-      const form = parseForm(attendanceSchema, formData, ["attended"]);
-      if (!form.ok) throw new DomainError("invalid_input");
-      const { attended, absent } = await recordAttendance(context.db, {
-        actor: user,
-        groupId,
-        meetingId,
-        attendedIds: form.data.attended,
-      });
-      return {
-        intent,
-        ok: true,
-        message: `出席を記録しました(出席 ${attended}名・欠席 ${absent}名)。`,
-      };
-    }
-    if (intent === "edit") {
-      formData.set("group", String(groupId));
-      const form = parseForm(meetingSchema, formData, ["group"]);
-      if (!form.ok) return invalidFormAnswer(form, intent);
-      const { notified } = await updateMeeting(context.db, {
-        actor: user,
-        meetingId,
-        input: { ...form.data, group: [groupId] },
-        appUrl: context.appUrl,
-      });
-      return {
-        intent,
-        ok: true,
-        message:
-          notified > 0
-            ? `会合を変更し、部会員${notified}名に変更をメールで通知しました。`
-            : "会合を変更しました。",
-      };
-    }
-    throw new Response("操作を受け付けられませんでした。", { status: 400 });
-  }, { intent });
+  return domainAction(
+    async () => {
+      if (intent === "remind") {
+        const { sent } = await sendRsvpReminders(context.db, {
+          actor: user,
+          meetingId,
+          appUrl: context.appUrl,
+        });
+        return {
+          intent,
+          ok: true,
+          message:
+            sent === 0
+              ? "未回答の部会員はいません。リマインドは送信していません。"
+              : `未回答の${sent}名にリマインドメールを送信しました。`,
+        };
+      }
+      if (intent === "attendance") {
+        const form = parseForm(attendanceSchema, formData, ["attended"]);
+        if (!form.ok) throw new DomainError("invalid_input");
+        const { attended, absent } = await recordAttendance(context.db, {
+          actor: user,
+          groupId,
+          meetingId,
+          attendedIds: form.data.attended,
+        });
+        return {
+          intent,
+          ok: true,
+          message: `出席を記録しました(出席 ${attended}名・欠席 ${absent}名)。`,
+        };
+      }
+      if (intent === "edit") {
+        formData.set("group", String(groupId));
+        const form = parseForm(meetingSchema, formData, ["group"]);
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const { notified } = await updateMeeting(context.db, {
+          actor: user,
+          meetingId,
+          input: { ...form.data, group: [groupId] },
+          appUrl: context.appUrl,
+        });
+        return {
+          intent,
+          ok: true,
+          message:
+            notified > 0
+              ? `会合を変更し、部会員${notified}名に変更をメールで通知しました。`
+              : "会合を変更しました。",
+        };
+      }
+      throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    },
+    { intent },
+  );
 }
 
 export default function AdminMeeting() {
@@ -109,7 +123,9 @@ export default function AdminMeeting() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to={`/admin/groups/${group.id}`}>← {group.name} の管理</Link>
+        <Link className="back-link" to={`/admin/groups/${group.id}`}>
+          ← {group.name} の管理
+        </Link>
       </p>
       <div className="badges">
         <span className="badge">{meeting.number !== null ? `第${meeting.number}回` : "合同"}</span>

@@ -34,21 +34,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  return domainAction(async () => {
-    if (intent === "group") {
-      const form = parseForm(groupSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, intent);
-      const id = await createGroup(context.db, { actor: user, input: form.data });
-      return redirect(`/admin/groups/${id}`);
-    }
-    if (intent === "round") {
-      const form = parseForm(roundSchema, formData);
-      if (!form.ok) return invalidFormAnswer(form, intent);
-      const id = await createRound(context.db, { actor: user, input: form.data });
-      return redirect(`/admin/groups/recruitment/${id}`);
-    }
-    throw new Response("操作を受け付けられませんでした。", { status: 400 });
-  }, { intent, values: formValues(formData) });
+  return domainAction(
+    async () => {
+      if (intent === "group") {
+        const form = parseForm(groupSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const id = await createGroup(context.db, { actor: user, input: form.data });
+        return redirect(`/admin/groups/${id}`);
+      }
+      if (intent === "round") {
+        const form = parseForm(roundSchema, formData);
+        if (!form.ok) return invalidFormAnswer(form, intent);
+        const id = await createRound(context.db, { actor: user, input: form.data });
+        return redirect(`/admin/groups/recruitment/${id}`);
+      }
+      throw new Response("操作を受け付けられませんでした。", { status: 400 });
+    },
+    { intent, values: formValues(formData) },
+  );
 }
 
 export default function AdminGroups() {

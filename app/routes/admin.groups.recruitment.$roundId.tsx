@@ -5,7 +5,12 @@ import { FormError } from "../components/field";
 import { groupTitle } from "../utils/working-groups";
 import { DomainError } from "../domain/errors.server";
 import { requireGroupManager } from "../domain/working-groups/access.server";
-import { announceResults, assignApplicant, assignFirstChoices, getRoundForManager } from "../domain/working-groups/recruitment.server";
+import {
+  announceResults,
+  assignApplicant,
+  assignFirstChoices,
+  getRoundForManager,
+} from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 import { type ActionResult, domainAction, notFound } from "../utils/action.server";
@@ -15,7 +20,10 @@ export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 専�
 /** The organiser assigns applicants to groups, then emails everyone the result. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getRoundForManager(context.db, { user, roundId: (parseRowId(params.roundId) ?? 0) });
+  const page = await getRoundForManager(context.db, {
+    user,
+    roundId: parseRowId(params.roundId) ?? 0,
+  });
   if (!page) notFound("専門部会員の募集");
   return page;
 }
@@ -32,7 +40,7 @@ const assignSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const roundId = (parseRowId(params.roundId) ?? 0);
+  const roundId = parseRowId(params.roundId) ?? 0;
   const formData = await request.formData();
   const intent = formData.get("intent");
   return domainAction(async () => {
@@ -78,7 +86,9 @@ export default function Round() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/admin/groups">← 専門部会の管理</Link>
+        <Link className="back-link" to="/admin/groups">
+          ← 専門部会の管理
+        </Link>
       </p>
       <h1>{round.title}</h1>
       <p className="small">

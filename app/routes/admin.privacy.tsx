@@ -46,13 +46,25 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   const intent = formData.get("intent");
   if (intent === "publish") {
     const form = parseForm(noticeSchema, formData);
-    if (!form.ok) return Response.json({ intent, ok: false, message: "入力内容をご確認ください。", errors: form.errors }, { status: 422 });
+    if (!form.ok)
+      return Response.json(
+        { intent, ok: false, message: "入力内容をご確認ください。", errors: form.errors },
+        { status: 422 },
+      );
     const version = await publishNotice(context.db, { actorId: user.id, body: form.data.body });
-    return { intent, ok: true, message: `第${version}版として公開しました。これからの申込は第${version}版への同意が必要です。` };
+    return {
+      intent,
+      ok: true,
+      message: `第${version}版として公開しました。これからの申込は第${version}版への同意が必要です。`,
+    };
   }
   if (intent === "retention") {
     const form = parseForm(retentionSchema, formData);
-    if (!form.ok) return Response.json({ intent, ok: false, message: "入力内容をご確認ください。", errors: form.errors }, { status: 422 });
+    if (!form.ok)
+      return Response.json(
+        { intent, ok: false, message: "入力内容をご確認ください。", errors: form.errors },
+        { status: 422 },
+      );
     await saveRetentionSettings(context.db, {
       actorId: user.id,
       answersMonths: form.data.answers_months,
@@ -91,13 +103,16 @@ export default function PrivacyAdmin() {
         </p>
         <ul>
           <li>
-            イベント終了から{settings.answers_months}か月を過ぎた申込の回答・配慮事項: <strong data-count="registrations">{preview.registrations}</strong>件
+            イベント終了から{settings.answers_months}か月を過ぎた申込の回答・配慮事項:{" "}
+            <strong data-count="registrations">{preview.registrations}</strong>件
           </li>
           <li>
-            {settings.inactive_months}か月以上利用のないアカウント: <strong data-count="accounts">{preview.accounts}</strong>件
+            {settings.inactive_months}か月以上利用のないアカウント:{" "}
+            <strong data-count="accounts">{preview.accounts}</strong>件
           </li>
           <li>
-            {settings.answers_months}か月を過ぎた送信済みメール: <strong data-count="emails">{preview.emails}</strong>件
+            {settings.answers_months}か月を過ぎた送信済みメール:{" "}
+            <strong data-count="emails">{preview.emails}</strong>件
           </li>
         </ul>
         <Form method="post">
@@ -151,14 +166,20 @@ export default function PrivacyAdmin() {
 
       <h2>個人情報の取扱い</h2>
       <p className="small">
-        現在は第{current?.version}版({current ? formatDate(current.published_at) : ""})。公開すると新しい版になり、以前の版は残ります。
+        現在は第{current?.version}版({current ? formatDate(current.published_at) : ""}
+        )。公開すると新しい版になり、以前の版は残ります。
         <Link to="/privacy">公開中のページ</Link>
       </p>
       <Form method="post" className="form" noValidate>
         <input type="hidden" name="intent" value="publish" />
         <ActionResult result={resultOf("publish")} />
         <Field id="body" label="本文" required error={errors.body}>
-          <textarea {...describedBy("body", errors.body)} name="body" rows={16} defaultValue={current?.body} />
+          <textarea
+            {...describedBy("body", errors.body)}
+            name="body"
+            rows={16}
+            defaultValue={current?.body}
+          />
         </Field>
         <button type="submit" className="button">
           新しい版として公開する
@@ -167,17 +188,30 @@ export default function PrivacyAdmin() {
       <ul className="small">
         {notices.map((n) => (
           <li key={n.version}>
-            <Link to={`/privacy?version=${n.version}`}>第{n.version}版</Link>({formatDateTime(n.published_at)})
+            <Link to={`/privacy?version=${n.version}`}>第{n.version}版</Link>(
+            {formatDateTime(n.published_at)})
           </li>
         ))}
       </ul>
 
       <h2>個人情報の取得の記録</h2>
       <nav aria-label="絞り込み" className="actions small">
-        {exportsOnly ? <strong>ダウンロード・取り込み・API</strong> : <Link to="?">ダウンロード・取り込み・API</Link>}
-        {exportsOnly ? <Link to="?kind=all">削除・設定も含める</Link> : <strong>削除・設定も含める</strong>}
+        {exportsOnly ? (
+          <strong>ダウンロード・取り込み・API</strong>
+        ) : (
+          <Link to="?">ダウンロード・取り込み・API</Link>
+        )}
+        {exportsOnly ? (
+          <Link to="?kind=all">削除・設定も含める</Link>
+        ) : (
+          <strong>削除・設定も含める</strong>
+        )}
       </nav>
-      {log.length === 0 ? <p className="muted">記録はまだありません。</p> : <AuditTable entries={log} showEvent />}
+      {log.length === 0 ? (
+        <p className="muted">記録はまだありません。</p>
+      ) : (
+        <AuditTable entries={log} showEvent />
+      )}
     </section>
   );
 }

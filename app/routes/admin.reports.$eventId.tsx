@@ -26,7 +26,10 @@ const AWARDS = ["最優秀賞", "優秀賞", "奨励賞", "特別賞"];
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const page = await getReportsForManager(context.db, { user, eventId: (parseRowId(params.eventId) ?? 0) });
+  const page = await getReportsForManager(context.db, {
+    user,
+    eventId: parseRowId(params.eventId) ?? 0,
+  });
   if (!page) notFound("レポート");
   return page;
 }
@@ -38,7 +41,7 @@ const moveSchema = z.object({
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireGroupManager(request, context);
-  const eventId = (parseRowId(params.eventId) ?? 0);
+  const eventId = parseRowId(params.eventId) ?? 0;
   const formData = await request.formData();
   const intent = formData.get("intent");
   return domainAction(async () => {
@@ -85,7 +88,9 @@ export default function AdminEventReports() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/admin/reports">← 自治研レポートの管理</Link>
+        <Link className="back-link" to="/admin/reports">
+          ← 自治研レポートの管理
+        </Link>
       </p>
       <h1>{event.title}</h1>
       <p className="small muted">

@@ -12,7 +12,13 @@ import {
   roleSchema,
   setStaffDisabled,
 } from "../domain/staff.server";
-import { actionOk, type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
+import {
+  actionOk,
+  type ActionResult,
+  domainAction,
+  invalidForm,
+  notFound,
+} from "../utils/action.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import {
@@ -50,30 +56,33 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = parseForm(formSchema(), await request.formData());
   if (!form.ok) return invalidForm(form);
   const data = form.data;
-  return domainAction(async () => {
-    switch (data.intent) {
-      case "role":
-        await changeStaffRole(context.db, {
-          by: user,
-          personId,
-          role: data.role,
-          organisationId: data.organisation_id,
-        });
-        return actionOk("役割・所属単組を変更しました。この人のログインは終了しました。");
-      case "disable":
-        await setStaffDisabled(context.db, { by: user, personId, disabled: true });
-        return actionOk("アカウントを無効にしました。この人のログインは終了しました。");
-      case "enable":
-        await setStaffDisabled(context.db, { by: user, personId, disabled: false });
-        return actionOk("アカウントを有効に戻しました。");
-      case "resend":
-        await resendInvitation(context.db, { by: user, personId });
-        return actionOk("招待メールを再送しました。以前のリンクは使えなくなりました。");
-      case "reset-totp":
-        await resetStaffTotp(context.db, { by: user, personId });
-        return actionOk("2段階認証をリセットしました。次回のログイン後に設定し直せます。");
-    }
-  }, { values: form.values });
+  return domainAction(
+    async () => {
+      switch (data.intent) {
+        case "role":
+          await changeStaffRole(context.db, {
+            by: user,
+            personId,
+            role: data.role,
+            organisationId: data.organisation_id,
+          });
+          return actionOk("役割・所属単組を変更しました。この人のログインは終了しました。");
+        case "disable":
+          await setStaffDisabled(context.db, { by: user, personId, disabled: true });
+          return actionOk("アカウントを無効にしました。この人のログインは終了しました。");
+        case "enable":
+          await setStaffDisabled(context.db, { by: user, personId, disabled: false });
+          return actionOk("アカウントを有効に戻しました。");
+        case "resend":
+          await resendInvitation(context.db, { by: user, personId });
+          return actionOk("招待メールを再送しました。以前のリンクは使えなくなりました。");
+        case "reset-totp":
+          await resetStaffTotp(context.db, { by: user, personId });
+          return actionOk("2段階認証をリセットしました。次回のログイン後に設定し直せます。");
+      }
+    },
+    { values: form.values },
+  );
 }
 
 export default function StaffAccount() {
@@ -84,11 +93,17 @@ export default function StaffAccount() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/admin/staff">← スタッフ管理</Link>
+        <Link className="back-link" to="/admin/staff">
+          ← スタッフ管理
+        </Link>
       </p>
       <h1>{`${person.family_name} ${person.given_name}`.trim() || person.email}</h1>
       <ResultLine
-        result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
+        result={
+          result?.message
+            ? { ok: result.ok, message: result.message, errors: result.errors }
+            : undefined
+        }
       />
       <dl className="facts">
         <dt>メールアドレス</dt>

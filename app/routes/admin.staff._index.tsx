@@ -45,29 +45,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(formSchema(), await request.formData());
   if (!form.ok) return invalidForm(form);
   const data = form.data;
-  return domainAction(async () => {
-    if (data.intent === "require-totp") {
-      await setTotpRequired(context.db, { by: user, required: data.required === "on" });
+  return domainAction(
+    async () => {
+      if (data.intent === "require-totp") {
+        await setTotpRequired(context.db, { by: user, required: data.required === "on" });
+        return actionOk(
+          data.required === "on"
+            ? "スタッフ全員に2段階認証を必須にしました。未設定の人は次回のログイン時に設定します。"
+            : "2段階認証を任意にしました。",
+        );
+      }
+      const { invited } = await inviteStaff(context.db, {
+        by: user,
+        email: data.email,
+        name: data.name,
+        role: data.role,
+        organisationId: data.role === "secretary" ? data.organisation_id : null,
+        eventId: data.role === "organiser" || data.role === "reception" ? data.event_id : null,
+      });
       return actionOk(
-        data.required === "on"
-          ? "スタッフ全員に2段階認証を必須にしました。未設定の人は次回のログイン時に設定します。"
-          : "2段階認証を任意にしました。",
+        invited
+          ? `${data.email} に招待メールを送りました(リンクの有効期限${INVITE_HOURS}時間)。`
+          : `${data.email} に担当イベントを追加し、お知らせを送りました。`,
       );
-    }
-    const { invited } = await inviteStaff(context.db, {
-      by: user,
-      email: data.email,
-      name: data.name,
-      role: data.role,
-      organisationId: data.role === "secretary" ? data.organisation_id : null,
-      eventId: data.role === "organiser" || data.role === "reception" ? data.event_id : null,
-    });
-    return actionOk(
-      invited
-        ? `${data.email} に招待メールを送りました(リンクの有効期限${INVITE_HOURS}時間)。`
-        : `${data.email} に担当イベントを追加し、お知らせを送りました。`,
-    );
-  }, { values: form.values });
+    },
+    { values: form.values },
+  );
 }
 
 export default function StaffList() {
@@ -80,7 +83,11 @@ export default function StaffList() {
     <section>
       <h1>スタッフ管理</h1>
       <ResultLine
-        result={result?.message ? { ok: result.ok, message: result.message, errors: result.errors } : undefined}
+        result={
+          result?.message
+            ? { ok: result.ok, message: result.message, errors: result.errors }
+            : undefined
+        }
       />
 
       <div {...scrollRegion("スタッフの一覧")}>

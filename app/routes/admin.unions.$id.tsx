@@ -254,7 +254,9 @@ export default function UnionPage() {
     <section>
       {isAdmin ? (
         <p className="small">
-          <Link className="back-link" to="/admin/unions">← 単組の一覧</Link>
+          <Link className="back-link" to="/admin/unions">
+            ← 単組の一覧
+          </Link>
         </p>
       ) : null}
       <h1>

@@ -17,15 +17,18 @@ const schema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return invalidForm(form);
-  return domainAction(async () => {
-    await requestPasswordReset(context.db, {
-      email: form.data.email,
-      clientKey: context.clientAddress,
-    });
-    return actionOk(
-      `スタッフとして登録されているアドレスであれば、パスワード再設定用のリンクをお送りしました(有効期限${RESET_MINUTES}分)。メールが届かない場合は、管理者にお問い合わせください。`,
-    );
-  }, { values: form.values });
+  return domainAction(
+    async () => {
+      await requestPasswordReset(context.db, {
+        email: form.data.email,
+        clientKey: context.clientAddress,
+      });
+      return actionOk(
+        `スタッフとして登録されているアドレスであれば、パスワード再設定用のリンクをお送りしました(有効期限${RESET_MINUTES}分)。メールが届かない場合は、管理者にお問い合わせください。`,
+      );
+    },
+    { values: form.values },
+  );
 }
 
 export default function ForgotPassword() {
@@ -65,7 +68,9 @@ export default function ForgotPassword() {
         </>
       )}
       <p className="small">
-        <Link className="tap" to="/admin/login">スタッフ用ログインへ戻る</Link>
+        <Link className="tap" to="/admin/login">
+          スタッフ用ログインへ戻る
+        </Link>
       </p>
     </section>
   );

@@ -39,16 +39,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return invalidForm(form);
   const values = { email: form.data.email };
-  return domainAction(async () => {
-    const { token, stage } = await loginWithPassword(context.db, {
-      ...form.data,
-      clientAddress: context.clientAddress,
-    });
-    const next = safeRedirect(new URL(request.url).searchParams.get("next"), "/admin");
-    // With a second factor, the session is only half signed in until the code is given.
-    const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
-    return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
-  }, { values });
+  return domainAction(
+    async () => {
+      const { token, stage } = await loginWithPassword(context.db, {
+        ...form.data,
+        clientAddress: context.clientAddress,
+      });
+      const next = safeRedirect(new URL(request.url).searchParams.get("next"), "/admin");
+      // With a second factor, the session is only half signed in until the code is given.
+      const to = stage === "full" ? next : `/admin/login/${stage}?next=${encodeURIComponent(next)}`;
+      return redirect(to, { headers: { "Set-Cookie": await sessionCookie.serialize(token) } });
+    },
+    { values },
+  );
 }
 
 export default function StaffLogin() {
@@ -96,7 +99,9 @@ export default function StaffLogin() {
         </button>
       </Form>
       <p className="small">
-        <Link className="tap" to="/admin/forgot-password">パスワードを忘れた方</Link>
+        <Link className="tap" to="/admin/forgot-password">
+          パスワードを忘れた方
+        </Link>
       </p>
     </section>
   );

@@ -61,7 +61,9 @@ export default function SetPassword() {
         <h1>パスワードの設定</h1>
         <FormError message="このパスワード設定用リンクは無効か、期限切れか、使用済みです。招待の場合は管理者に再送を依頼し、パスワードの再設定の場合はもう一度お手続きください。" />
         <p>
-          <Link className="tap" to="/admin/forgot-password">パスワードの再設定を申し込む</Link>
+          <Link className="tap" to="/admin/forgot-password">
+            パスワードの再設定を申し込む
+          </Link>
         </p>
       </section>
     );

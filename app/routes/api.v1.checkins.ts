@@ -21,13 +21,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const parsed = body.safeParse(await request.json());
     if (!parsed.success) {
-      return apiError("invalid_input", 422, `入力が正しくありません: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+      return apiError(
+        "invalid_input",
+        422,
+        `入力が正しくありません: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+      );
     }
     input = parsed.data;
   } catch {
-    return apiError("invalid_input", 400, "JSONとして読めません。Content-Type: application/json の本文を送ってください。");
+    return apiError(
+      "invalid_input",
+      400,
+      "JSONとして読めません。Content-Type: application/json の本文を送ってください。",
+    );
   }
-  const access = await requireApiEventAccess(context, { user, eventId: input.eventId, permission: "checkin" });
+  const access = await requireApiEventAccess(context, {
+    user,
+    eventId: input.eventId,
+    permission: "checkin",
+  });
   const listNotFound = () => apiError("not_found", 404, "受付リストが見つかりません。");
   if (input.listId !== undefined && !isRowId(input.listId)) return listNotFound();
   // A list of another event is refused by checkIn itself (not_found).

@@ -108,30 +108,38 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
   if (!parsed.ok) {
     // Every field's message at once, the consent's among them.
-    const errors = consentError?.field ? { ...parsed.errors, [consentError.field]: consentError.message } : parsed.errors;
+    const errors = consentError?.field
+      ? { ...parsed.errors, [consentError.field]: consentError.message }
+      : parsed.errors;
     return invalidFormAnswer({ errors, values }, intent);
   }
   const input = toRegistrationInput(form, parsed.data);
   if (intent === "confirm") {
-    return domainAction(async () => {
-      const refusal = refusalOf(form, Boolean(await myRegistration(context, user.id, form.id)));
-      if (refusal) throw new DomainError(refusal);
-      if (consentError) throw consentError;
-      return { ok: true, intent: "confirm", values };
-    }, { values, intent });
+    return domainAction(
+      async () => {
+        const refusal = refusalOf(form, Boolean(await myRegistration(context, user.id, form.id)));
+        if (refusal) throw new DomainError(refusal);
+        if (consentError) throw consentError;
+        return { ok: true, intent: "confirm", values };
+      },
+      { values, intent },
+    );
   }
-  return domainAction(async () => {
-    const result = await register(context.db, {
-      slug: form.slug,
-      form,
-      personId: user.id,
-      person: user,
-      input,
-      consent,
-      appUrl: context.appUrl,
-    });
-    return redirect(`/me?registered=${result.id}`);
-  }, { values, intent: "register" });
+  return domainAction(
+    async () => {
+      const result = await register(context.db, {
+        slug: form.slug,
+        form,
+        personId: user.id,
+        person: user,
+        input,
+        consent,
+        appUrl: context.appUrl,
+      });
+      return redirect(`/me?registered=${result.id}`);
+    },
+    { values, intent: "register" },
+  );
 }
 
 /**
@@ -139,8 +147,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
  * version again when it writes): its refusal, checked before the
  * confirmation page and alongside the other fields.
  */
-function consentRefusal(consent: ReturnType<typeof readConsent>, needs: { dietary: unknown; accessibility: unknown }) {
-  if (consent.noticeVersion === null) return new DomainError("consent_required", { field: "privacy_consent" });
+function consentRefusal(
+  consent: ReturnType<typeof readConsent>,
+  needs: { dietary: unknown; accessibility: unknown },
+) {
+  if (consent.noticeVersion === null)
+    return new DomainError("consent_required", { field: "privacy_consent" });
   const filled = (v: unknown) => typeof v === "string" && v.trim() !== "";
   if ((filled(needs.dietary) || filled(needs.accessibility)) && !consent.needs) {
     return new DomainError("needs_consent_required", { field: "needs_consent" });
@@ -166,7 +178,9 @@ export default function Register() {
   const header = (
     <>
       <p className="small">
-        <Link className="back-link" to={`/events/${form.slug}`}>← イベントの詳細へ</Link>
+        <Link className="back-link" to={`/events/${form.slug}`}>
+          ← イベントの詳細へ
+        </Link>
       </p>
       <h1>{form.title}</h1>
       <p className="muted">{formatRange(form.starts_at, form.ends_at)}</p>
@@ -423,13 +437,13 @@ export default function Register() {
 
         {eventFormat(form) !== "online" ? (
           <TextAreaField
-          name="dietary_needs"
-          label="食事の配慮(アレルギー等)"
-          error={errors.dietary_needs}
-          rows={2}
-          maxLength={500}
-          defaultValue={one("dietary_needs")}
-        />
+            name="dietary_needs"
+            label="食事の配慮(アレルギー等)"
+            error={errors.dietary_needs}
+            rows={2}
+            maxLength={500}
+            defaultValue={one("dietary_needs")}
+          />
         ) : null}
         <TextAreaField
           name="accessibility_needs"

@@ -19,7 +19,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await getUser(context.db, request);
-  const page = await getGroupPage(context.db, { groupId: (parseRowId(params.id) ?? 0), viewer: user });
+  const page = await getGroupPage(context.db, {
+    groupId: parseRowId(params.id) ?? 0,
+    viewer: user,
+  });
   if (!page) notFound();
   const materials = await listVisibleMaterials(context.db, { user, groupId: page.group.id });
   return { ...page, materials, signedIn: Boolean(user) };
@@ -98,7 +101,9 @@ export default function Group() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/groups">← 専門部会の一覧</Link>
+        <Link className="back-link" to="/groups">
+          ← 専門部会の一覧
+        </Link>
       </p>
       <div className="badges">
         <span className="badge">{group.term}</span>

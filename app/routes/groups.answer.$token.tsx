@@ -46,7 +46,11 @@ const schema = z.object({ answer: z.enum(["yes", "no", "maybe"]) });
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
-    return answer({ ok: false, code: "invalid_input", message: "出席・欠席・未定のいずれかを押してください。" });
+    return answer({
+      ok: false,
+      code: "invalid_input",
+      message: "出席・欠席・未定のいずれかを押してください。",
+    });
   const { answer: rsvp } = parsed.data;
   return domainAction(async () => {
     await answerRsvpByLink(context.db, { token: params.token ?? "", answer: rsvp });

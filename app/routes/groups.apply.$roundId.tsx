@@ -3,7 +3,11 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { describedBy, Field, FormError } from "../components/field";
 import { groupTitle } from "../utils/working-groups";
 import { requireMember } from "../domain/auth.server";
-import { applicationSchema, applyToRound, getApplicationForm } from "../domain/working-groups/recruitment.server";
+import {
+  applicationSchema,
+  applyToRound,
+  getApplicationForm,
+} from "../domain/working-groups/recruitment.server";
 import { formatDateTime } from "../utils/format";
 import { parseForm, parseRowId } from "../utils/forms";
 import { type ActionResult, domainAction, invalidForm, notFound } from "../utils/action.server";
@@ -15,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "専門部会員募集 | 自�
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
   const form = await getApplicationForm(context.db, {
-    roundId: (parseRowId(params.roundId) ?? 0),
+    roundId: parseRowId(params.roundId) ?? 0,
     personId: user.id,
   });
   if (!form) notFound("専門部会員の募集");
@@ -25,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireMember(request, context);
   const form = await getApplicationForm(context.db, {
-    roundId: (parseRowId(params.roundId) ?? 0),
+    roundId: parseRowId(params.roundId) ?? 0,
     personId: user.id,
   });
   if (!form) notFound("専門部会員の募集");
@@ -35,15 +39,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   const parsed = parseForm(schema, await request.formData());
   if (!parsed.ok) return invalidForm(parsed);
-  return domainAction(async () => {
-    await applyToRound(context.db, {
-      roundId: form.round.id,
-      personId: user.id,
-      choices: parsed.data.choices,
-      motivation: parsed.data.motivation,
-    });
-    return { ok: true, values: parsed.values };
-  }, { values: parsed.values });
+  return domainAction(
+    async () => {
+      await applyToRound(context.db, {
+        roundId: form.round.id,
+        personId: user.id,
+        choices: parsed.data.choices,
+        motivation: parsed.data.motivation,
+      });
+      return { ok: true, values: parsed.values };
+    },
+    { values: parsed.values },
+  );
 }
 
 export default function Apply() {
@@ -62,7 +69,9 @@ export default function Apply() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/groups">← 専門部会の一覧</Link>
+        <Link className="back-link" to="/groups">
+          ← 専門部会の一覧
+        </Link>
       </p>
       <h1>{round.title}</h1>
       {round.description ? <p className="description">{round.description}</p> : null}
@@ -99,9 +108,7 @@ export default function Apply() {
       {open ? (
         <Form method="post" className="form" noValidate>
           <h2>応募フォーム</h2>
-          <FormError
-            errors={errors}
-          />
+          <FormError errors={errors} />
           {ranks.map((rank) => {
             const name = `choice_${rank}`;
             return (

@@ -32,14 +32,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
   const to = safeRedirect(form.data.redirectTo, "/me");
-  return domainAction(async () => {
-    await answerRsvp(context.db, {
-      meetingId: form.data.meeting,
-      personId: user.id,
-      answer: form.data.answer,
-    });
-    return redirect(to);
-  }, { page: true });
+  return domainAction(
+    async () => {
+      await answerRsvp(context.db, {
+        meetingId: form.data.meeting,
+        personId: user.id,
+        answer: form.data.answer,
+      });
+      return redirect(to);
+    },
+    { page: true },
+  );
 }
 
 /** Never shown (GET redirects); a refusal is shown by the site's error page, in Japanese. */

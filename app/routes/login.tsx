@@ -32,15 +32,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(schema, await request.formData());
   if (!form.ok) return invalidForm(form);
   const { email } = form.data;
-  return domainAction(async () => {
-    await requestLoginLink(context.db, {
-      email: form.data.email,
-      next: safeNext(form.data.next),
-      appUrl: context.appUrl,
-      clientAddress: context.clientAddress,
-    });
-    return { ok: true, values: { email } };
-  }, { values: form.values });
+  return domainAction(
+    async () => {
+      await requestLoginLink(context.db, {
+        email: form.data.email,
+        next: safeNext(form.data.next),
+        appUrl: context.appUrl,
+        clientAddress: context.clientAddress,
+      });
+      return { ok: true, values: { email } };
+    },
+    { values: form.values },
+  );
 }
 
 export default function Login() {

@@ -75,7 +75,12 @@ const deleteSchema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireStaff(request, context);
   const form = parseForm(deleteSchema, await request.formData());
-  if (!form.ok) return answer({ ok: false, code: "invalid_input", message: "操作を受け付けられませんでした。" });
+  if (!form.ok)
+    return answer({
+      ok: false,
+      code: "invalid_input",
+      message: "操作を受け付けられませんでした。",
+    });
   return domainAction(async () => {
     await deleteMaterial(context.db, { actor: user, materialId: form.data.material });
     return { ok: true, message: "資料を削除しました。" };
@@ -83,7 +88,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Materials() {
-  const { sections, hidden, signedIn, membershipPending, canManage } = useLoaderData<typeof loader>();
+  const { sections, hidden, signedIn, membershipPending, canManage } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section>

@@ -47,13 +47,13 @@ export default function NewMaterial() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/materials">← 資料</Link>
+        <Link className="back-link" to="/materials">
+          ← 資料
+        </Link>
       </p>
       <h1>資料の追加</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
-        <FormError
-          errors={errors}
-        />
+        <FormError errors={errors} />
         <Field id="title" label="資料名" required error={errors.title}>
           <input
             type="text"
@@ -152,11 +152,7 @@ export default function NewMaterial() {
               <span>{VISIBILITY_LABELS[v]}</span>
             </label>
           ))}
-          {errors.visibility ? (
-            <p className="error">
-              {errors.visibility}
-            </p>
-          ) : null}
+          {errors.visibility ? <p className="error">{errors.visibility}</p> : null}
         </fieldset>
         <Field
           id="file"

@@ -23,7 +23,6 @@ import { type ActionResult, answer, domainAction } from "../utils/action.server"
 
 export const meta: MetaFunction = () => [{ title: "マイページ | 自治研イベント" }];
 
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireMember(request, context);
   const registrations = await listMyRegistrations(context.db, user.id);
@@ -80,32 +79,35 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: "操作を受け付けられませんでした。画面を再読み込みしてください。",
     });
   const data = parsed.data;
-  return domainAction(async () => {
-    if (data.intent === "cancel") {
-      await cancelRegistration(context.db, {
+  return domainAction(
+    async () => {
+      if (data.intent === "cancel") {
+        await cancelRegistration(context.db, {
+          registrationId: data.registration,
+          personId: user.id,
+          actorId: user.id,
+          appUrl: context.appUrl,
+        });
+        return { ok: true, message: "キャンセルしました。確認メールをお送りしました。" };
+      }
+      const { changed } = await changeRegistration(context.db, {
         registrationId: data.registration,
         personId: user.id,
         actorId: user.id,
+        courseId: data.course ?? null,
+        optionalSessionIds: data.session,
         appUrl: context.appUrl,
       });
-      return { ok: true, message: "キャンセルしました。確認メールをお送りしました。" };
-    }
-    const { changed } = await changeRegistration(context.db, {
-      registrationId: data.registration,
-      personId: user.id,
-      actorId: user.id,
-      courseId: data.course ?? null,
-      optionalSessionIds: data.session,
-      appUrl: context.appUrl,
-    });
-    return changed
-      ? { ok: true, message: "申込内容を変更しました。確認メールをお送りしました。" }
-      : {
-          ok: true,
-          message: "変更はありませんでした。申込内容はそのままです(メールは送っていません)。",
-        };
-    // the change form of this registration shows the error beside its field
-  }, { values: { registration: data.registration } });
+      return changed
+        ? { ok: true, message: "申込内容を変更しました。確認メールをお送りしました。" }
+        : {
+            ok: true,
+            message: "変更はありませんでした。申込内容はそのままです(メールは送っていません)。",
+          };
+      // the change form of this registration shows the error beside its field
+    },
+    { values: { registration: data.registration } },
+  );
 }
 
 export default function Me() {
@@ -348,8 +350,10 @@ export default function Me() {
             ) : null}
             {r.deadlinePassed ? (
               <p className="notice small">
-                キャンセル期限({formatDateTime(r.deadline)})を過ぎたため、このページからは変更・キャンセルできません。
-                欠席される場合や変更が必要な場合は、主催の{r.organiser_name ?? "事務局"}へ直接ご連絡ください。
+                キャンセル期限({formatDateTime(r.deadline)}
+                )を過ぎたため、このページからは変更・キャンセルできません。
+                欠席される場合や変更が必要な場合は、主催の{r.organiser_name ?? "事務局"}
+                へ直接ご連絡ください。
               </p>
             ) : null}
           </article>

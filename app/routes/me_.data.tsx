@@ -27,7 +27,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) return invalidForm(form);
   if (user.role !== "member") {
     return answer(
-      { ok: false, code: "forbidden", message: "スタッフのアカウントは、ここでは削除できません。管理者に依頼してください。" },
+      {
+        ok: false,
+        code: "forbidden",
+        message: "スタッフのアカウントは、ここでは削除できません。管理者に依頼してください。",
+      },
       403,
     );
   }
@@ -37,7 +41,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-const SIGN_IN_LABELS: Record<string, string> = { link: "ログインリンク", password: "パスワード", session: "ログイン" };
+const SIGN_IN_LABELS: Record<string, string> = {
+  link: "ログインリンク",
+  password: "パスワード",
+  session: "ログイン",
+};
 function Rows(props: { rows: [string, string][] }) {
   return (
     <dl className="facts" style={{ gridTemplateColumns: "minmax(5em, 35%) 1fr" }}>
@@ -59,7 +67,9 @@ export default function MyData() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/me">← マイページ</Link>
+        <Link className="back-link" to="/me">
+          ← マイページ
+        </Link>
       </p>
       <h1>わたしのデータ</h1>
       <p>
@@ -106,7 +116,12 @@ export default function MyData() {
               ["受付番号", r.ticketCode],
               ["申込日時", formatDateTime(r.registeredAt)],
               ...(r.personalDataRemovedAt
-                ? [["回答・配慮事項の削除", formatDateTime(r.personalDataRemovedAt)] as [string, string]]
+                ? [
+                    ["回答・配慮事項の削除", formatDateTime(r.personalDataRemovedAt)] as [
+                      string,
+                      string,
+                    ],
+                  ]
                 : []),
             ]}
           />
@@ -118,8 +133,11 @@ export default function MyData() {
       <ul>
         {data.consents.map((c) => (
           <li key={`${c.event}-${String(c.consentedAt)}`}>
-            {c.event}: 個人情報の取扱い(第{c.noticeVersion}版)に {c.consentedAt ? formatDateTime(c.consentedAt) : ""} 同意
-            {c.needsConsentedAt ? `/配慮事項の利用に ${formatDateTime(c.needsConsentedAt)} 同意` : ""}
+            {c.event}: 個人情報の取扱い(第{c.noticeVersion}版)に{" "}
+            {c.consentedAt ? formatDateTime(c.consentedAt) : ""} 同意
+            {c.needsConsentedAt
+              ? `/配慮事項の利用に ${formatDateTime(c.needsConsentedAt)} 同意`
+              : ""}
           </li>
         ))}
       </ul>
@@ -135,7 +153,11 @@ export default function MyData() {
       </ul>
 
       <h2>専門部会</h2>
-      {data.groups.length + data.rsvps.length + data.attendance.length + data.applications.length === 0 ? (
+      {data.groups.length +
+        data.rsvps.length +
+        data.attendance.length +
+        data.applications.length ===
+      0 ? (
         <p className="muted">ありません。</p>
       ) : null}
       <ul>
@@ -167,7 +189,8 @@ export default function MyData() {
           <ul>
             {data.rosters.map((r) => (
               <li key={r.union_name}>
-                {r.union_name}の名簿に登録されています({r.name || "氏名なし"}、{formatDate(r.added_at)})
+                {r.union_name}の名簿に登録されています({r.name || "氏名なし"}、
+                {formatDate(r.added_at)})
               </li>
             ))}
           </ul>
@@ -193,7 +216,9 @@ export default function MyData() {
           </li>
         ))}
       </ul>
-      {data.signIns.length > 50 ? <p className="small muted">ほかは、ダウンロードしたファイルでご確認ください。</p> : null}
+      {data.signIns.length > 50 ? (
+        <p className="small muted">ほかは、ダウンロードしたファイルでご確認ください。</p>
+      ) : null}
 
       {isMember ? (
         <section className="danger-zone" aria-labelledby="delete-heading">
@@ -207,7 +232,9 @@ export default function MyData() {
               <li>
                 過去の申込からは、氏名・連絡先・回答・配慮事項を削除します(参加人数の統計としてのみ残ります)。
               </li>
-              <li>専門部会の名簿・出欠回答、ログインの記録も削除し、すべての端末からログアウトします。</li>
+              <li>
+                専門部会の名簿・出欠回答、ログインの記録も削除し、すべての端末からログアウトします。
+              </li>
               <li>削除の確認メールを、登録のメールアドレスに送ります。</li>
             </ul>
             <p>必要なら、先に上のボタンでデータをダウンロードしてください。</p>

@@ -12,7 +12,9 @@ export default function Deleted() {
         ご利用ありがとうございました。確認のメールをお送りしました。今後のイベントの申込はキャンセルし、過去の申込からは個人情報を削除しました。
       </p>
       <p>
-        <Link className="tap" to="/">イベント一覧へ</Link>
+        <Link className="tap" to="/">
+          イベント一覧へ
+        </Link>
       </p>
     </section>
   );

@@ -39,12 +39,14 @@ export default function Privacy() {
       <ul>
         {versions.map((v) => (
           <li key={v.version}>
-            <Link to={`/privacy?version=${v.version}`}>第{v.version}版</Link>({formatDate(v.published_at)})
+            <Link to={`/privacy?version=${v.version}`}>第{v.version}版</Link>(
+            {formatDate(v.published_at)})
           </li>
         ))}
       </ul>
       <p className="small">
-        ご自身の情報の確認・ダウンロード・削除は、<Link to="/me/data">わたしのデータ</Link>から行えます。
+        ご自身の情報の確認・ダウンロード・削除は、<Link to="/me/data">わたしのデータ</Link>
+        から行えます。
       </p>
     </section>
   );

@@ -44,7 +44,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) return invalidForm(form);
   const saved = await saveProfile(context.db, { personId: user.id, input: form.data });
   if (saved === undefined) {
-    return invalidForm({ errors: { organisation_id: "所属単組を一覧から選択してください" }, values: form.values });
+    return invalidForm({
+      errors: { organisation_id: "所属単組を一覧から選択してください" },
+      values: form.values,
+    });
   }
   return redirect(safeNext(new URL(request.url).searchParams.get("next")));
 }

@@ -57,7 +57,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Reports() {
-  const { events, signedIn, member, membershipPending, mine, open } = useLoaderData<typeof loader>();
+  const { events, signedIn, member, membershipPending, mine, open } =
+    useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   return (
     <section>
@@ -146,7 +147,9 @@ export default function Reports() {
       {!member && events.length > 0 ? (
         <p className="small muted">
           レポート本文は組合員の方がご覧いただけます(執筆者が公開に同意したものを除く)。
-          {membershipPending ? "所属単組で組合員であることを確認中です。確認が済むとご覧いただけます。" : null}
+          {membershipPending
+            ? "所属単組で組合員であることを確認中です。確認が済むとご覧いただけます。"
+            : null}
         </p>
       ) : null}
     </section>

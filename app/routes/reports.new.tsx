@@ -62,13 +62,13 @@ export default function NewReport() {
   return (
     <section>
       <p className="small">
-        <Link className="back-link" to="/reports">← 自治研レポート</Link>
+        <Link className="back-link" to="/reports">
+          ← 自治研レポート
+        </Link>
       </p>
       <h1>レポートの提出</h1>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
-        <FormError
-          errors={errors}
-        />
+        <FormError errors={errors} />
         <Field id="event" label="提出先" required error={errors.event}>
           <select
             {...describedBy("event", errors.event)}

@@ -138,7 +138,9 @@ export type JsonError = { error: { code: string; message: string; field?: string
  * code with its status and, optionally, a message other than the table's.
  */
 export function jsonError(
-  error: DomainError | { code: ErrorCode | "unauthorized"; status: number; message?: string; field?: string },
+  error:
+    | DomainError
+    | { code: ErrorCode | "unauthorized"; status: number; message?: string; field?: string },
   headers?: HeadersInit,
 ): Response {
   const { code, status, field } = error;
@@ -147,7 +149,8 @@ export function jsonError(
     (code === "unauthorized" ? "APIトークンが正しくないか、無効です。" : ERROR_MESSAGES[code]);
   const body: JsonError = { error: { code, message, ...(field ? { field } : {}) } };
   const all = new Headers(headers);
-  if (error instanceof DomainError) for (const [k, v] of Object.entries(error.headers)) all.set(k, v);
+  if (error instanceof DomainError)
+    for (const [k, v] of Object.entries(error.headers)) all.set(k, v);
   return Response.json(body, { status, headers: all });
 }
 

@@ -135,13 +135,10 @@ export function phoneField(label = "電話番号") {
         /^\+?[0-9()-]{10,20}$/,
         `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
       )
-      .refine(
-        (v) => {
-          const digits = v.replace(/\D/g, "").length;
-          return digits >= 10 && digits <= 15;
-        },
-        `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`,
-      ),
+      .refine((v) => {
+        const digits = v.replace(/\D/g, "").length;
+        return digits >= 10 && digits <= 15;
+      }, `${label}は数字で入力してください(10〜11桁。ハイフンはあってもなくても構いません)`),
   );
 }
 

@@ -42,7 +42,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     updated_by bigint references people(id) on delete set null
   )`.execute(db);
   await sql`insert into privacy_settings (id) values (1)`.execute(db);
-
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

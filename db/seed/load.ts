@@ -71,7 +71,13 @@ export async function loadDemoData(
     for (const [union, entries] of Object.entries(demoRosters)) {
       await trx
         .insertInto("union_roster")
-        .values(entries.map((e) => ({ organisation_id: orgIds.get(union)!, email: e.email, name: e.name })))
+        .values(
+          entries.map((e) => ({
+            organisation_id: orgIds.get(union)!,
+            email: e.email,
+            name: e.name,
+          })),
+        )
         .execute();
     }
     for (const [union, domains] of Object.entries(demoMailDomains)) {
@@ -122,7 +128,8 @@ export async function loadDemoData(
           password_hash: person.role === "member" ? null : passwordHash,
           profile_completed_at: new Date(),
           // Staff are not members by being staff; demo members are confirmed, but one.
-          membership_status: person.role !== "member" ? "none" : person.pending ? "pending" : "confirmed",
+          membership_status:
+            person.role !== "member" ? "none" : person.pending ? "pending" : "confirmed",
           membership_via: person.role === "member" && !person.pending ? "seed" : null,
         })
         .returning("id")

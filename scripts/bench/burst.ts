@@ -46,26 +46,60 @@ const smtpPort = (smtp.server.address() as AddressInfo).port;
 const bench = await openBench("burst");
 try {
   const { db } = bench;
-  const event = await db.selectFrom("events").select("id").where("slug", "=", SLUG).executeTakeFirstOrThrow();
+  const event = await db
+    .selectFrom("events")
+    .select("id")
+    .where("slug", "=", SLUG)
+    .executeTakeFirstOrThrow();
   await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
-  await db.updateTable("event_sessions").set({ capacity: null }).where("event_id", "=", event.id).execute();
-  await db.updateTable("event_questions").set({ required: false }).where("event_id", "=", event.id).execute();
-  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(db);
-  const courses = (await db.selectFrom("courses").select("id").where("event_id", "=", event.id).where("status", "=", "active").orderBy("id").execute()).map((c) => c.id);
+  await db
+    .updateTable("event_sessions")
+    .set({ capacity: null })
+    .where("event_id", "=", event.id)
+    .execute();
+  await db
+    .updateTable("event_questions")
+    .set({ required: false })
+    .where("event_id", "=", event.id)
+    .execute();
+  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(
+    db,
+  );
+  const courses = (
+    await db
+      .selectFrom("courses")
+      .select("id")
+      .where("event_id", "=", event.id)
+      .where("status", "=", "active")
+      .orderBy("id")
+      .execute()
+  ).map((c) => c.id);
   // 1,500 seats over the 分科会, as evenly as they divide.
   for (const [i, id] of courses.entries()) {
     const capacity = Math.floor(SEATS / courses.length) + (i < SEATS % courses.length ? 1 : 0);
-    await db.updateTable("courses").set({ capacity, taken: 0, allocation: "first_come" }).where("id", "=", id).execute();
+    await db
+      .updateTable("courses")
+      .set({ capacity, taken: 0, allocation: "first_come" })
+      .where("id", "=", id)
+      .execute();
   }
-  console.log(`== seeding ${MEMBERS} members with sessions; ${SEATS} seats in ${courses.length} 分科会`);
-  const ids = await seedMembers(db, { count: MEMBERS, prefix: "bench-burst", familyName: "全国", kana: "ゼンコク" });
+  console.log(
+    `== seeding ${MEMBERS} members with sessions; ${SEATS} seats in ${courses.length} 分科会`,
+  );
+  const ids = await seedMembers(db, {
+    count: MEMBERS,
+    prefix: "bench-burst",
+    familyName: "全国",
+    kana: "ゼンコク",
+  });
   const cookies: string[] = [];
-  for (const id of ids) cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
+  for (const id of ids)
+    cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
   await sql`vacuum analyze`.execute(db);
   // Everyone's first choice, spread unevenly (the popular 分科会 fill first);
   // the even-numbered ask for the waitlist, the odd are told 満席.
   const bodies = ids.map((_, i) => {
-    const course = courses[Math.floor(((i * 7919) % 1000) ** 2 / 1000 ** 2 * courses.length)]!;
+    const course = courses[Math.floor((((i * 7919) % 1000) ** 2 / 1000 ** 2) * courses.length)]!;
     return `course=${course}${i % 2 === 0 ? "&waitlist=on" : ""}&privacy_consent=on&privacy_version=1`;
   });
 
@@ -105,13 +139,21 @@ try {
     ])
     .where("event_id", "=", event.id)
     .executeTakeFirstOrThrow();
-  const over = await sql<{ n: number }>`select count(*)::int as n from courses c where c.event_id = ${event.id}
-    and (select count(*) from registrations r where r.course_id = c.id and r.status = 'confirmed') > c.capacity`.execute(db);
+  const over = await sql<{
+    n: number;
+  }>`select count(*)::int as n from courses c where c.event_id = ${event.id}
+    and (select count(*) from registrations r where r.course_id = c.id and r.status = 'confirmed') > c.capacity`.execute(
+    db,
+  );
   const written = counts.confirmed + counts.waitlisted;
   // Every email (confirmation or waitlist) accepted by the SMTP server.
   let emailsDone = Number.NaN;
   while (performance.now() - started < 10 * 60_000) {
-    const pending = await db.selectFrom("outbound_emails").select(sql<number>`count(*)::int`.as("n")).where("sent_at", "is", null).executeTakeFirstOrThrow();
+    const pending = await db
+      .selectFrom("outbound_emails")
+      .select(sql<number>`count(*)::int`.as("n"))
+      .where("sent_at", "is", null)
+      .executeTakeFirstOrThrow();
     if (pending.n === 0 && received >= written) {
       emailsDone = (performance.now() - started) / 1000;
       break;
@@ -124,19 +166,35 @@ try {
   const full = new Set(
     (
       await sql<{ id: number }>`select c.id from courses c where c.event_id = ${event.id}
-        and (select count(*) from registrations r where r.course_id = c.id and r.status = 'confirmed') >= c.capacity`.execute(db)
+        and (select count(*) from registrations r where r.course_id = c.id and r.status = 'confirmed') >= c.capacity`.execute(
+        db,
+      )
     ).rows.map((r) => r.id),
   );
   const registered = new Map(
-    (await db.selectFrom("registrations").select(["person_id", "status"]).where("event_id", "=", event.id).execute()).map((r) => [r.person_id, r.status]),
+    (
+      await db
+        .selectFrom("registrations")
+        .select(["person_id", "status"])
+        .where("event_id", "=", event.id)
+        .execute()
+    ).map((r) => [r.person_id, r.status]),
   );
-  const wronglyTurnedAway = ids.filter((id, i) => registered.get(id) !== "confirmed" && !full.has(Number(/course=(\d+)/.exec(bodies[i]!)![1]))).length;
+  const wronglyTurnedAway = ids.filter(
+    (id, i) =>
+      registered.get(id) !== "confirmed" && !full.has(Number(/course=(\d+)/.exec(bodies[i]!)![1])),
+  ).length;
   console.log(`turned away (満席 or waitlist) while their 分科会 had a seat: ${wronglyTurnedAway}`);
-  const correct = over.rows[0]!.n === 0 && wronglyTurnedAway === 0 && written + refusedFull === burst.requests - errors;
+  const correct =
+    over.rows[0]!.n === 0 &&
+    wronglyTurnedAway === 0 &&
+    written + refusedFull === burst.requests - errors;
   console.log(
     `answers in ${answered.toFixed(1)} s: ${redirects} registered (${counts.confirmed} confirmed, ${counts.waitlisted} waitlisted), ${refusedFull} told 満席, ${errors} errors; p50 ${burst.p50} ms, p99 ${burst.p99} ms; statuses ${JSON.stringify(burst.statuses)}`,
   );
-  console.log(`no 分科会 over its capacity: ${over.rows[0]!.n === 0}; every email sent after ${emailsDone.toFixed(1)} s (${received} received by SMTP)`);
+  console.log(
+    `no 分科会 over its capacity: ${over.rows[0]!.n === 0}; every email sent after ${emailsDone.toFixed(1)} s (${received} received by SMTP)`,
+  );
   report({
     bench: "burst",
     figure: `${MEMBERS} members in ${SECONDS} s for ${SEATS} seats, ${PROCESSES} processes`,

@@ -27,7 +27,11 @@ const SLUG = "kenshukai-20";
 const bench = await openBench("checkin");
 try {
   const { db } = bench;
-  const event = await db.selectFrom("events").select("id").where("slug", "=", SLUG).executeTakeFirstOrThrow();
+  const event = await db
+    .selectFrom("events")
+    .select("id")
+    .where("slug", "=", SLUG)
+    .executeTakeFirstOrThrow();
   await ensureCheckinLists(db, event.id);
   const list = await db
     .selectFrom("checkin_lists")
@@ -35,7 +39,11 @@ try {
     .where("event_id", "=", event.id)
     .where("session_id", "is", null)
     .executeTakeFirstOrThrow();
-  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+  const union = await db
+    .selectFrom("organisations")
+    .select("id")
+    .where("code", "=", "fukushima-shi")
+    .executeTakeFirstOrThrow();
 
   console.log(`== seeding ${TICKETS} confirmed registrations`);
   const tickets: string[] = [];
@@ -75,8 +83,14 @@ try {
     await db.insertInto("registrations").values(values).execute();
   }
   await sql`analyze`.execute(db);
-  const reception = await db.selectFrom("people").select("id").where("email", "=", "reception@example.jp").executeTakeFirstOrThrow();
-  const cookie = (await sessionCookie.serialize(await createSession(db, reception.id))).split(";")[0]!;
+  const reception = await db
+    .selectFrom("people")
+    .select("id")
+    .where("email", "=", "reception@example.jp")
+    .executeTakeFirstOrThrow();
+  const cookie = (await sessionCookie.serialize(await createSession(db, reception.id))).split(
+    ";",
+  )[0]!;
 
   // --- HTTP --------------------------------------------------------------
   const url = await bench.serve();
@@ -89,21 +103,29 @@ try {
     connections: CONNECTIONS,
     amount: TICKETS,
     cookies: [cookie],
-    bodies: tickets.map((ticket) => JSON.stringify({ list: list.id, ticket, desk: "ベンチ", nonce: randomUUID() })),
+    bodies: tickets.map((ticket) =>
+      JSON.stringify({ list: list.id, ticket, desk: "ベンチ", nonce: randomUUID() }),
+    ),
     contentType: "application/json",
     expectStatus: 200,
   });
   const cpu = process.cpuUsage(cpuBefore);
-  console.log(`app process CPU per check-in: ${((cpu.user + cpu.system) / 1000 / TICKETS).toFixed(2)} ms (${(cpu.system / 1000 / TICKETS).toFixed(2)} ms in the kernel)`);
+  console.log(
+    `app process CPU per check-in: ${((cpu.user + cpu.system) / 1000 / TICKETS).toFixed(2)} ms (${(cpu.system / 1000 / TICKETS).toFixed(2)} ms in the kernel)`,
+  );
   const httpRows = await countCheckins(list.id);
   if (httpRows !== TICKETS || http.errors > 0) {
-    throw new Error(`HTTP run: ${httpRows} check-ins for ${TICKETS} tickets, ${http.errors} errors`);
+    throw new Error(
+      `HTTP run: ${httpRows} check-ins for ${TICKETS} tickets, ${http.errors} errors`,
+    );
   }
 
   const clear = async () => {
     await sql`delete from checkin_scans where event_id = ${event.id}`.execute(db);
     await sql`delete from checkins where checkin_list_id = ${list.id}`.execute(db);
-    await sql`delete from audit_log where event_id = ${event.id} and entity = 'checkin'`.execute(db);
+    await sql`delete from audit_log where event_id = ${event.id} and entity = 'checkin'`.execute(
+      db,
+    );
   };
 
   // --- HTTP, WEB_CONCURRENCY = cores ---------------------------------------
@@ -118,7 +140,9 @@ try {
     connections: CONNECTIONS,
     amount: TICKETS,
     cookies: [cookie],
-    bodies: tickets.map((ticket) => JSON.stringify({ list: list.id, ticket, desk: "ベンチ", nonce: randomUUID() })),
+    bodies: tickets.map((ticket) =>
+      JSON.stringify({ list: list.id, ticket, desk: "ベンチ", nonce: randomUUID() }),
+    ),
     contentType: "application/json",
     expectStatus: 200,
   });
@@ -126,7 +150,9 @@ try {
   // --- SQL, the same transaction -------------------------------------------
   await clear();
   await sql`create table bench_tickets (n integer primary key, secret text not null)`.execute(db);
-  await sql`insert into bench_tickets (n, secret) select * from unnest(${sql.val(tickets.map((_, i) => i + 1))}::int[], ${sql.val(tickets)}::text[])`.execute(db);
+  await sql`insert into bench_tickets (n, secret) select * from unnest(${sql.val(tickets.map((_, i) => i + 1))}::int[], ${sql.val(tickets)}::text[])`.execute(
+    db,
+  );
   await sql`create sequence bench_ticket_seq`.execute(db);
   await sql`vacuum analyze`.execute(db);
   const perClient = Math.floor(TICKETS / CONNECTIONS);
@@ -143,7 +169,9 @@ try {
   }
 
   const line = (label: string, r: LoadResult) =>
-    console.log(`${label.padEnd(24)} ${String(r.ok).padStart(6)} ok ${String(r.errors).padStart(4)} errors ${r.perSecond.toFixed(0).padStart(6)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`);
+    console.log(
+      `${label.padEnd(24)} ${String(r.ok).padStart(6)} ok ${String(r.errors).padStart(4)} errors ${r.perSecond.toFixed(0).padStart(6)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
+    );
   line("HTTP (autocannon)", http);
   line(`HTTP, ${processes} processes`, httpN);
   line("SQL only (pgbench)", baseline);

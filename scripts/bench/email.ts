@@ -28,7 +28,14 @@ const server = new SMTPServer({
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const port = (server.server.address() as AddressInfo).port;
-const transport = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONCURRENCY });
+const transport = nodemailer.createTransport({
+  host: "127.0.0.1",
+  port,
+  secure: false,
+  ignoreTLS: true,
+  pool: true,
+  maxConnections: CONCURRENCY,
+});
 
 const message = (i: number): EmailMessage => ({
   template: "registration",
@@ -42,7 +49,8 @@ const message = (i: number): EmailMessage => ({
       endsAt: "2027-03-27T07:00:00.000Z",
       venueName: "島根県民会館",
       venueAddress: "島根県松江市殿町158",
-      mapUrl: "https://www.google.com/maps/search/?api=1&query=%E5%B3%B6%E6%A0%B9%E7%9C%8C%E6%B0%91%E4%BC%9A%E9%A4%A8",
+      mapUrl:
+        "https://www.google.com/maps/search/?api=1&query=%E5%B3%B6%E6%A0%B9%E7%9C%8C%E6%B0%91%E4%BC%9A%E9%A4%A8",
       onlineLabel: "",
       programme: [
         { startsAt: "2027-03-26T01:00:00.000Z", title: "全体集会", speaker: "" },
@@ -68,13 +76,20 @@ async function run(label: string, send: (i: number) => Promise<unknown>): Promis
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rate = COUNT / seconds;
-  console.log(`${label}: ${COUNT} emails in ${seconds.toFixed(2)} s = ${rate.toFixed(0)}/s (received ${received - before})`);
+  console.log(
+    `${label}: ${COUNT} emails in ${seconds.toFixed(2)} s = ${rate.toFixed(0)}/s (received ${received - before})`,
+  );
   return rate;
 }
 
 try {
   const baseline = await run("plain text", (i) =>
-    transport.sendMail({ from: "bench@jichiken.local", to: "member@example.jp", subject: `plain ${i}`, text: "本文です。" }),
+    transport.sendMail({
+      from: "bench@jichiken.local",
+      to: "member@example.jp",
+      subject: `plain ${i}`,
+      text: "本文です。",
+    }),
   );
   const product = await run("confirmation (QR + .ics)", async (i) => {
     const email = await renderEmail(message(i), { appUrl: "http://localhost:3000" });
@@ -84,7 +99,12 @@ try {
       subject: email.subject,
       html: email.html,
       text: email.text,
-      attachments: email.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, cid: a.cid })),
+      attachments: email.attachments.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        contentType: a.contentType,
+        cid: a.cid,
+      })),
     });
   });
   report({

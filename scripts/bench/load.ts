@@ -32,7 +32,10 @@ const result = await autocannon({
     {
       method: config.method,
       path: config.path,
-      headers: { Origin: config.url, ...(config.contentType ? { "Content-Type": config.contentType } : {}) },
+      headers: {
+        Origin: config.url,
+        ...(config.contentType ? { "Content-Type": config.contentType } : {}),
+      },
       setupRequest: (request: { headers: Record<string, string> }) => {
         const i = next++;
         const cookie = config.cookies?.[i % config.cookies.length];
@@ -57,6 +60,8 @@ process.stdout.write(
     perSecond: expected / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count]),
+    ),
   })}\n`,
 );

@@ -17,11 +17,15 @@ writeFileSync(
 let failed = 0;
 for (const script of ["registration", "checkin", "burst", "event-page", "export", "email"]) {
   console.log(`\n### ${script}`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench", `${script}.ts`)], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NODE_ENV: "production", BENCH_RESULTS: results },
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "scripts/bench", `${script}.ts`)],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production", BENCH_RESULTS: results },
+    },
+  );
   if (run.status !== 0) failed++;
 }
 console.log(`\nwritten: ${results}${failed ? ` (${failed} benchmark(s) failed to run)` : ""}`);

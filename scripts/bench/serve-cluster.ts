@@ -24,7 +24,12 @@ if (cluster.isPrimary) {
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 } else {
-  const app = createApp({ db: createDb(url), build: await loadBuild(), appUrl: "http://127.0.0.1", devMail: true });
+  const app = createApp({
+    db: createDb(url),
+    build: await loadBuild(),
+    appUrl: "http://127.0.0.1",
+    devMail: true,
+  });
   app.listen(Number(port), "127.0.0.1", () => process.send?.("listening"));
   process.on("disconnect", () => process.exit(0));
 }

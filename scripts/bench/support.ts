@@ -5,7 +5,15 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -37,12 +45,21 @@ export type Bench = {
 /** A fresh migrated database with the demo data, and a scratch folder. */
 export async function openBench(name: string): Promise<Bench> {
   const work = mkdtempSync(path.join(os.tmpdir(), `jichiken-bench-${name}-`));
-  const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(work, { recursive: true, force: true })];
+  const cleanups: (() => Promise<unknown>)[] = [
+    async () => rmSync(work, { recursive: true, force: true }),
+  ];
   // A production build: one made under vitest (NODE_ENV=test) calls jsxDEV.
-  execFileSync("npx", ["remix", "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
+  execFileSync("npx", ["remix", "build"], {
+    cwd: root,
+    stdio: "ignore",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   let adminUrl = currentEnv().DATABASE_URL;
   if (!adminUrl) {
-    const server = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), persistent: false });
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(work, "pg"),
+      persistent: false,
+    });
     cleanups.unshift(server.stop);
     adminUrl = server.url;
   }
@@ -66,7 +83,12 @@ export async function openBench(name: string): Promise<Bench> {
     dbUrl,
     work,
     serve: async () => {
-      const app = createApp({ db, build: await loadBuild(), appUrl: "http://127.0.0.1", devMail: true });
+      const app = createApp({
+        db,
+        build: await loadBuild(),
+        appUrl: "http://127.0.0.1",
+        devMail: true,
+      });
       const server = app.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       cleanups.unshift(() => new Promise((resolve) => server.close(() => resolve(undefined))));
@@ -74,14 +96,27 @@ export async function openBench(name: string): Promise<Bench> {
     },
     serveProcesses: async (n: number) => {
       const port = await freePort();
-      const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/serve-cluster.ts"), dbUrl, String(port), String(n)], {
-        cwd: root,
-        stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, NODE_ENV: "production" },
-      });
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(root, "scripts/bench/serve-cluster.ts"),
+          dbUrl,
+          String(port),
+          String(n),
+        ],
+        {
+          cwd: root,
+          stdio: ["ignore", "pipe", "inherit"],
+          env: { ...process.env, NODE_ENV: "production" },
+        },
+      );
       cleanups.unshift(async () => {
         proc.kill("SIGTERM");
-        await new Promise((resolve) => (proc.exitCode !== null ? resolve(undefined) : proc.once("exit", resolve)));
+        await new Promise((resolve) =>
+          proc.exitCode !== null ? resolve(undefined) : proc.once("exit", resolve),
+        );
       });
       await new Promise<void>((resolve, reject) => {
         proc.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
@@ -105,8 +140,15 @@ export async function openBench(name: string): Promise<Bench> {
  * `count` confirmed members of 福島市職労 (the events are members-only; a
  * union member is confirmed by their union), inserted 1,000 at a time.
  */
-export async function seedMembers(db: Database, args: { count: number; prefix: string; familyName: string; kana: string }): Promise<string[]> {
-  const union = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+export async function seedMembers(
+  db: Database,
+  args: { count: number; prefix: string; familyName: string; kana: string },
+): Promise<string[]> {
+  const union = await db
+    .selectFrom("organisations")
+    .select("id")
+    .where("code", "=", "fukushima-shi")
+    .executeTakeFirstOrThrow();
   const ids: string[] = [];
   for (let start = 0; start < args.count; start += 1000) {
     const rows = await db
@@ -175,19 +217,31 @@ export type LoadConfig = {
 export async function load(bench: Bench, config: LoadConfig): Promise<LoadResult> {
   const file = path.join(bench.work, `load-${randomBytes(4).toString("hex")}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const out = await child(process.execPath, ["--import", "tsx", path.join(root, "scripts/bench/load.ts"), file]);
+  const out = await child(process.execPath, [
+    "--import",
+    "tsx",
+    path.join(root, "scripts/bench/load.ts"),
+    file,
+  ]);
   return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as LoadResult;
 }
 
 /** pgbench on a script, with per-transaction latencies; returns the same figures as load(). */
 export async function pgbench(
   bench: Bench,
-  args: { script: string; clients: number; transactions: number; defines?: Record<string, string | number> },
+  args: {
+    script: string;
+    clients: number;
+    transactions: number;
+    defines?: Record<string, string | number>;
+  },
 ): Promise<LoadResult> {
   const scriptFile = path.join(bench.work, `bench-${randomBytes(4).toString("hex")}.sql`);
   writeFileSync(scriptFile, args.script);
   const logDir = mkdtempSync(path.join(bench.work, "pgbench-"));
-  const binary = ["/usr/lib/postgresql/15/bin/pgbench", "/usr/bin/pgbench"].find((p) => existsSync(p)) ?? "pgbench";
+  const binary =
+    ["/usr/lib/postgresql/15/bin/pgbench", "/usr/bin/pgbench"].find((p) => existsSync(p)) ??
+    "pgbench";
   const perClient = Math.ceil(args.transactions / args.clients);
   const defines = Object.entries(args.defines ?? {}).flatMap(([k, v]) => ["-D", `${k}=${v}`]);
   const started = process.hrtime.bigint();
@@ -232,7 +286,11 @@ export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-export function child(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function child(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -244,7 +302,9 @@ export function child(command: string, args: string[], env: NodeJS.ProcessEnv = 
       err += d;
     });
     proc.on("error", reject);
-    proc.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err || out}`))));
+    proc.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err || out}`)),
+    );
   });
 }
 
@@ -253,11 +313,22 @@ export function child(command: string, args: string[], env: NodeJS.ProcessEnv = 
  * and the target. Printed, and added to BENCH_RESULTS (a Markdown table) when
  * `npm run bench` runs them all.
  */
-export function report(row: { bench: string; figure: string; product: string; baseline: string; ratio: number; target: string; met: boolean }) {
+export function report(row: {
+  bench: string;
+  figure: string;
+  product: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  met: boolean;
+}) {
   const line = `${row.bench} | ${row.figure}: ${row.product} (baseline ${row.baseline}) ratio ${row.ratio.toFixed(2)} — target ${row.target}: ${row.met ? "met" : "MISSED"}`;
   console.log(line);
   const file = process.env.BENCH_RESULTS;
   if (file) {
-    appendFileSync(file, `| ${row.bench} | ${row.figure} | ${row.product} | ${row.baseline} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? "✅" : "❌"} |\n`);
+    appendFileSync(
+      file,
+      `| ${row.bench} | ${row.figure} | ${row.product} | ${row.baseline} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? "✅" : "❌"} |\n`,
+    );
   }
 }

@@ -671,21 +671,20 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
 
       lap("measured");
       await page.evaluate(axeSource);
-      const violations = (await page.evaluate(
-        () =>
-          (window as unknown as AxeGlobal).axe
-            .run(document, {
-              runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-              resultTypes: ["violations"],
-            })
-            .then((r: { violations: AxeViolation[] }) =>
-              r.violations.map((v) => ({
-                id: v.id,
-                impact: v.impact,
-                help: v.help,
-                nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
-              })),
-            ),
+      const violations = (await page.evaluate(() =>
+        (window as unknown as AxeGlobal).axe
+          .run(document, {
+            runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            resultTypes: ["violations"],
+          })
+          .then((r: { violations: AxeViolation[] }) =>
+            r.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              help: v.help,
+              nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
+            })),
+          ),
       )) as AxeViolation[];
       for (const v of violations) {
         problems.push(

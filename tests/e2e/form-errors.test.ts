@@ -105,7 +105,9 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
     );
     await page.screenshot({ path: path.join(shots, "register-errors-phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1280,
+    );
     await page.screenshot({ path: path.join(shots, "register-errors-desktop.png") });
     await page.context().close();
   });
@@ -167,12 +169,17 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
     }
     expect(await page.locator('input[name="email"]').getAttribute("type")).toBe("email");
     expect(await page.locator('input[name="phone"]').getAttribute("type")).toBe("tel");
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await page.screenshot({ path: path.join(shots, "proxy-errors-phone.png"), fullPage: true });
 
     for (const route of ["/admin/events/new", `/admin/events/${event.id}/edit`]) {
       await page.goto(`${app.url}${route}`);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(390);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth),
+        route,
+      ).toBeLessThanOrEqual(390);
     }
     await page.screenshot({ path: path.join(shots, "event-edit-phone.png"), fullPage: true });
     await page.context().close();

@@ -43,8 +43,7 @@ describe.skipIf(!hasChromium)("staff and membership in Chromium", () => {
     page.setDefaultTimeout(15_000);
     page.on("console", (m) => {
       // A page this test expects to be refused is checked by its status.
-      if (m.type() !== "error" || expected404.has(m.location().url))
-        return;
+      if (m.type() !== "error" || expected404.has(m.location().url)) return;
       problems.push(`${page.url()}: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`${page.url()}: ${e.message}`));
@@ -77,7 +76,9 @@ describe.skipIf(!hasChromium)("staff and membership in Chromium", () => {
     const before = await reception.goto(`${app.url}/checkin/${event.slug}`);
     // not a bare 404: the refusal names the event and whom to ask (issue 15)
     expect(before?.status()).toBe(403);
-    expect(await reception.locator("main").textContent()).toContain(`「${title}」の受付担当に登録されていない`);
+    expect(await reception.locator("main").textContent()).toContain(
+      `「${title}」の受付担当に登録されていない`,
+    );
 
     const organiser = await newPage(DESKTOP);
     await staffSignIn(organiser, "organiser@example.jp", `/admin/events/${event.id}`);

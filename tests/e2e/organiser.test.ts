@@ -31,7 +31,11 @@ describe.skipIf(!hasChromium)("an organiser in Chromium", () => {
   });
 
   it("creates an event with two courses, a member registers, and the organiser downloads the CSV", async () => {
-    const page = await browser.newPage({ viewport: DESKTOP, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const page = await browser.newPage({
+      viewport: DESKTOP,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+    });
     page.setDefaultTimeout(10_000);
     await page.goto(`${app.url}/admin`);
     await page.waitForURL(/\/admin\/login/);
@@ -54,13 +58,16 @@ describe.skipIf(!hasChromium)("an organiser in Chromium", () => {
     await page.waitForURL(/\/edit\?created=1/);
     const eventId = page.url().match(/\/admin\/events\/(\d+)\//)![1]!;
 
-    for (const [code, title] of [["コースA", "はじめての自治体DX"], ["コースB", "データで見る地域"]]) {
+    for (const [code, title] of [
+      ["コースA", "はじめての自治体DX"],
+      ["コースB", "データで見る地域"],
+    ]) {
       await page.locator("details:has(#c-code)").evaluate((el) => {
         (el as HTMLDetailsElement).open = true;
       });
       await page.locator('input[name="code"]').fill(code!);
-      await page.locator('#c-title').fill(title!);
-      await page.locator('#c-cap').fill("20");
+      await page.locator("#c-title").fill(title!);
+      await page.locator("#c-cap").fill("20");
       await page.getByRole("button", { name: "追加する" }).last().click();
       await page.getByText("コース・分科会を追加しました").waitFor();
     }
@@ -70,7 +77,11 @@ describe.skipIf(!hasChromium)("an organiser in Chromium", () => {
 
     // A member registers for コースB on a phone.
     const member = await createMember(database.db, { familyName: "画面", kana: "ガメン" });
-    const phone = await browser.newContext({ viewport: PHONE, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+    });
     const cookie = (await signIn(database.db, member.id)).split("=");
     await phone.addCookies([{ name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url }]);
     const memberPage = await phone.newPage();
@@ -83,12 +94,20 @@ describe.skipIf(!hasChromium)("an organiser in Chromium", () => {
     await phone.close();
 
     await page.goto(`${app.url}/admin/events/${eventId}`);
-    await page.screenshot({ path: path.join(shots, "admin-dashboard-desktop.png"), fullPage: true });
+    await page.screenshot({
+      path: path.join(shots, "admin-dashboard-desktop.png"),
+      fullPage: true,
+    });
     await page.goto(`${app.url}/admin/events/${eventId}/attendees`);
     await page.getByRole("link", { name: "画面 太郎" }).waitFor();
-    await page.screenshot({ path: path.join(shots, "admin-attendees-desktop.png"), fullPage: true });
+    await page.screenshot({
+      path: path.join(shots, "admin-attendees-desktop.png"),
+      fullPage: true,
+    });
 
-    const csv = await page.request.get(`${app.url}/admin/events/${eventId}/export.csv?encoding=utf8`);
+    const csv = await page.request.get(
+      `${app.url}/admin/events/${eventId}/export.csv?encoding=utf8`,
+    );
     expect(csv.status()).toBe(200);
     const text = (await csv.body()).toString("utf8");
     expect(text.charCodeAt(0)).toBe(0xfeff);

@@ -30,9 +30,16 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
   it("consents at registration (refused first without it), downloads the data, and deletes the account", async () => {
     const { db } = database;
     const member = await createMember(db, { familyName: "個人" });
-    const context = await browser.newContext({ viewport: PHONE, locale: "ja-JP", timezoneId: "Asia/Tokyo", acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+      acceptDownloads: true,
+    });
     const cookie = (await signIn(db, member.id)).split("=");
-    await context.addCookies([{ name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url }]);
+    await context.addCookies([
+      { name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url },
+    ]);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
 
@@ -43,28 +50,49 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await page.locator('textarea[name="accessibility_needs"]').fill("字幕を希望します");
     // no consent at all: refused in Japanese at the 確認 step, nothing written
     await page.getByRole("button", { name: "確認する" }).click();
-    await page.getByText("「個人情報の取扱い」に同意いただけない場合は、申し込めません").first().waitFor();
+    await page
+      .getByText("「個人情報の取扱い」に同意いただけない場合は、申し込めません")
+      .first()
+      .waitFor();
     // the notice, then consent to it but not to the needs: refused again
     await page.getByText(/個人情報の取扱い\(第1版/).click();
     await page.getByText("利用目的").first().waitFor();
     await page.locator('input[name="privacy_consent"]').check();
     await page.getByRole("button", { name: "確認する" }).click();
     await page.getByText("その利用への同意が必要です").first().waitFor();
-    expect(await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).execute()).toHaveLength(0);
+    expect(
+      await db
+        .selectFrom("registrations")
+        .select("id")
+        .where("person_id", "=", member.id)
+        .execute(),
+    ).toHaveLength(0);
     await page.screenshot({ path: path.join(shots, "consent-refused-phone.png"), fullPage: true });
     await page.locator('input[name="privacy_consent"]').check();
     await page.locator('input[name="needs_consent"]').check();
     await page.getByRole("button", { name: "確認する" }).click();
     await page.getByRole("heading", { name: "申込内容の確認" }).waitFor();
-    expect(await db.selectFrom("registrations").select("id").where("person_id", "=", member.id).execute()).toHaveLength(0);
+    expect(
+      await db
+        .selectFrom("registrations")
+        .select("id")
+        .where("person_id", "=", member.id)
+        .execute(),
+    ).toHaveLength(0);
     await page.getByRole("button", { name: "申し込む" }).click();
     await page.waitForURL(/\/me\?registered=/);
-    const reg = await db.selectFrom("registrations").selectAll().where("person_id", "=", member.id).executeTakeFirstOrThrow();
+    const reg = await db
+      .selectFrom("registrations")
+      .selectAll()
+      .where("person_id", "=", member.id)
+      .executeTakeFirstOrThrow();
     expect(reg.consent_version).toBe(1);
     expect(reg.needs_consented_at).not.toBeNull();
 
     // the footer links the notice; /me links the member's data
-    expect(await page.locator("footer").getByRole("link", { name: "個人情報の取扱い" }).count()).toBe(1);
+    expect(
+      await page.locator("footer").getByRole("link", { name: "個人情報の取扱い" }).count(),
+    ).toBe(1);
     await page.getByRole("link", { name: "わたしのデータ" }).click();
     await page.waitForURL(/\/me\/data$/);
     await page.getByText("字幕を希望します").waitFor();
@@ -75,7 +103,10 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
       page.getByRole("link", { name: "JSONでダウンロード" }).click(),
     ]);
     const file = await download.path();
-    const data = JSON.parse(readFileSync(file, "utf8")) as { profile: { email: string }; registrations: { accessibilityNeeds: string }[] };
+    const data = JSON.parse(readFileSync(file, "utf8")) as {
+      profile: { email: string };
+      registrations: { accessibilityNeeds: string }[];
+    };
     expect(data.profile.email).toBe(member.email);
     expect(data.registrations[0]?.accessibilityNeeds).toBe("字幕を希望します");
     const [csv] = await Promise.all([
@@ -88,12 +119,24 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await page.getByText("削除すると、元に戻せません。").waitFor();
     await page.getByRole("button", { name: "アカウントを削除する" }).click();
     await page.getByText("「取り消せないことを理解しました」にチェックを入れてください").waitFor();
-    expect((await db.selectFrom("people").select("deleted_at").where("id", "=", member.id).executeTakeFirstOrThrow()).deleted_at).toBeNull();
+    expect(
+      (
+        await db
+          .selectFrom("people")
+          .select("deleted_at")
+          .where("id", "=", member.id)
+          .executeTakeFirstOrThrow()
+      ).deleted_at,
+    ).toBeNull();
     await page.getByLabel("削除すると取り消せないことを理解しました").check();
     await page.getByRole("button", { name: "アカウントを削除する" }).click();
     await page.waitForURL(/\/me\/data\/deleted$/);
     await page.getByRole("heading", { name: "アカウントを削除しました" }).waitFor();
-    const after = await db.selectFrom("registrations").selectAll().where("id", "=", reg.id).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom("registrations")
+      .selectAll()
+      .where("id", "=", reg.id)
+      .executeTakeFirstOrThrow();
     expect(after.status).toBe("cancelled");
     expect(after.accessibility_needs).toBe("");
     // signed out everywhere
@@ -102,15 +145,24 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     await context.close();
 
     // the administrator's page, for a look at a desktop width
-    const admin = await browser.newContext({ viewport: DESKTOP, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const admin = await browser.newContext({
+      viewport: DESKTOP,
+      locale: "ja-JP",
+      timezoneId: "Asia/Tokyo",
+    });
     const adminCookie = (await signInAs(db, "admin@example.jp")).split("=");
-    await admin.addCookies([{ name: adminCookie[0]!, value: adminCookie.slice(1).join("="), url: app.url }]);
+    await admin.addCookies([
+      { name: adminCookie[0]!, value: adminCookie.slice(1).join("="), url: app.url },
+    ]);
     const adminPage = await admin.newPage();
     await adminPage.goto(`${app.url}/admin/privacy?kind=all`);
     await adminPage.getByText("次回の実行で削除されるもの").waitFor();
     await adminPage.getByText("本人によるデータのダウンロード").first().waitFor();
     await adminPage.getByText("アカウントの削除").first().waitFor();
-    await adminPage.screenshot({ path: path.join(shots, "admin-privacy-desktop.png"), fullPage: true });
+    await adminPage.screenshot({
+      path: path.join(shots, "admin-privacy-desktop.png"),
+      fullPage: true,
+    });
     await admin.close();
   });
 });

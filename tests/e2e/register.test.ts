@@ -66,7 +66,10 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
     await page.getByLabel("職場").fill("郡山市役所 企画課");
     await page.getByLabel("電話番号").fill("０９０ー１２３４ー５６７８");
     await page.getByRole("button", { name: "登録して次へ" }).click();
-    await page.locator("#family_name_kana-error").getByText("セイはカタカナで入力してください").waitFor();
+    await page
+      .locator("#family_name_kana-error")
+      .getByText("セイはカタカナで入力してください")
+      .waitFor();
     expect(await page.locator('input[name="family_name"]').inputValue()).toBe("新井");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
     expect(await page.locator("html").evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(390);
@@ -82,7 +85,9 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
     await page.getByRole("button", { name: "確認する" }).click();
     // 入力 → 確認 → 完了: the confirmation page shows what will be sent, and 修正する goes back with it.
     await page.getByRole("heading", { name: "申込内容の確認" }).waitFor();
-    expect(await page.locator(".confirm-list").textContent()).toContain("【中級編】よりよい地域をめざして");
+    expect(await page.locator(".confirm-list").textContent()).toContain(
+      "【中級編】よりよい地域をめざして",
+    );
     await page.screenshot({ path: path.join(shots, "register-confirm-phone.png"), fullPage: true });
     await page.getByRole("button", { name: "修正する" }).click();
     await page.getByRole("button", { name: "確認する" }).waitFor();
@@ -97,7 +102,11 @@ describe.skipIf(!hasChromium)("a member on a phone", () => {
       .select(["family_name_kana", "given_name_kana", "phone"])
       .where("email", "=", email)
       .executeTakeFirstOrThrow();
-    expect(person).toEqual({ family_name_kana: "アライ", given_name_kana: "サキ", phone: "090-1234-5678" });
+    expect(person).toEqual({
+      family_name_kana: "アライ",
+      given_name_kana: "サキ",
+      phone: "090-1234-5678",
+    });
     const card = page.locator("article.registration").first();
     expect(await card.textContent()).toContain("【中級編】よりよい地域をめざして");
     // An online seminar has no reception desk: /me leads with the Zoom link and shows no QR.

@@ -83,7 +83,11 @@ describe("the desk's lean scan and sync", () => {
 
   it("refuse a body over the limit, by its length and while reading it, with 413 in Japanese", async () => {
     const before = await written();
-    const big = JSON.stringify({ list: listId, ticket: "x".repeat(300 * 1024), nonce: randomUUID() });
+    const big = JSON.stringify({
+      list: listId,
+      ticket: "x".repeat(300 * 1024),
+      nonce: randomUUID(),
+    });
     const declared = await post("scan", big, { Cookie: cookies.reception });
     expect(declared.status).toBe(413);
     expect((await declared.json()).error.code).toBe("body_too_large");

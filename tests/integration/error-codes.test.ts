@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { cancelRegistration, register, type RegisterArgs } from "../../app/domain/registrations.server";
+import {
+  cancelRegistration,
+  register,
+  type RegisterArgs,
+} from "../../app/domain/registrations.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "../../app/domain/errors.server";
 import { withDemoApp } from "../support/demo-app";
 import { CONSENT, createMember } from "../support/factories";
@@ -58,7 +62,11 @@ const registrationsOf = (personId: string) =>
 describe("register refuses with a code and writes nothing", () => {
   it("not_found for an event that does not exist", async () => {
     const member = await createMember(demo.db);
-    expect(await refusal(async () => register(demo.db, await registrationArgs(member.id, "no-such-event")))).toBe("not_found");
+    expect(
+      await refusal(async () =>
+        register(demo.db, await registrationArgs(member.id, "no-such-event")),
+      ),
+    ).toBe("not_found");
     expect(await registrationsOf(member.id)).toEqual([]);
   });
 
@@ -81,7 +89,11 @@ describe("register refuses with a code and writes nothing", () => {
   it("members_only / membership_pending for someone whose membership is not confirmed", async () => {
     const member = await createMember(demo.db, { membership: "pending" });
     const eventId = await demo.event(SLUG);
-    const event = await demo.db.selectFrom("events").select("members_only").where("id", "=", eventId).executeTakeFirstOrThrow();
+    const event = await demo.db
+      .selectFrom("events")
+      .select("members_only")
+      .where("id", "=", eventId)
+      .executeTakeFirstOrThrow();
     if (!event.members_only) return; // the demo event is open to all: nothing to refuse here
     const code = await refusal(async () => register(demo.db, await registrationArgs(member.id)));
     expect(["members_only", "membership_pending"]).toContain(code);
@@ -95,7 +107,12 @@ describe("cancel refuses with a code and changes nothing", () => {
     const other = await createMember(demo.db);
     const { id } = await register(demo.db, await registrationArgs(member.id));
     const cancel = (personId: string) =>
-      cancelRegistration(demo.db, { registrationId: id, personId, actorId: personId, appUrl: "http://localhost" });
+      cancelRegistration(demo.db, {
+        registrationId: id,
+        personId,
+        actorId: personId,
+        appUrl: "http://localhost",
+      });
     expect(await refusal(() => cancel(other.id))).toBe("not_found");
     expect((await registrationsOf(member.id))[0]?.status).not.toBe("cancelled");
     await cancel(member.id);
@@ -171,7 +188,13 @@ describe("the error table", () => {
     const all = text.join("\n");
     const asserted = (code: string) => all.includes(`"${code}"`);
     const codes = Object.keys(ERROR_MESSAGES) as ErrorCode[];
-    expect(codes.filter((c) => !asserted(c) && !NOT_YET_ASSERTED.includes(c)), "codes no test asserts").toEqual([]);
-    expect(NOT_YET_ASSERTED.filter((c) => asserted(c)), "codes asserted now: take them off the list").toEqual([]);
+    expect(
+      codes.filter((c) => !asserted(c) && !NOT_YET_ASSERTED.includes(c)),
+      "codes no test asserts",
+    ).toEqual([]);
+    expect(
+      NOT_YET_ASSERTED.filter((c) => asserted(c)),
+      "codes asserted now: take them off the list",
+    ).toEqual([]);
   });
 });

@@ -226,11 +226,18 @@ describe("a big export to a client that reads slowly", () => {
 describe("exports running at once", () => {
   it("a fourth export while three stream is refused at once with a Japanese 503; HEAD requests hold no place", async () => {
     for (let i = 0; i < 4; i++) {
-      const head = await fetch(app.url + exportPath, { method: "HEAD", headers: { Cookie: cookie } });
+      const head = await fetch(app.url + exportPath, {
+        method: "HEAD",
+        headers: { Cookie: cookie },
+      });
       expect(head.status).toBe(200);
     }
     const already = (await exportAudits()).length;
-    const paused = [await openPaused(app.url), await openPaused(app.url), await openPaused(app.url)];
+    const paused = [
+      await openPaused(app.url),
+      await openPaused(app.url),
+      await openPaused(app.url),
+    ];
     for (const p of paused) expect(p.response.statusCode).toBe(200);
     const fourth = await fetch(app.url + exportPath, { headers: { Cookie: cookie } });
     expect(fourth.status).toBe(503);

@@ -3,7 +3,6 @@ import { withDemoApp } from "../support/demo-app";
 
 const demo = withDemoApp();
 
-
 type Manifest = {
   name: string;
   short_name: string;

@@ -346,7 +346,9 @@ describe("uploading a material", () => {
       bytes: Buffer.concat([big, Buffer.alloc(10 * 1024 * 1024)]),
     });
     expect(huge.status).toBe(200);
-    expect(await huge.text()).toContain("ファイルが大きすぎます。20MB以下のファイルを選んでください。");
+    expect(await huge.text()).toContain(
+      "ファイルが大きすぎます。20MB以下のファイルを選んでください。",
+    );
     expect(await counts()).toEqual(before);
   });
 

@@ -2,7 +2,6 @@ import { withDemoApp } from "../support/demo-app";
 
 const demo = withDemoApp();
 
-
 async function get(path: string) {
   const response = await fetch(demo.url + path);
   return {

@@ -14,7 +14,6 @@ import { withDemoApp } from "../support/demo-app";
 const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
-
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
 describe("a registration made again after a cancellation", () => {
@@ -22,7 +21,11 @@ describe("a registration made again after a cancellation", () => {
     const { db } = demo;
     const { eventId, form } = await seminarForm(db, { slug: SLUG });
     await db.updateTable("events").set({ capacity: null }).where("id", "=", eventId).execute();
-    await db.updateTable("courses").set({ capacity: null }).where("event_id", "=", eventId).execute();
+    await db
+      .updateTable("courses")
+      .set({ capacity: null })
+      .where("event_id", "=", eventId)
+      .execute();
     const member = await createMember(db, { familyName: "再申込" });
     const client = browserLike(demo.url, await signIn(db, member.id));
     const desk = await signInAs(db, "admin@example.jp");
@@ -42,9 +45,11 @@ describe("a registration made again after a cancellation", () => {
       return response.json();
     };
     const scan = async (ticket: string) =>
-      ((await api("scan", { list: listId, ticket, desk: "受付A", nonce: randomUUID() })) as {
-        result: CheckinResult;
-      }).result;
+      (
+        (await api("scan", { list: listId, ticket, desk: "受付A", nonce: randomUUID() })) as {
+          result: CheckinResult;
+        }
+      ).result;
     const ticketOf = (id: string) =>
       db
         .selectFrom("registrations")
@@ -94,7 +99,9 @@ describe("a registration made again after a cancellation", () => {
       ],
     })) as { results: { result?: CheckinResult }[] };
     expect(synced.results[0]?.result?.code).toBe("unknown_ticket");
-    expect(await db.selectFrom("checkins").selectAll().where("registration_id", "=", id!).execute()).toEqual([]);
+    expect(
+      await db.selectFrom("checkins").selectAll().where("registration_id", "=", id!).execute(),
+    ).toEqual([]);
 
     // The new ticket is green the first time (not amber with the old time), amber the second.
     const green = await scan(renewed.ticket_secret);

@@ -5,7 +5,6 @@ import { withDemoApp } from "../support/demo-app";
 const demo = withDemoApp();
 const SEMINAR = "/events/online-seminar-next/register";
 
-
 async function course(key: string, slug = "online-seminar-next") {
   return demo.db
     .selectFrom("courses")
@@ -300,9 +299,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       )?.[0];
       expect(fieldset).toBeTruthy();
       expect(fieldset).toMatch(/^<fieldset[^>]*aria-describedby="session-error"/);
-      const error = fieldset!.match(
-        /<p class="error" id="session-error">([^<]*)<\/p>/,
-      )?.[1];
+      const error = fieldset!.match(/<p class="error" id="session-error">([^<]*)<\/p>/)?.[1];
       const optional = fieldset!.match(/<input[^>]*name="session"[^>]*>/g) ?? [];
       expect(optional.length).toBeGreaterThan(0);
       for (const input of optional) expect(input).toContain('aria-invalid="true"');

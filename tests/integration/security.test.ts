@@ -37,13 +37,23 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const count = async (table: "webhooks" | "registrations" | "api_tokens" | "reports" | "login_tokens") =>
-  (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(database.db)).rows[0]!.n;
+const count = async (
+  table: "webhooks" | "registrations" | "api_tokens" | "reports" | "login_tokens",
+) =>
+  (
+    await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(
+      database.db,
+    )
+  ).rows[0]!.n;
 
 function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   return fetch(url, {
     method: "POST",
-    headers: { Origin: new URL(url).origin, "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    headers: {
+      Origin: new URL(url).origin,
+      "Content-Type": "application/x-www-form-urlencoded",
+      ...headers,
+    },
     body: new URLSearchParams(fields),
     redirect: "manual",
   });
@@ -87,9 +97,17 @@ describe("1. one safeRedirect for every next and redirectTo", () => {
   it("a member's sign-in link never carries an off-site next", async () => {
     for (const [i, next] of [...HOSTILE_NEXT, "/events/kenshukai-20"].entries()) {
       const email = `redirect${i}@example.jp`;
-      const answer = await post(`${proxied.url}/login`, { email, next }, { "X-Forwarded-For": `203.0.113.${i + 1}` });
+      const answer = await post(
+        `${proxied.url}/login`,
+        { email, next },
+        { "X-Forwarded-For": `203.0.113.${i + 1}` },
+      );
       expect(answer.status).toBe(200);
-      const row = await database.db.selectFrom("login_tokens").select("next_path").where("email", "=", email).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom("login_tokens")
+        .select("next_path")
+        .where("email", "=", email)
+        .executeTakeFirstOrThrow();
       expect(row.next_path).toBe(next.startsWith("/events") ? next : "/me");
     }
   });
@@ -100,7 +118,11 @@ describe("2. rate limits keyed on the client's address (TRUST_PROXY) and the acc
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 31; i++) {
-      last = await post(`${direct.url}/login`, { email: `flood${i}@example.jp` }, { "X-Forwarded-For": `10.9.${i}.1` });
+      last = await post(
+        `${direct.url}/login`,
+        { email: `flood${i}@example.jp` },
+        { "X-Forwarded-For": `10.9.${i}.1` },
+      );
       statuses.push(last.status);
     }
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
@@ -109,7 +131,11 @@ describe("2. rate limits keyed on the client's address (TRUST_PROXY) and the acc
     expect(await last!.text()).toMatch(/短時間に多くの操作がありました。約\d+分待ってから/);
     expect(await count("login_tokens")).toBeGreaterThanOrEqual(30);
     // Behind a proxy (TRUST_PROXY=1), another client is not held up by that host.
-    const other = await post(`${proxied.url}/login`, { email: "someone.else@example.jp" }, { "X-Forwarded-For": "198.51.100.20" });
+    const other = await post(
+      `${proxied.url}/login`,
+      { email: "someone.else@example.jp" },
+      { "X-Forwarded-For": "198.51.100.20" },
+    );
     expect(other.status).toBe(200);
   });
 
@@ -117,7 +143,13 @@ describe("2. rate limits keyed on the client's address (TRUST_PROXY) and the acc
     const attacker = { "X-Forwarded-For": "198.51.100.66" };
     const answers: Response[] = [];
     for (let i = 0; i < 7; i++) {
-      answers.push(await post(`${proxied.url}/admin/login`, { email: "secretary@example.jp", password: `guess-${i}` }, attacker));
+      answers.push(
+        await post(
+          `${proxied.url}/admin/login`,
+          { email: "secretary@example.jp", password: `guess-${i}` },
+          attacker,
+        ),
+      );
     }
     expect(answers.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
     expect(await answers[0]!.text()).toContain("メールアドレスまたはパスワードが正しくありません");
@@ -126,9 +158,21 @@ describe("2. rate limits keyed on the client's address (TRUST_PROXY) and the acc
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await refused.text()).toContain("短時間に多くの操作がありました");
     // Even the right password from the attacking address waits.
-    expect((await post(`${proxied.url}/admin/login`, { email: "secretary@example.jp", password: PASSWORD }, attacker)).status).toBe(429);
+    expect(
+      (
+        await post(
+          `${proxied.url}/admin/login`,
+          { email: "secretary@example.jp", password: PASSWORD },
+          attacker,
+        )
+      ).status,
+    ).toBe(429);
     // The owner, from their own address, is not locked out.
-    const owner = await post(`${proxied.url}/admin/login`, { email: "secretary@example.jp", password: PASSWORD }, { "X-Forwarded-For": "198.51.100.77" });
+    const owner = await post(
+      `${proxied.url}/admin/login`,
+      { email: "secretary@example.jp", password: PASSWORD },
+      { "X-Forwarded-For": "198.51.100.77" },
+    );
     expect(owner.status).toBe(302);
     expect(owner.headers.get("set-cookie")).toMatch(/^sid=/);
   });
@@ -150,12 +194,20 @@ describe("3. webhooks only to public addresses", () => {
       "http://[::ffff:127.0.0.1]/hook",
       "http://0.0.0.0/hook",
     ]) {
-      const answer = await organiser.post("/admin/api", { intent: "webhook", url, topics: "registration.created" });
+      const answer = await organiser.post("/admin/api", {
+        intent: "webhook",
+        url,
+        topics: "registration.created",
+      });
       expect(answer.status, url).toBe(422);
       expect(await answer.text(), url).toContain("内部のアドレス");
     }
     expect(await count("webhooks")).toBe(before);
-    const ok = await organiser.post("/admin/api", { intent: "webhook", url: "http://93.184.216.34/hook", topics: "registration.created" });
+    const ok = await organiser.post("/admin/api", {
+      intent: "webhook",
+      url: "http://93.184.216.34/hook",
+      topics: "registration.created",
+    });
     expect(ok.status).toBe(200);
     expect(await count("webhooks")).toBe(before + 1);
   });
@@ -170,19 +222,47 @@ describe("3. webhooks only to public addresses", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const person = await database.db.selectFrom("people").select("id").where("email", "=", "organiser@example.jp").executeTakeFirstOrThrow();
+      const person = await database.db
+        .selectFrom("people")
+        .select("id")
+        .where("email", "=", "organiser@example.jp")
+        .executeTakeFirstOrThrow();
       const hook = async (url: string) =>
-        (await database.db.insertInto("webhooks").values({ created_by: person.id, url, secret: "s", topics: ["registration.created"] }).returning("id").executeTakeFirstOrThrow()).id;
-      const body = JSON.stringify({ type: "registration.created", eventId: 1, createdAt: "", data: {} });
+        (
+          await database.db
+            .insertInto("webhooks")
+            .values({ created_by: person.id, url, secret: "s", topics: ["registration.created"] })
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        ).id;
+      const body = JSON.stringify({
+        type: "registration.created",
+        eventId: 1,
+        createdAt: "",
+        data: {},
+      });
       // Saved when it was public (here: written straight in), now loopback: not sent, not retried.
       await deliverWebhook(database.db, { webhookId: await hook(`${base}/hook`), body });
-      await deliverWebhook(database.db, { webhookId: await hook(`http://localhost:${new URL(base).port}/hook`), body });
+      await deliverWebhook(database.db, {
+        webhookId: await hook(`http://localhost:${new URL(base).port}/hook`),
+        body,
+      });
       expect(hits).toEqual([]);
       // A redirect is a failure (retried later), never followed.
-      await expect(deliverWebhook(database.db, { webhookId: await hook(`${base}/moved`), body }, { allowPrivate: true })).rejects.toThrow(/HTTP 302/);
+      await expect(
+        deliverWebhook(
+          database.db,
+          { webhookId: await hook(`${base}/moved`), body },
+          { allowPrivate: true },
+        ),
+      ).rejects.toThrow(/HTTP 302/);
       expect(hits).toEqual(["/moved"]);
       // Development: allowed on purpose.
-      await deliverWebhook(database.db, { webhookId: await hook(`${base}/hook`), body }, { allowPrivate: true });
+      await deliverWebhook(
+        database.db,
+        { webhookId: await hook(`${base}/hook`), body },
+        { allowPrivate: true },
+      );
       expect(hits).toEqual(["/moved", "/hook"]);
     } finally {
       server.close();
@@ -196,7 +276,11 @@ describe("4. a secretary learns nothing of other unions' members", () => {
     const outsider = await createMember(db, { union: "koriyama-shi", familyName: "他組合" });
     const secretary = browserLike(direct.url, await signInAs(db, "secretary@example.jp"));
     const { eventId, form } = await seminarForm(db, { slug: "online-seminar-next" });
-    const fukushima = await db.selectFrom("organisations").select("id").where("code", "=", "fukushima-shi").executeTakeFirstOrThrow();
+    const fukushima = await db
+      .selectFrom("organisations")
+      .select("id")
+      .where("code", "=", "fukushima-shi")
+      .executeTakeFirstOrThrow();
     const fields = (email: string) => ({
       family_name: "代理",
       given_name: "一郎",
@@ -216,14 +300,26 @@ describe("4. a secretary learns nothing of other unions' members", () => {
     expect(known.status).toBe(unknown.status);
     const message = (html: string) => html.match(/role="status">([^<]*)</)?.[1];
     const [a, b] = [message(await known.text()), message(await unknown.text())];
-    expect(a).toBe("代理 一郎さんの代理申込を受け付けました。申込の結果は、ご本人にメールでお知らせします。");
+    expect(a).toBe(
+      "代理 一郎さんの代理申込を受け付けました。申込の結果は、ご本人にメールでお知らせします。",
+    );
     expect(b).toBe(a);
     // The outsider is not registered, and is told by email; the new colleague is registered.
     const registered = (email: string) =>
-      db.selectFrom("registrations").innerJoin("people", "people.id", "registrations.person_id").select("registrations.id").where("people.email", "=", email).where("registrations.event_id", "=", eventId).executeTakeFirst();
+      db
+        .selectFrom("registrations")
+        .innerJoin("people", "people.id", "registrations.person_id")
+        .select("registrations.id")
+        .where("people.email", "=", email)
+        .where("registrations.event_id", "=", eventId)
+        .executeTakeFirst();
     expect(await registered(outsider.email)).toBeUndefined();
     expect(await registered("nobody.yet@example.jp")).toBeDefined();
-    const mail = await db.selectFrom("outbound_emails").select("subject").where("to_address", "=", outsider.email).execute();
+    const mail = await db
+      .selectFrom("outbound_emails")
+      .select("subject")
+      .where("to_address", "=", outsider.email)
+      .execute();
     expect(mail.map((m) => m.subject).join()).toContain("代理申込についてのお知らせ");
   });
 
@@ -234,12 +330,20 @@ describe("4. a secretary learns nothing of other unions' members", () => {
     const own = browserLike(direct.url, await signIn(db, outsider.id));
     expect((await own.post("/events/online-seminar-next/register", form)).status).toBe(302);
     const header = "姓,名,セイ,メイ,メールアドレス,単組,職場,電話番号,コース";
-    const course = await db.selectFrom("courses").select("code").where("id", "=", Number(form.course)).executeTakeFirstOrThrow();
-    const row = (email: string) => `取込,花子,トリコミ,ハナコ,${email},福島市職員労働組合,福島市役所,024-111-1111,${course.code}`;
+    const course = await db
+      .selectFrom("courses")
+      .select("code")
+      .where("id", "=", Number(form.course))
+      .executeTakeFirstOrThrow();
+    const row = (email: string) =>
+      `取込,花子,トリコミ,ハナコ,${email},福島市職員労働組合,福島市役所,024-111-1111,${course.code}`;
     const preview = async (email: string) => {
       const body = new FormData();
       body.set("intent", "preview");
-      body.set("file", new File([`${header}\r\n${row(email)}\r\n`], "list.csv", { type: "text/csv" }));
+      body.set(
+        "file",
+        new File([`${header}\r\n${row(email)}\r\n`], "list.csv", { type: "text/csv" }),
+      );
       const response = await fetch(`${direct.url}/admin/events/${eventId}/attendees/import`, {
         method: "POST",
         body,
@@ -264,19 +368,36 @@ describe("5. the dev mailbox", () => {
     expect(local.status).toBe(200);
     expect(await local.text()).toContain("サーバーと同じ機械(127.0.0.1 / ::1)からだけ表示できます");
     // A forged header does not make a request local.
-    expect((await fetch(`${proxied.url}/dev/mail.json`, { headers: { "X-Forwarded-For": "127.0.0.1" } })).status).toBe(200);
+    expect(
+      (await fetch(`${proxied.url}/dev/mail.json`, { headers: { "X-Forwarded-For": "127.0.0.1" } }))
+        .status,
+    ).toBe(200);
     const build = await loadBuild();
-    for (const [mode, status] of [["loopback", 404], ["open", 200]] as const) {
-      const app = createApp({ db: database.db, build, appUrl: "http://localhost", devMail: true, devMailbox: mode, trustProxy: 1 });
+    for (const [mode, status] of [
+      ["loopback", 404],
+      ["open", 200],
+    ] as const) {
+      const app = createApp({
+        db: database.db,
+        build,
+        appUrl: "http://localhost",
+        devMail: true,
+        devMailbox: mode,
+        trustProxy: 1,
+      });
       const server = app.listen(0, "0.0.0.0");
       await new Promise((r) => server.once("listening", r));
       const { port } = server.address() as AddressInfo;
       try {
         const outside = (await import("node:os")).networkInterfaces();
-        const address = Object.values(outside).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+        const address = Object.values(outside)
+          .flat()
+          .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
         if (!address) continue;
         for (const path of ["/dev/mail", "/dev/mail.json"]) {
-          const answer = await fetch(`http://${address}:${port}${path}`, { headers: { "X-Forwarded-For": "127.0.0.1" } });
+          const answer = await fetch(`http://${address}:${port}${path}`, {
+            headers: { "X-Forwarded-For": "127.0.0.1" },
+          });
           expect(answer.status, `${mode} ${path}`).toBe(status);
         }
       } finally {
@@ -314,12 +435,24 @@ describe("6. body limits before parsing", () => {
     expect((await json.json()) as unknown).toMatchObject({ error: { code: "body_too_large" } });
     expect(await count("login_tokens")).toBe(before);
     // The legitimate use, on the same server.
-    expect((await post(`${proxied.url}/login`, { email: "small@example.jp" }, { "X-Forwarded-For": "203.0.113.200" })).status).toBe(200);
+    expect(
+      (
+        await post(
+          `${proxied.url}/login`,
+          { email: "small@example.jp" },
+          { "X-Forwarded-For": "203.0.113.200" },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("a refused form echoes no more of a value than its field takes", async () => {
     const long = `${"a".repeat(100_000)}@example.jp`;
-    const answer = await post(`${proxied.url}/login`, { email: long }, { "X-Forwarded-For": "203.0.113.201" });
+    const answer = await post(
+      `${proxied.url}/login`,
+      { email: long },
+      { "X-Forwarded-For": "203.0.113.201" },
+    );
     expect(answer.status).toBe(422);
     const html = await answer.text();
     expect(html).toContain("メールアドレスが長すぎます");
@@ -346,7 +479,9 @@ describe("7. security headers from one place", () => {
       for (const tag of inline) expect(tag[1], path).toContain(`nonce="${nonce}"`);
     }
     // Static files and the JSON API get them too.
-    expect((await fetch(`${direct.url}/manifest.webmanifest`)).headers.get("x-content-type-options")).toBe("nosniff");
+    expect(
+      (await fetch(`${direct.url}/manifest.webmanifest`)).headers.get("x-content-type-options"),
+    ).toBe("nosniff");
   });
 
   it("signed-in pages and JSON are never stored: Cache-Control private, no-store; a public page keeps its own", async () => {
@@ -359,7 +494,9 @@ describe("7. security headers from one place", () => {
     const publicPage = await fetch(`${direct.url}/events/kenshukai-20`);
     expect(publicPage.headers.get("cache-control")).toContain("public");
     // The same for everyone: a visitor's session cookie does not make it private.
-    const signedInPublic = await browserLike(direct.url, await signIn(database.db, member.id)).get("/events/kenshukai-20");
+    const signedInPublic = await browserLike(direct.url, await signIn(database.db, member.id)).get(
+      "/events/kenshukai-20",
+    );
     expect(signedInPublic.headers.get("cache-control")).toContain("public");
   });
 });
@@ -368,14 +505,20 @@ describe("8. the session cookie", () => {
   it("is Secure when APP_URL is https, and works as before on plain http", async () => {
     const https = await startTestApp(database.db, { appUrl: "https://events.example.jp" });
     try {
-      const answer = await post(`${https.url}/admin/login`, { email: "admin@example.jp", password: PASSWORD });
+      const answer = await post(`${https.url}/admin/login`, {
+        email: "admin@example.jp",
+        password: PASSWORD,
+      });
       expect(answer.status).toBe(302);
       expect(answer.headers.get("set-cookie")).toMatch(/^sid=.*; Secure/i);
       expect(answer.headers.get("strict-transport-security")).toContain("max-age=");
     } finally {
       await https.close();
     }
-    const plain = await post(`${direct.url}/admin/login`, { email: "admin@example.jp", password: PASSWORD });
+    const plain = await post(`${direct.url}/admin/login`, {
+      email: "admin@example.jp",
+      password: PASSWORD,
+    });
     expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/i);
   });
 });
@@ -385,11 +528,15 @@ describe("10. CSV import: bytes that are not the chosen encoding", () => {
     const { db } = database;
     const { eventId } = await seminarForm(db, { slug: "online-seminar-next" });
     const header = "姓,名,セイ,メイ,メールアドレス,単組,職場,電話番号,コース";
-    const good = "取込,花子,トリコミ,ハナコ,sjis@example.jp,福島市職員労働組合,福島市役所,024-111-1111,コース①";
+    const good =
+      "取込,花子,トリコミ,ハナコ,sjis@example.jp,福島市職員労働組合,福島市役所,024-111-1111,コース①";
     const clean = iconv.encode(`${header}\r\n${good}\r\n`, "cp932");
     // Row 3: the 職場 column holds 0x81 0x20, which is no Shift_JIS character.
     const broken = Buffer.concat([
-      iconv.encode(`${header}\r\n${good}\r\n取込,次郎,トリコミ,ジロウ,sjis2@example.jp,福島市職員労働組合,`, "cp932"),
+      iconv.encode(
+        `${header}\r\n${good}\r\n取込,次郎,トリコミ,ジロウ,sjis2@example.jp,福島市職員労働組合,`,
+        "cp932",
+      ),
       Buffer.from([0x81, 0x20]),
       iconv.encode(",024-111-1111,コース①\r\n", "cp932"),
     ]);
@@ -420,23 +567,47 @@ describe("10. CSV import: bytes that are not the chosen encoding", () => {
 describe("11. the smaller items", () => {
   it("revoking another person's API token is refused truthfully, and leaves it working", async () => {
     const token = async (email: string) => {
-      const html = await (await browserLike(direct.url, await signInAs(database.db, email)).post("/admin/api", { intent: "token", name: "mine" })).text();
+      const html = await (
+        await browserLike(direct.url, await signInAs(database.db, email)).post("/admin/api", {
+          intent: "token",
+          name: "mine",
+        })
+      ).text();
       return html.match(/jk_[A-Za-z0-9_-]{43}/)?.[0] ?? "";
     };
     const theirs = await token("admin@example.jp");
-    const row = await database.db.selectFrom("api_tokens").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom("api_tokens")
+      .select("id")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
     const organiser = browserLike(direct.url, await signInAs(database.db, "organiser@example.jp"));
     const refused = await organiser.post("/admin/api", { intent: "revoke", id: String(row.id) });
     expect(refused.status).toBe(404);
     const text = await refused.text();
     expect(text).toContain("このトークンは見つからないか、すでに無効です");
     expect(text).not.toContain("トークンを無効にしました");
-    expect((await fetch(`${direct.url}/api/v1/events`, { headers: { Authorization: `Bearer ${theirs}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${direct.url}/api/v1/events`, {
+          headers: { Authorization: `Bearer ${theirs}` },
+        })
+      ).status,
+    ).toBe(200);
     // Their own: revoked.
     const mine = await token("organiser@example.jp");
-    const own = await database.db.selectFrom("api_tokens").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
-    expect(await (await organiser.post("/admin/api", { intent: "revoke", id: String(own.id) })).text()).toContain("トークンを無効にしました");
-    expect((await fetch(`${direct.url}/api/v1/events`, { headers: { Authorization: `Bearer ${mine}` } })).status).toBe(401);
+    const own = await database.db
+      .selectFrom("api_tokens")
+      .select("id")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(
+      await (await organiser.post("/admin/api", { intent: "revoke", id: String(own.id) })).text(),
+    ).toContain("トークンを無効にしました");
+    expect(
+      (await fetch(`${direct.url}/api/v1/events`, { headers: { Authorization: `Bearer ${mine}` } }))
+        .status,
+    ).toBe(401);
   });
 
   it("GET /api/v1/checkins answers in the API's error format", async () => {
@@ -453,7 +624,11 @@ describe("11. the smaller items", () => {
     const [event] = await listReportEvents(db);
     expect(event).toBeDefined();
     const member = await createMember(db, { union: "fukushima-shi" });
-    const unions = await db.selectFrom("organisations").select(["id", "code"]).where("code", "in", ["fukushima-shi", "koriyama-shi"]).execute();
+    const unions = await db
+      .selectFrom("organisations")
+      .select(["id", "code"])
+      .where("code", "in", ["fukushima-shi", "koriyama-shi"])
+      .execute();
     const union = (code: string) => String(unions.find((u) => u.code === code)!.id);
     const cookie = await signIn(db, member.id);
     const submit = (organisationId: string) => {
@@ -463,7 +638,12 @@ describe("11. the smaller items", () => {
       body.set("authors", "福島 花子");
       body.set("organisation_id", organisationId);
       body.set("file", new File(["%PDF-1.4\n%%EOF\n"], "report.pdf", { type: "application/pdf" }));
-      return fetch(`${direct.url}/reports/new`, { method: "POST", body, headers: { Cookie: cookie, Origin: direct.url }, redirect: "manual" });
+      return fetch(`${direct.url}/reports/new`, {
+        method: "POST",
+        body,
+        headers: { Cookie: cookie, Origin: direct.url },
+        redirect: "manual",
+      });
     };
     const before = await count("reports");
     const foreign = await submit(union("koriyama-shi"));
@@ -479,11 +659,21 @@ describe("11. the smaller items", () => {
     const admin = browserLike(direct.url, await signInAs(db, "admin@example.jp"));
     const { eventId } = await seminarForm(db, { slug: "online-seminar-next" });
     expect((await admin.get(`/admin/events/${eventId}`)).status).toBe(200);
-    for (const id of [`0x${eventId.toString(16)}`, `${eventId}.0`, `0${eventId}`, `${eventId}e0`, `+${eventId}`]) {
+    for (const id of [
+      `0x${eventId.toString(16)}`,
+      `${eventId}.0`,
+      `0${eventId}`,
+      `${eventId}e0`,
+      `+${eventId}`,
+    ]) {
       expect((await admin.get(`/admin/events/${id}`)).status, id).toBe(404);
     }
-    const token = (await (await admin.post("/admin/api", { intent: "token", name: "ids" })).text()).match(/jk_[A-Za-z0-9_-]{43}/)?.[0];
-    const api = await fetch(`${direct.url}/api/v1/events/0x${eventId.toString(16)}/registrations`, { headers: { Authorization: `Bearer ${token}` } });
+    const token = (
+      await (await admin.post("/admin/api", { intent: "token", name: "ids" })).text()
+    ).match(/jk_[A-Za-z0-9_-]{43}/)?.[0];
+    const api = await fetch(`${direct.url}/api/v1/events/0x${eventId.toString(16)}/registrations`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(api.status).toBe(404);
   });
 });

@@ -9,7 +9,6 @@ import { withDemoApp } from "../support/demo-app";
 const demo = withDemoApp();
 const SLUG = "online-seminar-next";
 
-
 describe("the waitlist of an event with two full courses", () => {
   it("each course has its own line: the second person waiting overall is 1st for course ②, and is the one promoted when ② frees up", async () => {
     const { db } = demo;

@@ -217,7 +217,8 @@ describe.skipIf(!server)("backup and restore", () => {
       });
       expect(attendees.status).toBe(200);
       const html = await attendees.text();
-      for (const m of members) expect(html).toMatch(new RegExp(`${m.name}(<!-- -->)? (<!-- -->)?太郎`));
+      for (const m of members)
+        expect(html).toMatch(new RegExp(`${m.name}(<!-- -->)? (<!-- -->)?太郎`));
       const file = await fetch(`${after.url}/materials/${material.id}`, {
         headers: { Cookie: members[0]!.cookie },
       });

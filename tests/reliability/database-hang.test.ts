@@ -25,7 +25,10 @@ let app: { url: string; close: () => Promise<void> } | undefined;
 let stopped = false;
 
 beforeAll(async () => {
-  dataDir = path.join(os.tmpdir(), `jichiken-hang-${process.pid}-${randomBytes(3).toString("hex")}`);
+  dataDir = path.join(
+    os.tmpdir(),
+    `jichiken-hang-${process.pid}-${randomBytes(3).toString("hex")}`,
+  );
   pg = await startEmbeddedPostgres({ dataDir, persistent: false });
   const admin = createDb(pg.url, { max: 1 });
   await sql`create database hang_test`.execute(admin);
@@ -33,8 +36,12 @@ beforeAll(async () => {
   db = createDb(databaseUrl(pg.url, "hang_test"), { timeouts: { statementMs: 4_000 } });
   await migrateToLatest(db);
   await loadDemoData(db);
-  const server = createApp({ db, build: await loadBuild(), appUrl: "http://localhost", devMail: false })
-    .listen(0, "127.0.0.1");
+  const server = createApp({
+    db,
+    build: await loadBuild(),
+    appUrl: "http://localhost",
+    devMail: false,
+  }).listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   app = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -50,7 +57,8 @@ afterAll(async () => {
   await app?.close().catch(() => {});
   await db?.destroy().catch(() => {});
   await pg?.stop().catch(() => {});
-  for (const dir of [dataDir, pg?.dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  for (const dir of [dataDir, pg?.dataDir])
+    if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** The postmaster and its children. */

@@ -70,7 +70,8 @@ afterAll(async () => {
   await db?.destroy().catch(() => {});
   await pg?.stop().catch(() => {});
   // The data may be in the cache folder instead (db/embedded.ts): remove where it really is.
-  for (const dir of [dataDir, pg?.dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  for (const dir of [dataDir, pg?.dataDir])
+    if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 type Answer = {

@@ -21,7 +21,10 @@ import { waitFor } from "../support/mail";
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const work = path.join(os.tmpdir(), `jichiken-embedded-${process.pid}-${randomBytes(3).toString("hex")}`);
+const work = path.join(
+  os.tmpdir(),
+  `jichiken-embedded-${process.pid}-${randomBytes(3).toString("hex")}`,
+);
 const made: string[] = [work];
 const children: ChildProcess[] = [];
 const isRoot = process.getuid?.() === 0;
@@ -137,7 +140,10 @@ describe("kill -9 of the app, then Ctrl-C of the restarted app", () => {
     process.kill(-second.child.pid!, "SIGINT");
     const code = await new Promise((r) => second.child.once("exit", r));
     await waitFor(() => !alive(adopted!.pid), { timeoutMs: 30_000, what: "PostgreSQL to stop" });
-    const left = execFileSync("ps", ["-eo", "args"]).toString().split("\n").filter((l) => l.includes(pgDir));
+    const left = execFileSync("ps", ["-eo", "args"])
+      .toString()
+      .split("\n")
+      .filter((l) => l.includes(pgDir));
     console.log(
       `kill -9 then Ctrl-C: orphan pid ${orphan!.pid} stopped and restarted as ${adopted!.pid} in a start of ${startSeconds.toFixed(1)} s; exit code ${code}; postgres processes left: ${left.length}`,
     );

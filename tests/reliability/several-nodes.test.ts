@@ -88,7 +88,11 @@ beforeAll(async () => {
     .where("event_id", "=", eventId)
     .where("label", "=", "自治研活動の経験")
     .executeTakeFirstOrThrow();
-  form = { [`q_${question.id}`]: "単組・職場で取り組んだことがある", waitlist: "on", ...CONSENT_FIELDS };
+  form = {
+    [`q_${question.id}`]: "単組・職場で取り組んだことがある",
+    waitlist: "on",
+    ...CONSENT_FIELDS,
+  };
 }, 240_000);
 
 afterAll(async () => {

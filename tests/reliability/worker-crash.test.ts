@@ -58,7 +58,10 @@ describe("a worker killed while it sends", () => {
             to: `crash-${i}@example.jp`,
             message: {
               template: "login_link",
-              payload: { url: `http://localhost/login/verify?token=crash-${i}`, expiresMinutes: 15 },
+              payload: {
+                url: `http://localhost/login/verify?token=crash-${i}`,
+                expiresMinutes: 15,
+              },
             },
           }),
         );
@@ -67,7 +70,9 @@ describe("a worker killed while it sends", () => {
     });
     const first = await startWorker();
     const locked = () =>
-      sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where locked_by is not null`
+      sql<{
+        n: number;
+      }>`select count(*)::int as n from graphile_worker.jobs where locked_by is not null`
         .execute(db)
         .then((r) => r.rows[0]?.n ?? 0);
     await waitFor(async () => (await locked()) > 0, { timeoutMs: 30_000, what: "a job in hand" });
@@ -90,7 +95,10 @@ describe("a worker killed while it sends", () => {
       },
       { timeoutMs: 60_000, what: "every email sent within a minute of the restart" },
     ).catch(async (error) => {
-      const jobs = await sql`select id, locked_by, run_at, attempts, last_error from graphile_worker.jobs`.execute(db);
+      const jobs =
+        await sql`select id, locked_by, run_at, attempts, last_error from graphile_worker.jobs`.execute(
+          db,
+        );
       const workers = await db.selectFrom("queue_workers").selectAll().execute();
       console.log(JSON.stringify({ jobs: jobs.rows, workers }, null, 1));
       throw error;

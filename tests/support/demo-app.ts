@@ -41,7 +41,8 @@ export function withDemoApp(options: AppOptions & { app?: boolean } = {}): DemoA
     await database?.drop();
   });
   const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`withDemoApp: ${what} is not ready (use it inside a test or beforeAll)`);
+    if (value === undefined)
+      throw new Error(`withDemoApp: ${what} is not ready (use it inside a test or beforeAll)`);
     return value;
   };
   const demo: DemoApp = {
@@ -55,11 +56,29 @@ export function withDemoApp(options: AppOptions & { app?: boolean } = {}): DemoA
       return ready(app, "the app").url;
     },
     event: async (slug) =>
-      (await demo.db.selectFrom("events").select("id").where("slug", "=", slug).executeTakeFirstOrThrow()).id,
+      (
+        await demo.db
+          .selectFrom("events")
+          .select("id")
+          .where("slug", "=", slug)
+          .executeTakeFirstOrThrow()
+      ).id,
     person: async (email) =>
-      (await demo.db.selectFrom("people").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id,
+      (
+        await demo.db
+          .selectFrom("people")
+          .select("id")
+          .where("email", "=", email)
+          .executeTakeFirstOrThrow()
+      ).id,
     union: async (code) =>
-      (await demo.db.selectFrom("organisations").select("id").where("code", "=", code).executeTakeFirstOrThrow()).id,
+      (
+        await demo.db
+          .selectFrom("organisations")
+          .select("id")
+          .where("code", "=", code)
+          .executeTakeFirstOrThrow()
+      ).id,
   };
   return demo;
 }

@@ -9,7 +9,11 @@ import { createSession, sessionCookie } from "../../app/domain/auth.server";
  * the same as the form's fields.
  */
 export const CONSENT = { noticeVersion: 1, needs: true } as const;
-export const CONSENT_FIELDS = { privacy_consent: "on", privacy_version: "1", needs_consent: "on" } as const;
+export const CONSENT_FIELDS = {
+  privacy_consent: "on",
+  privacy_version: "1",
+  needs_consent: "on",
+} as const;
 
 /** A member with a completed profile in one of the demo 単組, confirmed by it unless told otherwise. */
 export async function createMember(

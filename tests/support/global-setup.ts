@@ -22,7 +22,10 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   // The same production build that `npm start` serves (vitest sets NODE_ENV=test).
-  execFileSync("npx", ["remix", "build"], { stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
+  execFileSync("npx", ["remix", "build"], {
+    stdio: "ignore",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 
   let stopServer = async () => {};
   let adminUrl: string;

@@ -45,8 +45,7 @@ describe("modules", () => {
         if (!fileName.startsWith(".")) continue;
         const target = rel(path.resolve(path.dirname(full), fileName)).replace(/\.(tsx?|js)$/, "");
         const edge = `${rel(full)} -> ${target}`;
-        if (/^app\/(components|routes)\//.test(target))
-          wrong.push(edge);
+        if (/^app\/(components|routes)\//.test(target)) wrong.push(edge);
       }
     }
     expect(wrong).toEqual([]);
