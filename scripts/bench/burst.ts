@@ -128,7 +128,9 @@ try {
   });
   const answered = (performance.now() - started) / 1000;
   const redirects = burst.statuses?.["302"] ?? 0;
-  const refusedFull = burst.statuses?.["200"] ?? 0;
+  // a full 分科会 is refused with course_full, whose status is 409 (errors.server.ts): for
+  // fresh members in an open window it is the only 409 a registration answers
+  const refusedFull = burst.statuses?.["409"] ?? 0;
   const errors = burst.requests - redirects - refusedFull;
 
   const counts = await db
