@@ -305,6 +305,45 @@ function ageOn(birthDate: string, onDate: { year: number; month: number; day: nu
   return onDate.year - y - (beforeBirthday ? 1 : 0);
 }
 
+type EligiblePerson = Pick<
+  Selectable<DB["people"]>,
+  "birth_date" | "profile_completed_at" | "membership_status"
+>;
+
+/**
+ * Whether this person may register for this form now, whatever they chose:
+ * the event is published and its window open, their profile is complete,
+ * members-only and age limits hold. Throws the refusal's DomainError; returns
+ * the birth date to keep (the stored one, else the one given on the form).
+ * Reads nothing, so a route, an import or a transfer can ask it first.
+ */
+export function assertEligible(
+  person: EligiblePerson,
+  form: Pick<RegistrationForm, "status" | "windows" | "members_only" | "max_age" | "starts_at">,
+  options: { birthDate?: string | null; now: Date },
+): { birthDate: string | null } {
+  const { now } = options;
+  if (form.status !== "published") throw new DomainError("event_not_open");
+  const windowOpen = form.windows.some(
+    (w) => new Date(w.opens_at) <= now && now < new Date(w.closes_at),
+  );
+  if (!windowOpen) throw new DomainError("window_closed");
+  if (!person.profile_completed_at) throw new DomainError("profile_required");
+  const refusal = form.members_only ? membersOnlyRefusal(person) : undefined;
+  if (refusal) throw new DomainError(refusal);
+  const birthDate = person.birth_date ?? options.birthDate ?? null;
+  if (form.max_age !== null) {
+    if (!birthDate) throw new DomainError("birth_date_required", { field: "birth_date" });
+    if (ageOn(birthDate, tokyoParts(form.starts_at)) > form.max_age) {
+      throw new DomainError("age_limit", {
+        field: "birth_date",
+        message: `このイベントは初日時点で${form.max_age}歳以下の方が対象のため、申し込めません。`,
+      });
+    }
+  }
+  return { birthDate };
+}
+
 export type RegisterResult = {
   id: string;
   status: RegistrationStatus;
@@ -356,13 +395,6 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   const form =
     args.form && !fromCache.has(args.form) ? args.form : await getRegistrationForm(trx, args.slug);
   if (!form) throw new DomainError("not_found");
-  const now = args.now ?? new Date();
-  if (form.status !== "published") throw new DomainError("event_not_open");
-  const windowOpen = form.windows.some(
-    (w) => new Date(w.opens_at) <= now && now < new Date(w.closes_at),
-  );
-  if (!windowOpen) throw new DomainError("window_closed");
-
   const person =
     args.person?.id === args.personId
       ? args.person
@@ -378,19 +410,10 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
           .where("id", "=", args.personId)
           .executeTakeFirst();
   if (!person) throw new DomainError("not_found");
-  if (!person.profile_completed_at) throw new DomainError("profile_required");
-  const refusal = form.members_only ? membersOnlyRefusal(person) : undefined;
-  if (refusal) throw new DomainError(refusal);
-  const birthDate = person.birth_date ?? args.input.birthDate ?? null;
-  if (form.max_age !== null) {
-    if (!birthDate) throw new DomainError("birth_date_required", { field: "birth_date" });
-    if (ageOn(birthDate, tokyoParts(form.starts_at)) > form.max_age) {
-      throw new DomainError("age_limit", {
-        field: "birth_date",
-        message: `このイベントは初日時点で${form.max_age}歳以下の方が対象のため、申し込めません。`,
-      });
-    }
-  }
+  const { birthDate } = assertEligible(person, form, {
+    birthDate: args.input.birthDate,
+    now: args.now ?? new Date(),
+  });
 
   const input = args.input;
   const consent = await consentColumns(trx, args.consent, input);

@@ -83,7 +83,7 @@ describe("settings", () => {
   it("the README's table lists every setting, and only those", () => {
     const readme = readFileSync(path.join(root, "README.md"), "utf8");
     const table = readme.slice(readme.indexOf("## Settings"));
-    const listed = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    const listed = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]);
     expect([...listed].sort()).toEqual([...names].sort());
   });
 
