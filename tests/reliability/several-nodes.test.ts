@@ -358,10 +358,17 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
         }
         const fresh = await spawnProdNode({ port: old.port, env: nodeEnv });
         nodes[i] = fresh;
-        // wait until Caddy's health check sends it requests again
         await waitFor(() => fetch(`${fresh.url}/healthz`).then((r) => r.ok), {
           timeoutMs: 30_000,
           what: "the restarted node",
+        });
+        // and until Caddy's health check has taken it back: it is sent a
+        // registration of the load (its request log shows one). Stopping the
+        // other node before that left Caddy with no node to send to, and a
+        // request was answered 503 on a busy machine.
+        await waitFor(() => fresh.output().includes('"method":"POST"'), {
+          timeoutMs: 30_000,
+          what: "Caddy to send the restarted node a request",
         });
         restarts.push(`node ${i} in ${Date.now() - startedAt} ms`);
       }
