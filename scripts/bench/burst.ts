@@ -19,7 +19,7 @@ import { sql } from "kysely";
 import { SMTPServer } from "smtp-server";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { startMailWorker } from "../../app/domain/mailer.server";
-import { load, openBench, report, seedMembers } from "./support";
+import { load, openBench, report, seedMembers, withoutEventLimits } from "./support";
 
 const MEMBERS = Number(process.env.BENCH_BURST ?? 3000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 1500);
@@ -46,17 +46,7 @@ const smtpPort = (smtp.server.address() as AddressInfo).port;
 const bench = await openBench("burst");
 try {
   const { db } = bench;
-  const event = await db
-    .selectFrom("events")
-    .select("id")
-    .where("slug", "=", SLUG)
-    .executeTakeFirstOrThrow();
-  await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
-  await db
-    .updateTable("event_sessions")
-    .set({ capacity: null })
-    .where("event_id", "=", event.id)
-    .execute();
+  const event = await withoutEventLimits(db, SLUG);
   await db
     .updateTable("event_questions")
     .set({ required: false })

@@ -11,7 +11,15 @@
  */
 import { sql } from "kysely";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
-import { type LoadResult, load, openBench, pgbench, report, seedMembers } from "./support";
+import {
+  type LoadResult,
+  load,
+  openBench,
+  pgbench,
+  report,
+  seedMembers,
+  withoutEventLimits,
+} from "./support";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -20,17 +28,7 @@ const SLUG = "zenkoku-40-shimane";
 const bench = await openBench("registration");
 try {
   const { db } = bench;
-  const event = await db
-    .selectFrom("events")
-    .select("id")
-    .where("slug", "=", SLUG)
-    .executeTakeFirstOrThrow();
-  await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
-  await db
-    .updateTable("event_sessions")
-    .set({ capacity: null })
-    .where("event_id", "=", event.id)
-    .execute();
+  const event = await withoutEventLimits(db, SLUG);
   await db
     .updateTable("courses")
     .set({ capacity: 100_000 })

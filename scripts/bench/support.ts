@@ -140,6 +140,25 @@ export async function openBench(name: string): Promise<Bench> {
  * `count` confirmed members of 福島市職労 (the events are members-only; a
  * union member is confirmed by their union), inserted 1,000 at a time.
  */
+/**
+ * The demo event `slug` with no limit on the event or its sessions, so a
+ * benchmark's seats are decided by its courses alone; returns the event's id.
+ */
+export async function withoutEventLimits(db: Database, slug: string): Promise<{ id: number }> {
+  const event = await db
+    .selectFrom("events")
+    .select("id")
+    .where("slug", "=", slug)
+    .executeTakeFirstOrThrow();
+  await db.updateTable("events").set({ capacity: null }).where("id", "=", event.id).execute();
+  await db
+    .updateTable("event_sessions")
+    .set({ capacity: null })
+    .where("event_id", "=", event.id)
+    .execute();
+  return event;
+}
+
 export async function seedMembers(
   db: Database,
   args: { count: number; prefix: string; familyName: string; kana: string },
