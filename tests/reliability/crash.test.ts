@@ -50,7 +50,8 @@ async function attempt(url: string, cookie: string, form: Record<string, string>
     const location = r.headers.get("location") ?? "";
     const id = location.match(/^\/me\?registered=(\d+)$/)?.[1];
     if (r.status === 302 && id) return { kind: "registered", id } as const;
-    if (r.status === 200 && body.includes("申込済み"))
+    // The refusal answers 409 and names its code (issue 19's route adapter).
+    if (r.status === 409 && body.includes('data-code="already_registered"'))
       return { kind: "already_registered" } as const;
     return { kind: "other", status: r.status } as const;
   } catch (error) {
@@ -163,7 +164,7 @@ describe("the app process is killed (kill -9) in the middle of a stream of regis
 
     console.log(
       `kill -9 after ${KILL_AFTER} registrations: ${MEMBERS} members, ${people.reduce((n, p) => n + p.history.length, 0)} attempts, ` +
-        `${inFlightAtKill} requests in flight at the kill, ${cutOff.length} cut off (${cutOff.filter((p) => registrations.some((r) => r.person_id === p.id && p.history.some((h) => h.kind === "already_registered"))).length} of them had been written, then answered "申込済み"), ` +
+        `${inFlightAtKill} requests in flight at the kill, ${cutOff.length} cut off (${cutOff.filter((p) => registrations.some((r) => r.person_id === p.id && p.history.some((h) => h.kind === "already_registered"))).length} of them had been written, then answered already_registered), ` +
         `${answered.length} answered as registered, ${registrations.length} registrations in the database, ${halfWritten.length} half-written, ${others.length} other answers; ` +
         `emails: ${emails.length} rows, ${smtp.received.length} received, ${duplicates} duplicates`,
     );
