@@ -351,3 +351,29 @@ export function report(row: {
     );
   }
 }
+
+/**
+ * Runs `fn` under the V8 CPU profiler of this (the app's) process when
+ * BENCH_PROFILE names a folder, and writes `<name>.cpuprofile` there (open
+ * it in Chrome DevTools, or `npx tsx scripts/bench/profile-summary.ts FILE`).
+ * Only the load is profiled, not the seeding around it.
+ */
+export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return fn();
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    const file = path.join(path.resolve(dir), `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile: ${file}`);
+  }
+}
