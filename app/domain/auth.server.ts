@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type AppLoadContext, createCookie, redirect } from "@remix-run/node";
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import type { Person } from "../../db/schema";
 import { safeRedirect } from "../utils/redirect";
@@ -204,7 +205,7 @@ export const SESSION_USER_COLUMNS = [
 export async function getUser(db: Database, request: Request): Promise<SessionUser | undefined> {
   const token = await sessionToken(request);
   if (!token) return undefined;
-  const row = await sessionUserQuery(db, token).executeTakeFirst();
+  const [row] = await sessionUserCompiled(db, { idHash: hash(token) });
   if (!row) return undefined;
   const { last_seen_at, ...user } = row;
   await touchSession(db, token, last_seen_at);
@@ -220,14 +221,14 @@ export async function sessionToken(request: Request): Promise<string | undefined
 /**
  * The query getUser runs, for a caller that reads more in the same round
  * trip (requireEventAccess: the session and the event at once); give its
- * last_seen_at to touchSession.
+ * last_seen_at to touchSession. `idHash` is hashToken(the cookie's token).
  */
-export function sessionUserQuery(db: Database, token: string) {
+export function sessionUserQuery(db: Kysely<DB>, args: { idHash: string }) {
   return db
     .selectFrom("auth_sessions")
     .innerJoin("people", "people.id", "auth_sessions.person_id")
     .select([...SESSION_USER_COLUMNS, "auth_sessions.last_seen_at"])
-    .where("auth_sessions.id_hash", "=", hash(token))
+    .where("auth_sessions.id_hash", "=", args.idHash)
     .where("auth_sessions.expires_at", ">", sql<Date>`now()`)
     .where("auth_sessions.stage", "=", "full")
     .where(activeAccount)
@@ -242,6 +243,9 @@ export function sessionUserQuery(db: Database, token: string) {
       ]),
     );
 }
+
+/** getUser's query, asked on every signed-in request: compiled once (db/compiled.ts). */
+const sessionUserCompiled = compiledQuery(sessionUserQuery);
 
 /** Renews a sliding session, written at most once a minute. */
 export async function touchSession(db: Database, token: string, lastSeenAt: Date): Promise<void> {

@@ -1,4 +1,5 @@
-import { sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { compiledQuery } from "../../db/compiled";
 import type { DB } from "../../db/index";
 import type { ErrorCode } from "./errors.server";
 
@@ -175,9 +176,15 @@ export async function lockRegistration(
   trx: Trx,
   by: { id: string; eventId?: number; personId?: string } | { eventId: number; personId: string },
 ) {
-  let query = trx
-    .selectFrom("registrations")
-    .select(["id", "event_id", "person_id", "status", "course_id", "created_at", "ticket_code"]);
+  if (!("id" in by) && by.eventId !== undefined && by.personId !== undefined) {
+    // a registration's own question (is this person already registered?): compiled once
+    const [row] = await memberRegistrationQuery(trx, {
+      eventId: by.eventId,
+      personId: by.personId,
+    });
+    return row;
+  }
+  let query = lockedRegistration(trx);
   if ("id" in by) {
     if (!/^\d{1,18}$/.test(by.id)) return undefined;
     query = query.where("id", "=", by.id);
@@ -186,6 +193,19 @@ export async function lockRegistration(
   if (by.personId !== undefined) query = query.where("person_id", "=", by.personId);
   return query.forUpdate().executeTakeFirst();
 }
+
+function lockedRegistration(db: Kysely<DB>) {
+  return db
+    .selectFrom("registrations")
+    .select(["id", "event_id", "person_id", "status", "course_id", "created_at", "ticket_code"]);
+}
+
+const memberRegistrationQuery = compiledQuery((db, args: { eventId: number; personId: string }) =>
+  lockedRegistration(db)
+    .where("event_id", "=", args.eventId)
+    .where("person_id", "=", args.personId)
+    .forUpdate(),
+);
 
 /**
  * Gives freed seats to the people waiting, first in line first (under

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
-import { sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
+import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import type { CheckinResultCode, RegistrationStatus } from "../../db/schema";
 import {
@@ -342,6 +343,11 @@ async function lockRegistration(
     ticketHash?: string;
   },
 ): Promise<Found | undefined> {
+  const ticket = (args.ticket ?? "").trim();
+  if (args.unionId === null && args.registrationId === undefined && SECRET_PATTERN.test(ticket)) {
+    // a QR code at a desk: nearly every scan
+    return (await ticketQuery(trx, { eventId: args.eventId, secret: ticket }))[0];
+  }
   let query = trx
     .selectFrom("registrations as r")
     .innerJoin("people as p", "p.id", "r.person_id")
@@ -359,7 +365,6 @@ async function lockRegistration(
       );
     }
   } else {
-    const ticket = (args.ticket ?? "").trim();
     const code = normaliseTicketCode(ticket);
     if (SECRET_PATTERN.test(ticket)) query = query.where("r.ticket_secret", "=", ticket);
     else if (code) query = query.where("r.ticket_code", "=", code);
@@ -367,6 +372,15 @@ async function lockRegistration(
   }
   return query.forUpdate("r").executeTakeFirst();
 }
+
+const ticketQuery = compiledQuery((db, a: { eventId: number; secret: string }) =>
+  db
+    .selectFrom("registrations as r")
+    .select(["r.id", "r.status"])
+    .where("r.event_id", "=", a.eventId)
+    .where("r.ticket_secret", "=", a.secret)
+    .forUpdate("r"),
+);
 
 // ---------------------------------------------------------------------------
 // Checking in
@@ -490,17 +504,75 @@ export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinR
   return inTransaction(db, (trx) => checkInWith(trx, args));
 }
 
-async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
-  // The list, and the event row locked before the registration row: the
-  // order in which a cancellation locks them, so the two never deadlock.
-  const list = await trx
+// The statements of every scan, compiled once (db/compiled.ts).
+const scanListQuery = compiledQuery((db, a: { listId: number; eventId: number }) =>
+  db
     .selectFrom("checkin_lists as l")
     .innerJoin("events as e", "e.id", "l.event_id")
     .select(["l.id", "l.name", "l.session_id"])
-    .where("l.id", "=", args.listId)
-    .where("l.event_id", "=", args.eventId)
-    .forKeyShare("e")
-    .executeTakeFirst();
+    .where("l.id", "=", a.listId)
+    .where("l.event_id", "=", a.eventId)
+    .forKeyShare("e"),
+);
+
+const claimNonceQuery = compiledQuery(
+  (
+    db,
+    a: {
+      nonce: string;
+      eventId: number;
+      listId: number;
+      desk: string;
+      staffId: string;
+      clientTime: Date | null;
+    },
+  ) =>
+    db
+      .insertInto("checkin_scans")
+      .values({
+        client_nonce: a.nonce,
+        event_id: a.eventId,
+        checkin_list_id: a.listId,
+        result: "unknown_ticket",
+        desk: a.desk,
+        staff_person_id: a.staffId,
+        client_time: a.clientTime,
+      })
+      .onConflict((oc) => oc.column("client_nonce").doNothing())
+      .returning("client_nonce"),
+);
+
+const insertCheckinQuery = compiledQuery(
+  (
+    db,
+    a: {
+      listId: number;
+      registrationId: string;
+      clientTime: Date | null;
+      desk: string;
+      staffId: string;
+      nonce: string | null;
+    },
+  ) =>
+    db
+      .insertInto("checkins")
+      .values({
+        checkin_list_id: a.listId,
+        registration_id: a.registrationId,
+        // an offline scan keeps its (bounded) time; a live one is dated by the database
+        checked_in_at: sql<Date>`coalesce(${a.clientTime}::timestamptz, now())`,
+        desk: a.desk,
+        staff_person_id: a.staffId,
+        client_nonce: a.nonce,
+      })
+      .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
+      .returning("id"),
+);
+
+async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
+  // The list, and the event row locked before the registration row: the
+  // order in which a cancellation locks them, so the two never deadlock.
+  const [list] = await scanListQuery(trx, { listId: args.listId, eventId: args.eventId });
   if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
 
   // A desk's clock may be wrong, or lie: an offline scan is dated within
@@ -519,20 +591,14 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
   if (args.nonce) {
     // Claim the nonce first: a second request with it waits here for the
     // first to finish, then gets the first one's answer.
-    const claimed = await trx
-      .insertInto("checkin_scans")
-      .values({
-        client_nonce: args.nonce,
-        event_id: args.eventId,
-        checkin_list_id: list.id,
-        result: "unknown_ticket",
-        desk: args.desk,
-        staff_person_id: args.staffId,
-        client_time: clientTime ?? null,
-      })
-      .onConflict((oc) => oc.column("client_nonce").doNothing())
-      .returning("client_nonce")
-      .executeTakeFirst();
+    const [claimed] = await claimNonceQuery(trx, {
+      nonce: args.nonce,
+      eventId: args.eventId,
+      listId: list.id,
+      desk: args.desk,
+      staffId: args.staffId,
+      clientTime: clientTime ?? null,
+    });
     if (!claimed) return replay(trx, { ...args, nonce: args.nonce });
   }
 
@@ -545,19 +611,14 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
   else if (list.session_id !== null && !(await registeredFor(trx, reg.id, list.session_id)))
     code = "not_registered_for_session";
   else {
-    const inserted = await trx
-      .insertInto("checkins")
-      .values({
-        checkin_list_id: list.id,
-        registration_id: reg.id,
-        checked_in_at: clientTime ?? sql<Date>`now()`,
-        desk: args.desk,
-        staff_person_id: args.staffId,
-        client_nonce: args.nonce ?? null,
-      })
-      .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
-      .returning("id")
-      .executeTakeFirst();
+    const [inserted] = await insertCheckinQuery(trx, {
+      listId: list.id,
+      registrationId: reg.id,
+      clientTime: clientTime ?? null,
+      desk: args.desk,
+      staffId: args.staffId,
+      nonce: args.nonce ?? null,
+    });
     if (inserted) {
       code = "ok";
       checkinId = inserted.id;
@@ -720,13 +781,37 @@ async function attendeeCard(
   unionId: number | null,
   checkinId: string | null,
 ): Promise<{ attendee: CheckinAttendee; checkin: CheckinStamp | null } | undefined> {
-  const row = await db
+  const [row] =
+    unionId === null
+      ? await attendeeCardQuery(db, { registrationId, checkinId: checkinId ?? "0" })
+      : await unionAttendeeCardQuery(db, {
+          registrationId,
+          checkinId: checkinId ?? "0",
+          unionId,
+        });
+  if (!row) return undefined;
+  return {
+    attendee: attendeeOf(row, row.ticket_code),
+    checkin:
+      row.checkin_id !== null && row.checked_in_at !== null
+        ? {
+            id: row.checkin_id,
+            at: row.checked_in_at.toISOString(),
+            desk: row.desk ?? "",
+            staffName: row.staff_name,
+          }
+        : null,
+  };
+}
+
+function attendeeCardBase(db: Kysely<DB>, a: { registrationId: string; checkinId: string }) {
+  return db
     .selectFrom("registrations as r")
     .innerJoin("people as p", "p.id", "r.person_id")
     .leftJoin("organisations as o", "o.id", "p.organisation_id")
     .leftJoin("courses as c", "c.id", "r.course_id")
     .leftJoin("checkins as k", (join) =>
-      join.onRef("k.registration_id", "=", "r.id").on("k.id", "=", checkinId ?? "0"),
+      join.onRef("k.registration_id", "=", "r.id").on("k.id", "=", a.checkinId),
     )
     .leftJoin("people as s", "s.id", "k.staff_person_id")
     .select([
@@ -745,23 +830,14 @@ async function attendeeCard(
       "k.desk",
       sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
     ])
-    .where("r.id", "=", registrationId)
-    .$if(unionId !== null, (q) => q.where("p.organisation_id", "=", unionId as number))
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    attendee: attendeeOf(row, row.ticket_code),
-    checkin:
-      row.checkin_id !== null && row.checked_in_at !== null
-        ? {
-            id: row.checkin_id,
-            at: row.checked_in_at.toISOString(),
-            desk: row.desk ?? "",
-            staffName: row.staff_name,
-          }
-        : null,
-  };
+    .where("r.id", "=", a.registrationId);
 }
+
+const attendeeCardQuery = compiledQuery(attendeeCardBase);
+const unionAttendeeCardQuery = compiledQuery(
+  (db, a: { registrationId: string; checkinId: string; unionId: number }) =>
+    attendeeCardBase(db, a).where("p.organisation_id", "=", a.unionId),
+);
 
 /** The person a desk shows, from a registration row joined to its person, union and course. */
 function attendeeOf(

@@ -1,4 +1,5 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
+import { compiledQuery } from "../../db/compiled";
 import type { Database } from "../../db/index";
 import { parseRowId } from "../utils/forms";
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
@@ -6,6 +7,7 @@ import type { DB } from "../../db/schema";
 import {
   getUser,
   type SessionUser,
+  hashToken,
   sessionToken,
   sessionUserQuery,
   touchSession,
@@ -89,24 +91,7 @@ export async function requireEventAccess(
   args: { eventId?: string | number; slug?: string; permission: EventPermission },
 ): Promise<EventAccess> {
   const token = await sessionToken(request);
-  const where = eventWhere(args) ?? sql<boolean>`false`;
-  const row = token
-    ? await sessionUserQuery(context.db, token)
-        .select((eb) => {
-          const staffRole = sql<
-            "organiser" | "reception"
-          >`case people.role when 'reception' then 'reception' else 'organiser' end`;
-          const event = eb.selectFrom("events");
-          return [
-            event.select("events.id").where(where).as("event_id"),
-            event
-              .select((e) => givenTo(e, eb.ref("people.id"), staffRole).as("given"))
-              .where(where)
-              .as("given"),
-          ];
-        })
-        .executeTakeFirst()
-    : undefined;
+  const row = token ? (await sessionAccessQuery(context.db, token, args))[0] : undefined;
   if (!token || !row) throw signInRedirect(request);
   const { last_seen_at, event_id, given, ...user } = row;
   await touchSession(context.db, token, last_seen_at);
@@ -119,6 +104,57 @@ export async function requireEventAccess(
   if (!access) notFound();
   return access;
 }
+
+/**
+ * requireEventAccess's one query: the session's user and, for the event by
+ * id, by slug or both, its id and whether the user is given it. Compiled
+ * once per form of the question (db/compiled.ts): a desk asks it on every scan.
+ */
+function sessionAccessQuery(
+  db: Database,
+  token: string,
+  args: { eventId?: string | number; slug?: string },
+) {
+  const event = eventMatch(args);
+  const key = event ? `${"id" in event ? "id" : ""}+${"slug" in event ? "slug" : ""}` : "none";
+  let query = sessionAccessQueries.get(key);
+  if (!query) {
+    query = compiledQuery((db, a: { idHash: string; id?: number; slug?: string }) =>
+      sessionUserQuery(db, a).select((eb) => {
+        const staffRole = sql<
+          "organiser" | "reception"
+        >`case people.role when 'reception' then 'reception' else 'organiser' end`;
+        const where = (e: ExpressionBuilder<DB, "events">) =>
+          key === "none"
+            ? sql<boolean>`false`
+            : e.and([
+                ...(a.id !== undefined ? [e("events.id", "=", a.id)] : []),
+                ...(a.slug !== undefined ? [e("events.slug", "=", a.slug)] : []),
+              ]);
+        const events = eb.selectFrom("events");
+        return [
+          events.select("events.id").where(where).as("event_id"),
+          events
+            .select((e) => givenTo(e, eb.ref("people.id"), staffRole).as("given"))
+            .where(where)
+            .as("given"),
+        ];
+      }),
+    );
+    sessionAccessQueries.set(key, query);
+  }
+  return query(db, { idHash: hashToken(token), ...event });
+}
+
+const sessionAccessQueries = new Map<
+  string,
+  (
+    db: Database,
+    args: { idHash: string; id?: number; slug?: string },
+  ) => Promise<
+    (SessionUser & { last_seen_at: Date; event_id: number | null; given: SqlBool | null })[]
+  >
+>();
 
 function signInRedirect(request: Request): Response {
   const url = new URL(request.url);
@@ -169,13 +205,26 @@ function eventToAsk(
   return eventWhere(args);
 }
 
-/** The event by id or slug; undefined for an id or slug that cannot be one. */
-function eventWhere(args: { eventId?: unknown; slug?: string }) {
+/** The event asked for, by id, slug or both; undefined for an id or slug that cannot be one. */
+function eventMatch(args: {
+  eventId?: unknown;
+  slug?: string;
+}): { id?: number; slug?: string } | undefined {
   // Plain decimal digits only: /admin/events/0x0c is no event 12 (app/utils/forms.ts).
   const id = args.eventId === undefined ? undefined : parseRowId(args.eventId);
   if (args.eventId !== undefined && id === undefined) return undefined;
   if (args.slug !== undefined && !isEventSlug(args.slug)) return undefined;
-  if (id === undefined && args.slug === undefined) return undefined;
+  if (id !== undefined && args.slug !== undefined) return { id, slug: args.slug };
+  if (id !== undefined) return { id };
+  if (args.slug !== undefined) return { slug: args.slug };
+  return undefined;
+}
+
+/** The event by id or slug; undefined for an id or slug that cannot be one. */
+function eventWhere(args: { eventId?: unknown; slug?: string }) {
+  const match = eventMatch(args);
+  if (!match) return undefined;
+  const id = match.id;
   return (eb: ExpressionBuilder<DB, "events">) =>
     eb.and([
       ...(id !== undefined ? [eb("events.id", "=", id)] : []),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Selectable, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
+import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import type { RegistrationStatus, WebhookTopic } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
@@ -68,7 +69,13 @@ export function forgetRegistrationForms(): void {
 }
 
 async function readRegistrationForm(db: Database, slug: string) {
-  const event = await db
+  const [event] = await registrationFormQuery(db, { slug });
+  return event;
+}
+
+/** Read for every registration, inside its transaction: compiled once (db/compiled.ts). */
+const registrationFormQuery = compiledQuery((db, args: { slug: string }) =>
+  db
     .selectFrom("events")
     .select((eb) => [
       "events.id",
@@ -138,11 +145,9 @@ async function readRegistrationForm(db: Database, slug: string) {
           .orderBy("opens_at"),
       ).as("windows"),
     ])
-    .where("slug", "=", slug)
-    .where("status", "!=", "draft")
-    .executeTakeFirst();
-  return event;
-}
+    .where("slug", "=", args.slug)
+    .where("status", "!=", "draft"),
+);
 
 export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof readRegistrationForm>>>;
 
@@ -1039,6 +1044,11 @@ export async function recordRegistrationChange(trx: Trx, change: RegistrationCha
   );
 }
 
+/** Read for every registration's email: compiled once (db/compiled.ts). */
+const registrationByIdQuery = compiledQuery((db, args: { registrationId: string }) =>
+  registrationDetails(db).where("registrations.id", "=", args.registrationId),
+);
+
 /** The registration email of `kind`, as the registration stands now. */
 async function registrationEmail(
   trx: Trx,
@@ -1046,9 +1056,8 @@ async function registrationEmail(
   kind: RegistrationEmailKind,
   appUrl: string,
 ) {
-  const r = await registrationDetails(trx)
-    .where("registrations.id", "=", registrationId)
-    .executeTakeFirstOrThrow();
+  const [r] = await registrationByIdQuery(trx, { registrationId });
+  if (!r) throw new Error(`registration ${registrationId} not found`);
   const confirmed = r.status === "confirmed";
   const payload: RegistrationEmail = {
     kind,
