@@ -1,5 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
+import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import { formatDateTime } from "../utils/format";
 import { textField } from "../utils/forms";
@@ -158,6 +159,11 @@ export function readConsent(formData: FormData): RegistrationConsent {
  * consent (needs_consent_required). Needs without consent are refused, never
  * stored and never silently dropped.
  */
+/** The version in force, asked by every registration: compiled once (db/compiled.ts). */
+const noticeVersionQuery = compiledQuery((db, _: Record<string, never>) =>
+  db.selectFrom("privacy_notices").select(sql<number>`max(version)`.as("version")),
+);
+
 export async function consentColumns(
   trx: Trx,
   consent: RegistrationConsent,
@@ -166,11 +172,8 @@ export async function consentColumns(
   if (consent.noticeVersion === null) {
     throw new DomainError("consent_required", { field: "privacy_consent" });
   }
-  const current = await trx
-    .selectFrom("privacy_notices")
-    .select(sql<number>`max(version)`.as("version"))
-    .executeTakeFirstOrThrow();
-  if (consent.noticeVersion !== current.version) {
+  const [current] = await noticeVersionQuery(trx, {});
+  if (consent.noticeVersion !== current?.version) {
     throw new DomainError("consent_outdated", { field: "privacy_consent" });
   }
   const hasNeeds = needs.dietaryNeeds.trim() !== "" || needs.accessibilityNeeds.trim() !== "";
