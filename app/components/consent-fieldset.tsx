@@ -34,8 +34,11 @@ export function ConsentFieldset(props: {
   purposes: string;
   errors: Record<string, string | undefined>;
   values: Record<string, unknown>;
+  /** false for an online event: its form asks no meal question, so this does not name one */
+  asksMeals?: boolean;
 }) {
   const { notice, errors, values } = props;
+  const needs = props.asksMeals === false ? "配慮が必要なこと" : "食事の配慮・配慮が必要なこと";
   return (
     <fieldset
       className="consent"
@@ -101,7 +104,7 @@ export function ConsentFieldset(props: {
           aria-describedby={errors.needs_consent ? "needs_consent-error" : undefined}
         />
         <span>
-          記入した食事の配慮・配慮が必要なことを、このイベントの主催者が当日の配慮のために利用することに同意します
+          {`記入した${needs}を、このイベントの主催者が当日の配慮のために利用することに同意します`}
           <span className="small muted" style={{ display: "block" }}>
             健康状態等に関わる情報(要配慮個人情報)のため、記入した場合のみ、別に同意をお願いしています。同意がない場合、これらの記入は登録できません。
           </span>

@@ -459,6 +459,7 @@ export default function Register() {
           purposes={consent.purposes}
           errors={errors}
           values={values}
+          asksMeals={eventFormat(form) !== "online"}
         />
 
         <label className="choice">

@@ -358,8 +358,12 @@ describe("each rule is refused with its Japanese message, and nothing is written
     const page = await (await client.get(SEMINAR)).text();
     expect(page).not.toContain('name="dietary_needs"');
     expect(page).toContain('name="accessibility_needs"');
+    // nor does the needs consent beside them name a meal
+    expect(page).toContain("記入した配慮が必要なことを");
+    expect(page).not.toContain("記入した食事の配慮");
     const convention = await (await client.get("/events/kenshukai-20/register")).text();
     expect(convention).toContain('name="dietary_needs"');
+    expect(convention).toContain("記入した食事の配慮・配慮が必要なことを");
     const response = await client.post(SEMINAR, {
       ...(await seminarForm("course-1")),
       dietary_needs: "えびアレルギー",
