@@ -442,7 +442,12 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     now: args.now ?? new Date(),
   });
 
-  const input = args.input;
+  // An online event has no meal to cater for: whatever a form, a CSV import
+  // or the API sends for one is not kept (nor asks for the needs consent).
+  const input =
+    eventFormat(form) === "online" && args.input.dietaryNeeds !== ""
+      ? { ...args.input, dietaryNeeds: "" }
+      : args.input;
   const consent = await consentColumns(trx, args.consent, input);
   const course = form.courses.find((c) => c.id === input.courseId);
   if (form.courses.length > 0 && !course) {

@@ -629,6 +629,7 @@ describe("CSV import", () => {
       .orderBy("people.email")
       .execute();
     expect(imported.map((r) => r.family_name_kana)).toEqual(["トリコミ", "トリコミ", "トリコミ"]);
-    expect(imported[2]?.dietary_needs).toBe("そば, えび");
+    // the seminar is online: the meal needs in the file are not kept (registerWith), the rest is
+    expect(imported[2]?.dietary_needs).toBe("");
   });
 });
