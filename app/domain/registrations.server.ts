@@ -21,7 +21,7 @@ import {
   seatsOf,
   takeSeats,
 } from "./capacity.server";
-import { DomainError, ERROR_MESSAGES } from "./errors.server";
+import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { emailJobCtes } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
 import { consentColumns, type RegistrationConsent } from "./privacy.server";
@@ -152,6 +152,22 @@ const registrationFormQuery = compiledQuery((db, args: { slug: string }) =>
 export type RegistrationForm = NonNullable<Awaited<ReturnType<typeof readRegistrationForm>>>;
 
 const SESSION_CHOICE = "参加する日程・企画は、表示されている「希望者のみ」の中から選んでください";
+
+/**
+ * A refusal about seats or choices in the event's own word for a course
+ * (分科会, コース, …): the messages table says コース, as most events do.
+ */
+function seatRefusal(
+  code: ErrorCode,
+  event: { course_word?: string | null },
+  options: { field?: string } = {},
+): DomainError {
+  const word = courseWord(event);
+  return new DomainError(code, {
+    ...options,
+    message: word === "コース" ? undefined : ERROR_MESSAGES[code].replaceAll("コース", word),
+  });
+}
 
 /**
  * The zod schema of one event's form: its course choice, optional sessions,
@@ -451,7 +467,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   const consent = await consentColumns(trx, args.consent, input);
   const course = form.courses.find((c) => c.id === input.courseId);
   if (form.courses.length > 0 && !course) {
-    throw new DomainError("course_unavailable", { field: "course" });
+    throw seatRefusal("course_unavailable", form, { field: "course" });
   }
   const sessionIds = form.sessions
     .filter((s) => !s.optional || input.optionalSessionIds.includes(s.id))
@@ -484,7 +500,7 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
         },
       );
   if (full && !input.joinWaitlist && !waitlistOnly) {
-    throw new DomainError(full, {
+    throw seatRefusal(full, form, {
       field: full === "course_full" ? "course" : full === "session_full" ? "session" : undefined,
     });
   }
@@ -805,7 +821,7 @@ export async function changeRegistration(
     }
     const course = form.courses.find((c) => c.id === args.courseId);
     if (form.courses.length > 0 && !course)
-      throw new DomainError("course_unavailable", { field: "course" });
+      throw seatRefusal("course_unavailable", form, { field: "course" });
     const optionalIds = new Set(form.sessions.filter((s) => s.optional).map((s) => s.id));
     if (args.optionalSessionIds?.some((id) => !optionalIds.has(id)))
       throw new DomainError("session_unavailable", { field: "session" });
@@ -832,7 +848,7 @@ export async function changeRegistration(
         { force: args.override },
       );
       if (full)
-        throw new DomainError(full, { field: full === "course_full" ? "course" : "session" });
+        throw seatRefusal(full, form, { field: full === "course_full" ? "course" : "session" });
     }
     await trx
       .updateTable("registrations")

@@ -133,7 +133,6 @@ const NOT_YET_ASSERTED: ErrorCode[] = [
   "age_limit",
   "birth_date_required",
   "event_full",
-  "course_full",
   "session_full",
   "course_unavailable",
   "session_unavailable",

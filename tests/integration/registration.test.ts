@@ -351,6 +351,51 @@ describe("each rule is refused with its Japanese message, and nothing is written
     expect(html).not.toContain("コースを選択してください");
   });
 
+  it("a full 分科会 is refused in the convention's word, with its code, and nothing is written", async () => {
+    const { db } = demo;
+    const bunkakai = await course("bunkakai-1", "kenshukai-20");
+    const question = await db
+      .selectFrom("event_questions")
+      .select("id")
+      .where("event_id", "=", bunkakai.event_id)
+      .where("label", "=", "レポート発表の有無")
+      .executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom("courses")
+      .select(["capacity", "taken"])
+      .where("id", "=", bunkakai.id)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("courses")
+      .set({ capacity: sql`taken` })
+      .where("id", "=", bunkakai.id)
+      .execute();
+    try {
+      const full = await attempt("/events/kenshukai-20/register", {
+        course: String(bunkakai.id),
+        [`q_${question.id}`]: "発表しない",
+        waitlist: "",
+        ...CONSENT_FIELDS,
+      });
+      expect(full.status).toBe(409);
+      expect(full.html).toContain('data-code="course_full"');
+      expect(full.html).toContain("選択した分科会は満席です。別の分科会を選ぶか");
+      expect(full.html).not.toContain("選択したコースは満席です");
+      const after = await db
+        .selectFrom("courses")
+        .select("taken")
+        .where("id", "=", bunkakai.id)
+        .executeTakeFirstOrThrow();
+      expect(after.taken).toBe(before.taken);
+    } finally {
+      await db
+        .updateTable("courses")
+        .set({ capacity: before.capacity })
+        .where("id", "=", bunkakai.id)
+        .execute();
+    }
+  });
+
   it("an online seminar asks nothing about meals, and keeps nothing sent for them", async () => {
     const { db } = demo;
     const member = await createMember(db);
