@@ -12,9 +12,13 @@ import type { DB } from "./schema";
  * `build` is called once, with placeholders for the arguments: it must pass
  * each argument straight to Kysely as a value (`where("slug", "=", args.slug)`,
  * `${args.id}` in `sql`), never look at it, branch on it, compute with it or
- * give it as a list for `in`. It is checked as far as it can be: an
- * argument that does not come out as a parameter is an error on the first
- * call.
+ * give it as a list for `in` (`= any(${a.ids})` in `sql` is fine). It is
+ * checked as far as it can be: turning an argument into text or JSON throws,
+ * and so does an argument that does not come out as a parameter, on the
+ * first call. Branching on one cannot be seen: where a question has several
+ * shapes, give each its own compiled query. The first call's `db` compiles
+ * it (no Kysely plugins are used here; one added to the instance would not
+ * apply).
  *
  *   const bySlug = compiledQuery((db, a: { slug: string }) =>
  *     db.selectFrom("events").select("id").where("slug", "=", a.slug));
@@ -35,8 +39,24 @@ export function compiledQuery<A extends Record<string, unknown>, O>(
   };
 }
 
+/** An argument while the query is built: only Kysely may hold it; any other use of it throws. */
 class Placeholder {
   constructor(readonly name: string) {}
+  [Symbol.toPrimitive](): never {
+    throw misuse(this.name);
+  }
+  toString(): never {
+    throw misuse(this.name);
+  }
+  toJSON(): never {
+    throw misuse(this.name);
+  }
+}
+
+function misuse(name: string): Error {
+  return new Error(
+    `compiledQuery: the argument "${name}" must be passed to Kysely as a plain value, not computed with`,
+  );
 }
 
 function compileOnce<A extends Record<string, unknown>, O>(
@@ -51,12 +71,6 @@ function compileOnce<A extends Record<string, unknown>, O>(
   const slots = query.parameters.map((value) =>
     value instanceof Placeholder ? (value.name as keyof A) : undefined,
   );
-  for (const name of names) {
-    if (!slots.includes(name) || query.sql.includes("[object Object]")) {
-      throw new Error(
-        `compiledQuery: the argument "${String(name)}" must be passed to Kysely as a plain value`,
-      );
-    }
-  }
+  for (const name of names) if (!slots.includes(name)) throw misuse(String(name));
   return { query, slots };
 }

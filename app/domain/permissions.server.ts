@@ -128,8 +128,9 @@ function sessionAccessQuery(
           key === "none"
             ? sql<boolean>`false`
             : e.and([
-                ...(a.id !== undefined ? [e("events.id", "=", a.id)] : []),
-                ...(a.slug !== undefined ? [e("events.slug", "=", a.slug)] : []),
+                // by the key, never by the arguments' values (db/compiled.ts)
+                ...(key.startsWith("id") ? [e("events.id", "=", a.id as number)] : []),
+                ...(key.endsWith("slug") ? [e("events.slug", "=", a.slug as string)] : []),
               ]);
         const events = eb.selectFrom("events");
         return [

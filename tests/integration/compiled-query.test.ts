@@ -52,5 +52,14 @@ describe("compiledQuery", () => {
       db.selectFrom("events").select("id").where("slug", "=", `${a.slug}`),
     );
     await expect(computed(demo.db, { slug: "x" })).rejects.toThrow(/"slug" must be passed/);
+    // used as a value and also turned into text: refused too, not compiled with "[object Object]"
+    const both = compiledQuery((db, a: { slug: string }) =>
+      db
+        .selectFrom("events")
+        .select("id")
+        .where("slug", "=", a.slug)
+        .where("title", "like", `%${a.slug}%`),
+    );
+    await expect(both(demo.db, { slug: "x" })).rejects.toThrow(/"slug" must be passed/);
   });
 });
