@@ -359,6 +359,15 @@ export async function sendResponse(
     res.end();
     return;
   }
+  if (/^application\/json\b/i.test(response.headers.get("Content-Type") ?? "")) {
+    // A JSON answer (the desk's scans, the API, Remix's data requests) is
+    // made whole in memory (Response.json); no route streams one. Sent in one
+    // write, without the stream pipeline below (a web stream, an abort
+    // controller and a pipeline per answer: a desk's scan used 3.7 ms of CPU
+    // with them, 2.6–3.3 ms without, in two quiet runs).
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
   const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   // compression buffers otherwise; a streamed page must reach the browser now
   // (added after pipeline's own listener, so it runs once the chunk is written)
