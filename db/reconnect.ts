@@ -300,8 +300,11 @@ function watchCursor<T>(
     [Symbol.asyncIterator]() {
       const iterator = cursor[Symbol.asyncIterator]();
       return {
+        // postgres.js answers a cursor that has already ended with a plain
+        // { done: true }, not a promise (its last rows and its end can arrive
+        // together): Promise.resolve takes both.
         next: () =>
-          iterator.next().catch((error: unknown) => {
+          Promise.resolve(iterator.next()).catch((error: unknown) => {
             throw watch(error);
           }),
         return: (value?: unknown) =>
