@@ -160,12 +160,12 @@ const SESSION_CHOICE = "参加する日程・企画は、表示されている�
 function seatRefusal(
   code: ErrorCode,
   event: { course_word?: string | null },
-  options: { field?: string } = {},
+  options: { field?: string; note?: string } = {},
 ): DomainError {
   const word = courseWord(event);
   return new DomainError(code, {
-    ...options,
-    message: word === "コース" ? undefined : ERROR_MESSAGES[code].replaceAll("コース", word),
+    field: options.field,
+    message: `${ERROR_MESSAGES[code].replaceAll("コース", word)}${options.note ?? ""}`,
   });
 }
 
@@ -757,10 +757,16 @@ export async function confirmWaitlisted(
     const full = await takeSeats(trx, await seatsOf(trx, reg.id, reg.event_id, current.course_id), {
       force: args.override,
     });
-    if (full)
-      throw new DomainError(full, {
-        message: `${ERROR_MESSAGES[full]}(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)`,
+    if (full) {
+      const event = await trx
+        .selectFrom("events")
+        .select("course_word")
+        .where("id", "=", reg.event_id)
+        .executeTakeFirstOrThrow();
+      throw seatRefusal(full, event, {
+        note: "(定員を超えて確定する場合は「定員を超えても確定する」にチェックしてください)",
       });
+    }
     await trx
       .updateTable("registrations")
       .set({ status: "confirmed", confirmed_at: sql`now()`, updated_at: sql`now()` })
