@@ -47,14 +47,6 @@ const bench = await openBench("burst");
 try {
   const { db } = bench;
   const event = await withoutEventLimits(db, SLUG);
-  await db
-    .updateTable("event_questions")
-    .set({ required: false })
-    .where("event_id", "=", event.id)
-    .execute();
-  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(
-    db,
-  );
   const courses = (
     await db
       .selectFrom("courses")

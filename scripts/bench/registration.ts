@@ -38,14 +38,6 @@ try {
     .set({ capacity: 100_000 })
     .where("event_id", "=", event.id)
     .execute();
-  await db
-    .updateTable("event_questions")
-    .set({ required: false })
-    .where("event_id", "=", event.id)
-    .execute();
-  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(
-    db,
-  );
   const courses = (
     await db
       .selectFrom("courses")

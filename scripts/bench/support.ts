@@ -137,12 +137,9 @@ export async function openBench(name: string): Promise<Bench> {
 }
 
 /**
- * `count` confirmed members of 福島市職労 (the events are members-only; a
- * union member is confirmed by their union), inserted 1,000 at a time.
- */
-/**
- * The demo event `slug` with no limit on the event or its sessions, so a
- * benchmark's seats are decided by its courses alone; returns the event's id.
+ * The demo event `slug` opened for a benchmark: no limit on the event or its
+ * sessions (its seats are decided by its courses alone), its window open for
+ * a month, its questions optional; returns the event's id.
  */
 export async function withoutEventLimits(db: Database, slug: string): Promise<{ id: number }> {
   const event = await db
@@ -156,9 +153,21 @@ export async function withoutEventLimits(db: Database, slug: string): Promise<{ 
     .set({ capacity: null })
     .where("event_id", "=", event.id)
     .execute();
+  await db
+    .updateTable("event_questions")
+    .set({ required: false })
+    .where("event_id", "=", event.id)
+    .execute();
+  await sql`update registration_windows set opens_at = now() - interval '1 day', closes_at = now() + interval '30 days' where event_id = ${event.id}`.execute(
+    db,
+  );
   return event;
 }
 
+/**
+ * `count` confirmed members of 福島市職労 (the events are members-only; a
+ * union member is confirmed by their union), inserted 1,000 at a time.
+ */
 export async function seedMembers(
   db: Database,
   args: { count: number; prefix: string; familyName: string; kana: string },
