@@ -1,36 +1,24 @@
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
-import { createTestDatabase } from "../support/db";
+
+import { DESKTOP, hasChromium, PHONE } from "../support/browser";
+import { withDemoBrowser } from "../support/demo-app";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 
 describe.skipIf(!hasChromium)("a visitor in Chromium", () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: Awaited<ReturnType<typeof startTestApp>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadDemoData(database.db);
-    app = await startTestApp(database.db);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  const demo = withDemoBrowser();
 
   for (const [name, viewport] of [
     ["phone", PHONE],
     ["desktop", DESKTOP],
   ] as const) {
     it(`opens the catalogue, filters it, and opens an event page (${name})`, async () => {
-      const page = await browser.newPage({ viewport, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
-      await page.goto(app.url);
+      const page = await demo.browser.newPage({
+        viewport,
+        locale: "ja-JP",
+        timezoneId: "Asia/Tokyo",
+      });
+      await page.goto(demo.url);
       await expect(
         page.getByRole("heading", { name: "これからのイベント" }).isVisible(),
       ).resolves.toBe(true);
@@ -50,7 +38,7 @@ describe.skipIf(!hasChromium)("a visitor in Chromium", () => {
       expect(facts).toContain("ホテル華の湯");
       await page.screenshot({ path: path.join(shots, `event-${name}.png`), fullPage: true });
 
-      await page.goto(`${app.url}/events/online-seminar-next`);
+      await page.goto(`${demo.url}/events/online-seminar-next`);
       await expect(page.getByRole("link", { name: "申し込む" }).isVisible()).resolves.toBe(true);
       await page.screenshot({ path: path.join(shots, `seminar-${name}.png`), fullPage: true });
       await page.close();
@@ -58,19 +46,19 @@ describe.skipIf(!hasChromium)("a visitor in Chromium", () => {
   }
 
   it("Chromium reads the web app manifest without errors and finds the site installable", async () => {
-    const page = await browser.newPage({ viewport: PHONE, locale: "ja-JP" });
-    await page.goto(app.url);
+    const page = await demo.browser.newPage({ viewport: PHONE, locale: "ja-JP" });
+    await page.goto(demo.url);
     const cdp = await page.context().newCDPSession(page);
     const { url, errors, manifest } = (await cdp.send("Page.getAppManifest" as never)) as {
       url: string;
       errors: { message: string }[];
       manifest?: { name: string; display: string; startUrl: string; icons: unknown[] };
     };
-    expect(url).toBe(`${app.url}/manifest.webmanifest`);
+    expect(url).toBe(`${demo.url}/manifest.webmanifest`);
     expect(errors).toEqual([]);
     expect(manifest?.name).toBe("自治研イベント");
     expect(manifest?.display).toBe("kStandalone");
-    expect(manifest?.startUrl).toBe(`${app.url}/`);
+    expect(manifest?.startUrl).toBe(`${demo.url}/`);
     // Installable but for the test's own incognito profile: the icons load and fit.
     const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors" as never)) as {
       installabilityErrors: { errorId: string }[];

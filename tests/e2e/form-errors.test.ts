@@ -1,9 +1,7 @@
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { hasChromium, launchBrowser, PHONE } from "../support/browser";
-import { createTestDatabase } from "../support/db";
+import type { Page } from "playwright-core";
+import { hasChromium, PHONE } from "../support/browser";
+import { withDemoBrowser } from "../support/demo-app";
 import { createMember, signIn, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
@@ -14,36 +12,22 @@ const shots = path.join(import.meta.dirname, "screenshots");
  * each field; radio groups in error say so (aria-invalid) and turn red.
  */
 describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: Awaited<ReturnType<typeof startTestApp>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadDemoData(database.db);
-    app = await startTestApp(database.db);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  const demo = withDemoBrowser();
 
   async function memberPage(): Promise<Page> {
-    const member = await createMember(database.db, { familyName: "入力" });
-    return pageWith(await signIn(database.db, member.id));
+    const member = await createMember(demo.db, { familyName: "入力" });
+    return pageWith(await signIn(demo.db, member.id));
   }
 
   async function pageWith(signedIn: string): Promise<Page> {
-    const context = await browser.newContext({
+    const context = await demo.browser.newContext({
       viewport: PHONE,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",
     });
     const cookie = signedIn.split("=");
     await context.addCookies([
-      { name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url },
+      { name: cookie[0]!, value: cookie.slice(1).join("="), url: demo.url },
     ]);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -52,7 +36,7 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
 
   it("the registration form: focus on the one summary, links to each field, radio groups marked invalid", async () => {
     const page = await memberPage();
-    await page.goto(`${app.url}/events/online-seminar-next/register`);
+    await page.goto(`${demo.url}/events/online-seminar-next/register`);
     await page.getByRole("button", { name: "確認する" }).click();
     const summary = page.locator(".error-summary");
     await summary.waitFor();
@@ -114,7 +98,7 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
 
   it("the profile form: typed inputs at 16 px that fit the phone, one summary", async () => {
     const page = await memberPage();
-    await page.goto(`${app.url}/profile`);
+    await page.goto(`${demo.url}/profile`);
     await page.locator('input[name="family_name_kana"]').fill("阿久津");
     await page.getByRole("button", { name: /保存する|登録して次へ/ }).click();
     await page.locator(".error-summary").waitFor();
@@ -149,13 +133,13 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
   });
 
   it("the staff proxy form and the new-event form fit a phone, and the proxy form keeps typed Japanese", async () => {
-    const page = await pageWith(await signInAs(database.db, "admin@example.jp"));
-    const event = await database.db
+    const page = await pageWith(await signInAs(demo.db, "admin@example.jp"));
+    const event = await demo.db
       .selectFrom("events")
       .select("id")
       .where("slug", "=", "online-seminar-next")
       .executeTakeFirstOrThrow();
-    await page.goto(`${app.url}/admin/events/${event.id}/attendees/new`);
+    await page.goto(`${demo.url}/admin/events/${event.id}/attendees/new`);
     await page.locator('input[name="family_name_kana"]').fill("ﾀﾞｲﾘ");
     await page.locator('input[name="email"]').fill("ｄａｉｒｉ＠ｅｘａｍｐｌｅ．ｊｐ");
     await page.locator('input[name="phone"]').fill("０９０ー１１１１ー２２２２");
@@ -175,7 +159,7 @@ describe.skipIf(!hasChromium)("a failed submit on a phone", () => {
     await page.screenshot({ path: path.join(shots, "proxy-errors-phone.png"), fullPage: true });
 
     for (const route of ["/admin/events/new", `/admin/events/${event.id}/edit`]) {
-      await page.goto(`${app.url}${route}`);
+      await page.goto(`${demo.url}${route}`);
       expect(
         await page.evaluate(() => document.documentElement.scrollWidth),
         route,

@@ -1,36 +1,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
-import { createTestDatabase } from "../support/db";
+
+import { DESKTOP, hasChromium, PHONE } from "../support/browser";
+import { withDemoBrowser } from "../support/demo-app";
 import { createMember, signIn, signInAs } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 
 /** Issue 17 end to end: a member consents, downloads their data, and deletes their account. */
 describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: Awaited<ReturnType<typeof startTestApp>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadDemoData(database.db);
-    app = await startTestApp(database.db);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  const demo = withDemoBrowser();
 
   it("consents at registration (refused first without it), downloads the data, and deletes the account", async () => {
-    const { db } = database;
+    const { db } = demo;
     const member = await createMember(db, { familyName: "個人" });
-    const context = await browser.newContext({
+    const context = await demo.browser.newContext({
       viewport: PHONE,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",
@@ -38,12 +22,12 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     });
     const cookie = (await signIn(db, member.id)).split("=");
     await context.addCookies([
-      { name: cookie[0]!, value: cookie.slice(1).join("="), url: app.url },
+      { name: cookie[0]!, value: cookie.slice(1).join("="), url: demo.url },
     ]);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
 
-    await page.goto(`${app.url}/events/online-seminar-next/register`);
+    await page.goto(`${demo.url}/events/online-seminar-next/register`);
     await page.getByText("コース②").click();
     await page.getByLabel("単組・職場で取り組んだことがある").check();
     // an online seminar asks no meal question; the access need is the sensitive data here
@@ -140,22 +124,22 @@ describe.skipIf(!hasChromium)("a member's personal data in the browser", () => {
     expect(after.status).toBe("cancelled");
     expect(after.accessibility_needs).toBe("");
     // signed out everywhere
-    await page.goto(`${app.url}/me`);
+    await page.goto(`${demo.url}/me`);
     await page.waitForURL(/\/login/);
     await context.close();
 
     // the administrator's page, for a look at a desktop width
-    const admin = await browser.newContext({
+    const admin = await demo.browser.newContext({
       viewport: DESKTOP,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",
     });
     const adminCookie = (await signInAs(db, "admin@example.jp")).split("=");
     await admin.addCookies([
-      { name: adminCookie[0]!, value: adminCookie.slice(1).join("="), url: app.url },
+      { name: adminCookie[0]!, value: adminCookie.slice(1).join("="), url: demo.url },
     ]);
     const adminPage = await admin.newPage();
-    await adminPage.goto(`${app.url}/admin/privacy?kind=all`);
+    await adminPage.goto(`${demo.url}/admin/privacy?kind=all`);
     await adminPage.getByText("次回の実行で削除されるもの").waitFor();
     await adminPage.getByText("本人によるデータのダウンロード").first().waitFor();
     await adminPage.getByText("アカウントの削除").first().waitFor();

@@ -1,50 +1,34 @@
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { loadDemoData } from "../../db/seed/load";
-import { startTestApp } from "../support/app";
-import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
-import { createTestDatabase } from "../support/db";
+
+import { DESKTOP, hasChromium, PHONE } from "../support/browser";
+import { withDemoBrowser } from "../support/demo-app";
 import { waitFor } from "../support/mail";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 
 describe.skipIf(!hasChromium)("staff accounts in Chromium", () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: Awaited<ReturnType<typeof startTestApp>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadDemoData(database.db);
-    app = await startTestApp(database.db);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  const demo = withDemoBrowser();
 
   async function invitationLink(email: string): Promise<string> {
     return waitFor(
       async () => {
-        const response = await fetch(`${app.url}/dev/mail.json?to=${encodeURIComponent(email)}`);
+        const response = await fetch(`${demo.url}/dev/mail.json?to=${encodeURIComponent(email)}`);
         const { messages } = (await response.json()) as { messages: { links: string[] }[] };
         const link = messages[0]?.links.find((l) => l.includes("/admin/set-password?token="));
-        return link?.replace(/^https?:\/\/[^/]+/, app.url);
+        return link?.replace(/^https?:\/\/[^/]+/, demo.url);
       },
       { what: "the invitation email" },
     );
   }
 
   it("an administrator invites an organiser, who sets a password from the emailed link and signs in", async () => {
-    const admin = await browser.newPage({
+    const admin = await demo.browser.newPage({
       viewport: DESKTOP,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",
     });
     admin.setDefaultTimeout(15_000);
-    await admin.goto(`${app.url}/admin/login`);
+    await admin.goto(`${demo.url}/admin/login`);
     await admin.locator('input[name="email"]').fill("admin@example.jp");
     await admin.locator('input[name="password"]').fill("jichiken-demo-2026");
     await admin.getByRole("button", { name: "ログイン" }).click();
@@ -63,7 +47,7 @@ describe.skipIf(!hasChromium)("staff accounts in Chromium", () => {
     await admin.screenshot({ path: path.join(shots, "staff-list-desktop.png"), fullPage: true });
 
     const link = await invitationLink(email);
-    const phone = await browser.newContext({
+    const phone = await demo.browser.newContext({
       viewport: PHONE,
       locale: "ja-JP",
       timezoneId: "Asia/Tokyo",

@@ -1,7 +1,9 @@
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "./app";
+import { launchBrowser } from "./browser";
 import { createTestDatabase } from "./db";
 
 type AppOptions = NonNullable<Parameters<typeof startTestApp>[1]>;
@@ -81,4 +83,26 @@ export function withDemoApp(options: AppOptions & { app?: boolean } = {}): DemoA
       ).id,
   };
   return demo;
+}
+
+/**
+ * withDemoApp and a Chromium for a browser test: call it inside the
+ * `describe.skipIf(!hasChromium)` block, so nothing starts when Chromium is
+ * missing. The browser closes after the block, before the app and database.
+ */
+export function withDemoBrowser(options: AppOptions = {}): DemoApp & { readonly browser: Browser } {
+  const demo = withDemoApp(options);
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return Object.defineProperty(demo, "browser", {
+    get: () => {
+      if (!browser) throw new Error("withDemoBrowser: the browser is not ready");
+      return browser;
+    },
+  }) as DemoApp & { readonly browser: Browser };
 }
