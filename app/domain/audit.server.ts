@@ -1,29 +1,32 @@
 import { sql } from "kysely";
 import type { Database } from "../../db/index";
 
+/** One audit entry: who changed what. */
+export type AuditEntry = {
+  actorId: string | null;
+  eventId: number | null;
+  entity: string;
+  entityId: string | number;
+  action: string;
+  detail?: Record<string, unknown>;
+};
+
 /** Records who changed what, in the caller's transaction. */
-export async function audit(
-  db: Database,
-  entry: {
-    actorId: string | null;
-    eventId: number | null;
-    entity: string;
-    entityId: string | number;
-    action: string;
-    detail?: Record<string, unknown>;
-  },
-): Promise<void> {
-  await db
-    .insertInto("audit_log")
-    .values({
-      actor_person_id: entry.actorId,
-      event_id: entry.eventId,
-      entity: entry.entity,
-      entity_id: String(entry.entityId),
-      action: entry.action,
-      detail: entry.detail ?? {},
-    })
-    .execute();
+export async function audit(db: Database, entry: AuditEntry): Promise<void> {
+  await sql`with ${auditCte(entry)} select 1`.execute(db);
+}
+
+/**
+ * audit as a CTE, `audit_entry`, for a statement that writes the entry with
+ * the rest of a change in one round trip (a desk's scan, a registration's
+ * change); being an insert, it runs whether the statement reads it or not.
+ */
+export function auditCte(entry: AuditEntry) {
+  return sql`audit_entry as (
+    insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
+    values (${entry.actorId}::bigint, ${entry.eventId}::int, ${entry.entity}, ${String(entry.entityId)},
+      ${entry.action}, ${entry.detail ?? {}}::jsonb)
+  )`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
-import type { CheckinResultCode, RegistrationStatus } from "../../db/schema";
+import type { CheckinResultCode } from "../../db/schema";
 import {
   buildCheckinResult,
   type CheckinAttendee,
@@ -15,14 +15,14 @@ import {
   WHOLE_EVENT_LIST_NAME,
 } from "../checkin/result";
 import type { Roster, RosterEntry } from "../checkin/roster";
-import { forbidden, notFound } from "../utils/action.server";
+import { forbidden } from "../utils/action.server";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { enqueueWebhooks } from "./webhooks.server";
-import { audit } from "./audit.server";
+import { webhookJobsCte } from "./webhooks.server";
+import { audit, auditCte } from "./audit.server";
 import { jsonError } from "../utils/action.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
-import { type EventAccess, getEventAccess, isEventSlug, requireStaff } from "./permissions.server";
+import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -109,17 +109,17 @@ export async function requireCheckinAccess(
   slug: string | undefined,
   options: { explain?: boolean } = {},
 ): Promise<EventAccess> {
-  const user = await requireStaff(request, context);
-  const access = await getEventAccess(context.db, {
-    user,
-    slug: slug ?? "",
-    permission: "checkin",
-  });
-  if (access) return access;
-  // The desk page says why and whom to ask; its JSON API stays a plain 404.
-  const refusal = options.explain ? await checkinRefusal(context.db, slug ?? "") : undefined;
-  if (refusal) forbidden(refusal);
-  notFound();
+  try {
+    // the session and the event in one query: a desk asks on every scan
+    return await requireEventAccess(request, context, { slug: slug ?? "", permission: "checkin" });
+  } catch (error) {
+    // The desk page says why and whom to ask; its JSON API stays a plain 404.
+    if (options.explain && error instanceof Response && error.status === 404) {
+      const refusal = await checkinRefusal(context.db, slug ?? "");
+      if (refusal) forbidden(refusal);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -326,32 +326,37 @@ export function ticketHash(value: string): string {
 
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-type Found = { id: string; status: RegistrationStatus };
+/** What a scan reads of the registration it points at, from the row it locks. */
+const SCANNED_COLUMNS = [
+  "r.id",
+  "r.status",
+  "r.person_id",
+  "r.course_id",
+  "r.ticket_code",
+  "r.dietary_needs",
+  "r.accessibility_needs",
+] as const;
+
+type LockArgs = {
+  eventId: number;
+  unionId: number | null;
+  ticket?: string;
+  registrationId?: string;
+  ticketHash?: string;
+};
 
 /**
- * The registration a scan points at, within the event (and union), with its
- * row locked. A QR holds the secret, matched exactly; a person may type the
- * ticket code; a manual search hands the registration id.
+ * The registration a scan points at, within the event (and union), as a
+ * query that locks its row; undefined when the input names none. A QR holds
+ * the secret, matched exactly; a person may type the ticket code; a manual
+ * search hands the registration id.
  */
-async function lockRegistration(
-  trx: Trx,
-  args: {
-    eventId: number;
-    unionId: number | null;
-    ticket?: string;
-    registrationId?: string;
-    ticketHash?: string;
-  },
-): Promise<Found | undefined> {
+function registrationLock(db: Kysely<DB>, args: LockArgs) {
   const ticket = (args.ticket ?? "").trim();
-  if (args.unionId === null && args.registrationId === undefined && SECRET_PATTERN.test(ticket)) {
-    // a QR code at a desk: nearly every scan
-    return (await ticketQuery(trx, { eventId: args.eventId, secret: ticket }))[0];
-  }
-  let query = trx
+  let query = db
     .selectFrom("registrations as r")
     .innerJoin("people as p", "p.id", "r.person_id")
-    .select(["r.id", "r.status"])
+    .select(SCANNED_COLUMNS)
     .where("r.event_id", "=", args.eventId);
   if (args.unionId !== null) query = query.where("p.organisation_id", "=", args.unionId);
   if (args.registrationId !== undefined) {
@@ -370,17 +375,127 @@ async function lockRegistration(
     else if (code) query = query.where("r.ticket_code", "=", code);
     else return undefined;
   }
-  return query.forUpdate("r").executeTakeFirst();
+  return query.forUpdate("r");
 }
 
-const ticketQuery = compiledQuery((db, a: { eventId: number; secret: string }) =>
-  db
-    .selectFrom("registrations as r")
-    .select(["r.id", "r.status"])
-    .where("r.event_id", "=", a.eventId)
-    .where("r.ticket_secret", "=", a.secret)
-    .forUpdate("r"),
+/** The check-in a scan makes, once its list is known. */
+type CheckinValues = {
+  listId: number;
+  /** the list's session: the registration must hold it */
+  sessionId: number | null;
+  clientTime: Date | null;
+  desk: string;
+  staffId: string;
+  nonce: string | null;
+};
+
+/**
+ * A scan's one statement after its list: the registration's row locked (`r`),
+ * its check-in inserted when it may be checked in on the list (`k`: confirmed,
+ * and holding the list's session), and what the desk shows (the person, the
+ * union, the course, and the stamp: the new check-in's, or the one made
+ * before). The row is locked before the insert reads it.
+ */
+function scanStatement(
+  db: Kysely<DB>,
+  lock: NonNullable<ReturnType<typeof registrationLock>>,
+  a: CheckinValues,
+) {
+  const holdsSession = sql<boolean>`(${a.sessionId}::int is null or exists (
+    select 1 from registration_sessions rs
+    where rs.registration_id = r.id and rs.session_id = ${a.sessionId}::int))`;
+  return db
+    .with(
+      (cte) => cte("r").materialized(),
+      () => lock,
+    )
+    .with("k", (qc) =>
+      qc
+        .insertInto("checkins")
+        .columns([
+          "checkin_list_id",
+          "registration_id",
+          "checked_in_at",
+          "desk",
+          "staff_person_id",
+          "client_nonce",
+        ])
+        .expression(
+          qc
+            .selectFrom("r")
+            .select([
+              sql<number>`${a.listId}::int`.as("checkin_list_id"),
+              "r.id",
+              // an offline scan keeps its (bounded) time; a live one is dated by the database
+              sql<Date>`coalesce(${a.clientTime}::timestamptz, now())`.as("checked_in_at"),
+              sql<string>`${a.desk}::text`.as("desk"),
+              sql<string>`${a.staffId}::bigint`.as("staff_person_id"),
+              sql<string | null>`${a.nonce}::text`.as("client_nonce"),
+            ])
+            .where("r.status", "=", "confirmed")
+            .where(holdsSession),
+        )
+        .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
+        .returning(["id", "checked_in_at", "desk", "staff_person_id"]),
+    )
+    .selectFrom("r")
+    .innerJoin("people as p", "p.id", "r.person_id")
+    .leftJoin("organisations as o", "o.id", "p.organisation_id")
+    .leftJoin("courses as c", "c.id", "r.course_id")
+    .leftJoin("k", (join) => join.onTrue())
+    .leftJoin("checkins as prior", (join) =>
+      join.onRef("prior.registration_id", "=", "r.id").on("prior.checkin_list_id", "=", a.listId),
+    )
+    .leftJoin("people as s", (join) =>
+      join.on(sql<boolean>`s.id = coalesce(k.staff_person_id, prior.staff_person_id)`),
+    )
+    .select([
+      "r.id",
+      "r.status",
+      "r.ticket_code",
+      "r.dietary_needs",
+      "r.accessibility_needs",
+      "p.family_name",
+      "p.given_name",
+      "p.family_name_kana",
+      "p.given_name_kana",
+      "o.name as union_name",
+      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      holdsSession.as("holds_session"),
+      "k.id as new_checkin_id",
+      sql<string | null>`coalesce(k.id, prior.id)`.as("checkin_id"),
+      sql<Date | null>`case when k.id is not null then k.checked_in_at else prior.checked_in_at end`.as(
+        "checked_in_at",
+      ),
+      sql<string | null>`case when k.id is not null then k.desk else prior.desk end`.as("desk"),
+      sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
+    ]);
+}
+
+/** scanStatement for a QR at a desk (nearly every scan), compiled once. */
+const qrScanQuery = compiledQuery((db, a: CheckinValues & { eventId: number; secret: string }) =>
+  scanStatement(
+    db,
+    db
+      .selectFrom("registrations as r")
+      .select(SCANNED_COLUMNS)
+      .where("r.event_id", "=", a.eventId)
+      .where("r.ticket_secret", "=", a.secret)
+      .forUpdate("r"),
+    a,
+  ),
 );
+
+/** A scan's registration, locked, its check-in made if it may be, and its card (scanStatement). */
+async function scanRegistration(trx: Trx, args: LockArgs, values: CheckinValues) {
+  const ticket = (args.ticket ?? "").trim();
+  if (args.unionId === null && args.registrationId === undefined && SECRET_PATTERN.test(ticket)) {
+    const [row] = await qrScanQuery(trx, { ...values, eventId: args.eventId, secret: ticket });
+    return row;
+  }
+  const lock = registrationLock(trx, args);
+  return lock ? scanStatement(trx, lock, values).executeTakeFirst() : undefined;
+}
 
 // ---------------------------------------------------------------------------
 // Checking in
@@ -509,72 +624,85 @@ const scanListQuery = compiledQuery((db, a: { listId: number; eventId: number })
   db
     .selectFrom("checkin_lists as l")
     .innerJoin("events as e", "e.id", "l.event_id")
-    .select(["l.id", "l.name", "l.session_id"])
+    .select(["l.id", "l.name", "l.session_id", sql<boolean>`true`.as("claimed")])
     .where("l.id", "=", a.listId)
     .where("l.event_id", "=", a.eventId)
     .forKeyShare("e"),
 );
 
-const claimNonceQuery = compiledQuery(
+/**
+ * scanListQuery and the scan's nonce claimed, in one statement (the claim
+ * reads the locked list, so it comes after the event's lock): a second
+ * request with the nonce waits on the claim until the first one ends, then
+ * claims nothing and gets the first one's answer.
+ */
+const claimScanQuery = compiledQuery(
   (
     db,
     a: {
-      nonce: string;
+      listId: number;
       eventId: number;
-      listId: number;
+      nonce: string;
       desk: string;
       staffId: string;
       clientTime: Date | null;
     },
   ) =>
     db
-      .insertInto("checkin_scans")
-      .values({
-        client_nonce: a.nonce,
-        event_id: a.eventId,
-        checkin_list_id: a.listId,
-        result: "unknown_ticket",
-        desk: a.desk,
-        staff_person_id: a.staffId,
-        client_time: a.clientTime,
-      })
-      .onConflict((oc) => oc.column("client_nonce").doNothing())
-      .returning("client_nonce"),
+      .with(
+        (cte) => cte("l").materialized(),
+        (qc) =>
+          qc
+            .selectFrom("checkin_lists as l")
+            .innerJoin("events as e", "e.id", "l.event_id")
+            .select(["l.id", "l.name", "l.session_id"])
+            .where("l.id", "=", a.listId)
+            .where("l.event_id", "=", a.eventId)
+            .forKeyShare("e"),
+      )
+      .with("claim", (qc) =>
+        qc
+          .insertInto("checkin_scans")
+          .columns([
+            "client_nonce",
+            "event_id",
+            "checkin_list_id",
+            "result",
+            "desk",
+            "staff_person_id",
+            "client_time",
+          ])
+          .expression(
+            qc
+              .selectFrom("l")
+              .select([
+                sql<string>`${a.nonce}::text`.as("client_nonce"),
+                sql<number>`${a.eventId}::int`.as("event_id"),
+                "l.id",
+                sql<CheckinResultCode>`'unknown_ticket'`.as("result"),
+                sql<string>`${a.desk}::text`.as("desk"),
+                sql<string>`${a.staffId}::bigint`.as("staff_person_id"),
+                sql<Date | null>`${a.clientTime}::timestamptz`.as("client_time"),
+              ]),
+          )
+          .onConflict((oc) => oc.column("client_nonce").doNothing())
+          .returning("client_nonce"),
+      )
+      .selectFrom("l")
+      .select([
+        "l.id",
+        "l.name",
+        "l.session_id",
+        sql<boolean>`exists (select 1 from claim)`.as("claimed"),
+      ]),
 );
 
-const insertCheckinQuery = compiledQuery(
-  (
-    db,
-    a: {
-      listId: number;
-      registrationId: string;
-      clientTime: Date | null;
-      desk: string;
-      staffId: string;
-      nonce: string | null;
-    },
-  ) =>
-    db
-      .insertInto("checkins")
-      .values({
-        checkin_list_id: a.listId,
-        registration_id: a.registrationId,
-        // an offline scan keeps its (bounded) time; a live one is dated by the database
-        checked_in_at: sql<Date>`coalesce(${a.clientTime}::timestamptz, now())`,
-        desk: a.desk,
-        staff_person_id: a.staffId,
-        client_nonce: a.nonce,
-      })
-      .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
-      .returning("id"),
-);
-
+/**
+ * A scan in three statements (and the transaction's begin and commit): the
+ * list and the nonce's claim; the registration's lock, its check-in and the
+ * desk's card (scanStatement); then what the scan leaves behind (recordScan).
+ */
 async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
-  // The list, and the event row locked before the registration row: the
-  // order in which a cancellation locks them, so the two never deadlock.
-  const [list] = await scanListQuery(trx, { listId: args.listId, eventId: args.eventId });
-  if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
-
   // A desk's clock may be wrong, or lie: an offline scan is dated within
   // [the session's first roster download, now]; without a roster, now.
   const now = new Date();
@@ -586,104 +714,162 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
             Math.max(args.clientTime.getTime(), (args.notBefore ?? now).getTime()),
           ),
         )
-      : undefined;
+      : null;
 
-  if (args.nonce) {
-    // Claim the nonce first: a second request with it waits here for the
-    // first to finish, then gets the first one's answer.
-    const [claimed] = await claimNonceQuery(trx, {
-      nonce: args.nonce,
-      eventId: args.eventId,
-      listId: list.id,
-      desk: args.desk,
-      staffId: args.staffId,
-      clientTime: clientTime ?? null,
-    });
-    if (!claimed) return replay(trx, { ...args, nonce: args.nonce });
-  }
+  // The list, and the event row locked before the registration row: the
+  // order in which a cancellation locks them, so the two never deadlock.
+  const [list] = args.nonce
+    ? await claimScanQuery(trx, {
+        listId: args.listId,
+        eventId: args.eventId,
+        nonce: args.nonce,
+        desk: args.desk,
+        staffId: args.staffId,
+        clientTime,
+      })
+    : await scanListQuery(trx, { listId: args.listId, eventId: args.eventId });
+  if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
+  if (args.nonce && !list.claimed) return replay(trx, { ...args, nonce: args.nonce });
 
-  const reg = await lockRegistration(trx, args);
+  const row = await scanRegistration(trx, args, {
+    listId: list.id,
+    sessionId: list.session_id,
+    clientTime,
+    desk: args.desk,
+    staffId: args.staffId,
+    nonce: args.nonce ?? null,
+  });
   let code: CheckinResultCode;
   let checkinId: string | null = null;
-  if (!reg) code = "unknown_ticket";
-  else if (reg.status === "cancelled") code = "cancelled";
-  else if (reg.status === "waitlisted") code = "waitlisted";
-  else if (list.session_id !== null && !(await registeredFor(trx, reg.id, list.session_id)))
-    code = "not_registered_for_session";
-  else {
-    const [inserted] = await insertCheckinQuery(trx, {
-      listId: list.id,
-      registrationId: reg.id,
-      clientTime: clientTime ?? null,
-      desk: args.desk,
-      staffId: args.staffId,
-      nonce: args.nonce ?? null,
-    });
-    if (inserted) {
-      code = "ok";
-      checkinId = inserted.id;
-      await enqueueWebhooks(trx, {
-        eventId: args.eventId,
-        topic: "checkin.created",
-        data: {
-          checkinId: inserted.id,
-          registrationId: reg.id,
-          listId: list.id,
-          listName: list.name,
-          desk: args.desk,
-          offline: clientTime !== undefined,
-        },
-      });
-      await audit(trx, {
-        actorId: args.staffId,
-        eventId: args.eventId,
-        entity: "checkin",
-        entityId: inserted.id,
-        action: "checkin",
-        detail: {
-          list_id: list.id,
-          registration_id: reg.id,
-          desk: args.desk,
-          offline: clientTime !== undefined,
-        },
-      });
-    } else {
-      const existing = await trx
-        .selectFrom("checkins")
-        .select(["id", "checked_in_at", "desk", "staff_person_id", "client_nonce"])
-        .where("checkin_list_id", "=", list.id)
-        .where("registration_id", "=", reg.id)
-        .executeTakeFirstOrThrow();
-      // Never changed by a later scan, whatever time it claims.
-      code = "already_checked_in";
-      checkinId = existing.id;
-    }
+  if (!row) code = "unknown_ticket";
+  else if (row.status === "cancelled") code = "cancelled";
+  else if (row.status === "waitlisted") code = "waitlisted";
+  else if (!row.holds_session) code = "not_registered_for_session";
+  else if (row.new_checkin_id !== null) {
+    code = "ok";
+    checkinId = row.new_checkin_id;
+  } else {
+    // Never changed by a later scan, whatever time it claims.
+    code = "already_checked_in";
+    checkinId = row.checkin_id ?? (await checkinOf(trx, list.id, row.id));
   }
 
-  if (args.nonce) {
-    await trx
-      .updateTable("checkin_scans")
-      .set({ result: code, registration_id: reg?.id ?? null, checkin_id: checkinId })
-      .where("client_nonce", "=", args.nonce)
-      .execute();
-  }
-  return describe(trx, {
+  await recordScan(trx, {
     code,
-    list: { id: list.id, name: list.name },
-    registrationId: reg?.id ?? null,
+    eventId: args.eventId,
+    list,
+    registrationId: row?.id ?? null,
     checkinId,
-    unionId: args.unionId,
+    staffId: args.staffId,
+    desk: args.desk,
+    offline: clientTime !== null,
+    nonce: args.nonce ?? null,
   });
+  const stamped = code === "ok" || code === "already_checked_in";
+  if (row && stamped && row.checkin_id === null) {
+    // checked in by another desk while this scan waited for the row: its
+    // check-in came after this statement's snapshot, so it is read afresh
+    return describe(trx, {
+      code,
+      list,
+      registrationId: row.id,
+      checkinId,
+      unionId: args.unionId,
+    });
+  }
+  return buildCheckinResult(
+    {
+      code,
+      listId: list.id,
+      listName: list.name,
+      attendee: row ? attendeeOf(row, row.ticket_code) : null,
+      checkin:
+        row && stamped && row.checkin_id !== null && row.checked_in_at !== null
+          ? {
+              id: row.checkin_id,
+              at: row.checked_in_at.toISOString(),
+              desk: row.desk ?? "",
+              staffName: row.staff_name,
+            }
+          : null,
+    },
+    CHECKIN_MESSAGES,
+  );
 }
 
-async function registeredFor(trx: Trx, registrationId: string, sessionId: number) {
-  const row = await trx
-    .selectFrom("registration_sessions")
-    .select("session_id")
+/** The check-in a registration has on a list, committed by now. */
+async function checkinOf(trx: Trx, listId: number, registrationId: string) {
+  const existing = await trx
+    .selectFrom("checkins")
+    .select("id")
+    .where("checkin_list_id", "=", listId)
     .where("registration_id", "=", registrationId)
-    .where("session_id", "=", sessionId)
-    .executeTakeFirst();
-  return row !== undefined;
+    .executeTakeFirstOrThrow();
+  return existing.id;
+}
+
+/**
+ * What a scan leaves behind, in one statement: for a check-in, its webhook
+ * deliveries and its audit entry; for a scan with a nonce, the nonce's
+ * answer (the scan log, and what a replay of it reads).
+ */
+async function recordScan(
+  trx: Trx,
+  scan: {
+    code: CheckinResultCode;
+    eventId: number;
+    list: { id: number; name: string };
+    registrationId: string | null;
+    checkinId: string | null;
+    staffId: string;
+    desk: string;
+    offline: boolean;
+    nonce: string | null;
+  },
+) {
+  const ctes = [];
+  const reads = [sql`0`];
+  if (scan.code === "ok" && scan.checkinId !== null && scan.registrationId !== null) {
+    ctes.push(
+      webhookJobsCte({
+        eventId: scan.eventId,
+        topic: "checkin.created",
+        data: {
+          checkinId: scan.checkinId,
+          registrationId: scan.registrationId,
+          listId: scan.list.id,
+          listName: scan.list.name,
+          desk: scan.desk,
+          offline: scan.offline,
+        },
+      }),
+      auditCte({
+        actorId: scan.staffId,
+        eventId: scan.eventId,
+        entity: "checkin",
+        entityId: scan.checkinId,
+        action: "checkin",
+        detail: {
+          list_id: scan.list.id,
+          registration_id: scan.registrationId,
+          desk: scan.desk,
+          offline: scan.offline,
+        },
+      }),
+    );
+    reads.push(sql`(select count(*) from webhook_jobs)`);
+  }
+  if (scan.nonce !== null) {
+    ctes.push(sql`scan_answer as (
+      update checkin_scans
+      set result = ${scan.code}, registration_id = ${scan.registrationId}, checkin_id = ${scan.checkinId}
+      where client_nonce = ${scan.nonce}
+    )`);
+  }
+  if (ctes.length === 0) return;
+  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
+    trx,
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import { tokyoParts } from "../utils/format";
 import { rowId, textField } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { webhookJobsCte } from "./webhooks.server";
+import { auditCte } from "./audit.server";
 import { newToken } from "./auth.server";
 import {
   lockEventCapacity,
@@ -526,25 +527,46 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   // match), the time of this registration, and no check-in of the old one.
   // What the cancelled registration was stays in its history.
   const previous = existing ? await clearCancelled(trx, existing) : undefined;
-  const row = existing
-    ? await trx
-        .updateTable("registrations")
-        .set({ ...values, created_at: sql<Date>`now()` })
-        .where("id", "=", existing.id)
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    : await trx
-        .insertInto("registrations")
-        .values({ ...values, event_id: form.id, person_id: person.id })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-  if (existing)
+  let row: { id: string };
+  if (existing) {
+    row = await trx
+      .updateTable("registrations")
+      .set({ ...values, created_at: sql<Date>`now()` })
+      .where("id", "=", existing.id)
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await trx.deleteFrom("registration_sessions").where("registration_id", "=", row.id).execute();
-  if (sessionIds.length > 0) {
-    await trx
-      .insertInto("registration_sessions")
-      .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
-      .execute();
+    if (sessionIds.length > 0) {
+      await trx
+        .insertInto("registration_sessions")
+        .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
+        .execute();
+    }
+  } else {
+    // The registration and its sessions in one statement (one round trip).
+    row = await trx
+      .with("registration", (qc) =>
+        qc
+          .insertInto("registrations")
+          .values({ ...values, event_id: form.id, person_id: person.id })
+          .returning("id"),
+      )
+      .with("sessions", (qc) =>
+        qc
+          .insertInto("registration_sessions")
+          .columns(["registration_id", "session_id"])
+          .expression(
+            qc
+              .selectFrom("registration")
+              .select([
+                "registration.id",
+                sql<number>`unnest(${sessionIds}::int[])`.as("session_id"),
+              ]),
+          ),
+      )
+      .selectFrom("registration")
+      .select("registration.id")
+      .executeTakeFirstOrThrow();
   }
   await recordRegistrationChange(trx, {
     registrationId: row.id,
@@ -1048,11 +1070,16 @@ export async function recordRegistrationChange(trx: Trx, change: RegistrationCha
   ];
   const reads = [sql`0`];
   if (change.audit) {
-    ctes.push(sql`audit as (
-      insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
-      values (${change.actorId}, ${change.eventId}::int, 'registration', ${change.registrationId},
-        ${change.audit.action}, ${change.audit.detail ?? change.detail}::jsonb)
-    )`);
+    ctes.push(
+      auditCte({
+        actorId: change.actorId,
+        eventId: change.eventId,
+        entity: "registration",
+        entityId: change.registrationId,
+        action: change.audit.action,
+        detail: change.audit.detail ?? change.detail,
+      }),
+    );
   }
   if (change.email) {
     ctes.push(

@@ -211,44 +211,51 @@ async function countCheckins(listId: number) {
 
 /**
  * checkIn() as plain SQL, statement for statement: the list with the event
- * row (key share), the nonce claim, the registration row locked, the check-in
- * insert on conflict do nothing, the webhooks to call, the audit entry, the
- * nonce's answer, and the read that builds the answer (the person and the
- * stamp). The app's connections set lock_timeout once (db/index.ts), and
- * prepare their statements, as pgbench -M prepared does.
+ * row (key share) and the nonce's claim; the registration row locked, the
+ * check-in inserted and the desk's card read; the webhooks to call, the
+ * audit entry and the nonce's answer. The app's connections set
+ * lock_timeout once (db/index.ts), and prepare their statements, as
+ * pgbench -M prepared does.
  */
 function pgbenchScript(): string {
   return `
 \\set nonce random(1, 9000000000000000)
 select secret as ticket from bench_tickets where n = (select nextval('bench_ticket_seq')) \\gset
 begin;
-select l.id, l.name, l.session_id from checkin_lists l join events e on e.id = l.event_id
-  where l.id = :list and l.event_id = :event for key share of e;
-insert into checkin_scans (client_nonce, event_id, checkin_list_id, result, desk, staff_person_id)
-  values ('bench-' || :nonce::text || '-' || :client_id::text, :event, :list, 'unknown_ticket', 'ベンチ', :staff)
-  on conflict (client_nonce) do nothing returning client_nonce;
-select r.id as reg, r.status from registrations r
-  where r.event_id = :event and r.ticket_secret = :ticket for update of r \\gset
-insert into checkins (checkin_list_id, registration_id, checked_in_at, desk, staff_person_id, client_nonce)
-  values (:list, :reg, coalesce(null::timestamptz, now()), 'ベンチ', :staff, 'bench-' || :nonce::text || '-' || :client_id::text)
-  on conflict (checkin_list_id, registration_id) do nothing returning id as checkin \\gset
-select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
-  from webhooks w join people p on p.id = w.created_by where w.active and 'checkin.created' = any(w.topics)
-  and (w.event_id is null or w.event_id = :event)
-  and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event and role = 'organiser'));
-insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
-  values (:staff, :event, 'checkin', :checkin::text, 'checkin',
-    jsonb_build_object('list_id', :list::int, 'registration_id', :reg::text, 'desk', 'ベンチ', 'offline', false));
-update checkin_scans set result = 'ok', registration_id = :reg, checkin_id = :checkin
-  where client_nonce = 'bench-' || :nonce::text || '-' || :client_id::text;
-select r.id, r.ticket_code, r.dietary_needs, r.accessibility_needs, p.family_name, p.given_name,
-    p.family_name_kana, p.given_name_kana, o.name, coalesce(trim(c.code || ' ' || c.title), ''),
-    k.id, k.checked_in_at, k.desk, coalesce(trim(s.family_name || ' ' || s.given_name), '')
-  from registrations r join people p on p.id = r.person_id
-  left join organisations o on o.id = p.organisation_id left join courses c on c.id = r.course_id
-  left join checkins k on k.registration_id = r.id and k.id = :checkin
-  left join people s on s.id = k.staff_person_id
-  where r.id = :reg;
+with l as materialized (select l.id, l.name, l.session_id from checkin_lists l join events e on e.id = l.event_id
+    where l.id = :list and l.event_id = :event for key share of e),
+  claim as (insert into checkin_scans (client_nonce, event_id, checkin_list_id, result, desk, staff_person_id, client_time)
+    select 'bench-' || :nonce::text || '-' || :client_id::text, :event::int, l.id, 'unknown_ticket', 'ベンチ'::text, :staff::bigint, null::timestamptz from l
+    on conflict (client_nonce) do nothing returning client_nonce)
+  select l.id, l.name, l.session_id, exists (select 1 from claim) as claimed from l;
+with r as materialized (select r.id, r.status, r.person_id, r.course_id, r.ticket_code, r.dietary_needs, r.accessibility_needs
+    from registrations r where r.event_id = :event and r.ticket_secret = :ticket for update of r),
+  k as (insert into checkins (checkin_list_id, registration_id, checked_in_at, desk, staff_person_id, client_nonce)
+    select :list::int, r.id, coalesce(null::timestamptz, now()), 'ベンチ'::text, :staff::bigint, ('bench-' || :nonce::text || '-' || :client_id::text)::text from r
+    where r.status = 'confirmed' and (null::int is null or exists (
+      select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int))
+    on conflict (checkin_list_id, registration_id) do nothing returning id, checked_in_at, desk, staff_person_id)
+  select r.id as reg, r.status, r.ticket_code, r.dietary_needs, r.accessibility_needs, p.family_name, p.given_name,
+    p.family_name_kana, p.given_name_kana, o.name as union_name, coalesce(trim(c.code || ' ' || c.title), '') as course,
+    (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) as holds_session,
+    k.id as checkin, coalesce(k.id, prior.id) as checkin_id,
+    case when k.id is not null then k.checked_in_at else prior.checked_in_at end as checked_in_at,
+    case when k.id is not null then k.desk else prior.desk end as desk,
+    coalesce(trim(s.family_name || ' ' || s.given_name), '') as staff_name
+  from r join people p on p.id = r.person_id left join organisations o on o.id = p.organisation_id
+  left join courses c on c.id = r.course_id left join k on true
+  left join checkins prior on prior.registration_id = r.id and prior.checkin_list_id = :list
+  left join people s on s.id = coalesce(k.staff_person_id, prior.staff_person_id) \\gset
+with webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
+    from webhooks w join people p on p.id = w.created_by where w.active and 'checkin.created'::text = any(w.topics)
+    and (w.event_id is null or w.event_id = :event::int)
+    and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event::int and role = 'organiser'))),
+  audit_entry as (insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
+    values (:staff::bigint, :event::int, 'checkin', :checkin::text, 'checkin',
+      jsonb_build_object('list_id', :list::int, 'registration_id', :reg::text, 'desk', 'ベンチ', 'offline', false))),
+  scan_answer as (update checkin_scans set result = 'ok', registration_id = :reg, checkin_id = :checkin
+    where client_nonce = 'bench-' || :nonce::text || '-' || :client_id::text)
+  select 0 + (select count(*) from webhook_jobs) as jobs;
 commit;
 `;
 }

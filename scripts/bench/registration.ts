@@ -200,14 +200,13 @@ try {
  * keeps it a second per process; here it is read every time, which only
  * makes the baseline harder), then the transaction: the privacy notice's
  * version, the person's row locked, the seats in one statement, the
- * registration and its sessions, the read the email needs, and the
+ * registration and its sessions in one statement, the read the email needs, and the
  * recorder's one statement (history, email and its job, webhooks). The app's
  * connections set lock_timeout once (db/index.ts) and prepare statements.
  */
 function pgbenchScript(sessions: number[]): string {
   // The event and its sessions have no limit here: like the app, a shared
   // lock, in takeSeats' one statement (app/domain/capacity.server.ts).
-  const sessionRows = sessions.map((s) => `(:reg, ${s})`).join(", ");
   return `
 \\set c random(1, :courses)
 select person_id as person from bench_people where n = (select nextval('bench_seq')) \\gset
@@ -235,9 +234,11 @@ with e as (select id, capacity, taken, true as shared from events where id = :ev
   ts as (update event_sessions set taken = taken + 1 where id in (select id from s where not shared or capacity is not null) and (select which_full from verdict) is null),
   tc as (update courses set taken = taken + 1 where id in (select id from c where not shared or capacity is not null) and (select which_full from verdict) is null)
   select which_full from verdict;
-insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
-  values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id as reg \\gset
-insert into registration_sessions (registration_id, session_id) values ${sessionRows};
+with registration as (insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
+    values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id),
+  sessions as (insert into registration_sessions (registration_id, session_id)
+    select registration.id, unnest('{${sessions.join(",")}}'::int[]) from registration)
+  select registration.id as reg from registration \\gset
 select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.ends_at, p.email, p.family_name, v.name, c.code,
   (select coalesce(json_agg(x), '[]') from (select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = r.id) x),
   (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = r.event_id order by starts_at, position) x)

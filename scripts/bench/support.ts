@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -381,6 +382,7 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
   } finally {
     const { profile } = await session.post("Profiler.stop");
     const file = path.join(path.resolve(dir), `${name}.cpuprofile`);
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     console.log(`CPU profile: ${file}`);
