@@ -3,8 +3,9 @@ import type * as Router from "@remix-run/router";
 
 /**
  * patches/@remix-run+router+1.23.3.patch (docs/decisions/026-route-matching-cache.md):
- * the router Node loads keeps the ranked branches of a route tree, and each
- * path's compiled pattern, instead of rebuilding both on every match. These
+ * the router Node loads keeps the ranked branches of a route tree, each
+ * path's compiled pattern, and each pathname's matches, instead of working
+ * them out again on every match. These
  * tests fail if npm install did not apply the patch, or if matching changed.
  */
 const require = createRequire(import.meta.url);
@@ -42,5 +43,24 @@ describe("route matching on the server", () => {
     tree[0]!.children!.splice(2, 1);
     expect(router.matchRoutes(tree, "/events/a/register")?.[1]?.route.id).toBe("register");
     expect(router.matchRoutes([...tree], "/events/a/register")?.[1]?.route.id).toBe("splat");
+  });
+
+  it("answers a pathname asked again from its cache, with matches of the caller's own", () => {
+    const tree = routes();
+    const first = router.matchRoutes(tree, "/events/a/register");
+    // A caller that changes what it was given changes nothing for the next one.
+    (first![1]!.params as Record<string, string>).slug = "changed";
+    const again = router.matchRoutes(tree, "/events/a/register");
+    expect(again?.[1]?.params).toEqual({ slug: "a" });
+    expect(again).not.toBe(first);
+    (again![1]!.params as Record<string, string>).slug = "changed too";
+    expect(router.matchRoutes(tree, "/events/a/register")?.[1]?.params).toEqual({ slug: "a" });
+    // Kept by the ranked tree: the same pathname under a new tree is matched afresh.
+    const other = [{ id: "other", path: "/events/:slug/register" }];
+    expect(router.matchRoutes(other, "/events/a/register")?.map((m) => m.route.id)).toEqual([
+      "other",
+    ]);
+    expect(router.matchRoutes(tree, "/events/b")?.[1]?.params).toEqual({ slug: "b" });
+    expect(router.matchRoutes(tree, "/nowhere")?.[1]?.route.id).toBe("splat");
   });
 });
