@@ -378,6 +378,26 @@ function registrationLock(db: Kysely<DB>, args: LockArgs) {
   return query.forUpdate("r");
 }
 
+/**
+ * What a desk's card shows of a registration `r` (with its person `p`, union
+ * `o` and course `c` joined), and who stamped its check-in (`s`): read by a
+ * scan's statement and by attendeeCard alike.
+ */
+const CARD_COLUMNS = [
+  "r.ticket_code",
+  "r.dietary_needs",
+  "r.accessibility_needs",
+  "p.family_name",
+  "p.given_name",
+  "p.family_name_kana",
+  "p.given_name_kana",
+  "o.name as union_name",
+  sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+] as const;
+const STAFF_NAME = sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as(
+  "staff_name",
+);
+
 /** The check-in a scan makes, once its list is known. */
 type CheckinValues = {
   listId: number;
@@ -452,15 +472,7 @@ function scanStatement(
     .select([
       "r.id",
       "r.status",
-      "r.ticket_code",
-      "r.dietary_needs",
-      "r.accessibility_needs",
-      "p.family_name",
-      "p.given_name",
-      "p.family_name_kana",
-      "p.given_name_kana",
-      "o.name as union_name",
-      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      ...CARD_COLUMNS,
       holdsSession.as("holds_session"),
       "k.id as new_checkin_id",
       sql<string | null>`coalesce(k.id, prior.id)`.as("checkin_id"),
@@ -468,7 +480,7 @@ function scanStatement(
         "checked_in_at",
       ),
       sql<string | null>`case when k.id is not null then k.desk else prior.desk end`.as("desk"),
-      sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
+      STAFF_NAME,
     ]);
 }
 
@@ -1002,19 +1014,11 @@ function attendeeCardBase(db: Kysely<DB>, a: { registrationId: string; checkinId
     .leftJoin("people as s", "s.id", "k.staff_person_id")
     .select([
       "r.id",
-      "r.ticket_code",
-      "r.dietary_needs",
-      "r.accessibility_needs",
-      "p.family_name",
-      "p.given_name",
-      "p.family_name_kana",
-      "p.given_name_kana",
-      "o.name as union_name",
-      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      ...CARD_COLUMNS,
       "k.id as checkin_id",
       "k.checked_in_at",
       "k.desk",
-      sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as("staff_name"),
+      STAFF_NAME,
     ])
     .where("r.id", "=", a.registrationId);
 }
