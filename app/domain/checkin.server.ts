@@ -795,15 +795,7 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
       listId: list.id,
       listName: list.name,
       attendee: row ? attendeeOf(row, row.ticket_code) : null,
-      checkin:
-        row && stamped && row.checkin_id !== null && row.checked_in_at !== null
-          ? {
-              id: row.checkin_id,
-              at: row.checked_in_at.toISOString(),
-              desk: row.desk ?? "",
-              staffName: row.staff_name,
-            }
-          : null,
+      checkin: row && stamped ? stampOf(row) : null,
     },
     CHECKIN_MESSAGES,
   );
@@ -990,15 +982,23 @@ async function attendeeCard(
   if (!row) return undefined;
   return {
     attendee: attendeeOf(row, row.ticket_code),
-    checkin:
-      row.checkin_id !== null && row.checked_in_at !== null
-        ? {
-            id: row.checkin_id,
-            at: row.checked_in_at.toISOString(),
-            desk: row.desk ?? "",
-            staffName: row.staff_name,
-          }
-        : null,
+    checkin: stampOf(row),
+  };
+}
+
+/** The check-in stamp a card's row read (CARD_COLUMNS' STAFF_NAME with the check-in), if any. */
+function stampOf(row: {
+  checkin_id: string | null;
+  checked_in_at: Date | null;
+  desk: string | null;
+  staff_name: string;
+}): CheckinStamp | null {
+  if (row.checkin_id === null || row.checked_in_at === null) return null;
+  return {
+    id: row.checkin_id,
+    at: row.checked_in_at.toISOString(),
+    desk: row.desk ?? "",
+    staffName: row.staff_name,
   };
 }
 

@@ -32,6 +32,22 @@ async function seminarForm(courseKey = "course-2") {
   };
 }
 
+/** A convention's form filled for a 分科会, with no waitlist: as kenshukai-20 asks. */
+async function conventionForm(bunkakai: { id: number; event_id: number }) {
+  const question = await demo.db
+    .selectFrom("event_questions")
+    .select("id")
+    .where("event_id", "=", bunkakai.event_id)
+    .where("label", "=", "レポート発表の有無")
+    .executeTakeFirstOrThrow();
+  return {
+    course: String(bunkakai.id),
+    [`q_${question.id}`]: "発表しない",
+    waitlist: "",
+    ...CONSENT_FIELDS,
+  };
+}
+
 async function counts(eventId: number) {
   const regs = await demo.db
     .selectFrom("registrations")
@@ -291,18 +307,7 @@ describe("each rule is refused with its Japanese message, and nothing is written
       .execute();
     const dinner = sessions.find((s) => s.event_id === bunkakai.event_id && s.key === "dinner")!;
     const elsewhere = sessions.find((s) => s.event_id !== bunkakai.event_id && s.optional)!;
-    const question = await db
-      .selectFrom("event_questions")
-      .select("id")
-      .where("event_id", "=", bunkakai.event_id)
-      .where("label", "=", "レポート発表の有無")
-      .executeTakeFirstOrThrow();
-    const form = {
-      course: String(bunkakai.id),
-      [`q_${question.id}`]: "発表しない",
-      waitlist: "",
-      ...CONSENT_FIELDS,
-    };
+    const form = await conventionForm(bunkakai);
     /** The sessions' fieldset: its error must be inside it and tied to it and its checkboxes. */
     const sessionsField = (html: string) => {
       const fieldset = html.match(
@@ -364,30 +369,14 @@ describe("each rule is refused with its Japanese message, and nothing is written
 
   it("a full 分科会 is refused in the convention's word, with its code, and nothing is written", async () => {
     const { db } = demo;
-    const bunkakai = await course("bunkakai-1", "kenshukai-20");
-    const question = await db
-      .selectFrom("event_questions")
-      .select("id")
-      .where("event_id", "=", bunkakai.event_id)
-      .where("label", "=", "レポート発表の有無")
-      .executeTakeFirstOrThrow();
-    const before = await db
-      .selectFrom("courses")
-      .select(["capacity", "taken"])
-      .where("id", "=", bunkakai.id)
-      .executeTakeFirstOrThrow();
+    const before = await course("bunkakai-1", "kenshukai-20");
     await db
       .updateTable("courses")
       .set({ capacity: sql`taken` })
-      .where("id", "=", bunkakai.id)
+      .where("id", "=", before.id)
       .execute();
     try {
-      const full = await attempt("/events/kenshukai-20/register", {
-        course: String(bunkakai.id),
-        [`q_${question.id}`]: "発表しない",
-        waitlist: "",
-        ...CONSENT_FIELDS,
-      });
+      const full = await attempt("/events/kenshukai-20/register", await conventionForm(before));
       expect(full.status).toBe(409);
       expect(full.html).toContain('data-code="course_full"');
       expect(full.html).toContain("選択した分科会は満席です。別の分科会を選ぶか");
@@ -395,14 +384,14 @@ describe("each rule is refused with its Japanese message, and nothing is written
       const after = await db
         .selectFrom("courses")
         .select("taken")
-        .where("id", "=", bunkakai.id)
+        .where("id", "=", before.id)
         .executeTakeFirstOrThrow();
       expect(after.taken).toBe(before.taken);
     } finally {
       await db
         .updateTable("courses")
         .set({ capacity: before.capacity })
-        .where("id", "=", bunkakai.id)
+        .where("id", "=", before.id)
         .execute();
     }
   });
