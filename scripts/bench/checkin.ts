@@ -115,6 +115,7 @@ try {
   console.log(
     `app process CPU per check-in: ${((cpu.user + cpu.system) / 1000 / TICKETS).toFixed(2)} ms (${(cpu.system / 1000 / TICKETS).toFixed(2)} ms in the kernel)`,
   );
+  console.log(`load generator CPU per check-in: ${((http as {cpuMs?: number}).cpuMs! / TICKETS).toFixed(2)} ms`);
   const httpRows = await countCheckins(list.id);
   if (httpRows !== TICKETS || http.errors > 0) {
     throw new Error(
@@ -172,7 +173,7 @@ try {
 
   const line = (label: string, r: LoadResult) =>
     console.log(
-      `${label.padEnd(24)} ${String(r.ok).padStart(6)} ok ${String(r.errors).padStart(4)} errors ${r.perSecond.toFixed(0).padStart(6)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
+      `${label.padEnd(24)} ${String(r.ok).padStart(6)} ok ${String(r.errors).padStart(4)} errors ${r.perSecond.toFixed(0).padStart(6)}/s in ${r.seconds.toFixed(2)} s, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
     );
   line("HTTP (autocannon)", http);
   line(`HTTP, ${processes} processes`, httpN);
