@@ -1,5 +1,5 @@
 import { Kysely, type MigrationResultSet, Migrator } from "kysely";
-import { PostgresJSDialect } from "kysely-postgres-js";
+import { PipelinedDialect } from "./dialect";
 import postgres from "postgres";
 import { currentEnv } from "../app/env.server";
 import { migrations } from "./migrations/index";
@@ -79,7 +79,7 @@ export function createDb(
     statementMs: timeouts.statementMs,
   });
   const db = new Kysely<DB>({
-    dialect: new PostgresJSDialect({
+    dialect: new PipelinedDialect({
       postgres: reconnectingPool(client, {
         acquireMs: timeouts.acquireMs,
         onEnd: async () => lane?.destroy(),
@@ -159,7 +159,7 @@ function openLongReads(url: string, timeouts: DatabaseTimeouts): LongReads {
   const slots = Math.max(1, Math.floor(timeouts.longReadConnections));
   const client = openClient(url, { max: slots, timeouts, statementMs: LONG_READ_STATEMENT_MS });
   const db = new Kysely<DB>({
-    dialect: new PostgresJSDialect({
+    dialect: new PipelinedDialect({
       postgres: reconnectingPool(client, { acquireMs: timeouts.acquireMs }),
     }),
   });
