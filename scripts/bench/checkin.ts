@@ -115,7 +115,9 @@ try {
   console.log(
     `app process CPU per check-in: ${((cpu.user + cpu.system) / 1000 / TICKETS).toFixed(2)} ms (${(cpu.system / 1000 / TICKETS).toFixed(2)} ms in the kernel)`,
   );
-  console.log(`load generator CPU per check-in: ${((http as {cpuMs?: number}).cpuMs! / TICKETS).toFixed(2)} ms`);
+  console.log(
+    `load generator CPU per check-in: ${((http as { cpuMs?: number }).cpuMs! / TICKETS).toFixed(2)} ms`,
+  );
   const httpRows = await countCheckins(list.id);
   if (httpRows !== TICKETS || http.errors > 0) {
     throw new Error(
