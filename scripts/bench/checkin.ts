@@ -216,7 +216,9 @@ async function countCheckins(listId: number) {
  * checkIn() as plain SQL, statement for statement: the list with the event
  * row (key share) and the nonce's claim; the registration row locked, the
  * check-in inserted and the desk's card read; the webhooks to call, the
- * audit entry and the nonce's answer. The app's connections set
+ * audit entry and the nonce's answer. The BEGIN is sent with the first
+ * statement in one pipeline, as the app's connections send it (db/dialect.ts).
+ * The app's connections set
  * lock_timeout once (db/index.ts), and prepare their statements, as
  * pgbench -M prepared does.
  */
@@ -224,6 +226,7 @@ function pgbenchScript(): string {
   return `
 \\set nonce random(1, 9000000000000000)
 select secret as ticket from bench_tickets where n = (select nextval('bench_ticket_seq')) \\gset
+\\startpipeline
 begin;
 with l as materialized (select l.id, l.name, l.session_id from checkin_lists l join events e on e.id = l.event_id
     where l.id = :list and l.event_id = :event for key share of e),
@@ -231,6 +234,7 @@ with l as materialized (select l.id, l.name, l.session_id from checkin_lists l j
     select 'bench-' || :nonce::text || '-' || :client_id::text, :event::int, l.id, 'unknown_ticket', 'ベンチ'::text, :staff::bigint, null::timestamptz from l
     on conflict (client_nonce) do nothing returning client_nonce)
   select l.id, l.name, l.session_id, exists (select 1 from claim) as claimed from l;
+\\endpipeline
 with r as materialized (select r.id, r.status, r.person_id, r.course_id, r.ticket_code, r.dietary_needs, r.accessibility_needs
     from registrations r where r.event_id = :event and r.ticket_secret = :ticket for update of r),
   k as (insert into checkins (checkin_list_id, registration_id, checked_in_at, desk, staff_person_id, client_nonce)

@@ -219,8 +219,10 @@ select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.member
   (select coalesce(json_agg(x), '[]') from (select id, label, kind, options, required from event_questions where event_id = e.id order by position) x) as questions,
   (select coalesce(json_agg(x), '[]') from (select id, label, opens_at, closes_at from registration_windows where event_id = e.id order by opens_at) x) as windows
   from events e where e.id = :event and e.status <> 'draft';
+\\startpipeline
 begin;
 select max(version) as version from privacy_notices;
+\\endpipeline
 select id, event_id, person_id, status, course_id, created_at, ticket_code from registrations where event_id = :event and person_id = :person for update;
 with e as (select id, capacity, taken, true as shared from events where id = :event for share),
   s as (select id, capacity, taken, true as shared from event_sessions where id = any('{${sessions.join(",")}}'::int[]) and exists (select 1 from e) order by id for share),
