@@ -70,12 +70,12 @@ class BeginWithFirstStatement implements Driver {
   }
 
   async commitTransaction(connection: DatabaseConnection) {
-    if (deferred(connection).dropBegin()) return;
+    if (deferred(connection).end()) return;
     await this.#driver.commitTransaction(connection as never);
   }
 
   async rollbackTransaction(connection: DatabaseConnection) {
-    if (deferred(connection).dropBegin()) return;
+    if (deferred(connection).end()) return;
     await this.#driver.rollbackTransaction(connection as never);
   }
 
@@ -111,47 +111,89 @@ function beginStatement(settings: TransactionSettings): string {
 }
 
 /** A connection that holds its transaction's BEGIN until the first statement. */
+/** What a connection's transaction has sent so far. */
+type TransactionState =
+  | { at: "none" }
+  | { at: "pending"; begin: string }
+  | { at: "open" }
+  | { at: "committed" };
+
+/**
+ * A connection that holds its transaction's BEGIN until the first statement,
+ * and writes COMMIT with a statement marked by `commitsWith`.
+ */
 class DeferredBegin implements DatabaseConnection {
-  #begin: string | undefined;
+  #state: TransactionState = { at: "none" };
 
   constructor(readonly inner: DatabaseConnection) {}
 
   defer(begin: string) {
-    this.#begin = begin;
+    this.#state = { at: "pending", begin };
   }
 
-  /** Forgets a BEGIN never sent; true when there was one (the transaction ran nothing). */
-  dropBegin(): boolean {
-    const pending = this.#begin !== undefined;
-    this.#begin = undefined;
-    return pending;
+  /**
+   * The transaction ends: true when there is nothing left to send (it ran no
+   * statement, or its COMMIT went with its last one), false when the driver
+   * must send its COMMIT or ROLLBACK.
+   */
+  end(): boolean {
+    const open = this.#state.at === "open";
+    this.#state = { at: "none" };
+    return !open;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const begin = this.#begin;
-    if (begin === undefined) return this.inner.executeQuery<R>(query);
-    this.#begin = undefined;
-    // Both handed to the connection before either is awaited: one write.
-    const began = this.inner.executeQuery(CompiledQuery.raw(begin));
+    const state = this.#state;
+    if (state.at === "committed") {
+      throw new Error("commitsWith: a statement after the one that committed its transaction");
+    }
+    const commits = COMMITS.has(query) && state.at !== "none";
+    if (state.at !== "pending" && !commits) return this.inner.executeQuery<R>(query);
+    this.#state = { at: commits ? "committed" : "open" };
+    // All handed to the connection before any is awaited: one write.
+    const began =
+      state.at === "pending" ? this.inner.executeQuery(CompiledQuery.raw(state.begin)) : undefined;
     const result = this.inner.executeQuery<R>(query);
+    const committed = commits ? this.inner.executeQuery(CompiledQuery.raw("commit")) : undefined;
+    committed?.catch(() => {});
     try {
       await began;
     } catch (error) {
       result.catch(() => {});
       throw error;
     }
-    return result;
+    // A statement that fails leaves the transaction aborted: its COMMIT
+    // then rolls back, and the statement's error is the one thrown.
+    const value = await result;
+    await committed;
+    return value;
   }
 
   async *streamQuery<R>(
     query: CompiledQuery,
     chunkSize?: number,
   ): AsyncIterableIterator<QueryResult<R>> {
-    const begin = this.#begin;
-    if (begin !== undefined) {
-      this.#begin = undefined;
-      await this.inner.executeQuery(CompiledQuery.raw(begin));
+    const state = this.#state;
+    if (state.at === "pending") {
+      this.#state = { at: "open" };
+      await this.inner.executeQuery(CompiledQuery.raw(state.begin));
     }
     yield* this.inner.streamQuery<R>(query, chunkSize);
   }
+}
+
+const COMMITS = new WeakSet<CompiledQuery>();
+
+/**
+ * `query`, to be its transaction's last statement: COMMIT is written with it
+ * (one round trip fewer), and the driver sends none after the transaction's
+ * function returns. If the statement fails, the COMMIT rolls the transaction
+ * back and the statement's error is thrown; if it succeeds, the transaction
+ * has committed when it returns, so nothing after it can roll it back, and
+ * a further statement in the transaction throws. Outside a transaction it
+ * is an ordinary statement. For the hottest paths only (a desk's scan).
+ */
+export function commitsWith<Q extends CompiledQuery>(query: Q): Q {
+  COMMITS.add(query);
+  return query;
 }
