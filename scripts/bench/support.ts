@@ -222,6 +222,8 @@ export type LoadResult = {
   p99: number;
   /** how many answers of each HTTP status (autocannon runs only) */
   statuses?: Record<string, number>;
+  /** the load generator's own CPU time, in ms (autocannon runs only) */
+  cpuMs?: number;
 };
 
 /** What scripts/bench/load.ts is told to send. */
