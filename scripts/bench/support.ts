@@ -224,6 +224,8 @@ export type LoadResult = {
   statuses?: Record<string, number>;
   /** the load generator's own CPU time, in ms (autocannon runs only) */
   cpuMs?: number;
+  /** the five seconds of the run with the slowest answers (autocannon runs only) */
+  slowestSeconds?: { second: number; worst: number; answers: number }[];
 };
 
 /** What scripts/bench/load.ts is told to send. */
