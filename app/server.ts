@@ -391,8 +391,13 @@ export async function sendResponse(
     await piped;
   } catch (error) {
     // A client that went away (or was dropped as stalled) is no failure: the
-    // body was cancelled, which ends an export and closes its cursor.
-    if (res.destroyed && !body.errored) return;
+    // body was cancelled, which ends an export and closes its cursor. (The
+    // pipeline destroys the body with its own premature-close error, so
+    // body.errored alone does not tell the body's own failure from it.)
+    const clientGone =
+      res.destroyed &&
+      (!body.errored || (error as { code?: unknown }).code === "ERR_STREAM_PREMATURE_CLOSE");
+    if (clientGone) return;
     res.destroy(error as Error);
     throw error;
   } finally {
