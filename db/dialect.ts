@@ -111,89 +111,57 @@ function beginStatement(settings: TransactionSettings): string {
 }
 
 /** A connection that holds its transaction's BEGIN until the first statement. */
-/** What a connection's transaction has sent so far. */
-type TransactionState =
-  | { at: "none" }
-  | { at: "pending"; begin: string }
-  | { at: "open" }
-  | { at: "committed" };
-
 /**
- * A connection that holds its transaction's BEGIN until the first statement,
- * and writes COMMIT with a statement marked by `commitsWith`.
+ * A connection that holds its transaction's BEGIN until the first statement.
+ * (Writing COMMIT with the last statement was tried and withdrawn: decision
+ * 028 says why.)
  */
 class DeferredBegin implements DatabaseConnection {
-  #state: TransactionState = { at: "none" };
+  #begin: string | undefined;
 
   constructor(readonly inner: DatabaseConnection) {}
 
   defer(begin: string) {
-    this.#state = { at: "pending", begin };
+    this.#begin = begin;
   }
 
   /**
-   * The transaction ends: true when there is nothing left to send (it ran no
-   * statement, or its COMMIT went with its last one), false when the driver
-   * must send its COMMIT or ROLLBACK.
+   * The transaction ends: true when it sent nothing (it ran no statement),
+   * so that the driver sends no COMMIT or ROLLBACK either.
    */
   end(): boolean {
-    const open = this.#state.at === "open";
-    this.#state = { at: "none" };
-    return !open;
+    const pending = this.#begin !== undefined;
+    this.#begin = undefined;
+    return pending;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const state = this.#state;
-    if (state.at === "committed") {
-      throw new Error("commitsWith: a statement after the one that committed its transaction");
-    }
-    const commits = COMMITS.has(query) && state.at !== "none";
-    if (state.at !== "pending" && !commits) return this.inner.executeQuery<R>(query);
-    this.#state = { at: commits ? "committed" : "open" };
-    // All handed to the connection before any is awaited: one write.
-    const began =
-      state.at === "pending" ? this.inner.executeQuery(CompiledQuery.raw(state.begin)) : undefined;
+    const begin = this.#begin;
+    if (begin === undefined) return this.inner.executeQuery<R>(query);
+    this.#begin = undefined;
+    // Both handed to the connection before either is awaited: one write.
+    const began = this.inner.executeQuery(CompiledQuery.raw(begin));
     const result = this.inner.executeQuery<R>(query);
-    const committed = commits ? this.inner.executeQuery(CompiledQuery.raw("commit")) : undefined;
-    committed?.catch(() => {});
     try {
       await began;
     } catch (error) {
-      result.catch(() => {});
+      // the statement is settled (it failed with the connection, or ran
+      // outside any transaction) before the caller hears BEGIN's error
+      await Promise.allSettled([result]);
       throw error;
     }
-    // A statement that fails leaves the transaction aborted: its COMMIT
-    // then rolls back, and the statement's error is the one thrown.
-    const value = await result;
-    await committed;
-    return value;
+    return result;
   }
 
   async *streamQuery<R>(
     query: CompiledQuery,
     chunkSize?: number,
   ): AsyncIterableIterator<QueryResult<R>> {
-    const state = this.#state;
-    if (state.at === "pending") {
-      this.#state = { at: "open" };
-      await this.inner.executeQuery(CompiledQuery.raw(state.begin));
+    const begin = this.#begin;
+    if (begin !== undefined) {
+      this.#begin = undefined;
+      await this.inner.executeQuery(CompiledQuery.raw(begin));
     }
     yield* this.inner.streamQuery<R>(query, chunkSize);
   }
-}
-
-const COMMITS = new WeakSet<CompiledQuery>();
-
-/**
- * `query`, to be its transaction's last statement: COMMIT is written with it
- * (one round trip fewer), and the driver sends none after the transaction's
- * function returns. If the statement fails, the COMMIT rolls the transaction
- * back and the statement's error is thrown; if it succeeds, the transaction
- * has committed when it returns, so nothing after it can roll it back, and
- * a further statement in the transaction throws. Outside a transaction it
- * is an ordinary statement. For the hottest paths only (a desk's scan).
- */
-export function commitsWith<Q extends CompiledQuery>(query: Q): Q {
-  COMMITS.add(query);
-  return query;
 }

@@ -3,7 +3,6 @@ import type { AppLoadContext } from "@remix-run/node";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import { compiledQuery } from "../../db/compiled";
-import { commitsWith } from "../../db/dialect";
 import type { Database, DB } from "../../db/index";
 import type { CheckinResultCode } from "../../db/schema";
 import {
@@ -767,13 +766,7 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
     checkinId = row.checkin_id ?? (await checkinOf(trx, list.id, row.id));
   }
 
-  const stamped = code === "ok" || code === "already_checked_in";
-  // checked in by another desk while this scan waited for the row: its
-  // check-in came after this statement's snapshot, so it is read afresh below
-  const readAfresh = row !== undefined && stamped && row.checkin_id === null;
   await recordScan(trx, {
-    // else the scan's last statement: it carries the COMMIT (db/dialect.ts)
-    last: !readAfresh,
     code,
     eventId: args.eventId,
     list,
@@ -784,7 +777,10 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
     offline: clientTime !== null,
     nonce: args.nonce ?? null,
   });
-  if (readAfresh) {
+  const stamped = code === "ok" || code === "already_checked_in";
+  if (row && stamped && row.checkin_id === null) {
+    // checked in by another desk while this scan waited for the row: its
+    // check-in came after this statement's snapshot, so it is read afresh
     return describe(trx, {
       code,
       list,
@@ -824,8 +820,6 @@ async function checkinOf(trx: Trx, listId: number, registrationId: string) {
 async function recordScan(
   trx: Trx,
   scan: {
-    /** nothing follows in the transaction: COMMIT is written with this statement */
-    last: boolean;
     code: CheckinResultCode;
     eventId: number;
     list: { id: number; name: string };
@@ -877,9 +871,9 @@ async function recordScan(
     )`);
   }
   if (ctes.length === 0) return;
-  const query =
-    sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.compile(trx);
-  await trx.executeQuery(scan.last ? commitsWith(query) : query);
+  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
+    trx,
+  );
 }
 
 /**

@@ -3,7 +3,6 @@ import { type Selectable, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import { compiledQuery } from "../../db/compiled";
-import { commitsWith } from "../../db/dialect";
 import type { Database, DB } from "../../db/index";
 import type { RegistrationStatus, WebhookTopic } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
@@ -406,9 +405,7 @@ export type RegisterResult = {
  * nothing.
  */
 export async function register(db: Database, args: RegisterArgs): Promise<RegisterResult> {
-  return inTransaction(db, (trx) => registerWith(trx, args, { last: true }), {
-    unique: "already_registered",
-  });
+  return inTransaction(db, (trx) => registerWith(trx, args), { unique: "already_registered" });
 }
 
 export type RegisterArgs = {
@@ -436,12 +433,7 @@ export type RegisterArgs = {
 };
 
 /** register() inside the caller's transaction, so a CSV import is all or nothing. */
-export async function registerWith(
-  trx: Trx,
-  args: RegisterArgs,
-  /** nothing follows in the caller's transaction: its COMMIT may go with the last statement */
-  options: { last?: boolean } = {},
-): Promise<RegisterResult> {
+export async function registerWith(trx: Trx, args: RegisterArgs): Promise<RegisterResult> {
   // A cached form may be a second old: a window that just closed, an event
   // just cancelled. Registering decides on the form as it is now.
   const form =
@@ -592,8 +584,6 @@ export async function registerWith(
       data: { registrationId: row.id, status, courseId: course?.id ?? null },
     },
     appUrl: args.appUrl,
-    // a waitlisted registration still reads its position below
-    commits: options.last === true && status === "confirmed",
   });
   return {
     id: row.id,
@@ -1062,11 +1052,6 @@ export type RegistrationChange = {
   /** the webhook deliveries to queue */
   webhook?: { topic: WebhookTopic; data: Record<string, unknown> };
   appUrl: string;
-  /**
-   * the caller's transaction ends with this change: its COMMIT is written
-   * with the recorder's statement (db/dialect.ts), so nothing may follow
-   */
-  commits?: boolean;
 };
 
 /**
@@ -1108,9 +1093,9 @@ export async function recordRegistrationChange(trx: Trx, change: RegistrationCha
     ctes.push(webhookJobsCte({ eventId: change.eventId, ...change.webhook }));
     reads.push(sql`(select count(*) from webhook_jobs)`);
   }
-  const query =
-    sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.compile(trx);
-  await trx.executeQuery(change.commits ? commitsWith(query) : query);
+  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
+    trx,
+  );
 }
 
 /** Read for every registration's email: compiled once (db/compiled.ts). */

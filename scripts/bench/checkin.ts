@@ -244,8 +244,7 @@ async function countCheckins(listId: number) {
  * row (key share) and the nonce's claim; the registration row locked, the
  * check-in inserted and the desk's card read; the webhooks to call, the
  * audit entry and the nonce's answer. The BEGIN is sent with the first
- * statement, and the COMMIT with the last, in one pipeline each, as the app
- * sends them (db/dialect.ts).
+ * statement in one pipeline, as the app sends it (db/dialect.ts).
  * The app's connections set
  * lock_timeout once (db/index.ts), and prepare their statements, as
  * pgbench -M prepared does.
@@ -281,7 +280,6 @@ with r as materialized (select r.id, r.status, r.person_id, r.course_id, r.ticke
   left join courses c on c.id = r.course_id left join k on true
   left join checkins prior on prior.registration_id = r.id and prior.checkin_list_id = :list
   left join people s on s.id = coalesce(k.staff_person_id, prior.staff_person_id) \\gset
-\\startpipeline
 with webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
     from webhooks w join people p on p.id = w.created_by where w.active and 'checkin.created'::text = any(w.topics)
     and (w.event_id is null or w.event_id = :event::int)
@@ -293,7 +291,6 @@ with webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_bui
     where client_nonce = 'bench-' || :nonce::text || '-' || :client_id::text)
   select 0 + (select count(*) from webhook_jobs) as jobs;
 commit;
-\\endpipeline
 `;
 }
 

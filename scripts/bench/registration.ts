@@ -202,8 +202,8 @@ try {
  * version, the person's row locked, the seats in one statement, the
  * registration and its sessions in one statement, the read the email needs, and the
  * recorder's one statement (history, email and its job, webhooks). BEGIN
- * goes with the first statement and COMMIT with the recorder's, in one
- * pipeline each, as the app sends them (db/dialect.ts). The app's
+ * goes with the first statement in one pipeline, as the app sends it
+ * (db/dialect.ts). The app's
  * connections set lock_timeout once (db/index.ts) and prepare statements.
  */
 function pgbenchScript(sessions: number[]): string {
@@ -248,7 +248,6 @@ select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.e
   (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = r.event_id order by starts_at, position) x)
   from registrations r join events e on e.id = r.event_id join people p on p.id = r.person_id
   left join venues v on v.id = e.venue_id left join courses c on c.id = r.course_id where r.id = :reg;
-\\startpipeline
 with history as (insert into registration_history (registration_id, actor_person_id, action, detail) values (:reg, :person, 'registered', '{}')),
   email as (insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id),
   email_job as (select graphile_worker.add_job('send_email', json_build_object('id', email.id::text), job_key := 'email:' || email.id, max_attempts := 25) from email),
@@ -258,6 +257,5 @@ with history as (insert into registration_history (registration_id, actor_person
       and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event and role = 'organiser')))
   select 0 + (select count(*) from email_job) + (select count(*) from webhook_jobs);
 commit;
-\\endpipeline
 `;
 }

@@ -1,7 +1,6 @@
 import net from "node:net";
-import { sql, type Transaction } from "kysely";
-import { commitsWith } from "../../db/dialect";
-import { createDb, type DB, type Database } from "../../db/index";
+import { sql } from "kysely";
+import { createDb, type Database } from "../../db/index";
 import { withDemoApp } from "../support/demo-app";
 
 /**
@@ -140,73 +139,5 @@ describe("a transaction's BEGIN", () => {
           .catch(() => {}),
       ),
     ).toBe(0);
-  });
-});
-
-describe("a statement marked commitsWith", () => {
-  const setTitle = (on: Database | Transaction<DB>, title: string) =>
-    on.updateTable("events").set({ title }).where("slug", "=", slug).compile();
-
-  it("carries the COMMIT: a transaction of two statements is two round trips", async () => {
-    const before = await titleOf(db);
-    expect(
-      await writesOf(() =>
-        db.transaction().execute(async (trx) => {
-          await titleOf(trx as unknown as Database);
-          await trx.executeQuery(commitsWith(setTitle(trx, before)));
-        }),
-      ),
-    ).toBe(2);
-  });
-
-  it("has committed when it returns: another connection sees its write at once", async () => {
-    const before = await titleOf(db);
-    await db.transaction().execute(async (trx) => {
-      await titleOf(trx as unknown as Database);
-      await trx.executeQuery(commitsWith(setTitle(trx, "コミット済み")));
-      expect(await titleOf(demo.db)).toBe("コミット済み");
-    });
-    await demo.db.updateTable("events").set({ title: before }).where("slug", "=", slug).execute();
-  });
-
-  it("rolls the whole transaction back when it fails, with its own error", async () => {
-    const before = await titleOf(db);
-    const error = await db
-      .transaction()
-      .execute(async (trx) => {
-        await trx.executeQuery(setTitle(trx, "巻き戻されるはず"));
-        await trx.executeQuery(
-          commitsWith(
-            trx
-              .updateTable("events")
-              .set({ slug: "kenshukai-20" }) // taken: unique violation
-              .where("slug", "=", slug)
-              .compile(),
-          ),
-        );
-      })
-      .catch((e: { code?: string }) => e);
-    expect((error as { code?: string }).code).toBe("23505");
-    expect(await titleOf(demo.db)).toBe(before);
-    expect(await titleOf(db)).toBe(before); // the connection is usable
-  });
-
-  it("refuses a statement after it, and what it committed stays", async () => {
-    const before = await titleOf(db);
-    await expect(
-      db.transaction().execute(async (trx) => {
-        await trx.executeQuery(commitsWith(setTitle(trx, "先に確定")));
-        await trx.executeQuery(setTitle(trx, "後から"));
-      }),
-    ).rejects.toThrow(/after the one that committed/);
-    expect(await titleOf(demo.db)).toBe("先に確定");
-    await demo.db.updateTable("events").set({ title: before }).where("slug", "=", slug).execute();
-    expect(await titleOf(db)).toBe(before);
-  });
-
-  it("is an ordinary statement outside a transaction", async () => {
-    const before = await titleOf(db);
-    await db.executeQuery(commitsWith(setTitle(db, before)));
-    expect(await writesOf(() => db.executeQuery(commitsWith(setTitle(db, before))))).toBe(1);
   });
 });
