@@ -18,9 +18,16 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { sql } from "kysely";
 import { SMTPServer } from "smtp-server";
-import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { startMailWorker } from "../../app/domain/mailer.server";
-import { load, openBench, report, seedMembers, withoutEventLimits } from "./support";
+import {
+  activeCourseIds,
+  load,
+  openBench,
+  report,
+  seedMembers,
+  signedIn,
+  withoutEventLimits,
+} from "./support";
 
 const MEMBERS = Number(process.env.BENCH_BURST ?? 3000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 1500);
@@ -50,15 +57,7 @@ const bench = await openBench("burst");
 try {
   const { db } = bench;
   const event = await withoutEventLimits(db, SLUG);
-  const courses = (
-    await db
-      .selectFrom("courses")
-      .select("id")
-      .where("event_id", "=", event.id)
-      .where("status", "=", "active")
-      .orderBy("id")
-      .execute()
-  ).map((c) => c.id);
+  const courses = await activeCourseIds(db, event.id);
   // 1,500 seats over the 分科会, as evenly as they divide.
   for (const [i, id] of courses.entries()) {
     const capacity = Math.floor(SEATS / courses.length) + (i < SEATS % courses.length ? 1 : 0);
@@ -78,8 +77,7 @@ try {
     kana: "ゼンコク",
   });
   const cookies: string[] = [];
-  for (const id of ids)
-    cookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
+  for (const id of ids) cookies.push(await signedIn(db, id));
   await sql`vacuum analyze`.execute(db);
   // Everyone's first choice, spread unevenly (the popular 分科会 fill first);
   // the even-numbered ask for the waitlist, the odd are told 満席.
@@ -94,14 +92,7 @@ try {
   // first seconds answered in up to 2.7 s here): do not restart the app
   // just before a big event opens.
   const warmEvent = await withoutEventLimits(db, WARM_SLUG);
-  const warmCourses = (
-    await db
-      .selectFrom("courses")
-      .select("id")
-      .where("event_id", "=", warmEvent.id)
-      .where("status", "=", "active")
-      .execute()
-  ).map((c) => c.id);
+  const warmCourses = await activeCourseIds(db, warmEvent.id);
   const warmIds = await seedMembers(db, {
     count: WARM_UP,
     prefix: "bench-warm",
@@ -109,8 +100,7 @@ try {
     kana: "ケンキュウ",
   });
   const warmCookies: string[] = [];
-  for (const id of warmIds)
-    warmCookies.push((await sessionCookie.serialize(await createSession(db, id))).split(";")[0]!);
+  for (const id of warmIds) warmCookies.push(await signedIn(db, id));
   const warmBodies = warmIds.map(
     (_, i) =>
       `course=${warmCourses[i % warmCourses.length]}&waitlist=on&privacy_consent=on&privacy_version=1`,

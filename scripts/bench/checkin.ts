@@ -21,9 +21,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import { sql } from "kysely";
-import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { ensureCheckinLists } from "../../app/domain/checkin.server";
-import { type LoadResult, load, openBench, pgbench, profiled, report } from "./support";
+import { type LoadResult, load, openBench, pgbench, profiled, report, signedIn } from "./support";
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -96,9 +95,7 @@ try {
     .select("id")
     .where("email", "=", "reception@example.jp")
     .executeTakeFirstOrThrow();
-  const cookie = (await sessionCookie.serialize(await createSession(db, reception.id))).split(
-    ";",
-  )[0]!;
+  const cookie = await signedIn(db, reception.id);
 
   const clear = async () => {
     await sql`delete from checkin_scans where event_id = ${event.id}`.execute(db);

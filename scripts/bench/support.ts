@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
+import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { installQueue } from "../../app/domain/mailer.server";
 import { currentEnv } from "../../app/env.server";
 import { createApp, loadBuild } from "../../app/server";
@@ -200,6 +201,23 @@ export async function seedMembers(
     ids.push(...rows.map((r) => r.id));
   }
   return ids;
+}
+
+/** The Cookie header's pair for a new session of `personId`, as a browser sends it. */
+export async function signedIn(db: Database, personId: string): Promise<string> {
+  return (await sessionCookie.serialize(await createSession(db, personId))).split(";")[0]!;
+}
+
+/** An event's active courses (分科会), by id. */
+export async function activeCourseIds(db: Database, eventId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("courses")
+    .select("id")
+    .where("event_id", "=", eventId)
+    .where("status", "=", "active")
+    .orderBy("id")
+    .execute();
+  return rows.map((c) => c.id);
 }
 
 /** A TCP port nobody listens on now. */
