@@ -1,9 +1,9 @@
-import {
+import type {
   CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-  type TransactionSettings,
+  DatabaseConnection,
+  Driver,
+  QueryResult,
+  TransactionSettings,
 } from "kysely";
 import {
   PostgresJSDialect,
@@ -66,7 +66,18 @@ class BeginWithFirstStatement implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
-    deferred(connection).defer(beginStatement(settings));
+    // Kysely's own BEGIN (or START TRANSACTION with the settings), held
+    // instead of sent.
+    const held = deferred(connection);
+    await this.#driver.beginTransaction(
+      {
+        executeQuery: async (begin: CompiledQuery) => {
+          held.defer(begin);
+          return { rows: [] };
+        },
+      } as never,
+      settings,
+    );
   }
 
   async commitTransaction(connection: DatabaseConnection) {
@@ -98,30 +109,17 @@ function deferred(connection: DatabaseConnection): DeferredBegin {
   return connection;
 }
 
-/** What Kysely's PostgresDriver sends to begin a transaction. */
-function beginStatement(settings: TransactionSettings): string {
-  if (!settings.isolationLevel && !settings.accessMode) return "begin";
-  return [
-    "start transaction",
-    settings.isolationLevel ? `isolation level ${settings.isolationLevel}` : "",
-    settings.accessMode ?? "",
-  ]
-    .filter(Boolean)
-    .join(" ");
-}
-
-/** A connection that holds its transaction's BEGIN until the first statement. */
 /**
  * A connection that holds its transaction's BEGIN until the first statement.
  * (Writing COMMIT with the last statement was tried and withdrawn: decision
  * 028 says why.)
  */
 class DeferredBegin implements DatabaseConnection {
-  #begin: string | undefined;
+  #begin: CompiledQuery | undefined;
 
   constructor(readonly inner: DatabaseConnection) {}
 
-  defer(begin: string) {
+  defer(begin: CompiledQuery) {
     this.#begin = begin;
   }
 
@@ -140,7 +138,7 @@ class DeferredBegin implements DatabaseConnection {
     if (begin === undefined) return this.inner.executeQuery<R>(query);
     this.#begin = undefined;
     // Both handed to the connection before either is awaited: one write.
-    const began = this.inner.executeQuery(CompiledQuery.raw(begin));
+    const began = this.inner.executeQuery(begin);
     const result = this.inner.executeQuery<R>(query);
     try {
       await began;
@@ -160,7 +158,7 @@ class DeferredBegin implements DatabaseConnection {
     const begin = this.#begin;
     if (begin !== undefined) {
       this.#begin = undefined;
-      await this.inner.executeQuery(CompiledQuery.raw(begin));
+      await this.inner.executeQuery(begin);
     }
     yield* this.inner.streamQuery<R>(query, chunkSize);
   }

@@ -379,6 +379,20 @@ function registrationLock(db: Kysely<DB>, args: LockArgs) {
 }
 
 /**
+ * Who a registration `r` is, as a desk shows it: the person `p`, the union
+ * `o` and the course `c` (joined). The card adds the ticket code and needs;
+ * the roster, which goes to the desk's device, leaves the needs out.
+ */
+const ATTENDEE_NAME_COLUMNS = [
+  "p.family_name",
+  "p.given_name",
+  "p.family_name_kana",
+  "p.given_name_kana",
+  "o.name as union_name",
+  sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+] as const;
+
+/**
  * What a desk's card shows of a registration `r` (with its person `p`, union
  * `o` and course `c` joined), and who stamped its check-in (`s`): read by a
  * scan's statement and by attendeeCard alike.
@@ -387,12 +401,7 @@ const CARD_COLUMNS = [
   "r.ticket_code",
   "r.dietary_needs",
   "r.accessibility_needs",
-  "p.family_name",
-  "p.given_name",
-  "p.family_name_kana",
-  "p.given_name_kana",
-  "o.name as union_name",
-  sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+  ...ATTENDEE_NAME_COLUMNS,
 ] as const;
 const STAFF_NAME = sql<string>`coalesce(trim(s.family_name || ' ' || s.given_name), '')`.as(
   "staff_name",
@@ -1205,12 +1214,7 @@ export async function getCheckinRoster(
       "r.status",
       "r.ticket_secret",
       "r.ticket_code",
-      "p.family_name",
-      "p.given_name",
-      "p.family_name_kana",
-      "p.given_name_kana",
-      "o.name as union_name",
-      sql<string>`coalesce(trim(c.code || ' ' || c.title), '')`.as("course"),
+      ...ATTENDEE_NAME_COLUMNS,
       eb
         .selectFrom("registration_sessions as rs")
         .select(
