@@ -107,10 +107,14 @@ afterAll(async () => {
 });
 
 async function members(n: number): Promise<string[]> {
-  const out: string[] = [];
+  return (await signedInMembers(n)).map((m) => m.cookie);
+}
+
+async function signedInMembers(n: number): Promise<{ id: string; cookie: string }[]> {
+  const out: { id: string; cookie: string }[] = [];
   for (let i = 0; i < n; i++) {
     const m = await createMember(database.db);
-    out.push(await signIn(database.db, m.id));
+    out.push({ id: String(m.id), cookie: await signIn(database.db, m.id) });
   }
   return out;
 }
@@ -209,11 +213,44 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
     expect(text).not.toContain("sid=");
   });
 
-  it(`${ATTEMPTS} registrations through the proxy for ${SEATS} seats: exactly ${SEATS} confirmed, the rest waitlisted, no error`, async () => {
-    const cookies = await members(ATTEMPTS);
-    const answers = await Promise.all(cookies.map((c) => register(caddy.url, c, courses.scarce)));
-    const statuses = answers.map((r) => r.status);
-    expect(statuses.every((s) => s === 302)).toBe(true);
+  it(`${ATTEMPTS} registrations through the proxy for ${SEATS} seats: exactly ${SEATS} confirmed, the rest waitlisted, nothing but the ticket or "busy, try again"`, async () => {
+    const people = await signedInMembers(ATTEMPTS);
+    const started = Date.now();
+    const answers = await Promise.all(
+      people.map((m) => register(caddy.url, m.cookie, courses.scarce)),
+    );
+    console.log(`several nodes: ${ATTEMPTS} registrations answered in ${Date.now() - started} ms`);
+    // Each answer is the redirect to the ticket or, on a machine too busy to
+    // get the 分科会's row within lock_timeout, the designed 503 that asks to
+    // try again (Retry-After) and wrote nothing. Anything else is shown.
+    const busy: { id: string; cookie: string }[] = [];
+    const refused: string[] = [];
+    for (const [i, r] of answers.entries()) {
+      if (r.status === 302) continue;
+      const text = await r.text();
+      if (r.status === 503 && r.headers.has("retry-after") && text.includes("混み合っています")) {
+        busy.push(people[i]!);
+      } else refused.push(`${r.status} ${text.slice(0, 300)}`);
+    }
+    expect(refused).toEqual([]);
+    if (busy.length > 0) {
+      console.log(`several nodes: ${busy.length} answered "busy" under load; trying them again`);
+      const written = await database.db
+        .selectFrom("registrations")
+        .select("person_id")
+        .where("event_id", "=", eventId)
+        .where(
+          "person_id",
+          "in",
+          busy.map((m) => m.id),
+        )
+        .execute();
+      expect(written).toEqual([]);
+      // one after another, as members who read the page and try again
+      for (const m of busy) {
+        expect((await register(caddy.url, m.cookie, courses.scarce)).status).toBe(302);
+      }
+    }
     const rows = await database.db
       .selectFrom("registrations")
       .select("status")
