@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Database } from "../../db/index";
 
 /** One audit entry: who changed what. */
@@ -22,11 +22,38 @@ export async function audit(db: Database, entry: AuditEntry): Promise<void> {
  * change); being an insert, it runs whether the statement reads it or not.
  */
 export function auditCte(entry: AuditEntry) {
-  return sql`audit_entry as (
-    insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
-    values (${entry.actorId}::bigint, ${entry.eventId}::int, ${entry.entity}, ${String(entry.entityId)},
-      ${entry.action}, ${entry.detail ?? {}}::jsonb)
-  )`;
+  return sql`audit_entry as (${auditInsert(entry)})`;
+}
+
+/**
+ * auditCte's insert, without its name (for Kysely's `with`). An entry about
+ * a row the statement itself makes (a scan's check-in) takes its id and part
+ * of its detail as SQL over the rows `made.from` names (e.g. sql`k, r`): no
+ * row, no entry; `entry.entityId` is then not used.
+ */
+/** An insert's rows as Kysely's `with` sees them: none it reads. */
+type NoRow = Record<string, never>;
+
+export function auditInsert(
+  entry: AuditEntry,
+  made?: {
+    from: RawBuilder<unknown>;
+    entityId: RawBuilder<string>;
+    detail: Record<string, RawBuilder<unknown>>;
+  },
+) {
+  const columns = sql`insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)`;
+  const detail = sql`${entry.detail ?? {}}::jsonb`;
+  if (!made) {
+    return sql<NoRow>`${columns} values (${entry.actorId}::bigint, ${entry.eventId}::int, ${entry.entity},
+      ${String(entry.entityId)}, ${entry.action}, ${detail})`;
+  }
+  const madeDetail = sql.join(
+    Object.entries(made.detail).map(([key, value]) => sql`${sql.lit(key)}, ${value}`),
+  );
+  return sql<NoRow>`${columns} select ${entry.actorId}::bigint, ${entry.eventId}::int, ${entry.entity},
+      ${made.entityId}, ${entry.action}, ${detail} || jsonb_build_object(${madeDetail})
+    from ${made.from}`;
 }
 
 /**

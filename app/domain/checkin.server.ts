@@ -18,8 +18,8 @@ import type { Roster, RosterEntry } from "../checkin/roster";
 import { forbidden } from "../utils/action.server";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { webhookJobsCte } from "./webhooks.server";
-import { audit, auditCte } from "./audit.server";
+import { webhookBodyAround, webhookJobs } from "./webhooks.server";
+import { audit, auditInsert } from "./audit.server";
 import { jsonError } from "../utils/action.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
 import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
@@ -407,8 +407,9 @@ const STAFF_NAME = sql<string>`coalesce(trim(s.family_name || ' ' || s.given_nam
   "staff_name",
 );
 
-/** The check-in a scan makes, once its list is known. */
+/** The check-in a scan makes, once its list is known, and what it leaves behind. */
 type CheckinValues = {
+  eventId: number;
   listId: number;
   /** the list's session: the registration must hold it */
   sessionId: number | null;
@@ -416,14 +417,53 @@ type CheckinValues = {
   desk: string;
   staffId: string;
   nonce: string | null;
+  /** checkin.created's body around the check-in's and the registration's ids (scanRecords) */
+  hookBefore: string;
+  hookBetween: string;
+  hookAfter: string;
+  /** the check-in's audit detail, but for the registration's id */
+  auditDetail: Record<string, unknown>;
 };
+
+/** What a scan's statement needs for its webhooks and audit entry, made once per scan. */
+function scanRecords(args: {
+  eventId: number;
+  list: { id: number; name: string };
+  desk: string;
+  offline: boolean;
+}): Pick<CheckinValues, "hookBefore" | "hookBetween" | "hookAfter" | "auditDetail"> {
+  const [hookBefore = "", hookBetween = "", hookAfter = ""] = webhookBodyAround(
+    {
+      eventId: args.eventId,
+      topic: "checkin.created",
+      data: {
+        checkinId: "",
+        registrationId: "",
+        listId: args.list.id,
+        listName: args.list.name,
+        desk: args.desk,
+        offline: args.offline,
+      },
+    },
+    ["checkinId", "registrationId"],
+  );
+  return {
+    hookBefore,
+    hookBetween,
+    hookAfter,
+    auditDetail: { list_id: args.list.id, desk: args.desk, offline: args.offline },
+  };
+}
 
 /**
  * A scan's one statement after its list: the registration's row locked (`r`),
  * its check-in inserted when it may be checked in on the list (`k`: confirmed,
  * and holding the list's session), and what the desk shows (the person, the
- * union, the course, and the stamp: the new check-in's, or the one made
- * before). The row is locked before the insert reads it.
+ * union, the course, the result, and the stamp: the new check-in's, or the
+ * one made before). The row is locked before the insert reads it. With a new
+ * check-in, its webhook deliveries and audit entry; with a nonce, the nonce's
+ * answer (the scan log, and what a replay of it reads): all in the one round
+ * trip.
  */
 function scanStatement(
   db: Kysely<DB>,
@@ -433,68 +473,113 @@ function scanStatement(
   const holdsSession = sql<boolean>`(${a.sessionId}::int is null or exists (
     select 1 from registration_sessions rs
     where rs.registration_id = r.id and rs.session_id = ${a.sessionId}::int))`;
-  return db
-    .with(
-      (cte) => cte("r").materialized(),
-      () => lock,
-    )
-    .with("k", (qc) =>
-      qc
-        .insertInto("checkins")
-        .columns([
-          "checkin_list_id",
-          "registration_id",
+  // what the desk is told; reads r, k and holdsSession
+  const result = sql<CheckinResultCode>`case when r.status = 'cancelled' then 'cancelled'
+    when r.status = 'waitlisted' then 'waitlisted'
+    when not ${holdsSession} then 'not_registered_for_session'
+    when k.id is not null then 'ok' else 'already_checked_in' end`;
+  const stamped = sql<string | null>`case when k.id is not null then k.id
+    when r.status = 'confirmed' and ${holdsSession} then prior.id end`;
+  const priorOn = sql<boolean>`prior.registration_id = r.id and prior.checkin_list_id = ${a.listId}::int`;
+  return (
+    db
+      .with(
+        (cte) => cte("r").materialized(),
+        () => lock,
+      )
+      .with("k", (qc) =>
+        qc
+          .insertInto("checkins")
+          .columns([
+            "checkin_list_id",
+            "registration_id",
+            "checked_in_at",
+            "desk",
+            "staff_person_id",
+            "client_nonce",
+          ])
+          .expression(
+            qc
+              .selectFrom("r")
+              .select([
+                sql<number>`${a.listId}::int`.as("checkin_list_id"),
+                "r.id",
+                // an offline scan keeps its (bounded) time; a live one is dated by the database
+                sql<Date>`coalesce(${a.clientTime}::timestamptz, now())`.as("checked_in_at"),
+                sql<string>`${a.desk}::text`.as("desk"),
+                sql<string>`${a.staffId}::bigint`.as("staff_person_id"),
+                sql<string | null>`${a.nonce}::text`.as("client_nonce"),
+              ])
+              .where("r.status", "=", "confirmed")
+              .where(holdsSession),
+          )
+          .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
+          .returning(["id", "checked_in_at", "desk", "staff_person_id"]),
+      )
+      // (Kysely writes a raw CTE as it is: each is put in its brackets)
+      .with(
+        "webhook_jobs",
+        () =>
+          sql`(${webhookJobs({
+            eventId: a.eventId,
+            topic: "checkin.created",
+            body: sql<string>`${a.hookBefore}::text || to_json(k.id::text)::text || ${a.hookBetween}::text
+          || to_json(r.id::text)::text || ${a.hookAfter}::text`,
+            from: sql`k, r`,
+          })})`,
+      )
+      .with(
+        "audit_entry",
+        () =>
+          sql`(${auditInsert(
+            {
+              actorId: a.staffId,
+              eventId: a.eventId,
+              entity: "checkin",
+              entityId: "",
+              action: "checkin",
+              detail: a.auditDetail,
+            },
+            {
+              from: sql`k, r`,
+              entityId: sql<string>`k.id::text`,
+              detail: { registration_id: sql`r.id::text` },
+            },
+          )})`,
+      )
+      .with(
+        "scan_answer",
+        () => sql`(update checkin_scans cs
+        set result = ${result}, registration_id = r.id, checkin_id = ${stamped}
+        from r left join k on true left join checkins prior on ${priorOn}
+        where cs.client_nonce = ${a.nonce}::text)`,
+      )
+      .selectFrom("r")
+      .innerJoin("people as p", "p.id", "r.person_id")
+      .leftJoin("organisations as o", "o.id", "p.organisation_id")
+      .leftJoin("courses as c", "c.id", "r.course_id")
+      .leftJoin("k", (join) => join.onTrue())
+      .leftJoin("checkins as prior", (join) => join.on(priorOn))
+      .leftJoin("people as s", (join) =>
+        join.on(sql<boolean>`s.id = coalesce(k.staff_person_id, prior.staff_person_id)`),
+      )
+      .select([
+        "r.id",
+        result.as("result"),
+        ...CARD_COLUMNS,
+        sql<string | null>`${stamped}`.as("checkin_id"),
+        sql<Date | null>`case when k.id is not null then k.checked_in_at else prior.checked_in_at end`.as(
           "checked_in_at",
-          "desk",
-          "staff_person_id",
-          "client_nonce",
-        ])
-        .expression(
-          qc
-            .selectFrom("r")
-            .select([
-              sql<number>`${a.listId}::int`.as("checkin_list_id"),
-              "r.id",
-              // an offline scan keeps its (bounded) time; a live one is dated by the database
-              sql<Date>`coalesce(${a.clientTime}::timestamptz, now())`.as("checked_in_at"),
-              sql<string>`${a.desk}::text`.as("desk"),
-              sql<string>`${a.staffId}::bigint`.as("staff_person_id"),
-              sql<string | null>`${a.nonce}::text`.as("client_nonce"),
-            ])
-            .where("r.status", "=", "confirmed")
-            .where(holdsSession),
-        )
-        .onConflict((oc) => oc.columns(["checkin_list_id", "registration_id"]).doNothing())
-        .returning(["id", "checked_in_at", "desk", "staff_person_id"]),
-    )
-    .selectFrom("r")
-    .innerJoin("people as p", "p.id", "r.person_id")
-    .leftJoin("organisations as o", "o.id", "p.organisation_id")
-    .leftJoin("courses as c", "c.id", "r.course_id")
-    .leftJoin("k", (join) => join.onTrue())
-    .leftJoin("checkins as prior", (join) =>
-      join.onRef("prior.registration_id", "=", "r.id").on("prior.checkin_list_id", "=", a.listId),
-    )
-    .leftJoin("people as s", (join) =>
-      join.on(sql<boolean>`s.id = coalesce(k.staff_person_id, prior.staff_person_id)`),
-    )
-    .select([
-      "r.id",
-      "r.status",
-      ...CARD_COLUMNS,
-      holdsSession.as("holds_session"),
-      "k.id as new_checkin_id",
-      sql<string | null>`coalesce(k.id, prior.id)`.as("checkin_id"),
-      sql<Date | null>`case when k.id is not null then k.checked_in_at else prior.checked_in_at end`.as(
-        "checked_in_at",
-      ),
-      sql<string | null>`case when k.id is not null then k.desk else prior.desk end`.as("desk"),
-      STAFF_NAME,
-    ]);
+        ),
+        sql<string | null>`case when k.id is not null then k.desk else prior.desk end`.as("desk"),
+        STAFF_NAME,
+        sql<number>`(select count(*) from webhook_jobs)`.as("webhook_jobs"),
+      ])
+  );
 }
 
 /** scanStatement for a QR at a desk (nearly every scan), compiled once. */
-const qrScanQuery = compiledQuery((db, a: CheckinValues & { eventId: number; secret: string }) =>
+const qrScanQuery = compiledQuery((db, a: CheckinValues & { secret: string }) =>
   scanStatement(
     db,
     db
@@ -511,7 +596,7 @@ const qrScanQuery = compiledQuery((db, a: CheckinValues & { eventId: number; sec
 async function scanRegistration(trx: Trx, args: LockArgs, values: CheckinValues) {
   const ticket = (args.ticket ?? "").trim();
   if (args.unionId === null && args.registrationId === undefined && SECRET_PATTERN.test(ticket)) {
-    const [row] = await qrScanQuery(trx, { ...values, eventId: args.eventId, secret: ticket });
+    const [row] = await qrScanQuery(trx, { ...values, secret: ticket });
     return row;
   }
   const lock = registrationLock(trx, args);
@@ -719,9 +804,10 @@ const claimScanQuery = compiledQuery(
 );
 
 /**
- * A scan in three statements (and the transaction's begin and commit): the
- * list and the nonce's claim; the registration's lock, its check-in and the
- * desk's card (scanStatement); then what the scan leaves behind (recordScan).
+ * A scan in two statements (the transaction's BEGIN goes with the first, its
+ * COMMIT after the second): the list and the nonce's claim; then the
+ * registration's lock, its check-in, what the scan leaves behind (webhooks,
+ * audit entry, the nonce's answer) and the desk's card (scanStatement).
  */
 async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> {
   // A desk's clock may be wrong, or lie: an offline scan is dated within
@@ -753,50 +839,30 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
   if (args.nonce && !list.claimed) return replay(trx, { ...args, nonce: args.nonce });
 
   const row = await scanRegistration(trx, args, {
+    eventId: args.eventId,
     listId: list.id,
     sessionId: list.session_id,
     clientTime,
     desk: args.desk,
     staffId: args.staffId,
     nonce: args.nonce ?? null,
+    ...scanRecords({ eventId: args.eventId, list, desk: args.desk, offline: clientTime !== null }),
   });
-  let code: CheckinResultCode;
-  let checkinId: string | null = null;
-  if (!row) code = "unknown_ticket";
-  else if (row.status === "cancelled") code = "cancelled";
-  else if (row.status === "waitlisted") code = "waitlisted";
-  else if (!row.holds_session) code = "not_registered_for_session";
-  else if (row.new_checkin_id !== null) {
-    code = "ok";
-    checkinId = row.new_checkin_id;
-  } else {
-    // Never changed by a later scan, whatever time it claims.
-    code = "already_checked_in";
-    checkinId = row.checkin_id ?? (await checkinOf(trx, list.id, row.id));
-  }
-
-  await recordScan(trx, {
-    code,
-    eventId: args.eventId,
-    list,
-    registrationId: row?.id ?? null,
-    checkinId,
-    staffId: args.staffId,
-    desk: args.desk,
-    offline: clientTime !== null,
-    nonce: args.nonce ?? null,
-  });
+  const code: CheckinResultCode = row?.result ?? "unknown_ticket";
   const stamped = code === "ok" || code === "already_checked_in";
   if (row && stamped && row.checkin_id === null) {
-    // checked in by another desk while this scan waited for the row: its
-    // check-in came after this statement's snapshot, so it is read afresh
-    return describe(trx, {
-      code,
-      list,
-      registrationId: row.id,
-      checkinId,
-      unionId: args.unionId,
-    });
+    // checked in by another desk while this scan waited for the row: that
+    // check-in came after the statement's snapshot, so it is read afresh,
+    // and the nonce's answer is given it
+    const checkinId = await checkinOf(trx, list.id, row.id);
+    if (args.nonce) {
+      await trx
+        .updateTable("checkin_scans")
+        .set({ checkin_id: checkinId })
+        .where("client_nonce", "=", args.nonce)
+        .execute();
+    }
+    return describe(trx, { code, list, registrationId: row.id, checkinId, unionId: args.unionId });
   }
   return buildCheckinResult(
     {
@@ -819,70 +885,6 @@ async function checkinOf(trx: Trx, listId: number, registrationId: string) {
     .where("registration_id", "=", registrationId)
     .executeTakeFirstOrThrow();
   return existing.id;
-}
-
-/**
- * What a scan leaves behind, in one statement: for a check-in, its webhook
- * deliveries and its audit entry; for a scan with a nonce, the nonce's
- * answer (the scan log, and what a replay of it reads).
- */
-async function recordScan(
-  trx: Trx,
-  scan: {
-    code: CheckinResultCode;
-    eventId: number;
-    list: { id: number; name: string };
-    registrationId: string | null;
-    checkinId: string | null;
-    staffId: string;
-    desk: string;
-    offline: boolean;
-    nonce: string | null;
-  },
-) {
-  const ctes = [];
-  const reads = [sql`0`];
-  if (scan.code === "ok" && scan.checkinId !== null && scan.registrationId !== null) {
-    ctes.push(
-      webhookJobsCte({
-        eventId: scan.eventId,
-        topic: "checkin.created",
-        data: {
-          checkinId: scan.checkinId,
-          registrationId: scan.registrationId,
-          listId: scan.list.id,
-          listName: scan.list.name,
-          desk: scan.desk,
-          offline: scan.offline,
-        },
-      }),
-      auditCte({
-        actorId: scan.staffId,
-        eventId: scan.eventId,
-        entity: "checkin",
-        entityId: scan.checkinId,
-        action: "checkin",
-        detail: {
-          list_id: scan.list.id,
-          registration_id: scan.registrationId,
-          desk: scan.desk,
-          offline: scan.offline,
-        },
-      }),
-    );
-    reads.push(sql`(select count(*) from webhook_jobs)`);
-  }
-  if (scan.nonce !== null) {
-    ctes.push(sql`scan_answer as (
-      update checkin_scans
-      set result = ${scan.code}, registration_id = ${scan.registrationId}, checkin_id = ${scan.checkinId}
-      where client_nonce = ${scan.nonce}
-    )`);
-  }
-  if (ctes.length === 0) return;
-  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
-    trx,
-  );
 }
 
 /**

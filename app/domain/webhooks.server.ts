@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { sql, type Transaction } from "kysely";
+import { type RawBuilder, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import type { WebhookTopic } from "../../db/schema";
@@ -91,15 +91,15 @@ export async function deleteWebhook(db: Database, args: { personId: string; id: 
     .execute();
 }
 
+/** What a webhook tells: a topic at an event, and its data. */
+type WebhookCause = { eventId: number; topic: WebhookTopic; data: Record<string, unknown> };
+
 /**
  * Queues a webhook delivery for every active hook that wants `topic` at this
  * event, in the caller's transaction: no webhook without its cause. Hooks of
  * people who could not see the event do not fire.
  */
-export async function enqueueWebhooks(
-  trx: Transaction<DB>,
-  args: { eventId: number; topic: WebhookTopic; data: Record<string, unknown> },
-): Promise<void> {
+export async function enqueueWebhooks(trx: Transaction<DB>, args: WebhookCause): Promise<void> {
   await sql`with ${webhookJobsCte(args)} select count(*) from webhook_jobs`.execute(trx);
 }
 
@@ -107,27 +107,63 @@ export async function enqueueWebhooks(
  * enqueueWebhooks as a CTE, `webhook_jobs`, for a statement that writes the
  * deliveries with their cause in one round trip (recordRegistrationChange);
  * the statement must read it for it to run.
+ *
+ * A cause the statement itself makes (a desk's scan inserts the check-in
+ * its body names) gives webhookJobs the body as SQL (`body`, see
+ * webhookBodyAround) and the rows it reads (`from`, e.g. sql`k, r`): no row,
+ * no delivery.
  */
-export function webhookJobsCte(args: {
-  eventId: number;
-  topic: WebhookTopic;
-  data: Record<string, unknown>;
-}) {
-  const body = JSON.stringify({
+export function webhookJobsCte(args: WebhookCause) {
+  return sql`webhook_jobs as (${webhookJobs(args)})`;
+}
+
+/** webhookJobsCte's query, without its name (for Kysely's `with`). */
+export function webhookJobs(
+  args:
+    | WebhookCause
+    | { eventId: number; topic: WebhookTopic; body: RawBuilder<string>; from: RawBuilder<unknown> },
+) {
+  const body = "body" in args ? args.body : sql<string>`${webhookBody(args)}::text`;
+  const from = "from" in args ? sql`${args.from}, ` : sql``;
+  return sql<{ add_job: unknown }>`select graphile_worker.add_job('deliver_webhook',
+      json_build_object('webhookId', w.id, 'body', ${body}), max_attempts := 15)
+    from ${from}webhooks w join people p on p.id = w.created_by
+    where w.active and ${args.topic}::text = any(w.topics)
+      and (w.event_id is null or w.event_id = ${args.eventId}::int)
+      and (p.role = 'admin' or p.id in (
+        select person_id from event_staff where event_id = ${args.eventId}::int and role = 'organiser'))`;
+}
+
+/** What a delivery POSTs: the topic, the event, when, and the topic's data. */
+function webhookBody(args: WebhookCause) {
+  return JSON.stringify({
     type: args.topic,
     eventId: args.eventId,
     createdAt: new Date().toISOString(),
     data: args.data,
   });
-  return sql`webhook_jobs as (
-      select graphile_worker.add_job('deliver_webhook',
-          json_build_object('webhookId', w.id, 'body', ${body}::text), max_attempts := 15)
-        from webhooks w join people p on p.id = w.created_by
-        where w.active and ${args.topic}::text = any(w.topics)
-          and (w.event_id is null or w.event_id = ${args.eventId}::int)
-          and (p.role = 'admin' or p.id in (
-            select person_id from event_staff where event_id = ${args.eventId}::int and role = 'organiser'))
-    )`;
+}
+
+/**
+ * A body whose data holds ids only the statement knows (the row it inserts):
+ * the body's JSON cut where each of `holes` goes, for the statement to join
+ * around those ids as JSON strings, in the order `holes` names them
+ * (webhookJobsCte's `body`): `parts[0] || to_json(first::text) || parts[1] || …`.
+ */
+export function webhookBodyAround(args: WebhookCause, holes: string[]): string[] {
+  const marker = (i: number) => `\u0000hole${i}`;
+  const data = { ...args.data, ...Object.fromEntries(holes.map((h, i) => [h, marker(i)])) };
+  const body = webhookBody({ ...args, data });
+  const parts: string[] = [];
+  let rest = body;
+  for (const [i] of holes.entries()) {
+    const at = rest.indexOf(JSON.stringify(marker(i)));
+    if (at < 0) throw new Error(`webhookBodyAround: ${holes[i]} is not where holes put it`);
+    parts.push(rest.slice(0, at));
+    rest = rest.slice(at + JSON.stringify(marker(i)).length);
+  }
+  parts.push(rest);
+  return parts;
 }
 
 const deliveryPayload = z.object({ webhookId: z.number(), body: z.string() });

@@ -238,9 +238,9 @@ async function countCheckins(listId: number) {
 
 /**
  * checkIn() as plain SQL, statement for statement: the list with the event
- * row (key share) and the nonce's claim; the registration row locked, the
- * check-in inserted and the desk's card read; the webhooks to call, the
- * audit entry and the nonce's answer. The BEGIN is sent with the first
+ * row (key share) and the nonce's claim; then one statement: the
+ * registration row locked, the check-in inserted, the webhooks to call, the
+ * audit entry, the nonce's answer and the desk's card. The BEGIN is sent with the first
  * statement in one pipeline, as the app sends it (db/dialect.ts).
  * The app's connections set
  * lock_timeout once (db/index.ts), and prepare their statements, as
@@ -265,28 +265,42 @@ with r as materialized (select r.id, r.status, r.person_id, r.course_id, r.ticke
     select :list::int, r.id, coalesce(null::timestamptz, now()), 'ベンチ'::text, :staff::bigint, ('bench-' || :nonce::text || '-' || :client_id::text)::text from r
     where r.status = 'confirmed' and (null::int is null or exists (
       select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int))
-    on conflict (checkin_list_id, registration_id) do nothing returning id, checked_in_at, desk, staff_person_id)
-  select r.id as reg, r.status, r.ticket_code, r.dietary_needs, r.accessibility_needs, p.family_name, p.given_name,
-    p.family_name_kana, p.given_name_kana, o.name as union_name, coalesce(trim(c.code || ' ' || c.title), '') as course,
-    (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) as holds_session,
-    k.id as checkin, coalesce(k.id, prior.id) as checkin_id,
-    case when k.id is not null then k.checked_in_at else prior.checked_in_at end as checked_in_at,
-    case when k.id is not null then k.desk else prior.desk end as desk,
-    coalesce(trim(s.family_name || ' ' || s.given_name), '') as staff_name
-  from r join people p on p.id = r.person_id left join organisations o on o.id = p.organisation_id
-  left join courses c on c.id = r.course_id left join k on true
-  left join checkins prior on prior.registration_id = r.id and prior.checkin_list_id = :list
-  left join people s on s.id = coalesce(k.staff_person_id, prior.staff_person_id) \\gset
-with webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
-    from webhooks w join people p on p.id = w.created_by where w.active and 'checkin.created'::text = any(w.topics)
+    on conflict (checkin_list_id, registration_id) do nothing returning id, checked_in_at, desk, staff_person_id),
+  webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id,
+      'body', '{"type":"checkin.created","data":{"checkinId":'::text || to_json(k.id::text)::text || ',"registrationId":'::text
+        || to_json(r.id::text)::text || '}}'::text), max_attempts := 15)
+    from k, r, webhooks w join people p on p.id = w.created_by where w.active and 'checkin.created'::text = any(w.topics)
     and (w.event_id is null or w.event_id = :event::int)
     and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event::int and role = 'organiser'))),
   audit_entry as (insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)
-    values (:staff::bigint, :event::int, 'checkin', :checkin::text, 'checkin',
-      jsonb_build_object('list_id', :list::int, 'registration_id', :reg::text, 'desk', 'ベンチ', 'offline', false))),
-  scan_answer as (update checkin_scans set result = 'ok', registration_id = :reg, checkin_id = :checkin
-    where client_nonce = 'bench-' || :nonce::text || '-' || :client_id::text)
-  select 0 + (select count(*) from webhook_jobs) as jobs;
+    select :staff::bigint, :event::int, 'checkin', k.id::text, 'checkin',
+      jsonb_build_object('list_id', :list::int, 'desk', 'ベンチ', 'offline', false)
+        || jsonb_build_object('registration_id', r.id::text) from k, r),
+  scan_answer as (update checkin_scans cs set result = case when r.status = 'cancelled' then 'cancelled'
+      when r.status = 'waitlisted' then 'waitlisted'
+      when not (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) then 'not_registered_for_session'
+      when k.id is not null then 'ok' else 'already_checked_in' end,
+    registration_id = r.id,
+    checkin_id = case when k.id is not null then k.id
+      when r.status = 'confirmed' and (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) then prior.id end
+    from r left join k on true left join checkins prior on prior.registration_id = r.id and prior.checkin_list_id = :list::int
+    where cs.client_nonce = ('bench-' || :nonce::text || '-' || :client_id::text)::text)
+  select r.id as reg, case when r.status = 'cancelled' then 'cancelled'
+      when r.status = 'waitlisted' then 'waitlisted'
+      when not (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) then 'not_registered_for_session'
+      when k.id is not null then 'ok' else 'already_checked_in' end as result,
+    r.ticket_code, r.dietary_needs, r.accessibility_needs, p.family_name, p.given_name,
+    p.family_name_kana, p.given_name_kana, o.name as union_name, coalesce(trim(c.code || ' ' || c.title), '') as course,
+    case when k.id is not null then k.id
+      when r.status = 'confirmed' and (null::int is null or exists (select 1 from registration_sessions rs where rs.registration_id = r.id and rs.session_id = null::int)) then prior.id end as checkin_id,
+    case when k.id is not null then k.checked_in_at else prior.checked_in_at end as checked_in_at,
+    case when k.id is not null then k.desk else prior.desk end as desk,
+    coalesce(trim(s.family_name || ' ' || s.given_name), '') as staff_name,
+    (select count(*) from webhook_jobs) as webhook_jobs
+  from r join people p on p.id = r.person_id left join organisations o on o.id = p.organisation_id
+  left join courses c on c.id = r.course_id left join k on true
+  left join checkins prior on prior.registration_id = r.id and prior.checkin_list_id = :list::int
+  left join people s on s.id = coalesce(k.staff_person_id, prior.staff_person_id);
 commit;
 `;
 }

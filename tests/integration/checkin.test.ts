@@ -7,6 +7,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
 import { CONSENT, createMember, eventIdOf, signIn, signInAs } from "../support/factories";
+import { waitFor } from "../support/mail";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -274,9 +275,10 @@ describe("scanning a ticket", () => {
     const ticket = await confirmedTicket();
     const desks = ["受付A", "受付B", "受付C", "受付D"];
     const staff = [cookies.reception, cookies.organiser, cookies.admin, cookies.reception];
+    const nonces = Array.from({ length: 100 }, () => randomUUID());
     const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        scan(staff[i % 4]!, { ticket: ticket.secret, desk: desks[i % 4] }),
+      nonces.map((nonce, i) =>
+        scan(staff[i % 4]!, { ticket: ticket.secret, desk: desks[i % 4], nonce }),
       ),
     );
     const statuses = answers.map((a) => a.status);
@@ -289,6 +291,18 @@ describe("scanning a ticket", () => {
     const rows = await checkinsOf(ticket.id);
     expect(rows).toHaveLength(1);
     expect(await auditCount("checkin", rows[0]!.id)).toBe(1);
+    // each nonce's answer names the one check-in, also for a scan that waited
+    // for the row while another desk's check-in was made (not in its snapshot)
+    const logged = await database.db
+      .selectFrom("checkin_scans")
+      .select(["result", "checkin_id", "registration_id"])
+      .where("client_nonce", "in", nonces)
+      .execute();
+    expect(logged).toHaveLength(100);
+    expect(logged.filter((l) => l.result === "ok")).toHaveLength(1);
+    expect(new Set(logged.map((l) => `${l.checkin_id}/${l.registration_id}`))).toEqual(
+      new Set([`${rows[0]!.id}/${ticket.id}`]),
+    );
     const winner = answers.find((a) => a.result.code === "ok")!.result;
     expect(winner.tone).toBe("green");
     expect(winner.attendee?.name).toBe(ticket.name);
@@ -298,6 +312,165 @@ describe("scanning a ticket", () => {
     expect(loser.tone).toBe("amber");
     expect(loser.checkin?.desk).toBe(rows[0]!.desk);
     expect(loser.checkin?.id).toBe(rows[0]!.id);
+  });
+
+  it("a check-in leaves its webhook delivery, its audit entry and its nonce's answer; a second scan leaves only its answer", async () => {
+    const { db } = database;
+    const admin = await db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "admin@example.jp")
+      .executeTakeFirstOrThrow();
+    const hook = await db
+      .insertInto("webhooks")
+      .values({
+        created_by: admin.id,
+        url: "https://hooks.example.jp/checkin",
+        topics: ["checkin.created"],
+        secret: "s".repeat(32),
+        event_id: eventId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const deliveries = async () =>
+      (
+        await sql<{ payload: { webhookId: number; body: string } }>`
+          select jobs.payload from graphile_worker._private_jobs jobs
+          join graphile_worker._private_tasks tasks on tasks.id = jobs.task_id
+          where tasks.identifier = 'deliver_webhook' and (jobs.payload->>'webhookId')::int = ${hook.id}`.execute(
+          db,
+        )
+      ).rows.map((r) => r.payload);
+    const answerOf = (nonce: string) =>
+      db
+        .selectFrom("checkin_scans")
+        .select(["result", "registration_id", "checkin_id", "desk"])
+        .where("client_nonce", "=", nonce)
+        .executeTakeFirstOrThrow();
+    try {
+      const ticket = await confirmedTicket();
+      const nonce = randomUUID();
+      const first = await scan(cookies.reception, { ticket: ticket.secret, desk: "受付C", nonce });
+      expect(first.result.code).toBe("ok");
+      const [checkin] = await checkinsOf(ticket.id);
+      const made = await deliveries();
+      expect(made).toHaveLength(1);
+      // the body is the JSON every delivery has, with the ids the scan's statement made
+      expect(made[0]!.body).toMatch(
+        /^\{"type":"checkin.created","eventId":\d+,"createdAt":"[^"]+","data":\{/,
+      );
+      expect(JSON.parse(made[0]!.body)).toEqual({
+        type: "checkin.created",
+        eventId,
+        createdAt: expect.any(String),
+        data: {
+          checkinId: checkin!.id,
+          registrationId: ticket.id,
+          listId: lists.whole,
+          listName: "受付(全体)",
+          desk: "受付C",
+          offline: false,
+        },
+      });
+      const entry = await db
+        .selectFrom("audit_log")
+        .select(["entity", "entity_id", "detail", "actor_person_id"])
+        .where("event_id", "=", eventId)
+        .where("action", "=", "checkin")
+        .where("entity_id", "=", checkin!.id)
+        .executeTakeFirstOrThrow();
+      expect(entry.entity).toBe("checkin");
+      expect(entry.detail).toEqual({
+        list_id: lists.whole,
+        registration_id: ticket.id,
+        desk: "受付C",
+        offline: false,
+      });
+      expect(await answerOf(nonce)).toEqual({
+        result: "ok",
+        registration_id: ticket.id,
+        checkin_id: checkin!.id,
+        desk: "受付C",
+      });
+
+      const again = randomUUID();
+      const second = await scan(cookies.organiser, {
+        ticket: ticket.secret,
+        desk: "受付D",
+        nonce: again,
+      });
+      expect(second.result.code).toBe("already_checked_in");
+      expect(await deliveries()).toHaveLength(1);
+      expect(await auditCount("checkin", checkin!.id)).toBe(1);
+      expect(await answerOf(again)).toEqual({
+        result: "already_checked_in",
+        registration_id: ticket.id,
+        checkin_id: checkin!.id,
+        desk: "受付D",
+      });
+      const unknown = randomUUID();
+      const third = await scan(cookies.reception, { ticket: "X".repeat(43), nonce: unknown });
+      expect(third.result.code).toBe("unknown_ticket");
+      expect(await answerOf(unknown)).toMatchObject({
+        result: "unknown_ticket",
+        registration_id: null,
+        checkin_id: null,
+      });
+      expect(await deliveries()).toHaveLength(1);
+    } finally {
+      await sql`delete from graphile_worker._private_jobs where task_id = (
+        select id from graphile_worker._private_tasks where identifier = 'deliver_webhook')`.execute(
+        db,
+      );
+      await db.deleteFrom("webhooks").where("id", "=", hook.id).execute();
+    }
+  });
+
+  it("a scan that waited for the ticket while another desk checked it in answers that desk's check-in, and so does its nonce", async () => {
+    const ticket = await confirmedTicket();
+    const nonce = randomUUID();
+    let answer: Promise<Awaited<ReturnType<typeof scan>>> | undefined;
+    // Another desk's transaction holds the registration's row and checks it
+    // in; the scan starts meanwhile, takes its snapshot and waits for the row.
+    const other = await database.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom("registrations")
+        .select("id")
+        .where("id", "=", ticket.id)
+        .forUpdate()
+        .execute();
+      const made = await trx
+        .insertInto("checkins")
+        .values({ checkin_list_id: lists.whole, registration_id: ticket.id, desk: "受付Z" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      answer = scan(cookies.reception, { ticket: ticket.secret, desk: "受付A", nonce });
+      await waitFor(
+        async () =>
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db)
+          ).rows[0]!.n > 0,
+        { what: "the scan to wait for the registration's row" },
+      );
+      return made;
+    });
+    const waited = await answer!;
+    expect(waited.status).toBe(200);
+    expect(waited.result.code).toBe("already_checked_in");
+    expect(waited.result.checkin?.id).toBe(other.id);
+    expect(waited.result.checkin?.desk).toBe("受付Z");
+    expect(await checkinsOf(ticket.id)).toHaveLength(1);
+    const logged = await database.db
+      .selectFrom("checkin_scans")
+      .select(["result", "checkin_id", "registration_id"])
+      .where("client_nonce", "=", nonce)
+      .executeTakeFirstOrThrow();
+    expect(logged).toEqual({
+      result: "already_checked_in",
+      checkin_id: other.id,
+      registration_id: ticket.id,
+    });
   });
 
   it("a second scan says when, where and by whom: 'already checked in at 10:02 at 受付A'", async () => {
