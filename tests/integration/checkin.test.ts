@@ -693,6 +693,54 @@ describe("offline desks", () => {
     expect(await checkinsOf(other.id)).toHaveLength(1);
   });
 
+  it("a nonce claimed by a request still in flight checks nothing in, even for another ticket: the second request waits and gets the first's answer", async () => {
+    const { db } = database;
+    const ticket = await confirmedTicket();
+    const nonce = randomUUID();
+    const staff = await db
+      .selectFrom("people")
+      .select("id")
+      .where("email", "=", "reception@example.jp")
+      .executeTakeFirstOrThrow();
+    const audits = await auditCount("checkin");
+    let second: Promise<Awaited<ReturnType<typeof scan>>> | undefined;
+    // The first request's claim, not yet committed (it found no ticket).
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("checkin_scans")
+        .values({
+          client_nonce: nonce,
+          event_id: eventId,
+          checkin_list_id: lists.whole,
+          result: "unknown_ticket",
+          desk: "受付A",
+          staff_person_id: staff.id,
+        })
+        .execute();
+      second = scan(cookies.reception, { ticket: ticket.secret, nonce });
+      await waitFor(
+        async () =>
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.execute(db)
+          ).rows[0]!.n > 0,
+        { what: "the second request to wait for the first's claim" },
+      );
+    });
+    const answer = await second!;
+    expect(answer.status).toBe(200);
+    expect(answer.result.code).toBe("unknown_ticket");
+    expect(answer.result.replayed).toBe(true);
+    expect(await checkinsOf(ticket.id)).toHaveLength(0);
+    expect(await auditCount("checkin")).toBe(audits);
+    const logged = await db
+      .selectFrom("checkin_scans")
+      .select(["result", "registration_id", "checkin_id"])
+      .where("client_nonce", "=", nonce)
+      .executeTakeFirstOrThrow();
+    expect(logged).toEqual({ result: "unknown_ticket", registration_id: null, checkin_id: null });
+  });
+
   it("an offline batch sent twice is harmless: the same answers, no new check-in, no new audit entry", async () => {
     const tickets = [await confirmedTicket(), await confirmedTicket(), await confirmedTicket()];
     const base = Date.now() - 10 * 60_000;
