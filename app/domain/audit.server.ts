@@ -25,23 +25,31 @@ export function auditCte(entry: AuditEntry) {
   return sql`audit_entry as (${auditInsert(entry)})`;
 }
 
+/** An insert's rows as Kysely's `with` sees them: none it reads. */
+type NoRow = Record<string, never>;
+
+/** What a statement makes itself for its audit entry: SQL over the rows `from` names. */
+type MadeByStatement = {
+  from: RawBuilder<unknown>;
+  entityId: RawBuilder<string>;
+  detail: Record<string, RawBuilder<unknown>>;
+};
+
 /**
  * auditCte's insert, without its name (for Kysely's `with`). An entry about
  * a row the statement itself makes (a scan's check-in) takes its id and part
  * of its detail as SQL over the rows `made.from` names (e.g. sql`k, r`): no
- * row, no entry; `entry.entityId` is then not used.
+ * row, no entry.
  */
-/** An insert's rows as Kysely's `with` sees them: none it reads. */
-type NoRow = Record<string, never>;
-
+export function auditInsert(entry: AuditEntry): RawBuilder<NoRow>;
 export function auditInsert(
-  entry: AuditEntry,
-  made?: {
-    from: RawBuilder<unknown>;
-    entityId: RawBuilder<string>;
-    detail: Record<string, RawBuilder<unknown>>;
-  },
-) {
+  entry: Omit<AuditEntry, "entityId">,
+  made: MadeByStatement,
+): RawBuilder<NoRow>;
+export function auditInsert(
+  entry: Omit<AuditEntry, "entityId"> & { entityId?: AuditEntry["entityId"] },
+  made?: MadeByStatement,
+): RawBuilder<NoRow> {
   const columns = sql`insert into audit_log (actor_person_id, event_id, entity, entity_id, action, detail)`;
   const detail = sql`${entry.detail ?? {}}::jsonb`;
   if (!made) {

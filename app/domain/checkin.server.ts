@@ -536,7 +536,6 @@ function scanStatement(
               actorId: a.staffId,
               eventId: a.eventId,
               entity: "checkin",
-              entityId: "",
               action: "checkin",
               detail: a.auditDetail,
             },
