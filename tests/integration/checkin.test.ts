@@ -160,6 +160,18 @@ async function checkinsOf(registrationId: string) {
     .execute();
 }
 
+/** Waits until some statement of this database waits for a lock (the request started by the test). */
+function aLockWaiter(what: string) {
+  return waitFor(
+    async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db)
+      ).rows[0]!.n > 0,
+    { what },
+  );
+}
+
 async function auditCount(action: string, entityId?: string) {
   let query = database.db
     .selectFrom("audit_log")
@@ -445,14 +457,7 @@ describe("scanning a ticket", () => {
         .returning("id")
         .executeTakeFirstOrThrow();
       answer = scan(cookies.reception, { ticket: ticket.secret, desk: "受付A", nonce });
-      await waitFor(
-        async () =>
-          (
-            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db)
-          ).rows[0]!.n > 0,
-        { what: "the scan to wait for the registration's row" },
-      );
+      await aLockWaiter("the scan to wait for the registration's row");
       return made;
     });
     const waited = await answer!;
@@ -718,14 +723,7 @@ describe("offline desks", () => {
         })
         .execute();
       second = scan(cookies.reception, { ticket: ticket.secret, nonce });
-      await waitFor(
-        async () =>
-          (
-            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`.execute(db)
-          ).rows[0]!.n > 0,
-        { what: "the second request to wait for the first's claim" },
-      );
+      await aLockWaiter("the second request to wait for the first's claim");
     });
     const answer = await second!;
     expect(answer.status).toBe(200);
