@@ -566,7 +566,7 @@ function scanStatement(
         "r.id",
         result.as("result"),
         ...CARD_COLUMNS,
-        sql<string | null>`${stamped}`.as("checkin_id"),
+        stamped.as("checkin_id"),
         sql<Date | null>`case when k.id is not null then k.checked_in_at else prior.checked_in_at end`.as(
           "checked_in_at",
         ),

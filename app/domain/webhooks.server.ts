@@ -151,16 +151,16 @@ function webhookBody(args: WebhookCause) {
  * (webhookJobsCte's `body`): `parts[0] || to_json(first::text) || parts[1] || …`.
  */
 export function webhookBodyAround(args: WebhookCause, holes: string[]): string[] {
-  const marker = (i: number) => `\u0000hole${i}`;
-  const data = { ...args.data, ...Object.fromEntries(holes.map((h, i) => [h, marker(i)])) };
-  const body = webhookBody({ ...args, data });
+  const markers = holes.map((_, i) => `\u0000hole${i}`);
+  const data = { ...args.data, ...Object.fromEntries(holes.map((h, i) => [h, markers[i]])) };
   const parts: string[] = [];
-  let rest = body;
-  for (const [i] of holes.entries()) {
-    const at = rest.indexOf(JSON.stringify(marker(i)));
+  let rest = webhookBody({ ...args, data });
+  for (const [i, marker] of markers.entries()) {
+    const text = JSON.stringify(marker);
+    const at = rest.indexOf(text);
     if (at < 0) throw new Error(`webhookBodyAround: ${holes[i]} is not where holes put it`);
     parts.push(rest.slice(0, at));
-    rest = rest.slice(at + JSON.stringify(marker(i)).length);
+    rest = rest.slice(at + text.length);
   }
   parts.push(rest);
   return parts;
