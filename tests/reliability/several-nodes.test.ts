@@ -220,21 +220,24 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
       people.map((m) => register(caddy.url, m.cookie, courses.scarce)),
     );
     console.log(`several nodes: ${ATTEMPTS} registrations answered in ${Date.now() - started} ms`);
-    // Each answer is the redirect to the ticket or, on a machine too busy to
-    // get the 分科会's row within lock_timeout, the designed 503 that asks to
-    // try again (Retry-After) and wrote nothing. Anything else is shown.
+    // Each answer is the redirect to the ticket or, on a machine too loaded
+    // for it, a designed 503 that asks to try again (Retry-After): "busy" when
+    // the 分科会's row was not had within lock_timeout, "unavailable" when no
+    // pooled connection came within DB_ACQUIRE_TIMEOUT_MS (seen in CI: the 32
+    // took 12.9 s). Such an answer must have written nothing. Anything else is
+    // shown.
     const busy: { id: string; cookie: string }[] = [];
     const refused: string[] = [];
     for (const [i, r] of answers.entries()) {
       if (r.status === 302) continue;
       const text = await r.text();
-      if (r.status === 503 && r.headers.has("retry-after") && text.includes("混み合っています")) {
+      if (r.status === 503 && r.headers.has("retry-after")) {
         busy.push(people[i]!);
       } else refused.push(`${r.status} ${text.slice(0, 300)}`);
     }
     expect(refused).toEqual([]);
     if (busy.length > 0) {
-      console.log(`several nodes: ${busy.length} answered "busy" under load; trying them again`);
+      console.log(`several nodes: ${busy.length} answered 503 under load; trying them again`);
       const written = await database.db
         .selectFrom("registrations")
         .select("person_id")
