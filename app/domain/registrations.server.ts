@@ -1,17 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { type Selectable, sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import type { RegistrationStatus, WebhookTopic } from "../../db/schema";
 import { eventIcs } from "../../emails/ics";
-import type { EmailEvent, RegistrationEmail, RegistrationEmailKind } from "../../emails/types";
+import type {
+  EmailEvent,
+  EmailMessage,
+  RegistrationEmail,
+  RegistrationEmailKind,
+} from "../../emails/types";
 import { eventFormat } from "../utils/event-format";
 import { tokyoParts } from "../utils/format";
 import { rowId, textField } from "../utils/forms";
 import { courseWord } from "../utils/labels";
-import { webhookJobsCte } from "./webhooks.server";
+import { webhookBodyAround, webhookJobs, webhookJobsCte } from "./webhooks.server";
 import { auditCte } from "./audit.server";
 import { newToken } from "./auth.server";
 import {
@@ -23,7 +28,7 @@ import {
   takeSeats,
 } from "./capacity.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
-import { emailJobCtes } from "./mailer.server";
+import { emailJobCtes, enqueueEmail } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
 import { consentColumns, type RegistrationConsent } from "./privacy.server";
 import { inTransaction } from "./transactions.server";
@@ -486,6 +491,21 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       .where("id", "=", person.id)
       .execute();
   }
+  // What a new registration's email says is read before its seats are
+  // taken: from the seats to COMMIT, the rows of the 分科会 (and of the event
+  // and sessions with a limit) are locked against every other registration
+  // for them, so a confirmed seat holds them for three round trips: the
+  // seats, one write, COMMIT (decision 023).
+  const mail = existing
+    ? undefined
+    : (
+        await newRegistrationMailQuery(trx, {
+          eventId: form.id,
+          personId: person.id,
+          courseId: course?.id ?? 0,
+          sessionIds,
+        })
+      )[0];
   const waitlistOnly = course?.allocation === "waitlist_only";
   const full = waitlistOnly
     ? "course_full"
@@ -527,9 +547,21 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
   // match), the time of this registration, and no check-in of the old one.
   // What the cancelled registration was stays in its history.
   const previous = existing ? await clearCancelled(trx, existing) : undefined;
-  let row: { id: string };
+  const change = {
+    eventId: form.id,
+    actorId: args.actorId ?? person.id,
+    action: status === "confirmed" ? "registered" : "waitlisted",
+    detail: {
+      course_id: course?.id ?? null,
+      session_ids: sessionIds,
+      ...(previous ? { previous } : {}),
+    },
+    email: status === "confirmed" ? ("confirmed" as const) : ("waitlisted" as const),
+    appUrl: args.appUrl,
+  };
+  const created = { status, courseId: course?.id ?? null };
   if (existing) {
-    row = await trx
+    const row = await trx
       .updateTable("registrations")
       .set({ ...values, created_at: sql<Date>`now()` })
       .where("id", "=", existing.id)
@@ -542,54 +574,51 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
         .values(sessionIds.map((session_id) => ({ registration_id: row.id, session_id })))
         .execute();
     }
-  } else {
-    // The registration and its sessions in one statement (one round trip).
-    row = await trx
-      .with("registration", (qc) =>
-        qc
-          .insertInto("registrations")
-          .values({ ...values, event_id: form.id, person_id: person.id })
-          .returning("id"),
-      )
-      .with("sessions", (qc) =>
-        qc
-          .insertInto("registration_sessions")
-          .columns(["registration_id", "session_id"])
-          .expression(
-            qc
-              .selectFrom("registration")
-              .select([
-                "registration.id",
-                sql<number>`unnest(${sessionIds}::int[])`.as("session_id"),
-              ]),
-          ),
-      )
-      .selectFrom("registration")
-      .select("registration.id")
-      .executeTakeFirstOrThrow();
+    await recordRegistrationChange(trx, {
+      ...change,
+      registrationId: row.id,
+      webhook: { topic: "registration.created", data: { registrationId: row.id, ...created } },
+    });
+    return {
+      id: row.id,
+      status,
+      waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+    };
   }
-  await recordRegistrationChange(trx, {
-    registrationId: row.id,
-    eventId: form.id,
-    actorId: args.actorId ?? person.id,
-    action: status === "confirmed" ? "registered" : "waitlisted",
-    detail: {
-      course_id: course?.id ?? null,
-      session_ids: sessionIds,
-      ...(previous ? { previous } : {}),
-    },
-    email: status === "confirmed" ? "confirmed" : "waitlisted",
-    webhook: {
-      topic: "registration.created",
-      data: { registrationId: row.id, status, courseId: course?.id ?? null },
-    },
-    appUrl: args.appUrl,
-  });
-  return {
-    id: row.id,
+  if (!mail) throw new Error(`registerWith: event ${form.id} or person ${person.id} is gone`);
+  const source = {
+    ...mail,
     status,
-    waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
+    ticket_secret: values.ticket_secret,
+    ticket_code: values.ticket_code,
   };
+  const confirmed = status === "confirmed";
+  // The registration, its sessions, its history, webhooks and (with a seat)
+  // its email: one statement, what recordRegistrationChange writes included.
+  const insert = trx
+    .insertInto("registrations")
+    .values({ ...values, event_id: form.id, person_id: person.id })
+    .returning("id");
+  const { ctes, jobs } = changeCtes(
+    {
+      ...change,
+      webhook: { topic: "registration.created", data: { registrationId: "", ...created } },
+    },
+    confirmed ? registrationEmailOf(source, change.email, args.appUrl, null) : undefined,
+  );
+  const { rows } = await sql<{ id: string }>`with registration as (${insert}),
+    sessions as (
+      insert into registration_sessions (registration_id, session_id)
+      select registration.id, unnest(${sessionIds}::int[]) from registration
+    ), ${sql.join(ctes, sql`, `)}
+    select registration.id, ${jobs} as jobs from registration`.execute(trx);
+  const id = rows[0]?.id;
+  if (!id) throw new Error("registerWith: no registration written");
+  if (confirmed) return { id, status, waitlistPosition: null };
+  // On the waitlist the email tells the place in line, known once the row is written.
+  const position = await waitlistPosition(trx, id);
+  await enqueueEmail(trx, registrationEmailOf(source, change.email, args.appUrl, position));
+  return { id, status, waitlistPosition: position };
 }
 
 /**
@@ -1005,15 +1034,20 @@ function registrationDetails(db: Database) {
           .whereRef("registration_sessions.registration_id", "=", "registrations.id")
           .orderBy("event_sessions.starts_at"),
       ).as("sessions"),
-      jsonArrayFrom(
-        eb
-          .selectFrom("programme_items")
-          .select(["programme_items.starts_at", "programme_items.title", "programme_items.speaker"])
-          .whereRef("programme_items.event_id", "=", "events.id")
-          .orderBy("programme_items.starts_at")
-          .orderBy("programme_items.position"),
-      ).as("programme"),
+      programmeOf(eb),
     ]);
+}
+
+/** The event's programme (its emails and calendar files list it), for a query over `events`. */
+function programmeOf(eb: ExpressionBuilder<DB, "events">) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom("programme_items")
+      .select(["programme_items.starts_at", "programme_items.title", "programme_items.speaker"])
+      .whereRef("programme_items.event_id", "=", "events.id")
+      .orderBy("programme_items.starts_at")
+      .orderBy("programme_items.position"),
+  ).as("programme");
 }
 
 /** A member's registrations, latest event first. Filters by the owner. */
@@ -1062,14 +1096,37 @@ export type RegistrationChange = {
  * goes through here, so none forgets a side effect.
  */
 export async function recordRegistrationChange(trx: Trx, change: RegistrationChange) {
+  const email = change.email
+    ? await registrationEmail(trx, change.registrationId, change.email, change.appUrl)
+    : undefined;
+  const { ctes, jobs } = changeCtes(change, email);
+  await sql`with ${sql.join(ctes, sql`, `)} select ${jobs} as jobs`.execute(trx);
+}
+
+/**
+ * recordRegistrationChange's statement, as CTEs for the caller's statement,
+ * and `jobs`, which the statement must select (a job's CTE runs only when
+ * read). The registration is `change.registrationId`, or, without one, the
+ * row the statement's own CTE `registration` inserts (the webhook's body
+ * gets its id there). `email` is the message the change sends, if any.
+ */
+function changeCtes(
+  change: Omit<RegistrationChange, "registrationId"> & { registrationId?: string },
+  email: { to: string; message: EmailMessage } | undefined,
+) {
+  const inserted = change.registrationId === undefined;
+  const id = inserted ? sql<string>`(select id from registration)` : sql`${change.registrationId}`;
   const ctes = [
     sql`history as (
       insert into registration_history (registration_id, actor_person_id, action, detail)
-      values (${change.registrationId}, ${change.actorId}, ${change.action}, ${change.detail}::jsonb)
+      values (${id}, ${change.actorId}, ${change.action}, ${change.detail}::jsonb)
     )`,
   ];
   const reads = [sql`0`];
   if (change.audit) {
+    if (change.registrationId === undefined) {
+      throw new Error("changeCtes: an audit entry needs the registration's id");
+    }
     ctes.push(
       auditCte({
         actorId: change.actorId,
@@ -1081,21 +1138,27 @@ export async function recordRegistrationChange(trx: Trx, change: RegistrationCha
       }),
     );
   }
-  if (change.email) {
-    ctes.push(
-      emailJobCtes(
-        await registrationEmail(trx, change.registrationId, change.email, change.appUrl),
-      ),
-    );
+  if (email) {
+    ctes.push(emailJobCtes(email));
     reads.push(sql`(select count(*) from email_job)`);
   }
   if (change.webhook) {
-    ctes.push(webhookJobsCte({ eventId: change.eventId, ...change.webhook }));
+    const cause = { eventId: change.eventId, ...change.webhook };
+    if (inserted) {
+      const [before = "", after = ""] = webhookBodyAround(cause, ["registrationId"]);
+      ctes.push(
+        sql`webhook_jobs as (${webhookJobs({
+          ...cause,
+          body: sql<string>`${before}::text || to_json(registration.id::text)::text || ${after}::text`,
+          from: sql`registration`,
+        })})`,
+      );
+    } else {
+      ctes.push(webhookJobsCte(cause));
+    }
     reads.push(sql`(select count(*) from webhook_jobs)`);
   }
-  await sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(reads, sql` + `)} as jobs`.execute(
-    trx,
-  );
+  return { ctes, jobs: sql.join(reads, sql` + `) };
 }
 
 /** Read for every registration's email: compiled once (db/compiled.ts). */
@@ -1112,6 +1175,43 @@ async function registrationEmail(
 ) {
   const [r] = await registrationByIdQuery(trx, { registrationId });
   if (!r) throw new Error(`registration ${registrationId} not found`);
+  const position = r.status === "waitlisted" ? await waitlistPosition(trx, r.id) : null;
+  return registrationEmailOf(r, kind, appUrl, position);
+}
+
+/** What a registration's email is made of (registrationDetails' row, or newRegistrationMail's). */
+type EmailSource = Pick<
+  Details,
+  | "status"
+  | "ticket_secret"
+  | "ticket_code"
+  | "family_name"
+  | "given_name"
+  | "email"
+  | "course_label"
+  | "title"
+  | "slug"
+  | "starts_at"
+  | "ends_at"
+  | "venue_name"
+  | "venue_address"
+  | "venue_map_url"
+  | "online_label"
+  | "online_url"
+  | "members_only"
+  | "membership_status"
+  | "course_word"
+  | "cancellation_deadline"
+  | "programme"
+> & { sessions: { title: string }[] };
+
+/** The registration email of `kind` for the registration `r` describes. */
+function registrationEmailOf(
+  r: EmailSource,
+  kind: RegistrationEmailKind,
+  appUrl: string,
+  waitlistPosition: number | null,
+) {
   const confirmed = r.status === "confirmed";
   const payload: RegistrationEmail = {
     kind,
@@ -1121,12 +1221,61 @@ async function registrationEmail(
     ticketCode: r.ticket_code,
     course: r.course_label ?? undefined,
     sessions: r.sessions.map((s) => s.title),
-    waitlistPosition:
-      r.status === "waitlisted" ? ((await waitlistPosition(trx, r.id)) ?? undefined) : undefined,
+    waitlistPosition: r.status === "waitlisted" ? (waitlistPosition ?? undefined) : undefined,
     manageUrl: `${appUrl}/me`,
   };
   return { to: r.email, message: { template: "registration" as const, payload } };
 }
+
+/**
+ * registrationDetails' columns that an email needs, for a registration not
+ * yet written: the event, the person, the course and the sessions it will
+ * have. Read before its seats are taken (registerWith), so that the rows of
+ * a popular 分科会 stay locked for as few round trips as possible.
+ */
+const newRegistrationMailQuery = compiledQuery(
+  (db, a: { eventId: number; personId: string; courseId: number; sessionIds: number[] }) =>
+    db
+      .selectFrom("events")
+      .innerJoin("people", (j) => j.on("people.id", "=", a.personId))
+      .leftJoin("venues", "venues.id", "events.venue_id")
+      .leftJoin("courses", (j) =>
+        j.on("courses.id", "=", a.courseId).onRef("courses.event_id", "=", "events.id"),
+      )
+      .select((eb) => [
+        "events.slug",
+        "events.title",
+        "events.starts_at",
+        "events.ends_at",
+        "events.online_label",
+        "events.online_url",
+        "events.cancellation_deadline",
+        "events.course_word",
+        "events.members_only",
+        "people.membership_status",
+        "people.family_name",
+        "people.given_name",
+        "people.email",
+        "venues.name as venue_name",
+        "venues.address as venue_address",
+        "venues.map_url as venue_map_url",
+        sql<
+          string | null
+        >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+          "course_label",
+        ),
+        jsonArrayFrom(
+          eb
+            .selectFrom("event_sessions")
+            .select(["event_sessions.title"])
+            .where(sql<boolean>`event_sessions.id = any(${a.sessionIds}::int[])`)
+            .whereRef("event_sessions.event_id", "=", "events.id")
+            .orderBy("event_sessions.starts_at"),
+        ).as("sessions"),
+        programmeOf(eb),
+      ])
+      .where("events.id", "=", a.eventId),
+);
 
 type Details = Awaited<
   ReturnType<ReturnType<typeof registrationDetails>["executeTakeFirstOrThrow"]>
@@ -1141,7 +1290,7 @@ function mayJoinOnline(r: Pick<Details, "status" | "members_only" | "membership_
 }
 
 /** The event as emails and calendars show it; the Zoom link only for a confirmed seat. */
-function toEmailEvent(r: Details): EmailEvent {
+function toEmailEvent(r: EmailSource): EmailEvent {
   return {
     title: r.title,
     slug: r.slug,

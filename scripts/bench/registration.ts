@@ -197,9 +197,9 @@ try {
  * course: the form read before the transaction, as the route does (the app
  * keeps it a second per process; here it is read every time, which only
  * makes the baseline harder), then the transaction: the privacy notice's
- * version, the person's row locked, the seats in one statement, the
- * registration and its sessions in one statement, the read the email needs, and the
- * recorder's one statement (history, email and its job, webhooks). BEGIN
+ * version, the person's row locked, the read the email needs, the seats in
+ * one statement, then one statement for the registration, its sessions and
+ * what the recorder writes (history, email and its job, webhooks). BEGIN
  * goes with the first statement in one pipeline, as the app sends it
  * (db/dialect.ts). The app's
  * connections set lock_timeout once (db/index.ts) and prepare statements.
@@ -224,6 +224,13 @@ begin;
 select max(version) as version from privacy_notices;
 \\endpipeline
 select id, event_id, person_id, status, course_id, created_at, ticket_code from registrations where event_id = :event and person_id = :person for update;
+select e.slug, e.title, e.starts_at, e.ends_at, e.online_label, e.online_url, e.cancellation_deadline, e.course_word, e.members_only,
+  p.membership_status, p.family_name, p.given_name, p.email, v.name, v.address, v.map_url,
+  case when c.id is null then null else trim(c.code || ' ' || c.title) end,
+  (select coalesce(json_agg(x), '[]') from (select s.title from event_sessions s where s.id = any('{${sessions.join(",")}}'::int[]) and s.event_id = e.id order by s.starts_at) x),
+  (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = e.id order by starts_at, position) x)
+  from events e join people p on p.id = :person left join venues v on v.id = e.venue_id
+  left join courses c on c.id = :course and c.event_id = e.id where e.id = :event;
 with e as (select id, capacity, taken, true as shared from events where id = :event for share),
   s as (select id, capacity, taken, true as shared from event_sessions where id = any('{${sessions.join(",")}}'::int[]) and exists (select 1 from e) order by id for share),
   c as (select id, capacity, taken, allocation, false as shared from courses where id = any(array[:course]::int[]) and (select count(*) from s) >= 0 for update),
@@ -239,21 +246,15 @@ with e as (select id, capacity, taken, true as shared from events where id = :ev
 with registration as (insert into registrations (event_id, person_id, status, ticket_secret, ticket_code, course_id, answers, confirmed_at)
     values (:event, :person, 'confirmed', md5(random()::text) || md5(clock_timestamp()::text), upper(substr(md5(random()::text), 1, 14)), :course, '{}', now()) returning id),
   sessions as (insert into registration_sessions (registration_id, session_id)
-    select registration.id, unnest('{${sessions.join(",")}}'::int[]) from registration)
-  select registration.id as reg from registration \\gset
-select r.id, r.status, r.ticket_secret, r.ticket_code, e.title, e.starts_at, e.ends_at, p.email, p.family_name, v.name, c.code,
-  (select coalesce(json_agg(x), '[]') from (select s.id, s.title from registration_sessions rs join event_sessions s on s.id = rs.session_id where rs.registration_id = r.id) x),
-  (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = r.event_id order by starts_at, position) x)
-  from registrations r join events e on e.id = r.event_id join people p on p.id = r.person_id
-  left join venues v on v.id = e.venue_id left join courses c on c.id = r.course_id where r.id = :reg;
-with history as (insert into registration_history (registration_id, actor_person_id, action, detail) values (:reg, :person, 'registered', '{}')),
+    select registration.id, unnest('{${sessions.join(",")}}'::int[]) from registration),
+  history as (insert into registration_history (registration_id, actor_person_id, action, detail) values ((select id from registration), :person, 'registered', '{}')),
   email as (insert into outbound_emails (to_address, subject, template, payload) values ('bench@example.jp', '【申込完了】', 'registration', '{}') returning id),
   email_job as (select graphile_worker.add_job('send_email', json_build_object('id', email.id::text), job_key := 'email:' || email.id, max_attempts := 25) from email),
-  webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{}'::text), max_attempts := 15)
-    from webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics)
+  webhook_jobs as (select graphile_worker.add_job('deliver_webhook', json_build_object('webhookId', w.id, 'body', '{"data":{"registrationId":' || to_json(registration.id::text)::text || '}}'), max_attempts := 15)
+    from registration, webhooks w join people p on p.id = w.created_by where w.active and 'registration.created' = any(w.topics)
       and (w.event_id is null or w.event_id = :event)
       and (p.role = 'admin' or p.id in (select person_id from event_staff where event_id = :event and role = 'organiser')))
-  select 0 + (select count(*) from email_job) + (select count(*) from webhook_jobs);
+  select registration.id, 0 + (select count(*) from email_job) + (select count(*) from webhook_jobs) from registration;
 commit;
 `;
 }

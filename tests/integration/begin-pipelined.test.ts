@@ -1,6 +1,8 @@
 import net from "node:net";
 import { sql } from "kysely";
 import { createDb, type Database } from "../../db/index";
+import { register } from "../../app/domain/registrations.server";
+import { CONSENT, createMember } from "../support/factories";
 import { withDemoApp } from "../support/demo-app";
 
 /**
@@ -13,14 +15,18 @@ const demo = withDemoApp({ app: false });
 
 let proxy: net.Server;
 let writes = 0;
+/** the statements of each write, by their text (statementsIn) */
+const written: string[][] = [];
 let db: Database;
 
 beforeAll(async () => {
   const target = new URL(demo.databaseUrl);
   proxy = net.createServer((client) => {
     const server = net.connect(Number(target.port || 5432), target.hostname);
-    client.on("data", (chunk) => {
+    const decode = statementsIn();
+    client.on("data", (chunk: Buffer) => {
       writes++;
+      written.push(decode(chunk));
       server.write(chunk);
     });
     server.pipe(client);
@@ -40,6 +46,48 @@ afterAll(async () => {
   await db?.destroy();
   await new Promise((resolve) => proxy.close(resolve));
 });
+
+/**
+ * A decoder of what the app writes (PostgreSQL's frontend protocol): for each
+ * write, the text of every statement it runs, a prepared one (Bind) by the
+ * text its Parse gave it earlier on the connection.
+ */
+function statementsIn() {
+  const prepared = new Map<string, string>();
+  let rest = Buffer.alloc(0);
+  let started = false;
+  const cString = (b: Buffer, at: number) => {
+    const end = b.indexOf(0, at);
+    return { text: b.toString("utf8", at, end), next: end + 1 };
+  };
+  return (chunk: Buffer): string[] => {
+    let b = Buffer.concat([rest, chunk]);
+    const statements: string[] = [];
+    if (!started && b.length >= 4) {
+      // the startup message: its length, with no type byte before it
+      started = true;
+      b = b.subarray(b.readInt32BE(0));
+    }
+    while (b.length >= 5) {
+      const type = String.fromCharCode(b[0]!);
+      const length = b.readInt32BE(1);
+      if (b.length < 1 + length) break;
+      const body = b.subarray(5, 1 + length);
+      if (type === "P") {
+        const name = cString(body, 0);
+        prepared.set(name.text, cString(body, name.next).text);
+      } else if (type === "B") {
+        const portal = cString(body, 0);
+        statements.push(prepared.get(cString(body, portal.next).text) ?? "?");
+      } else if (type === "Q") {
+        statements.push(cString(body, 0).text);
+      }
+      b = b.subarray(1 + length);
+    }
+    rest = Buffer.from(b);
+    return statements;
+  };
+}
 
 /** The writes `run` makes, once its statements are prepared (a first run describes them). */
 async function writesOf(run: () => Promise<unknown>): Promise<number> {
@@ -139,5 +187,76 @@ describe("a transaction's BEGIN", () => {
           .catch(() => {}),
       ),
     ).toBe(0);
+  });
+});
+
+describe("a confirmed registration", () => {
+  it("holds its seats for three round trips: the seats, one write, COMMIT", async () => {
+    // The rows of a 分科会 (and of an event or session with a limit) are
+    // locked from the seats' statement to COMMIT, against every other
+    // registration for them: the opening minute of a convention queues there.
+    const eventId = await demo.event("kenshukai-20");
+    const course = await demo.db
+      .selectFrom("courses")
+      .select("id")
+      .where("event_id", "=", eventId)
+      .where("status", "=", "active")
+      .where("allocation", "=", "first_come")
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const registerOn = async (on: Database) =>
+      register(on, {
+        slug: "kenshukai-20",
+        personId: (await createMember(demo.db)).id,
+        input: {
+          courseId: course.id,
+          optionalSessionIds: [],
+          answers: {},
+          dietaryNeeds: "",
+          accessibilityNeeds: "",
+          joinWaitlist: true,
+        },
+        appUrl: "http://localhost",
+        consent: CONSENT,
+      });
+    expect((await registerOn(db)).status).toBe("confirmed"); // its statements prepared
+    const from = written.length;
+    const { id, status } = await registerOn(db);
+    expect(status).toBe("confirmed");
+    const trips = written.slice(from);
+    const seats = trips.findIndex((t) => t.some((s) => /update courses set taken/.test(s)));
+    expect(seats).toBeGreaterThan(0);
+    const held = trips
+      .slice(seats)
+      .map((t) =>
+        t.map((s) =>
+          /update courses set taken/.test(s)
+            ? "seats"
+            : /insert into "registrations"/.test(s)
+              ? "registration, history, email, webhooks"
+              : s,
+        ),
+      );
+    expect(held).toEqual([["seats"], ["registration, history, email, webhooks"], ["commit"]]);
+    console.log(
+      `a confirmed registration: ${trips.length} round trips, ${held.length} with its seats`,
+    );
+    // and that one write wrote all of it
+    const [history, email] = await Promise.all([
+      demo.db
+        .selectFrom("registration_history")
+        .select("action")
+        .where("registration_id", "=", id)
+        .execute(),
+      demo.db
+        .selectFrom("outbound_emails")
+        .select("payload")
+        .where(
+          sql<boolean>`payload->>'ticketCode' = (select ticket_code from registrations where id = ${id})`,
+        )
+        .execute(),
+    ]);
+    expect(history.map((h) => h.action)).toEqual(["registered"]);
+    expect(email).toHaveLength(1);
   });
 });
