@@ -213,7 +213,12 @@ describe("webhooks", () => {
     const expected = createHmac("sha256", secret!).update(delivery!.body).digest("hex");
     expect(delivery!.headers["x-jichiken-signature"]).toBe(`sha256=${expected}`);
     expect(delivery!.headers["x-jichiken-event"]).toBe("registration.created");
-    expect(JSON.parse(delivery!.body).data.registrationId).toBe(reg.id);
+    const body = JSON.parse(delivery!.body);
+    expect(body).toMatchObject({
+      type: "registration.created",
+      data: { registrationId: reg.id, status: "confirmed" },
+    });
+    expect(Object.keys(body.data)).toEqual(["registrationId", "status", "courseId"]);
   });
 });
 
