@@ -197,7 +197,7 @@ try {
  * course: the form read before the transaction, as the route does (the app
  * keeps it a second per process; here it is read every time, which only
  * makes the baseline harder), then the transaction: the privacy notice's
- * version, the person's row locked, the read the email needs, the seats in
+ * version, the registration's row locked, the read the email needs, the seats in
  * one statement, then one statement for the registration, its sessions and
  * what the recorder writes (history, email and its job, webhooks). BEGIN
  * goes with the first statement in one pipeline, as the app sends it

@@ -195,6 +195,9 @@ describe("a confirmed registration", () => {
     // The rows of a 分科会 (and of an event or session with a limit) are
     // locked from the seats' statement to COMMIT, against every other
     // registration for them: the opening minute of a convention queues there.
+    // (A new registration with a seat; one on the waitlist writes its email
+    // after its place in line is known, and one after a cancellation reuses
+    // its row: decision 023, point 10.)
     const eventId = await demo.event("kenshukai-20");
     const course = await demo.db
       .selectFrom("courses")
@@ -223,7 +226,8 @@ describe("a confirmed registration", () => {
     const from = written.length;
     const { id, status } = await registerOn(db);
     expect(status).toBe("confirmed");
-    const trips = written.slice(from);
+    // A write the kernel split would show as a chunk with no message of its own.
+    const trips = written.slice(from).filter((t) => t.length > 0);
     const seats = trips.findIndex((t) => t.some((s) => /update courses set taken/.test(s)));
     expect(seats).toBeGreaterThan(0);
     const held = trips
