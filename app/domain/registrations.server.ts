@@ -974,6 +974,33 @@ async function ownedRegistration(
 // Reading
 // ---------------------------------------------------------------------------
 
+/** The columns of the event, the person and the venue that a registration's email says. */
+const EMAIL_COLUMNS = [
+  "events.slug",
+  "events.title",
+  "events.starts_at",
+  "events.ends_at",
+  "events.online_label",
+  "events.online_url",
+  "events.cancellation_deadline",
+  "events.course_word",
+  "events.members_only",
+  "people.membership_status",
+  "people.family_name",
+  "people.given_name",
+  "people.email",
+  "venues.name as venue_name",
+  "venues.address as venue_address",
+  "venues.map_url as venue_map_url",
+] as const;
+
+/** The course as emails and lists name it: 「A1 自治体DX」, or null without one. */
+const courseLabel = sql<
+  string | null
+>`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+  "course_label",
+);
+
 /** One registration with what its ticket, email and /me need. */
 function registrationDetails(db: Database) {
   return db
@@ -992,35 +1019,16 @@ function registrationDetails(db: Database) {
       "registrations.accessibility_needs",
       "registrations.created_at",
       "events.id as event_id",
-      "events.slug",
       "events.kind",
-      "events.title",
-      "events.starts_at",
-      "events.ends_at",
-      "events.online_label",
-      "events.online_url",
-      "events.cancellation_deadline",
-      "events.course_word",
       "events.venue_id",
       "events.status as event_status",
-      "events.members_only",
-      "people.membership_status",
-      "people.family_name",
-      "people.given_name",
-      "people.email",
-      "venues.name as venue_name",
-      "venues.address as venue_address",
-      "venues.map_url as venue_map_url",
+      ...EMAIL_COLUMNS,
       eb
         .selectFrom("organisations")
         .select("organisations.name")
         .whereRef("organisations.id", "=", "events.organiser_organisation_id")
         .as("organiser_name"),
-      sql<
-        string | null
-      >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
-        "course_label",
-      ),
+      courseLabel,
       jsonArrayFrom(
         eb
           .selectFrom("registration_sessions")
@@ -1243,27 +1251,8 @@ const newRegistrationMailQuery = compiledQuery(
         j.on("courses.id", "=", a.courseId).onRef("courses.event_id", "=", "events.id"),
       )
       .select((eb) => [
-        "events.slug",
-        "events.title",
-        "events.starts_at",
-        "events.ends_at",
-        "events.online_label",
-        "events.online_url",
-        "events.cancellation_deadline",
-        "events.course_word",
-        "events.members_only",
-        "people.membership_status",
-        "people.family_name",
-        "people.given_name",
-        "people.email",
-        "venues.name as venue_name",
-        "venues.address as venue_address",
-        "venues.map_url as venue_map_url",
-        sql<
-          string | null
-        >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
-          "course_label",
-        ),
+        ...EMAIL_COLUMNS,
+        courseLabel,
         jsonArrayFrom(
           eb
             .selectFrom("event_sessions")

@@ -9,7 +9,13 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, createMember, eventIdOf, signInAs } from "../support/factories";
+import {
+  CONSENT,
+  createMember,
+  eventIdOf,
+  signInAs,
+  registrationInput,
+} from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const SLUG = "kenshukai-20";
@@ -62,14 +68,10 @@ describe.skipIf(!hasChromium)("the reception desk in Chromium", () => {
     const result = await register(db, {
       slug: SLUG,
       personId: member.id,
-      input: {
-        courseId,
-        optionalSessionIds: [],
-        answers: {},
+      input: registrationInput(courseId, {
         dietaryNeeds: "えび・かにアレルギー",
         accessibilityNeeds: "車いすで参加します",
-        joinWaitlist: false,
-      },
+      }),
       appUrl: "http://localhost",
       consent: CONSENT,
     });

@@ -19,7 +19,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { hasChromium, launchBrowser } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, eventIdOf, seminarForm, signInAs } from "../support/factories";
+import { CONSENT, eventIdOf, seminarForm, signInAs, registrationInput } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "screenshots");
 const routesDir = path.join(import.meta.dirname, "../../app/routes");
@@ -362,14 +362,7 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
     const registered = await register(db, {
       slug: eventSlug,
       personId: hanako.id,
-      input: {
-        courseId: course.id,
-        optionalSessionIds: [],
-        answers: {},
-        dietaryNeeds: "",
-        accessibilityNeeds: "",
-        joinWaitlist: false,
-      },
+      input: registrationInput(course.id),
       appUrl: app.url,
       consent: CONSENT,
     });
@@ -378,18 +371,14 @@ describe.skipIf(!hasChromium)("every route in Chromium, at both widths, as each 
     await register(db, {
       slug: "online-seminar-next",
       personId: hanako.id,
-      input: {
-        courseId: Number(seminar.form.course),
-        optionalSessionIds: [],
+      input: registrationInput(Number(seminar.form.course), {
         answers: Object.fromEntries(
           Object.entries(seminar.form)
             .filter(([key]) => key.startsWith("q_"))
             .map(([key, value]) => [key.slice(2), value]),
         ),
-        dietaryNeeds: "",
-        accessibilityNeeds: "",
         joinWaitlist: true,
-      },
+      }),
       appUrl: app.url,
       consent: CONSENT,
     });

@@ -2,7 +2,7 @@ import net from "node:net";
 import { sql } from "kysely";
 import { createDb, type Database } from "../../db/index";
 import { register } from "../../app/domain/registrations.server";
-import { CONSENT, createMember } from "../support/factories";
+import { CONSENT, createMember, registrationInput } from "../support/factories";
 import { withDemoApp } from "../support/demo-app";
 
 /**
@@ -211,14 +211,7 @@ describe("a confirmed registration", () => {
       register(on, {
         slug: "kenshukai-20",
         personId: (await createMember(demo.db)).id,
-        input: {
-          courseId: course.id,
-          optionalSessionIds: [],
-          answers: {},
-          dietaryNeeds: "",
-          accessibilityNeeds: "",
-          joinWaitlist: true,
-        },
+        input: registrationInput(course.id, { joinWaitlist: true }),
         appUrl: "http://localhost",
         consent: CONSENT,
       });

@@ -7,7 +7,7 @@ import {
 } from "../../app/domain/registrations.server";
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "../../app/domain/errors.server";
 import { withDemoApp } from "../support/demo-app";
-import { CONSENT, createMember } from "../support/factories";
+import { CONSENT, createMember, registrationInput } from "../support/factories";
 
 /**
  * The domain refuses with a code, and a refusal changes nothing: these
@@ -39,14 +39,7 @@ async function registrationArgs(personId: string, slug = SLUG): Promise<Register
   return {
     slug,
     personId,
-    input: {
-      courseId: course.id,
-      optionalSessionIds: [],
-      answers: {},
-      dietaryNeeds: "",
-      accessibilityNeeds: "",
-      joinWaitlist: true,
-    },
+    input: registrationInput(course.id, { joinWaitlist: true }),
     appUrl: "http://localhost",
     consent: CONSENT,
   };

@@ -7,7 +7,7 @@ import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { DESKTOP, hasChromium, launchBrowser, PHONE } from "../support/browser";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, createMember, signIn } from "../support/factories";
+import { CONSENT, createMember, signIn, registrationInput } from "../support/factories";
 
 const shots = path.join(import.meta.dirname, "..", "e2e", "screenshots");
 const SLUG = "kenshukai-20";
@@ -54,14 +54,10 @@ describe.skipIf(!hasChromium)("the export page in a browser", () => {
         personId: member.id,
         appUrl: "http://localhost",
         consent: CONSENT,
-        input: {
-          courseId: course.id,
-          optionalSessionIds: [],
+        input: registrationInput(course.id, {
           answers: { [String(question.id)]: "発表しない" },
           dietaryNeeds: family === "佐藤" ? "=1+1" : "",
-          accessibilityNeeds: "",
-          joinWaitlist: false,
-        },
+        }),
       });
     }
     const organiser = await db

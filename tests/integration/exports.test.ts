@@ -8,7 +8,13 @@ import { register } from "../../app/domain/registrations.server";
 import { loadDemoData } from "../../db/seed/load";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, browserLike, createMember, signIn } from "../support/factories";
+import {
+  CONSENT,
+  browserLike,
+  createMember,
+  signIn,
+  registrationInput,
+} from "../support/factories";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -141,14 +147,11 @@ beforeAll(async () => {
       personId: member.id,
       appUrl: "http://localhost",
       consent: CONSENT,
-      input: {
-        courseId: courseIds[p.course]!,
-        optionalSessionIds: [],
+      input: registrationInput(courseIds[p.course]!, {
         answers: { [String(question.id)]: "発表しない" },
         dietaryNeeds: p.dietary,
         accessibilityNeeds: "accessibility" in p ? p.accessibility : "",
-        joinWaitlist: false,
-      },
+      }),
     });
   }
   organiser = await staff("organiser@example.jp");

@@ -2,7 +2,7 @@ import { attendeeFilterSchema, listAttendees } from "../../app/domain/attendees.
 import { register } from "../../app/domain/registrations.server";
 import { loadDemoData } from "../../db/seed/load";
 import { createTestDatabase } from "../support/db";
-import { CONSENT, createMember } from "../support/factories";
+import { CONSENT, createMember, registrationInput } from "../support/factories";
 
 /** Issue 15: the staff attendee search matches hiragana and katakana alike. */
 describe("the attendee search reads kana as people type it", () => {
@@ -42,14 +42,10 @@ describe("the attendee search reads kana as people type it", () => {
         personId: member.id,
         appUrl: "http://localhost",
         consent: CONSENT,
-        input: {
-          courseId: course.id,
-          optionalSessionIds: [],
+        input: registrationInput(course.id, {
           answers: question ? { [String(question.id)]: (question.options as string[])[0]! } : {},
-          dietaryNeeds: "",
-          accessibilityNeeds: "",
           joinWaitlist: true,
-        },
+        }),
       });
     }
   });

@@ -12,7 +12,14 @@ import { createDb, type Database, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
 import { findTool, serverMajor } from "../../scripts/pg-tools";
 import { startTestApp } from "../support/app";
-import { CONSENT, createMember, eventIdOf, signIn, signInAs } from "../support/factories";
+import {
+  CONSENT,
+  createMember,
+  eventIdOf,
+  signIn,
+  signInAs,
+  registrationInput,
+} from "../support/factories";
 import { databaseUrl } from "../support/urls";
 
 /**
@@ -122,14 +129,7 @@ describe.skipIf(!server)("backup and restore", () => {
       const r = await register(source.db, {
         slug: SLUG,
         personId: m.id,
-        input: {
-          courseId: course.id,
-          optionalSessionIds: [],
-          answers: {},
-          dietaryNeeds: "",
-          accessibilityNeeds: "",
-          joinWaitlist: false,
-        },
+        input: registrationInput(course.id),
         appUrl: "https://x.example.jp",
         consent: CONSENT,
       });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "../../db/index";
 import type { MembershipStatus } from "../../db/schema";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
+import type { RegistrationInput } from "../../app/domain/registrations.server";
 
 /**
  * The consent a registration needs (privacy.server.ts): to the notice in
@@ -14,6 +15,22 @@ export const CONSENT_FIELDS = {
   privacy_version: "1",
   needs_consent: "on",
 } as const;
+
+/** register()'s `input` for a course, with nothing else filled in unless given. */
+export function registrationInput(
+  courseId: number | null,
+  given: Partial<RegistrationInput> = {},
+): RegistrationInput {
+  return {
+    courseId,
+    optionalSessionIds: [],
+    answers: {},
+    dietaryNeeds: "",
+    accessibilityNeeds: "",
+    joinWaitlist: false,
+    ...given,
+  };
+}
 
 /** A member with a completed profile in one of the demo 単組, confirmed by it unless told otherwise. */
 export async function createMember(
