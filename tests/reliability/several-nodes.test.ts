@@ -432,6 +432,14 @@ describe.skipIf(skip)("two app nodes behind Caddy on one PostgreSQL", () => {
     console.log(
       `rolling restart (${restarts.join(", ")}): ${sent} registrations sent, ${failures.length} lost; ${rows[0]?.n} registrations in the event`,
     );
+    // A lost request says who answered it: Caddy's own log (a 503 with no body
+    // is Caddy's "no upstream available", seen once in CI) or the nodes'.
+    if (failures.length > 0) {
+      console.log(`Caddy's log:\n${caddy.output().slice(-4000)}`);
+      for (const [i, node] of nodes.entries()) {
+        console.log(`node ${i}'s log:\n${node.output().slice(-2000)}`);
+      }
+    }
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThan(40);
 
