@@ -22,7 +22,15 @@ import { webhookBodyAround, webhookJobs } from "./webhooks.server";
 import { audit, auditInsert } from "./audit.server";
 import { jsonError } from "../utils/action.server";
 import { DomainError, ERROR_MESSAGES } from "./errors.server";
-import { type EventAccess, isEventSlug, requireEventAccess } from "./permissions.server";
+import {
+  answerEventAccess,
+  type EventAccess,
+  type EventAccessRow,
+  eventAccessQuestion,
+  eventAccessSelect,
+  isEventSlug,
+  requireEventAccess,
+} from "./permissions.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -163,10 +171,57 @@ export async function checkinApi(
   slug: string | undefined,
   handler: (access: EventAccess) => Promise<unknown>,
 ): Promise<Response> {
+  return deskJson(async () => handler(await requireCheckinAccess(request, context, slug)));
+}
+
+/**
+ * A desk's scan (POST /checkin/:slug/scan): checkIn with the desk's access
+ * asked by the scan's first statement (deskCheckIn), answered as checkinApi
+ * answers. Bad input is answered only to whom may scan here (the access is
+ * asked first, as by checkinApi); a scan without a nonce goes as checkinApi's.
+ */
+export async function deskScan(
+  request: Request,
+  context: AppLoadContext,
+  slug: string | undefined,
+): Promise<Response> {
+  return deskJson(async () => {
+    const question = await eventAccessQuestion(request, slug ?? "");
+    const input = await parseCheckinBody(request, scanInputSchema).catch(async (error) => {
+      await requireCheckinAccess(request, context, slug);
+      throw error;
+    });
+    const scan = {
+      listId: input.list,
+      ticket: input.ticket,
+      registrationId: input.registration,
+      desk: input.desk,
+    };
+    if (input.nonce) {
+      return {
+        result: await deskCheckIn(context.db, request, question, { ...scan, nonce: input.nonce }),
+      };
+    }
+    const access = await requireCheckinAccess(request, context, slug);
+    const result = await checkIn(context.db, {
+      ...scan,
+      eventId: access.eventId,
+      unionId: access.unionId,
+      staffId: access.user.id,
+    });
+    return { result };
+  });
+}
+
+/**
+ * The desk's JSON answer: `answer`'s value, or its refusal as JSON (a
+ * signed-out desk a 401, not the sign-in page; an event not theirs a 404; a
+ * DomainError its own status), every message Japanese.
+ */
+async function deskJson(answer: () => Promise<unknown>): Promise<Response> {
   const headers = { "Cache-Control": "no-store" };
   try {
-    const access = await requireCheckinAccess(request, context, slug);
-    return Response.json(await handler(access), { headers });
+    return Response.json(await answer(), { headers });
   } catch (error) {
     if (error instanceof Response) {
       const code =
@@ -724,6 +779,55 @@ export async function checkIn(db: Database, args: CheckInArgs): Promise<CheckinR
   return inTransaction(db, (trx) => checkInWith(trx, args));
 }
 
+/**
+ * A desk's scan as the desk sends it (the scan route): the desk's access
+ * (eventAccessQuestion) is asked by the scan's first statement, with the list
+ * and the nonce's claim, and answered by answerEventAccess before anything
+ * else is read or written; a refusal (a 401, 403 or 404 as requireEventAccess
+ * gives) rolls the claim back. A scan is then BEGIN with that statement, the
+ * scan's statement and COMMIT: three round trips, not four
+ * (docs/decisions/023-speed.md, point 11).
+ */
+export async function deskCheckIn(
+  db: Database,
+  request: Request,
+  question: { token: string; idHash: string; slug: string },
+  input: Pick<CheckInArgs, "listId" | "ticket" | "registrationId" | "desk"> & { nonce: string },
+): Promise<CheckinResult> {
+  return inTransaction(db, async (trx) => {
+    const [answer] = await claimScanAskingQuery(trx, {
+      idHash: question.idHash,
+      slug: question.slug,
+      listId: input.listId,
+      nonce: input.nonce,
+      desk: input.desk,
+    });
+    const { list_id, list_name, list_session_id, claimed, ...row } = answer ?? {};
+    const access = await answerEventAccess(trx, request, {
+      token: question.token,
+      row: answer ? (row as EventAccessRow) : undefined,
+      slug: question.slug,
+      permission: "checkin",
+    });
+    const args = {
+      ...input,
+      eventId: access.eventId,
+      unionId: access.unionId,
+      staffId: access.user.id,
+    };
+    const list =
+      list_id === null || list_id === undefined
+        ? undefined
+        : {
+            id: list_id,
+            name: list_name ?? "",
+            session_id: list_session_id ?? null,
+            claimed: Boolean(claimed),
+          };
+    return scanClaimed(trx, args, list, null);
+  });
+}
+
 // The statements of every scan, compiled once (db/compiled.ts).
 const scanListQuery = compiledQuery((db, a: { listId: number; eventId: number }) =>
   db
@@ -803,6 +907,69 @@ const claimScanQuery = compiledQuery(
 );
 
 /**
+ * claimScanQuery asked with the desk's access question (`a`: eventAccessSelect
+ * by slug): the list of the event `a` found, and the nonce claimed in the
+ * name of `a`'s user. No session in force: no row; no such event or list:
+ * `list_id` null and nothing claimed.
+ */
+const claimScanAskingQuery = compiledQuery(
+  (db, a: { idHash: string; slug: string; listId: number; nonce: string; desk: string }) =>
+    db
+      .with(
+        (cte) => cte("a").materialized(),
+        () => eventAccessSelect(db, "+slug", { idHash: a.idHash, slug: a.slug }),
+      )
+      .with(
+        (cte) => cte("l").materialized(),
+        (qc) =>
+          qc
+            .selectFrom("checkin_lists as l")
+            .innerJoin("events as e", "e.id", "l.event_id")
+            .select(["l.id", "l.name", "l.session_id"])
+            .where("l.id", "=", a.listId)
+            .where(sql<boolean>`l.event_id = (select a.event_id from a)`)
+            .forKeyShare("e"),
+      )
+      .with("claim", (qc) =>
+        qc
+          .insertInto("checkin_scans")
+          .columns([
+            "client_nonce",
+            "event_id",
+            "checkin_list_id",
+            "result",
+            "desk",
+            "staff_person_id",
+            "client_time",
+          ])
+          .expression(
+            qc
+              .selectFrom(["l", "a"])
+              .select([
+                sql<string>`${a.nonce}::text`.as("client_nonce"),
+                sql<number>`a.event_id`.as("event_id"),
+                "l.id",
+                sql<CheckinResultCode>`'unknown_ticket'`.as("result"),
+                sql<string>`${a.desk}::text`.as("desk"),
+                sql<string>`a.id`.as("staff_person_id"),
+                sql<Date | null>`null::timestamptz`.as("client_time"),
+              ]),
+          )
+          .onConflict((oc) => oc.column("client_nonce").doNothing())
+          .returning("client_nonce"),
+      )
+      .selectFrom("a")
+      .leftJoin("l", (join) => join.onTrue())
+      .selectAll("a")
+      .select([
+        "l.id as list_id",
+        "l.name as list_name",
+        "l.session_id as list_session_id",
+        sql<boolean>`exists (select 1 from claim)`.as("claimed"),
+      ]),
+);
+
+/**
  * A scan in two statements (the transaction's BEGIN goes with the first, its
  * COMMIT after the second): the list and the nonce's claim; then the
  * registration's lock, its check-in, what the scan leaves behind (webhooks,
@@ -834,6 +1001,20 @@ async function checkInWith(trx: Trx, args: CheckInArgs): Promise<CheckinResult> 
         clientTime,
       })
     : await scanListQuery(trx, { listId: args.listId, eventId: args.eventId });
+  return scanClaimed(trx, args, list, clientTime);
+}
+
+/**
+ * A scan once its list is read and its nonce claimed (the first statement,
+ * with or without the desk's access question): the registration's lock, its
+ * check-in and the desk's card; a nonce claimed before gets its first answer.
+ */
+async function scanClaimed(
+  trx: Trx,
+  args: CheckInArgs,
+  list: { id: number; name: string; session_id: number | null; claimed: boolean } | undefined,
+  clientTime: Date | null,
+): Promise<CheckinResult> {
   if (!list) throw new DomainError("not_found", { message: "この受付リストは見つかりません。" });
   if (args.nonce && !list.claimed) return replay(trx, { ...args, nonce: args.nonce });
 

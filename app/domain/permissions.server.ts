@@ -2,7 +2,7 @@ import { type AppLoadContext, redirect } from "@remix-run/node";
 import { compiledQuery } from "../../db/compiled";
 import type { Database } from "../../db/index";
 import { parseRowId } from "../utils/forms";
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { DB } from "../../db/schema";
 import {
   getUser,
@@ -92,11 +92,53 @@ export async function requireEventAccess(
 ): Promise<EventAccess> {
   const token = await sessionToken(request);
   const row = token ? (await sessionAccessQuery(context.db, token, args))[0] : undefined;
+  return answerEventAccess(context.db, request, { token, row, ...args });
+}
+
+/**
+ * requireEventAccess's session-and-event question, asked by a statement that
+ * reads it on its way and hands its row to answerEventAccess: a desk's scan
+ * asks it in the scan's first statement, saving the round trip
+ * (checkin.server.ts). No cookie is a 401 without asking.
+ */
+export async function eventAccessQuestion(
+  request: Request,
+  slug: string,
+): Promise<{ token: string; idHash: string; slug: string }> {
+  const token = await sessionToken(request);
+  if (!token) throw signInRedirect(request);
+  return { token, idHash: hashToken(token), slug };
+}
+
+/** What the session-and-event question reads: the session's user, and the event's id and whether it is given them. */
+export type EventAccessRow = SessionUser & {
+  last_seen_at: Date;
+  event_id: number | null;
+  given: SqlBool | null;
+};
+
+/**
+ * The one answer to the session-and-event question's row (none: no session
+ * in force): a redirect to the sign-in, a 403 for non-staff, a 404 for an
+ * event that is not the user's to see; the sliding session renewed.
+ */
+export async function answerEventAccess(
+  db: Kysely<DB>,
+  request: Request,
+  args: {
+    token: string | undefined;
+    row: EventAccessRow | undefined;
+    eventId?: string | number;
+    slug?: string;
+    permission: EventPermission;
+  },
+): Promise<EventAccess> {
+  const { token, row } = args;
   if (!token || !row) throw signInRedirect(request);
   const { last_seen_at, event_id, given, ...user } = row;
-  await touchSession(context.db, token, last_seen_at);
+  await touchSession(db, token, last_seen_at);
   requireStaffRole(user);
-  const asked = eventToAsk(user, { ...args, permission: args.permission });
+  const asked = eventToAsk(user, args);
   const access =
     asked && event_id !== null
       ? decideAccess(user, args.permission, { id: event_id, given: Boolean(given) })
@@ -106,9 +148,41 @@ export async function requireEventAccess(
 }
 
 /**
- * requireEventAccess's one query: the session's user and, for the event by
- * id, by slug or both, its id and whether the user is given it. Compiled
- * once per form of the question (db/compiled.ts): a desk asks it on every scan.
+ * The session-and-event question as a query: the session's user and, for the
+ * event by id, by slug or both (`key`: "id+", "+slug", "id+slug" or "none"),
+ * its id and whether the user is given it. Build it by the key, never by the
+ * arguments' values (db/compiled.ts).
+ */
+export function eventAccessSelect(
+  db: Kysely<DB>,
+  key: string,
+  a: { idHash: string; id?: number; slug?: string },
+) {
+  return sessionUserQuery(db, a).select((eb) => {
+    const staffRole = sql<
+      "organiser" | "reception"
+    >`case people.role when 'reception' then 'reception' else 'organiser' end`;
+    const where = (e: ExpressionBuilder<DB, "events">) =>
+      key === "none"
+        ? sql<boolean>`false`
+        : e.and([
+            ...(key.startsWith("id") ? [e("events.id", "=", a.id as number)] : []),
+            ...(key.endsWith("slug") ? [e("events.slug", "=", a.slug as string)] : []),
+          ]);
+    const events = eb.selectFrom("events");
+    return [
+      events.select("events.id").where(where).as("event_id"),
+      events
+        .select((e) => givenTo(e, eb.ref("people.id"), staffRole).as("given"))
+        .where(where)
+        .as("given"),
+    ];
+  });
+}
+
+/**
+ * requireEventAccess's one query (eventAccessSelect), compiled once per form
+ * of the question (db/compiled.ts): a desk asks it on every scan.
  */
 function sessionAccessQuery(
   db: Database,
@@ -120,27 +194,7 @@ function sessionAccessQuery(
   let query = sessionAccessQueries.get(key);
   if (!query) {
     query = compiledQuery((db, a: { idHash: string; id?: number; slug?: string }) =>
-      sessionUserQuery(db, a).select((eb) => {
-        const staffRole = sql<
-          "organiser" | "reception"
-        >`case people.role when 'reception' then 'reception' else 'organiser' end`;
-        const where = (e: ExpressionBuilder<DB, "events">) =>
-          key === "none"
-            ? sql<boolean>`false`
-            : e.and([
-                // by the key, never by the arguments' values (db/compiled.ts)
-                ...(key.startsWith("id") ? [e("events.id", "=", a.id as number)] : []),
-                ...(key.endsWith("slug") ? [e("events.slug", "=", a.slug as string)] : []),
-              ]);
-        const events = eb.selectFrom("events");
-        return [
-          events.select("events.id").where(where).as("event_id"),
-          events
-            .select((e) => givenTo(e, eb.ref("people.id"), staffRole).as("given"))
-            .where(where)
-            .as("given"),
-        ];
-      }),
+      eventAccessSelect(db, key, a),
     );
     sessionAccessQueries.set(key, query);
   }
@@ -149,12 +203,7 @@ function sessionAccessQuery(
 
 const sessionAccessQueries = new Map<
   string,
-  (
-    db: Database,
-    args: { idHash: string; id?: number; slug?: string },
-  ) => Promise<
-    (SessionUser & { last_seen_at: Date; event_id: number | null; given: SqlBool | null })[]
-  >
+  (db: Database, args: { idHash: string; id?: number; slug?: string }) => Promise<EventAccessRow[]>
 >();
 
 function signInRedirect(request: Request): Response {

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { sql } from "kysely";
+import { ensureCheckinLists, getWholeEventListId } from "../../app/domain/checkin.server";
 import { createDb, type Database } from "../../db/index";
 import { register } from "../../app/domain/registrations.server";
-import { CONSENT, createMember, registrationInput } from "../support/factories";
+import { CONSENT, createMember, registrationInput, signInAs } from "../support/factories";
+import { startTestApp } from "../support/app";
 import { withDemoApp } from "../support/demo-app";
 
 /**
@@ -255,5 +258,73 @@ describe("a confirmed registration", () => {
     ]);
     expect(history.map((h) => h.action)).toEqual(["registered"]);
     expect(email).toHaveLength(1);
+  });
+});
+
+describe("a desk's scan", () => {
+  it("is three round trips: its access asked with the claim, the check-in, COMMIT", async () => {
+    // The desk's session and its part in the event are read by the scan's
+    // first statement, not by a query of their own before the transaction
+    // (checkin.server.ts, deskCheckIn; decision 023, point 11).
+    const app = await startTestApp(db);
+    try {
+      const eventId = await demo.event("kenshukai-20");
+      await ensureCheckinLists(demo.db, eventId);
+      const list = await getWholeEventListId(demo.db, eventId);
+      const cookie = await signInAs(demo.db, "reception@example.jp");
+      const course = await demo.db
+        .selectFrom("courses")
+        .select("id")
+        .where("event_id", "=", eventId)
+        .where("status", "=", "active")
+        .where("allocation", "=", "first_come")
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      const ticket = async () => {
+        const { id } = await register(demo.db, {
+          slug: "kenshukai-20",
+          personId: (await createMember(demo.db)).id,
+          input: registrationInput(course.id, { joinWaitlist: true }),
+          appUrl: "http://localhost",
+          consent: CONSENT,
+        });
+        const row = await demo.db
+          .selectFrom("registrations")
+          .select(["ticket_secret", "status"])
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow();
+        expect(row.status).toBe("confirmed");
+        return row.ticket_secret;
+      };
+      const scan = (ticket: string) =>
+        fetch(`${app.url}/checkin/kenshukai-20/scan`, {
+          method: "POST",
+          headers: { Cookie: cookie, Origin: app.url, "Content-Type": "application/json" },
+          body: JSON.stringify({ list, ticket, desk: "受付A", nonce: randomUUID() }),
+        });
+      const [first, second] = [await ticket(), await ticket()];
+      expect((await scan(first)).status).toBe(200); // its statements prepared
+      const from = written.length;
+      const answer = await scan(second);
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).result.code).toBe("ok");
+      const trips = written
+        .slice(from)
+        .filter((t) => t.length > 0)
+        .map((t) =>
+          t.map((s) =>
+            /^begin/i.test(s)
+              ? "begin"
+              : /from "auth_sessions"/.test(s) && /insert into "checkin_scans"/.test(s)
+                ? "access, list, claim"
+                : /insert into "checkins"/.test(s)
+                  ? "check-in"
+                  : s,
+          ),
+        );
+      expect(trips).toEqual([["begin", "access, list, claim"], ["check-in"], ["commit"]]);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -81,6 +81,54 @@ describe("the desk's lean scan and sync", () => {
     expect(await written()).toEqual(before);
   });
 
+  it("ask the desk's access with each scan: taken off the event's staff, or signed out, the next scan is refused and writes nothing", async () => {
+    // A scan's first statement reads the session and the desk's part in the
+    // event (checkin.server.ts, deskCheckIn): nothing of it is kept between
+    // scans, so a change is seen by the very next one, on any process.
+    const { db } = database;
+    const person = await createMember(db);
+    await db.updateTable("people").set({ role: "reception" }).where("id", "=", person.id).execute();
+    await db
+      .insertInto("event_staff")
+      .values({ event_id: eventId, person_id: person.id, role: "reception" })
+      .execute();
+    const cookie = await signIn(db, person.id);
+    const given = await post("scan", scan(), { Cookie: cookie });
+    expect(given.status).toBe(200);
+    expect((await given.json()).result.code).toBe("unknown_ticket");
+
+    await db
+      .deleteFrom("event_staff")
+      .where("event_id", "=", eventId)
+      .where("person_id", "=", person.id)
+      .execute();
+    let before = await written();
+    const removed = await post("scan", scan(), { Cookie: cookie });
+    expect(removed.status).toBe(404);
+    expect((await removed.json()).error.code).toBe("not_found");
+    expect(await written()).toEqual(before);
+
+    await db
+      .insertInto("event_staff")
+      .values({ event_id: eventId, person_id: person.id, role: "reception" })
+      .execute();
+    expect((await post("scan", scan(), { Cookie: cookie })).status).toBe(200);
+    const signedOut = await fetch(`${app.url}/logout`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: app.url },
+      redirect: "manual",
+    });
+    expect(signedOut.status).toBe(302);
+    before = await written();
+    const after = await post("scan", scan(), { Cookie: cookie });
+    expect(after.status).toBe(401);
+    expect((await after.json()).error.code).toBe("login_required");
+    // bad input from a signed-out desk is a 401 too, not a 422 that would answer it
+    const bad = await post("scan", JSON.stringify({ list: "abc" }), { Cookie: cookie });
+    expect(bad.status).toBe(401);
+    expect(await written()).toEqual(before);
+  });
+
   it("refuse a body over the limit, by its length and while reading it, with 413 in Japanese", async () => {
     const before = await written();
     const big = JSON.stringify({
