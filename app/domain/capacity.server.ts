@@ -1,5 +1,4 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import { compiledQuery } from "../../db/compiled";
 import type { DB } from "../../db/index";
 import type { ErrorCode } from "./errors.server";
 
@@ -176,14 +175,6 @@ export async function lockRegistration(
   trx: Trx,
   by: { id: string; eventId?: number; personId?: string } | { eventId: number; personId: string },
 ) {
-  if (!("id" in by) && by.eventId !== undefined && by.personId !== undefined) {
-    // a registration's own question (is this person already registered?): compiled once
-    const [row] = await memberRegistrationQuery(trx, {
-      eventId: by.eventId,
-      personId: by.personId,
-    });
-    return row;
-  }
   let query = lockedRegistration(trx);
   if ("id" in by) {
     if (!/^\d{1,18}$/.test(by.id)) return undefined;
@@ -199,13 +190,6 @@ function lockedRegistration(db: Kysely<DB>) {
     .selectFrom("registrations")
     .select(["id", "event_id", "person_id", "status", "course_id", "created_at", "ticket_code"]);
 }
-
-const memberRegistrationQuery = compiledQuery((db, args: { eventId: number; personId: string }) =>
-  lockedRegistration(db)
-    .where("event_id", "=", args.eventId)
-    .where("person_id", "=", args.personId)
-    .forUpdate(),
-);
 
 /**
  * Gives freed seats to the people waiting, first in line first (under

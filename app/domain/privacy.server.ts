@@ -1,6 +1,5 @@
-import { sql, type Transaction } from "kysely";
+import { type ExpressionBuilder, sql, type Transaction } from "kysely";
 import { z } from "zod";
-import { compiledQuery } from "../../db/compiled";
 import type { Database, DB } from "../../db/index";
 import { formatDateTime } from "../utils/format";
 import { textField } from "../utils/forms";
@@ -152,28 +151,28 @@ export function readConsent(formData: FormData): RegistrationConsent {
   };
 }
 
+/** The version of the privacy notice in force, as a subquery (a registration's reads ask it). */
+export function noticeInForce(eb: ExpressionBuilder<DB, keyof DB>) {
+  return eb.selectFrom("privacy_notices").select(sql<number>`max(version)`.as("version"));
+}
+
 /**
  * The consent columns of a registration, or a refusal that writes nothing:
  * no consent to the notice (consent_required), consent to a version that is
- * no longer in force (consent_outdated), or needs filled in without their own
- * consent (needs_consent_required). Needs without consent are refused, never
- * stored and never silently dropped.
+ * no longer in force (consent_outdated: `inForce`, read by the registration's
+ * reads with noticeInForce), or needs filled in without their own consent
+ * (needs_consent_required). Needs without consent are refused, never stored
+ * and never silently dropped.
  */
-/** The version in force, asked by every registration: compiled once (db/compiled.ts). */
-const noticeVersionQuery = compiledQuery((db, _: Record<string, never>) =>
-  db.selectFrom("privacy_notices").select(sql<number>`max(version)`.as("version")),
-);
-
-export async function consentColumns(
-  trx: Trx,
+export function consentColumns(
   consent: RegistrationConsent,
   needs: { dietaryNeeds: string; accessibilityNeeds: string },
+  inForce: number | null,
 ) {
   if (consent.noticeVersion === null) {
     throw new DomainError("consent_required", { field: "privacy_consent" });
   }
-  const [current] = await noticeVersionQuery(trx, {});
-  if (consent.noticeVersion !== current?.version) {
+  if (consent.noticeVersion !== inForce) {
     throw new DomainError("consent_outdated", { field: "privacy_consent" });
   }
   const hasNeeds = needs.dietaryNeeds.trim() !== "" || needs.accessibilityNeeds.trim() !== "";

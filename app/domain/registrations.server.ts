@@ -30,7 +30,7 @@ import {
 import { DomainError, ERROR_MESSAGES, type ErrorCode } from "./errors.server";
 import { emailJobCtes, enqueueEmail } from "./mailer.server";
 import { isConfirmedMember, membersOnlyRefusal } from "./membership.server";
-import { consentColumns, type RegistrationConsent } from "./privacy.server";
+import { consentColumns, noticeInForce, type RegistrationConsent } from "./privacy.server";
 import { inTransaction } from "./transactions.server";
 
 type Trx = Transaction<DB>;
@@ -470,16 +470,46 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
     eventFormat(form) === "online" && args.input.dietaryNeeds !== ""
       ? { ...args.input, dietaryNeeds: "" }
       : args.input;
-  const consent = await consentColumns(trx, args.consent, input);
   const course = form.courses.find((c) => c.id === input.courseId);
-  if (form.courses.length > 0 && !course) {
-    throw seatRefusal("course_unavailable", form, { field: "course" });
-  }
   const sessionIds = form.sessions
     .filter((s) => !s.optional || input.optionalSessionIds.includes(s.id))
     .map((s) => s.id);
-
-  const existing = await lockRegistration(trx, { eventId: form.id, personId: person.id });
+  // One statement: the privacy notice in force, the person's registration at
+  // the event locked, and what a new registration's email says (read before
+  // the seats: from the seats to COMMIT, the rows of the 分科会, and of the
+  // event and sessions with a limit, are locked against every other
+  // registration for them, so a confirmed seat holds them for three round
+  // trips: the seats, one write, COMMIT; decision 023).
+  const reads = (
+    await registrationReadsQuery(trx, {
+      eventId: form.id,
+      personId: person.id,
+      courseId: course?.id ?? 0,
+      sessionIds,
+    })
+  )[0];
+  if (!reads) throw new Error(`registerWith: event ${form.id} or person ${person.id} is gone`);
+  const {
+    notice_version,
+    existing_id,
+    existing_status,
+    existing_created_at,
+    existing_ticket_code,
+    ...mail
+  } = reads;
+  const consent = consentColumns(args.consent, input, notice_version);
+  if (form.courses.length > 0 && !course) {
+    throw seatRefusal("course_unavailable", form, { field: "course" });
+  }
+  const existing =
+    existing_id === null
+      ? undefined
+      : {
+          id: existing_id,
+          status: existing_status as RegistrationStatus,
+          created_at: existing_created_at as Date,
+          ticket_code: existing_ticket_code as string,
+        };
   if (existing && existing.status !== "cancelled") throw new DomainError("already_registered");
   if (args.enforceQuota && person.organisation_id !== null) {
     await checkUnionQuota(trx, form.id, person.organisation_id);
@@ -491,21 +521,6 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       .where("id", "=", person.id)
       .execute();
   }
-  // What a new registration's email says is read before its seats are
-  // taken: from the seats to COMMIT, the rows of the 分科会 (and of the event
-  // and sessions with a limit) are locked against every other registration
-  // for them, so a confirmed seat holds them for three round trips: the
-  // seats, one write, COMMIT (decision 023).
-  const mail = existing
-    ? undefined
-    : (
-        await newRegistrationMailQuery(trx, {
-          eventId: form.id,
-          personId: person.id,
-          courseId: course?.id ?? 0,
-          sessionIds,
-        })
-      )[0];
   const waitlistOnly = course?.allocation === "waitlist_only";
   const full = waitlistOnly
     ? "course_full"
@@ -585,7 +600,6 @@ export async function registerWith(trx: Trx, args: RegisterArgs): Promise<Regist
       waitlistPosition: status === "waitlisted" ? await waitlistPosition(trx, row.id) : null,
     };
   }
-  if (!mail) throw new Error(`registerWith: event ${form.id} or person ${person.id} is gone`);
   const source = {
     ...mail,
     status,
@@ -1236,14 +1250,28 @@ function registrationEmailOf(
 }
 
 /**
- * registrationDetails' columns that an email needs, for a registration not
- * yet written: the event, the person, the course and the sessions it will
- * have. Read before its seats are taken (registerWith), so that the rows of
- * a popular 分科会 stay locked for as few round trips as possible.
+ * A registration's reads after its form, in one statement (registerWith):
+ * the privacy notice in force; the person's registration at the event,
+ * locked (`existing_*`, null without one); and registrationDetails' columns
+ * that an email needs, for a registration not yet written: the event, the
+ * person, the course and the sessions it will have. Read before its seats
+ * are taken, so that the rows of a popular 分科会 stay locked for as few
+ * round trips as possible.
  */
-const newRegistrationMailQuery = compiledQuery(
+const registrationReadsQuery = compiledQuery(
   (db, a: { eventId: number; personId: string; courseId: number; sessionIds: number[] }) =>
     db
+      .with(
+        (cte) => cte("existing").materialized(),
+        // the person's registration at the event, locked (4 of the lock order)
+        (qc) =>
+          qc
+            .selectFrom("registrations")
+            .select(["id", "status", "created_at", "ticket_code"])
+            .where("event_id", "=", a.eventId)
+            .where("person_id", "=", a.personId)
+            .forUpdate(),
+      )
       .selectFrom("events")
       .innerJoin("people", (j) => j.on("people.id", "=", a.personId))
       .leftJoin("venues", "venues.id", "events.venue_id")
@@ -1262,6 +1290,11 @@ const newRegistrationMailQuery = compiledQuery(
             .orderBy("event_sessions.starts_at"),
         ).as("sessions"),
         programmeOf(eb),
+        noticeInForce(eb).as("notice_version"),
+        eb.selectFrom("existing").select("existing.id").as("existing_id"),
+        eb.selectFrom("existing").select("existing.status").as("existing_status"),
+        eb.selectFrom("existing").select("existing.created_at").as("existing_created_at"),
+        eb.selectFrom("existing").select("existing.ticket_code").as("existing_ticket_code"),
       ])
       .where("events.id", "=", a.eventId),
 );

@@ -196,9 +196,9 @@ try {
  * registerWith() as plain SQL, statement for statement, for one person and a
  * course: the form read before the transaction, as the route does (the app
  * keeps it a second per process; here it is read every time, which only
- * makes the baseline harder), then the transaction: the privacy notice's
- * version, the registration's row locked, the read the email needs, the seats in
- * one statement, then one statement for the registration, its sessions and
+ * makes the baseline harder), then the transaction: one statement for the
+ * privacy notice's version, the registration's row locked and the read the
+ * email needs (registrationReadsQuery), the seats in one statement, then one statement for the registration, its sessions and
  * what the recorder writes (history, email and its job, webhooks). BEGIN
  * goes with the first statement in one pipeline, as the app sends it
  * (db/dialect.ts). The app's
@@ -221,16 +221,18 @@ select e.id, e.slug, e.kind, e.title, e.starts_at, e.ends_at, e.status, e.member
   from events e where e.id = :event and e.status <> 'draft';
 \\startpipeline
 begin;
-select max(version) as version from privacy_notices;
-\\endpipeline
-select id, event_id, person_id, status, course_id, created_at, ticket_code from registrations where event_id = :event and person_id = :person for update;
+with existing as materialized (select id, status, created_at, ticket_code from registrations
+    where event_id = :event and person_id = :person for update)
 select e.slug, e.title, e.starts_at, e.ends_at, e.online_label, e.online_url, e.cancellation_deadline, e.course_word, e.members_only,
   p.membership_status, p.family_name, p.given_name, p.email, v.name, v.address, v.map_url,
   case when c.id is null then null else trim(c.code || ' ' || c.title) end,
   (select coalesce(json_agg(x), '[]') from (select s.title from event_sessions s where s.id = any('{${sessions.join(",")}}'::int[]) and s.event_id = e.id order by s.starts_at) x),
-  (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = e.id order by starts_at, position) x)
+  (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = e.id order by starts_at, position) x),
+  (select max(version) from privacy_notices) as notice_version,
+  (select id from existing), (select status from existing), (select created_at from existing), (select ticket_code from existing)
   from events e join people p on p.id = :person left join venues v on v.id = e.venue_id
   left join courses c on c.id = :course and c.event_id = e.id where e.id = :event;
+\\endpipeline
 with e as (select id, capacity, taken, true as shared from events where id = :event for share),
   s as (select id, capacity, taken, true as shared from event_sessions where id = any('{${sessions.join(",")}}'::int[]) and exists (select 1 from e) order by id for share),
   c as (select id, capacity, taken, allocation, false as shared from courses where id = any(array[:course]::int[]) and (select count(*) from s) >= 0 for update),

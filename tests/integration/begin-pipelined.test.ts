@@ -238,6 +238,14 @@ describe("a confirmed registration", () => {
         ),
       );
     expect(held).toEqual([["seats"], ["registration, history, email, webhooks"], ["commit"]]);
+    // and just before the seats, one statement reads the privacy notice in
+    // force, locks the person's registration and reads what the email says
+    // (registrationReadsQuery)
+    const reads = trips[seats - 1]!;
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/from "privacy_notices"/);
+    expect(reads[0]).toMatch(/for update/);
+    expect(reads[0]).toMatch(/"people"\."email"/);
     console.log(
       `a confirmed registration: ${trips.length} round trips, ${held.length} with its seats`,
     );
