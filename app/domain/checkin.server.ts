@@ -15,7 +15,7 @@ import {
   WHOLE_EVENT_LIST_NAME,
 } from "../checkin/result";
 import type { Roster, RosterEntry } from "../checkin/roster";
-import { forbidden } from "../utils/action.server";
+import { forbidden, notFound } from "../utils/action.server";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { webhookBodyAround, webhookJobs } from "./webhooks.server";
@@ -31,6 +31,7 @@ import {
   isEventSlug,
   requireEventAccess,
 } from "./permissions.server";
+import { touchSession } from "./auth.server";
 import { inTransaction } from "./transactions.server";
 
 /**
@@ -186,6 +187,11 @@ export async function deskScan(
   slug: string | undefined,
 ): Promise<Response> {
   return deskJson(async () => {
+    // A slug that cannot be one is refused as by checkinApi (a 401 or a 404), never sent to SQL.
+    if (!isEventSlug(slug ?? "")) {
+      await requireCheckinAccess(request, context, slug);
+      notFound();
+    }
     const question = await eventAccessQuestion(request, slug ?? "");
     const input = await parseCheckinBody(request, scanInputSchema).catch(async (error) => {
       await requireCheckinAccess(request, context, slug);
@@ -794,38 +800,45 @@ export async function deskCheckIn(
   question: { token: string; idHash: string; slug: string },
   input: Pick<CheckInArgs, "listId" | "ticket" | "registrationId" | "desk"> & { nonce: string },
 ): Promise<CheckinResult> {
-  return inTransaction(db, async (trx) => {
-    const [answer] = await claimScanAskingQuery(trx, {
-      idHash: question.idHash,
-      slug: question.slug,
-      listId: input.listId,
-      nonce: input.nonce,
-      desk: input.desk,
+  let seen: Date | undefined;
+  try {
+    return await inTransaction(db, async (trx) => {
+      const [answer] = await claimScanAskingQuery(trx, {
+        idHash: question.idHash,
+        slug: question.slug,
+        listId: input.listId,
+        nonce: input.nonce,
+        desk: input.desk,
+      });
+      const { list_id, list_name, list_session_id, claimed, ...row } = answer ?? {};
+      seen = answer?.last_seen_at;
+      const access = answerEventAccess(request, {
+        token: question.token,
+        row: answer ? (row as EventAccessRow) : undefined,
+        slug: question.slug,
+        permission: "checkin",
+      });
+      const args = {
+        ...input,
+        eventId: access.eventId,
+        unionId: access.unionId,
+        staffId: access.user.id,
+      };
+      const list =
+        list_id === null || list_id === undefined
+          ? undefined
+          : {
+              id: list_id,
+              name: list_name ?? "",
+              session_id: list_session_id ?? null,
+              claimed: Boolean(claimed),
+            };
+      return scanClaimed(trx, args, list, null);
     });
-    const { list_id, list_name, list_session_id, claimed, ...row } = answer ?? {};
-    const access = await answerEventAccess(trx, request, {
-      token: question.token,
-      row: answer ? (row as EventAccessRow) : undefined,
-      slug: question.slug,
-      permission: "checkin",
-    });
-    const args = {
-      ...input,
-      eventId: access.eventId,
-      unionId: access.unionId,
-      staffId: access.user.id,
-    };
-    const list =
-      list_id === null || list_id === undefined
-        ? undefined
-        : {
-            id: list_id,
-            name: list_name ?? "",
-            session_id: list_session_id ?? null,
-            claimed: Boolean(claimed),
-          };
-    return scanClaimed(trx, args, list, null);
-  });
+  } finally {
+    // the sliding session renewed after COMMIT (it locks the session's row)
+    if (seen) await touchSession(db, question.token, seen);
+  }
 }
 
 // The statements of every scan, compiled once (db/compiled.ts).

@@ -92,7 +92,8 @@ export async function requireEventAccess(
 ): Promise<EventAccess> {
   const token = await sessionToken(request);
   const row = token ? (await sessionAccessQuery(context.db, token, args))[0] : undefined;
-  return answerEventAccess(context.db, request, { token, row, ...args });
+  if (token && row) await touchSession(context.db, token, row.last_seen_at);
+  return answerEventAccess(request, { token, row, ...args });
 }
 
 /**
@@ -120,10 +121,11 @@ export type EventAccessRow = SessionUser & {
 /**
  * The one answer to the session-and-event question's row (none: no session
  * in force): a redirect to the sign-in, a 403 for non-staff, a 404 for an
- * event that is not the user's to see; the sliding session renewed.
+ * event that is not the user's to see. The caller renews the sliding session
+ * (touchSession with the row's last_seen_at), outside any transaction of its
+ * own: the renewal locks the session's row.
  */
-export async function answerEventAccess(
-  db: Kysely<DB>,
+export function answerEventAccess(
   request: Request,
   args: {
     token: string | undefined;
@@ -132,11 +134,10 @@ export async function answerEventAccess(
     slug?: string;
     permission: EventPermission;
   },
-): Promise<EventAccess> {
+): EventAccess {
   const { token, row } = args;
   if (!token || !row) throw signInRedirect(request);
   const { last_seen_at, event_id, given, ...user } = row;
-  await touchSession(db, token, last_seen_at);
   requireStaffRole(user);
   const asked = eventToAsk(user, args);
   const access =

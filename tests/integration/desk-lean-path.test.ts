@@ -78,6 +78,18 @@ describe("the desk's lean scan and sync", () => {
       headers: { Origin: app.url, "Content-Type": "application/json", Cookie: cookies.reception },
     });
     expect(otherEvent.status).toBe(404);
+    // a slug that cannot be one (a NUL PostgreSQL would refuse) is not sent to SQL
+    for (const [cookie, status] of [
+      [cookies.reception, 404],
+      ["", 401],
+    ] as const) {
+      const badSlug = await fetch(`${app.url}/checkin/a%00b/scan`, {
+        method: "POST",
+        body: scan(),
+        headers: { Origin: app.url, "Content-Type": "application/json", Cookie: cookie },
+      });
+      expect(badSlug.status).toBe(status);
+    }
     expect(await written()).toEqual(before);
   });
 
@@ -93,9 +105,18 @@ describe("the desk's lean scan and sync", () => {
       .values({ event_id: eventId, person_id: person.id, role: "reception" })
       .execute();
     const cookie = await signIn(db, person.id);
+    // a session last seen two minutes ago is renewed by the scan (after its COMMIT)
+    await sql`update auth_sessions set last_seen_at = now() - interval '2 minutes' where person_id = ${person.id}`.execute(
+      db,
+    );
     const given = await post("scan", scan(), { Cookie: cookie });
     expect(given.status).toBe(200);
     expect((await given.json()).result.code).toBe("unknown_ticket");
+    const renewed = await sql<{ fresh: boolean }>`
+      select last_seen_at > now() - interval '1 minute' as fresh from auth_sessions where person_id = ${person.id}`.execute(
+      db,
+    );
+    expect(renewed.rows).toEqual([{ fresh: true }]);
 
     await db
       .deleteFrom("event_staff")
