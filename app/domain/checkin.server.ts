@@ -852,6 +852,17 @@ const scanListQuery = compiledQuery((db, a: { listId: number; eventId: number })
     .forKeyShare("e"),
 );
 
+/** What a nonce's claim writes of its scan's row; the rest is its answer (scanStatement). */
+const CLAIM_COLUMNS = [
+  "client_nonce",
+  "event_id",
+  "checkin_list_id",
+  "result",
+  "desk",
+  "staff_person_id",
+  "client_time",
+] as const;
+
 /**
  * scanListQuery and the scan's nonce claimed, in one statement (the claim
  * reads the locked list, so it comes after the event's lock): a second
@@ -885,15 +896,7 @@ const claimScanQuery = compiledQuery(
       .with("claim", (qc) =>
         qc
           .insertInto("checkin_scans")
-          .columns([
-            "client_nonce",
-            "event_id",
-            "checkin_list_id",
-            "result",
-            "desk",
-            "staff_person_id",
-            "client_time",
-          ])
+          .columns(CLAIM_COLUMNS)
           .expression(
             qc
               .selectFrom("l")
@@ -946,15 +949,7 @@ const claimScanAskingQuery = compiledQuery(
       .with("claim", (qc) =>
         qc
           .insertInto("checkin_scans")
-          .columns([
-            "client_nonce",
-            "event_id",
-            "checkin_list_id",
-            "result",
-            "desk",
-            "staff_person_id",
-            "client_time",
-          ])
+          .columns(CLAIM_COLUMNS)
           .expression(
             qc
               .selectFrom(["l", "a"])

@@ -105,6 +105,17 @@ const titleOf = async (on: Database) =>
   (await on.selectFrom("events").select("title").where("slug", "=", slug).executeTakeFirstOrThrow())
     .title;
 
+/** The event's first 分科会 taken first come, first served. */
+const firstComeCourse = (eventId: number) =>
+  demo.db
+    .selectFrom("courses")
+    .select("id")
+    .where("event_id", "=", eventId)
+    .where("status", "=", "active")
+    .where("allocation", "=", "first_come")
+    .orderBy("id")
+    .executeTakeFirstOrThrow();
+
 describe("a transaction's BEGIN", () => {
   it("is written with the first statement: two statements and COMMIT are three round trips", async () => {
     const transaction = () =>
@@ -202,14 +213,7 @@ describe("a confirmed registration", () => {
     // after its place in line is known, and one after a cancellation reuses
     // its row: decision 023, point 10.)
     const eventId = await demo.event("kenshukai-20");
-    const course = await demo.db
-      .selectFrom("courses")
-      .select("id")
-      .where("event_id", "=", eventId)
-      .where("status", "=", "active")
-      .where("allocation", "=", "first_come")
-      .orderBy("id")
-      .executeTakeFirstOrThrow();
+    const course = await firstComeCourse(eventId);
     const registerOn = async (on: Database) =>
       register(on, {
         slug: "kenshukai-20",
@@ -280,14 +284,7 @@ describe("a desk's scan", () => {
       await ensureCheckinLists(demo.db, eventId);
       const list = await getWholeEventListId(demo.db, eventId);
       const cookie = await signInAs(demo.db, "reception@example.jp");
-      const course = await demo.db
-        .selectFrom("courses")
-        .select("id")
-        .where("event_id", "=", eventId)
-        .where("status", "=", "active")
-        .where("allocation", "=", "first_come")
-        .orderBy("id")
-        .executeTakeFirstOrThrow();
+      const course = await firstComeCourse(eventId);
       const ticket = async () => {
         const { id } = await register(demo.db, {
           slug: "kenshukai-20",
