@@ -15,7 +15,7 @@ import {
   WHOLE_EVENT_LIST_NAME,
 } from "../checkin/result";
 import type { Roster, RosterEntry } from "../checkin/roster";
-import { forbidden, notFound } from "../utils/action.server";
+import { forbidden } from "../utils/action.server";
 import { NO_CONTROL_CHARS, rowId } from "../utils/forms";
 import { courseWord } from "../utils/labels";
 import { webhookBodyAround, webhookJobs } from "./webhooks.server";
@@ -187,14 +187,13 @@ export async function deskScan(
   slug: string | undefined,
 ): Promise<Response> {
   return deskJson(async () => {
-    // A slug that cannot be one is refused as by checkinApi (a 401 or a 404), never sent to SQL.
-    if (!isEventSlug(slug ?? "")) {
-      await requireCheckinAccess(request, context, slug);
-      notFound();
-    }
-    const question = await eventAccessQuestion(request, slug ?? "");
+    const question = await eventAccessQuestion(request, slug);
+    // The access asked on its own (checkinApi's way), when the scan cannot ask it:
+    // no cookie or no slug (a 401 or a 404), bad input (answered only to whom may scan here).
+    const asked = () => requireCheckinAccess(request, context, slug);
+    if (!question) await asked();
     const input = await parseCheckinBody(request, scanInputSchema).catch(async (error) => {
-      await requireCheckinAccess(request, context, slug);
+      await asked();
       throw error;
     });
     const scan = {
@@ -203,12 +202,12 @@ export async function deskScan(
       registrationId: input.registration,
       desk: input.desk,
     };
-    if (input.nonce) {
+    if (question && input.nonce) {
       return {
         result: await deskCheckIn(context.db, request, question, { ...scan, nonce: input.nonce }),
       };
     }
-    const access = await requireCheckinAccess(request, context, slug);
+    const access = await asked();
     const result = await checkIn(context.db, {
       ...scan,
       eventId: access.eventId,

@@ -100,14 +100,16 @@ export async function requireEventAccess(
  * requireEventAccess's session-and-event question, asked by a statement that
  * reads it on its way and hands its row to answerEventAccess: a desk's scan
  * asks it in the scan's first statement, saving the round trip
- * (checkin.server.ts). No cookie is a 401 without asking.
+ * (checkin.server.ts). Undefined when it cannot be asked so (no cookie, a
+ * slug that cannot be one): the caller asks requireEventAccess, which
+ * refuses as always, without a query for a slug that cannot be one.
  */
 export async function eventAccessQuestion(
   request: Request,
-  slug: string,
-): Promise<{ token: string; idHash: string; slug: string }> {
+  slug: string | undefined,
+): Promise<{ token: string; idHash: string; slug: string } | undefined> {
   const token = await sessionToken(request);
-  if (!token) throw signInRedirect(request);
+  if (!token || slug === undefined || !isEventSlug(slug)) return undefined;
   return { token, idHash: hashToken(token), slug };
 }
 
