@@ -21,8 +21,35 @@ type TokyoParts = {
   weekday: string;
 };
 
+/**
+ * Japan has kept UTC+9, without summer time, since September 1951: from
+ * 1952 on, Tokyo's clock is the UTC clock moved nine hours, which is what
+ * tokyoParts reads (Intl's formatToParts took ~5 µs a date, half of a CSV
+ * export's CPU with two date columns). Earlier dates go through Intl, which
+ * knows the summer times of 1948–1951.
+ */
+const FIXED_OFFSET_SINCE = Date.UTC(1952, 0, 1);
+const NINE_HOURS = 9 * 60 * 60 * 1000;
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 export function tokyoParts(value: Date | string): TokyoParts {
   const date = typeof value === "string" ? new Date(value) : value;
+  const time = date.getTime();
+  // NaN (an invalid date) goes to Intl too, which refuses it as before.
+  if (!(time >= FIXED_OFFSET_SINCE)) return intlTokyoParts(date);
+  const tokyo = new Date(time + NINE_HOURS);
+  return {
+    year: tokyo.getUTCFullYear(),
+    month: tokyo.getUTCMonth() + 1,
+    day: tokyo.getUTCDate(),
+    hour: pad2(tokyo.getUTCHours()),
+    minute: pad2(tokyo.getUTCMinutes()),
+    weekday: WEEKDAYS[tokyo.getUTCDay()] ?? "",
+  };
+}
+
+/** tokyoParts through Intl and the time zone database: any date. */
+export function intlTokyoParts(date: Date): TokyoParts {
   const parts = Object.fromEntries(
     partsFormatter.formatToParts(date).map((p) => [p.type, p.value]),
   );

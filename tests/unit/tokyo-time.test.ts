@@ -1,6 +1,12 @@
 import { meetingSchema } from "../../app/domain/working-groups/meetings.server";
 import { roundSchema } from "../../app/domain/working-groups/recruitment.server";
-import { fromTokyoInput, toTokyoInput } from "../../app/utils/format";
+import {
+  formatDateTime,
+  fromTokyoInput,
+  intlTokyoParts,
+  toTokyoInput,
+  tokyoParts,
+} from "../../app/utils/format";
 
 /**
  * The one Tokyo date-time parser (fromTokyoInput): every form's date and time
@@ -52,6 +58,53 @@ describe("reading a date and time typed in Tokyo", () => {
       expect(fromTokyoInput(typed)?.toISOString()).toBe(iso);
     }
     expect(toTokyoInput(new Date("2024-05-23T15:00:00.000Z"))).toBe("2024-05-24T00:00");
+  });
+});
+
+describe("showing a stored time in Tokyo", () => {
+  it("reads every date from 1952 on as the time zone database does (UTC+9), across days, months, years and leap days", () => {
+    const instants = [
+      "1952-01-01T00:00:00.000Z",
+      "1999-12-31T14:59:59.999Z",
+      "1999-12-31T15:00:00.000Z",
+      "2024-02-28T15:00:00.000Z",
+      "2024-02-29T14:59:00.000Z",
+      "2024-02-29T15:00:00.000Z",
+      "2100-02-28T15:00:00.000Z",
+      "2026-12-31T23:59:00.000Z",
+    ].map((iso) => new Date(iso));
+    // and a minute in each of 5,000 random days up to 2200, from a fixed seed
+    let seed = 20261202;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const from = Date.UTC(1952, 0, 1);
+    const to = Date.UTC(2200, 0, 1);
+    for (let i = 0; i < 5000; i++) {
+      instants.push(new Date(from + Math.floor(next() * ((to - from) / 60_000)) * 60_000));
+    }
+    for (const instant of instants) {
+      expect(tokyoParts(instant), instant.toISOString()).toEqual(intlTokyoParts(instant));
+    }
+    expect(formatDateTime(new Date("2024-05-24T04:30:00.000Z"))).toBe("2024年5月24日(金) 13:30");
+    expect(formatDateTime("2023-12-31T15:00:00.000Z")).toBe("2024年1月1日(月) 00:00");
+  });
+
+  it("keeps the summer time Japan had from 1948 to 1951", () => {
+    // 1948-05-02 01:30 JDT (UTC+10), not 00:30
+    expect(tokyoParts(new Date("1948-05-01T15:30:00.000Z"))).toMatchObject({
+      year: 1948,
+      month: 5,
+      day: 2,
+      hour: "01",
+      minute: "30",
+      weekday: "日",
+    });
+  });
+
+  it("refuses an invalid date as before", () => {
+    expect(() => tokyoParts(new Date("not a date"))).toThrow(RangeError);
   });
 });
 
