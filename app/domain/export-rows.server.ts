@@ -37,48 +37,56 @@ export async function countExportRows(db: Database, scope: RowScope): Promise<nu
 export type ExportGroup = "none" | "union" | "course";
 
 function rowQuery(db: Database, scope: RowScope & { group: ExportGroup }) {
-  let query = scopedRegistrations(db, scope).select((eb) => [
-    "registrations.id",
-    "registrations.status",
-    "registrations.ticket_code",
-    "registrations.ticket_secret",
-    "registrations.answers",
-    "registrations.dietary_needs",
-    "registrations.accessibility_needs",
-    "registrations.created_at",
-    "registrations.course_id",
-    "registrations.consent_version",
-    "registrations.consented_at",
-    "people.family_name",
-    "people.given_name",
-    "people.family_name_kana",
-    "people.given_name_kana",
-    "people.email",
-    "people.phone",
-    "people.workplace",
-    "people.organisation_id as union_id",
-    "organisations.name as union_name",
-    sql<
-      string | null
-    >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
-      "course_label",
-    ),
-    eb
-      .selectFrom("registration_sessions")
-      .innerJoin("event_sessions", "event_sessions.id", "registration_sessions.session_id")
-      .select(
-        sql<string>`string_agg(event_sessions.title, '、' order by event_sessions.starts_at, event_sessions.position, event_sessions.id)`.as(
-          "t",
-        ),
-      )
-      .whereRef("registration_sessions.registration_id", "=", "registrations.id")
-      .as("sessions"),
-    eb
-      .selectFrom("checkins")
-      .select((c) => c.fn.min("checkins.checked_in_at").as("t"))
-      .whereRef("checkins.registration_id", "=", "registrations.id")
-      .as("checked_in_at"),
-  ]);
+  // Each registration's sessions as one text, aggregated once for the event
+  // and joined: as a subquery per row, it was half of PostgreSQL's time for
+  // a 20,000-row export (~0.02 ms a row: a hash join built for each row).
+  const attended = db
+    .selectFrom("registration_sessions")
+    .innerJoin("event_sessions", "event_sessions.id", "registration_sessions.session_id")
+    .where("event_sessions.event_id", "=", scope.eventId)
+    .groupBy("registration_sessions.registration_id")
+    .select([
+      "registration_sessions.registration_id",
+      sql<string>`string_agg(event_sessions.title, '、' order by event_sessions.starts_at, event_sessions.position, event_sessions.id)`.as(
+        "titles",
+      ),
+    ])
+    .as("attended");
+  let query = scopedRegistrations(db, scope)
+    .leftJoin(attended, "attended.registration_id", "registrations.id")
+    .select((eb) => [
+      "registrations.id",
+      "registrations.status",
+      "registrations.ticket_code",
+      "registrations.ticket_secret",
+      "registrations.answers",
+      "registrations.dietary_needs",
+      "registrations.accessibility_needs",
+      "registrations.created_at",
+      "registrations.course_id",
+      "registrations.consent_version",
+      "registrations.consented_at",
+      "people.family_name",
+      "people.given_name",
+      "people.family_name_kana",
+      "people.given_name_kana",
+      "people.email",
+      "people.phone",
+      "people.workplace",
+      "people.organisation_id as union_id",
+      "organisations.name as union_name",
+      sql<
+        string | null
+      >`case when courses.id is null then null else trim(courses.code || ' ' || courses.title) end`.as(
+        "course_label",
+      ),
+      "attended.titles as sessions",
+      eb
+        .selectFrom("checkins")
+        .select((c) => c.fn.min("checkins.checked_in_at").as("t"))
+        .whereRef("checkins.registration_id", "=", "registrations.id")
+        .as("checked_in_at"),
+    ]);
   // 五十音 order: the kana are katakana, whose code points already run in 五十音 order.
   if (scope.group === "union") {
     query = query

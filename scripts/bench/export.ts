@@ -165,15 +165,18 @@ async function main() {
             select p.family_name || ' ' || p.given_name, p.family_name_kana || ' ' || p.given_name_kana,
                    o.name, p.workplace, p.email, p.phone, r.status,
                    case when c.id is null then null else trim(c.code || ' ' || c.title) end,
-                   (select string_agg(s.title, '、' order by s.starts_at, s.position, s.id)
-                      from registration_sessions rs join event_sessions s on s.id = rs.session_id
-                     where rs.registration_id = r.id),
+                   attended.titles,
                    r.answers, r.dietary_needs, r.accessibility_needs, r.ticket_code, r.created_at,
                    (select min(ci.checked_in_at) from checkins ci where ci.registration_id = r.id)
             from registrations r
             join people p on p.id = r.person_id
             left join organisations o on o.id = p.organisation_id
             left join courses c on c.id = r.course_id
+            left join (select rs.registration_id,
+                              string_agg(s.title, '、' order by s.starts_at, s.position, s.id) as titles
+                         from registration_sessions rs join event_sessions s on s.id = rs.session_id
+                        where s.event_id = ${raw.unsafe(String(Number(event.id)))}
+                        group by rs.registration_id) attended on attended.registration_id = r.id
             where r.event_id = ${raw.unsafe(String(Number(event.id)))}
             order by p.family_name_kana collate "C", p.given_name_kana collate "C", r.id
           ) to stdout with (format csv, header)`.readable();

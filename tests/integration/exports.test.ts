@@ -523,3 +523,43 @@ describe("attendee exports", () => {
     expect(left).toEqual([]);
   });
 });
+
+describe("the sessions column", () => {
+  it("lists each person's sessions in the order they start, the optional ones they chose included", async () => {
+    const sessions = await database.db
+      .selectFrom("event_sessions")
+      .select(["id", "key"])
+      .where("event_id", "=", eventId)
+      .execute();
+    const sessionId = (key: string) => sessions.find((s) => s.key === key)!.id;
+    const member = await createMember(database.db, {
+      union: "fukushima-shi",
+      familyName: "和田",
+      kana: "ワダ",
+    });
+    await register(database.db, {
+      slug: SLUG,
+      personId: member.id,
+      appUrl: "http://localhost",
+      consent: CONSENT,
+      input: registrationInput(courseIds["bunkakai-1"]!, {
+        optionalSessionIds: [sessionId("dinner"), sessionId("lodging")],
+        answers: {},
+      }),
+    });
+    const response = await organiser.get(
+      `/admin/events/${eventId}/export.csv?encoding=utf8&columns=name&columns=sessions`,
+    );
+    expect(response.status).toBe(200);
+    const rows = parseCsv((await response.text()).replace(/^\uFEFF/, ""));
+    expect(rows[0]).toEqual(["氏名", "参加する日程・企画"]);
+    const byName = Object.fromEntries(rows.slice(1).map((r) => [r[0]!.split(" ")[0], r[1]]));
+    // 宿泊 starts at 15:00, before the 分科会 at 15:45
+    expect(byName["和田"]).toBe(
+      "全体会(基調提起・記念講演)、宿泊(1日目泊)、分科会、夕食交流会、全体会(分科会報告・まとめ)",
+    );
+    for (const family of KANA_ORDER) {
+      expect(byName[family]).toBe("全体会(基調提起・記念講演)、分科会、全体会(分科会報告・まとめ)");
+    }
+  });
+});
