@@ -49,6 +49,7 @@ export function createApp(options: AppOptions) {
   app.set("trust proxy", trustProxySetting(options.trustProxy ?? 0));
   if (options.log) app.use(requestLogger(options.log));
   app.use(securityHeaders({ https: options.appUrl.startsWith("https:") }));
+  app.use(refuseBadHost);
   app.use(limitBodies(tooLarge));
   const pageCache = createPageCache();
   app.use(pageCache.serve);
@@ -114,26 +115,35 @@ function leanAction(
   const action = route?.module.action;
   if (!action) throw new Error(`leanAction: the build has no action for ${routeId}`);
   const handleError = options.build.entry.module.handleError;
+  const serverError = () =>
+    Response.json({ error: "server_error", message: SERVER_ERROR.message }, { status: 500 });
   return async (req, res, next) => {
     try {
       const context = loadContext(req, res, options);
       const params = { eventSlug: req.params.eventSlug ?? "" };
-      let request: Request | undefined;
+      let body: Uint8Array<ArrayBuffer>;
+      try {
+        body = await wholeBody(req, res, context);
+      } catch (error) {
+        // A body over its limit is marked in the context: answered 413 as on any route.
+        if (context.failure === "body_too_large") {
+          await finishRemixResponse(req, res, serverError(), context, options);
+          return;
+        }
+        // A client gone while sending its body: nobody to answer.
+        if (req.destroyed) return;
+        throw error;
+      }
+      const request = remixRequest(req, res, context, body);
       let response: Response;
       try {
-        request = remixRequest(req, res, context, await wholeBody(req, res, context));
         const result: unknown = await action({ request, params, context });
         response = result instanceof Response ? result : Response.json(result);
       } catch (error) {
         if (error instanceof Response) response = error;
         else {
-          // No request: its body was over the limit (marked in the context,
-          // answered 413 below), or the client went away while sending it.
-          if (request) handleError?.(error, { request, params, context });
-          response = Response.json(
-            { error: "server_error", message: SERVER_ERROR.message },
-            { status: 500 },
-          );
+          handleError?.(error, { request, params, context });
+          response = serverError();
         }
       }
       await finishRemixResponse(req, res, response, context, options);
@@ -141,6 +151,29 @@ function leanAction(
       next(error);
     }
   };
+}
+
+/**
+ * The URL the request was made to. Undefined when its Host (or, behind a
+ * trusted proxy, X-Forwarded-Host) cannot be a URL's host, such as "a b".
+ */
+function requestUrl(req: express.Request): URL | undefined {
+  const port = /:(\d+)$/.exec(req.get("x-forwarded-host") ?? req.get("host") ?? "")?.[1];
+  // req.hostname and req.protocol follow the "trust proxy" setting (TRUST_PROXY).
+  try {
+    return new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A request whose URL cannot be made from its Host is the client's error:
+ * 400, on every route, instead of the 500 that building its URL threw.
+ */
+function refuseBadHost(req: express.Request, _res: express.Response, next: express.NextFunction) {
+  if (requestUrl(req)) next();
+  else next(Object.assign(new Error("a Host that cannot be a URL's host"), { status: 400 }));
 }
 
 /** What every loader and action receives (app/context.ts). */
@@ -236,11 +269,8 @@ function remixRequest(
   context: AppLoadContext,
   body?: Uint8Array<ArrayBuffer>,
 ) {
-  const port = /:(\d+)$/.exec(req.get("x-forwarded-host") ?? req.get("host") ?? "")?.[1];
-  // req.hostname and req.protocol follow the "trust proxy" setting (TRUST_PROXY).
-  const url = new URL(
-    `${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`,
-  );
+  const url = requestUrl(req);
+  if (!url) throw new Error("requestUrl: refuseBadHost lets no such request through");
   let controller: AbortController | null = new AbortController();
   const headers = new Headers();
   const trusted = Boolean(req.app.get("trust proxy"));

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import iconv from "iconv-lite";
 import { sql } from "kysely";
 import { deliverWebhook } from "../../app/domain/webhooks.server";
@@ -675,5 +675,48 @@ describe("11. the smaller items", () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(api.status).toBe(404);
+  });
+
+  it("a Host that cannot be a URL's host is a 400 in Japanese on every route, logged as no error; behind a proxy, so is such an X-Forwarded-Host", async () => {
+    /** One request as raw bytes: fetch and node:http would refuse to send such a Host. */
+    const raw = (url: string, head: string, body = "") =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(url);
+        const socket = net.connect(Number(port), "127.0.0.1");
+        let answer = "";
+        socket.on("connect", () => socket.write(`${head}\r\nConnection: close\r\n\r\n${body}`));
+        socket.on("data", (chunk: Buffer) => {
+          answer += chunk.toString("utf8");
+        });
+        socket.on("close", () => resolve(answer));
+        socket.on("error", reject);
+      });
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args) => {
+      errors.push(args);
+    });
+    try {
+      for (const head of [
+        "GET / HTTP/1.1\r\nHost: a b",
+        "GET /healthz HTTP/1.1\r\nHost: a b",
+        "GET /events/kenshukai-20 HTTP/1.1\r\nHost: a<b",
+        "POST /checkin/kenshukai-20/scan HTTP/1.1\r\nHost: a b\r\nContent-Type: application/json\r\nContent-Length: 2",
+      ]) {
+        const answer = await raw(direct.url, head, head.startsWith("POST") ? "{}" : "");
+        expect(answer.split("\r\n")[0], head).toBe("HTTP/1.1 400 Bad Request");
+        expect(answer, head).toContain("入力内容");
+      }
+      // behind the proxy, the host is the proxy's X-Forwarded-Host
+      const forwarded = await raw(
+        proxied.url,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Host: a b",
+      );
+      expect(forwarded.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+      expect(errors).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    // and a request with a good Host is served as before
+    expect((await fetch(`${direct.url}/healthz`)).status).toBe(200);
   });
 });
