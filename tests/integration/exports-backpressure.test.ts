@@ -171,8 +171,13 @@ describe("a big export to a client that reads slowly", () => {
       // The app runs in this process: what it holds of the file is in arrayBuffers.
       expect(held).toBeLessThan(fullBytes.length / 4);
     } catch (error) {
-      // The paused export would keep its place and fail the tests after this one.
+      // The paused export would keep its place and fail the tests after this
+      // one; its audit row, written when it ends, must not be counted by them.
       response.destroy();
+      await waitFor(async () => (await exportAudits()).length >= 2, {
+        what: "the paused export to end",
+        timeoutMs: 30_000,
+      }).catch(() => {});
       throw error;
     }
 
