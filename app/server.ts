@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -41,6 +42,18 @@ type AppOptions = {
   /** one line per request (app/request-log.server.ts); none when not given, as in tests */
   log?: "text" | "json";
 };
+
+/**
+ * The settings of the HTTP server the app listens on, the same wherever it
+ * listens (production, the benchmarks). Its keep-alive outlasts a proxy's
+ * (nginx and Caddy keep an idle connection to the app for 60 s and more), so
+ * the proxy closes first: with Node's 5 s, a request sent on a connection the
+ * app was closing at that moment is reset (a 502 for a member's POST).
+ */
+export function serverSettings<T extends Server>(server: T): T {
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
 
 /** The HTTP app: static files and the Remix handler, with the database passed in. */
 export function createApp(options: AppOptions) {

@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { appJobs } from "../app/domain/jobs.server";
 import { installQueue, type MailWorker, startMailWorker } from "../app/domain/mailer.server";
 import type { Env } from "../app/env.server";
-import { createApp, loadBuild } from "../app/server";
+import { createApp, loadBuild, serverSettings } from "../app/server";
 import { createDb, migrateToLatest } from "../db/index";
 
 /** Any fixed number: every node of every deployment takes the same lock. */
@@ -109,8 +109,7 @@ export async function startNode(
     const s = app.listen(env.PORT, () => resolve(s));
     s.once("error", reject);
   });
-  // Longer than a proxy's keep-alive to the app, so the proxy closes first (no reset race).
-  server.keepAliveTimeout = 65_000;
+  serverSettings(server);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
 

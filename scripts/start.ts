@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { appJobs } from "../app/domain/jobs.server";
 import { checkMailServer, installQueue, startMailWorker } from "../app/domain/mailer.server";
 import { envAtStart } from "../app/env.server";
-import { createApp, loadBuild } from "../app/server";
+import { createApp, loadBuild, serverSettings } from "../app/server";
 import { migrateToLatest } from "../db/index";
 import { prepareStartData } from "../db/seed/production";
 import { openDatabase } from "./database";
@@ -182,7 +182,7 @@ async function serveHere(db: Parameters<typeof createApp>[0]["db"], devMail: boo
   await step(
     () =>
       new Promise<Server>((resolve) => {
-        const listening = app.listen(env.PORT, () => resolve(listening));
+        const listening = serverSettings(app.listen(env.PORT, () => resolve(listening)));
       }),
     (server) => ({
       name: "Webサーバー",

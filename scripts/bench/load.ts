@@ -159,8 +159,13 @@ async function arrivals(config: LoadConfig, rate: number) {
             });
           },
         );
-        // a request that fails has no status: it counts among the errors
-        request.on("error", () => resolve());
+        // a request that fails has no status: it counts among the errors,
+        // under its error's code (ECONNRESET…) in the statuses
+        request.on("error", (error: NodeJS.ErrnoException) => {
+          const code = error.code ?? "error";
+          statuses[code] = (statuses[code] ?? 0) + 1;
+          resolve();
+        });
         request.end(body);
       }),
     );

@@ -4,7 +4,7 @@
  * "ready" once every process listens; the processes end with this one.
  */
 import cluster from "node:cluster";
-import { createApp, loadBuild } from "../../app/server";
+import { createApp, loadBuild, serverSettings } from "../../app/server";
 import { createDb } from "../../db/index";
 
 const [url, port, count] = process.argv.slice(2) as [string, string, string];
@@ -30,6 +30,6 @@ if (cluster.isPrimary) {
     appUrl: "http://127.0.0.1",
     devMail: true,
   });
-  app.listen(Number(port), "127.0.0.1", () => process.send?.("listening"));
+  serverSettings(app.listen(Number(port), "127.0.0.1", () => process.send?.("listening")));
   process.on("disconnect", () => process.exit(0));
 }

@@ -23,7 +23,7 @@ import { sql } from "kysely";
 import { createSession, sessionCookie } from "../../app/domain/auth.server";
 import { installQueue } from "../../app/domain/mailer.server";
 import { currentEnv } from "../../app/env.server";
-import { createApp, loadBuild } from "../../app/server";
+import { createApp, loadBuild, serverSettings } from "../../app/server";
 import { startEmbeddedPostgres } from "../../db/embedded";
 import { createDb, type Database, migrateToLatest } from "../../db/index";
 import { loadDemoData } from "../../db/seed/load";
@@ -91,7 +91,7 @@ export async function openBench(name: string): Promise<Bench> {
         appUrl: "http://127.0.0.1",
         devMail: true,
       });
-      const server = app.listen(0, "127.0.0.1");
+      const server = serverSettings(app.listen(0, "127.0.0.1"));
       await new Promise((resolve) => server.once("listening", resolve));
       cleanups.unshift(() => new Promise((resolve) => server.close(() => resolve(undefined))));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

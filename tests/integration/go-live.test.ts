@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -7,7 +8,7 @@ import { DEMO_STAFF_PASSWORD } from "../../db/seed/demo-people";
 import { startTestApp } from "../support/app";
 import { createTestDatabase } from "../support/db";
 import { browserLike } from "../support/factories";
-import { freePort } from "../support/mail";
+import { freePort, waitFor } from "../support/mail";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -105,6 +106,30 @@ describe("going live", () => {
       password: DEMO_STAFF_PASSWORD,
     });
     expect(login.headers.get("set-cookie")).toBeNull();
+
+    // A connection left idle longer than Node's 5 s keep-alive still takes the
+    // next request: the app outlasts a proxy's idle connection, so the proxy
+    // never sends on a connection the app is closing (serverSettings).
+    const socket = net.connect(Number(new URL(app.url).port), "127.0.0.1");
+    let received = "";
+    let closed = false;
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("utf8");
+    });
+    socket.on("close", () => {
+      closed = true;
+    });
+    const answers = () => received.match(/^HTTP\/1\.1 \d+/gm) ?? [];
+    const get = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    socket.write(get);
+    await waitFor(async () => answers().length === 1, { what: "the first answer" });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(closed).toBe(false);
+    socket.write(get);
+    await waitFor(async () => answers().length === 2 || closed, { what: "the second answer" });
+    expect(answers()).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
+    socket.destroy();
+
     app.child.kill("SIGTERM");
     await app.exited; // stopped (tsx may report 143 for SIGTERM)
   });
