@@ -114,6 +114,10 @@ export async function startCaddy(upstreamPorts: number[]): Promise<{
 		health_interval 200ms
 		health_timeout 5s
 		fail_duration 2s
+		transport http {
+			keepalive 55s
+			keepalive_idle_conns_per_host 32
+		}
 	}
 }
 `,
