@@ -182,11 +182,17 @@ function requestUrl(req: express.Request): URL | undefined {
 
 /**
  * A request whose URL cannot be made from its Host is the client's error:
- * 400, on every route, instead of the 500 that building its URL threw.
+ * 400, on every route, instead of the 500 that building its URL threw. The
+ * URL made is kept for remixRequest (res.locals.url).
  */
-function refuseBadHost(req: express.Request, _res: express.Response, next: express.NextFunction) {
-  if (requestUrl(req)) next();
-  else next(Object.assign(new Error("a Host that cannot be a URL's host"), { status: 400 }));
+function refuseBadHost(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const url = requestUrl(req);
+  if (!url) {
+    next(Object.assign(new Error("a Host that cannot be a URL's host"), { status: 400 }));
+    return;
+  }
+  res.locals.url = url;
+  next();
 }
 
 /** What every loader and action receives (app/context.ts). */
@@ -282,8 +288,8 @@ function remixRequest(
   context: AppLoadContext,
   body?: Uint8Array<ArrayBuffer>,
 ) {
-  const url = requestUrl(req);
-  if (!url) throw new Error("requestUrl: refuseBadHost lets no such request through");
+  const url = res.locals.url as URL | undefined;
+  if (!url) throw new Error("remixRequest: refuseBadHost runs first and keeps the URL");
   let controller: AbortController | null = new AbortController();
   const headers = new Headers();
   const trusted = Boolean(req.app.get("trust proxy"));

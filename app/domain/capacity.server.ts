@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { DB } from "../../db/index";
 import type { ErrorCode } from "./errors.server";
 
@@ -167,28 +167,22 @@ export async function seatsOf(
 }
 
 /**
- * The registration row, locked (4 of the lock order): by id (within an
- * event and/or of a person), or a person's row at an event. Undefined when
- * there is none.
+ * The registration row, locked (4 of the lock order): by id, within an event
+ * and/or of a person. Undefined when there is none. (A person's row at an
+ * event is locked by registerWith's reads, registrationReadsQuery.)
  */
 export async function lockRegistration(
   trx: Trx,
-  by: { id: string; eventId?: number; personId?: string } | { eventId: number; personId: string },
+  by: { id: string; eventId?: number; personId?: string },
 ) {
-  let query = lockedRegistration(trx);
-  if ("id" in by) {
-    if (!/^\d{1,18}$/.test(by.id)) return undefined;
-    query = query.where("id", "=", by.id);
-  }
+  if (!/^\d{1,18}$/.test(by.id)) return undefined;
+  let query = trx
+    .selectFrom("registrations")
+    .select(["id", "event_id", "person_id", "status", "course_id", "created_at", "ticket_code"])
+    .where("id", "=", by.id);
   if (by.eventId !== undefined) query = query.where("event_id", "=", by.eventId);
   if (by.personId !== undefined) query = query.where("person_id", "=", by.personId);
   return query.forUpdate().executeTakeFirst();
-}
-
-function lockedRegistration(db: Kysely<DB>) {
-  return db
-    .selectFrom("registrations")
-    .select(["id", "event_id", "person_id", "status", "course_id", "created_at", "ticket_code"]);
 }
 
 /**

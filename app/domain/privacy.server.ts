@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql, type Transaction } from "kysely";
+import { type QueryCreator, sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, DB } from "../../db/index";
 import { formatDateTime } from "../utils/format";
@@ -152,8 +152,8 @@ export function readConsent(formData: FormData): RegistrationConsent {
 }
 
 /** The version of the privacy notice in force, as a subquery (a registration's reads ask it). */
-export function noticeInForce(eb: ExpressionBuilder<DB, keyof DB>) {
-  return eb.selectFrom("privacy_notices").select(sql<number>`max(version)`.as("version"));
+export function noticeInForce(db: QueryCreator<DB>) {
+  return db.selectFrom("privacy_notices").select(sql<number>`max(version)`.as("version"));
 }
 
 /**

@@ -1278,6 +1278,8 @@ const registrationReadsQuery = compiledQuery(
       .leftJoin("courses", (j) =>
         j.on("courses.id", "=", a.courseId).onRef("courses.event_id", "=", "events.id"),
       )
+      // one row at most (a person has one registration at an event)
+      .leftJoin("existing", (j) => j.onTrue())
       .select((eb) => [
         ...EMAIL_COLUMNS,
         courseLabel,
@@ -1290,11 +1292,11 @@ const registrationReadsQuery = compiledQuery(
             .orderBy("event_sessions.starts_at"),
         ).as("sessions"),
         programmeOf(eb),
-        noticeInForce(eb).as("notice_version"),
-        eb.selectFrom("existing").select("existing.id").as("existing_id"),
-        eb.selectFrom("existing").select("existing.status").as("existing_status"),
-        eb.selectFrom("existing").select("existing.created_at").as("existing_created_at"),
-        eb.selectFrom("existing").select("existing.ticket_code").as("existing_ticket_code"),
+        noticeInForce(db).as("notice_version"),
+        "existing.id as existing_id",
+        "existing.status as existing_status",
+        "existing.created_at as existing_created_at",
+        "existing.ticket_code as existing_ticket_code",
       ])
       .where("events.id", "=", a.eventId),
 );

@@ -198,10 +198,10 @@ try {
  * keeps it a second per process; here it is read every time, which only
  * makes the baseline harder), then the transaction: one statement for the
  * privacy notice's version, the registration's row locked and the read the
- * email needs (registrationReadsQuery), the seats in one statement, then one statement for the registration, its sessions and
- * what the recorder writes (history, email and its job, webhooks). BEGIN
- * goes with the first statement in one pipeline, as the app sends it
- * (db/dialect.ts). The app's
+ * email needs (registrationReadsQuery), the seats in one statement, then one
+ * statement for the registration, its sessions and what the recorder writes
+ * (history, email and its job, webhooks). BEGIN goes with the first
+ * statement in one pipeline, as the app sends it (db/dialect.ts). The app's
  * connections set lock_timeout once (db/index.ts) and prepare statements.
  */
 function pgbenchScript(sessions: number[]): string {
@@ -229,9 +229,9 @@ select e.slug, e.title, e.starts_at, e.ends_at, e.online_label, e.online_url, e.
   (select coalesce(json_agg(x), '[]') from (select s.title from event_sessions s where s.id = any('{${sessions.join(",")}}'::int[]) and s.event_id = e.id order by s.starts_at) x),
   (select coalesce(json_agg(x), '[]') from (select starts_at, title, speaker from programme_items where event_id = e.id order by starts_at, position) x),
   (select max(version) from privacy_notices) as notice_version,
-  (select id from existing), (select status from existing), (select created_at from existing), (select ticket_code from existing)
+  x.id, x.status, x.created_at, x.ticket_code
   from events e join people p on p.id = :person left join venues v on v.id = e.venue_id
-  left join courses c on c.id = :course and c.event_id = e.id where e.id = :event;
+  left join courses c on c.id = :course and c.event_id = e.id left join existing x on true where e.id = :event;
 \\endpipeline
 with e as (select id, capacity, taken, true as shared from events where id = :event for share),
   s as (select id, capacity, taken, true as shared from event_sessions where id = any('{${sessions.join(",")}}'::int[]) and exists (select 1 from e) order by id for share),
